@@ -1,0 +1,141 @@
+"""Totals over the ledger: by year, by source, by entity, and intensities.
+
+Every figure is a sum over ledger rows; the JSON contract (DESIGN.md, contract 2) is built here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from carbon import __version__, vocab
+from carbon.model import Inventory, Ledger, Notice
+
+SUMS = ("energy_kwh", "energy_tce", "scope1_tco2e", "scope2_location_tco2e",
+        "scope2_market_tco2e")
+
+
+def _num(x: Any) -> float | None:
+    """A JSON number, or None where there is none (no denominator)."""
+    if x is None:
+        return None
+    v = float(x)
+    return None if math.isnan(v) else v
+
+
+def _ratio(a: float, b: float | None) -> float | None:
+    return None if b is None or b == 0 else a / b
+
+
+def _denominators(inv: Inventory, years: list[int], ledger: pd.DataFrame
+                  ) -> tuple[dict[int, dict[str, float | None]], list[Notice]]:
+    out: dict[int, dict[str, float | None]] = {y: {"floor_area_m2": None, "headcount": None}
+                                               for y in years}
+    notices: list[Notice] = []
+    d = inv.denominators
+    if d is None:
+        return out, notices
+    for y in years:
+        rows = d[d["year"] == y]
+        for key in ("floor_area_m2", "headcount"):
+            if key in rows and rows[key].notna().any():
+                out[y][key] = float(rows[key].sum())
+        active = set(ledger.loc[ledger["year"] == y, "entity_id"])
+        lacking = sorted(active - set(rows.loc[rows["floor_area_m2"].notna(), "entity_id"]))
+        if lacking and out[y]["floor_area_m2"] is not None:
+            shown = ", ".join(lacking[:10]) + (" …" if len(lacking) > 10 else "")
+            notices.append(Notice("denominator_gap", f"{y}: {len(lacking)} entities with activity "
+                                  f"have no floor area ({shown}); per-m² figures leave them out "
+                                  "of the area only"))
+        if out[y]["floor_area_m2"] is None:
+            notices.append(Notice("no_floor_area", f"{y}: no floor area; per-m² intensities "
+                                  "are empty"))
+    return out, notices
+
+
+def year_figures(sums: dict[str, float], denom: dict[str, float | None]) -> dict[str, Any]:
+    """The figures of one year (or one entity-year) from its sums and denominators."""
+    total = sums["scope1_tco2e"] + sums["scope2_location_tco2e"]
+    area, people = denom.get("floor_area_m2"), denom.get("headcount")
+    return {
+        "energy_kwh": sums["energy_kwh"],
+        "energy_direct_kwh": sums["energy_direct_kwh"],
+        "energy_indirect_kwh": sums["energy_indirect_kwh"],
+        "energy_tce": sums["energy_tce"],
+        "scope1_tco2e": sums["scope1_tco2e"],
+        "scope2_location_tco2e": sums["scope2_location_tco2e"],
+        "scope2_market_tco2e": sums["scope2_market_tco2e"],
+        "total_location_tco2e": total,
+        "total_market_tco2e": sums["scope1_tco2e"] + sums["scope2_market_tco2e"],
+        "floor_area_m2": area,
+        "headcount": people,
+        "intensity": {
+            "energy_kwh_per_m2": _ratio(sums["energy_kwh"], area),
+            "scope1_tco2e_per_m2": _ratio(sums["scope1_tco2e"], area),
+            "scope2_tco2e_per_m2": _ratio(sums["scope2_location_tco2e"], area),
+            "total_tco2e_per_m2": _ratio(total, area),
+            "total_tco2e_per_person": _ratio(total, people),
+            "energy_kwh_per_person": _ratio(sums["energy_kwh"], people),
+        },
+    }
+
+
+def _sums(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    f = frame.assign(
+        energy_direct_kwh=frame["energy_kwh"].where(frame["direct"], 0.0),
+        energy_indirect_kwh=frame["energy_kwh"].where(~frame["direct"], 0.0),
+    )
+    cols = [*SUMS, "energy_direct_kwh", "energy_indirect_kwh"]
+    return f.groupby(by, sort=True, observed=True)[cols].sum()
+
+
+def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) -> dict[str, Any]:
+    """The JSON contract of ``carbon compute``: full-precision figures for every year."""
+    rows = ledger.rows
+    years = sorted(years if years is not None else set(rows["year"].tolist()))
+    denoms, notices = _denominators(inv, years, rows)
+    by_year = _sums(rows, ["year"])
+    zero = dict.fromkeys([*SUMS, "energy_direct_kwh", "energy_indirect_kwh"], 0.0)
+    src = rows.groupby(["year", "source"], sort=True, observed=True)[
+        ["quantity_report", "energy_kwh", "energy_tce", "scope1_tco2e", "scope2_location_tco2e",
+         "scope2_market_tco2e"]].sum()
+    out_years: dict[str, Any] = {}
+    for y in years:
+        sums = by_year.loc[y].to_dict() if y in by_year.index else dict(zero)
+        fig = year_figures(sums, denoms[y])
+        by_source = {}
+        if y in src.index.get_level_values(0):
+            for s, r in src.loc[y].iterrows():
+                by_source[str(s)] = {
+                    "quantity": float(r["quantity_report"]),
+                    "unit": vocab.sources()[str(s)].report_unit,
+                    "energy_kwh": float(r["energy_kwh"]),
+                    "energy_tce": float(r["energy_tce"]),
+                    "tco2e": float(r["scope1_tco2e"] + r["scope2_location_tco2e"]),
+                    "tco2e_market": float(r["scope1_tco2e"] + r["scope2_market_tco2e"]),
+                }
+        fig["by_source"] = by_source
+        out_years[str(y)] = fig
+    by_entity = []
+    ent = _sums(rows, ["entity_id", "year"])
+    names = inv.entities.set_index("entity_id")["name"].to_dict()
+    d = inv.denominators.set_index(["entity_id", "year"]) if inv.denominators is not None else None
+    for (eid, y), r in ent.iterrows():
+        denom: dict[str, float | None] = {"floor_area_m2": None, "headcount": None}
+        if d is not None and (eid, y) in d.index:
+            for key in denom:
+                if key in d.columns:
+                    denom[key] = _num(d.loc[(eid, y), key])
+        fig = year_figures(r.to_dict(), denom)
+        by_entity.append({"entity_id": str(eid), "name": names.get(eid, ""), "year": int(y), **fig})
+    warnings = [n.as_dict() for n in [*ledger.notices, *notices]]
+    return {
+        "carbon_version": __version__,
+        "factor_sets": [{"id": i, "sha256": h} for i, h in ledger.factor_sets],
+        "gwp": inv.settings.gwp,
+        "years": out_years,
+        "by_entity": by_entity,
+        "warnings": warnings,
+    }

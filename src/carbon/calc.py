@@ -1,0 +1,426 @@
+"""The engine: one vectorized pass from validated activity rows to the ledger.
+
+Each distinct (source, unit, year, province, instrument) combination is resolved once — its unit
+converted with pint, its factors looked up — and the results are mapped onto all rows by an
+integer code. Nothing here loops over rows.
+
+Energy follows GB/T 2589-2020 (quantity × average low heating value; standard coal by the
+Appendix A coefficients). Scope 1 follows the NDRC accounting guides (fuel × low heating value ×
+carbon content per unit heat × oxidation rate × 44/12) unless a direct per-unit factor is given.
+Scope 2 is electricity × the MEE/NBS grid factor (location-based) or the contractual factor
+(market-based, GHG Protocol Scope 2 Guidance), and heat × the heat factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pint
+
+from carbon import vocab
+from carbon.errors import InputError, Problem
+from carbon.factors import Factor, FactorSet, family, require
+from carbon.model import GridLevel, Inventory, Ledger, Notice, Origin
+from carbon.units import ENERGY, MASS, VOLUME, parse_unit, to_co2e
+
+#: Numbers each combination resolves to, per unit of quantity as entered.
+RATES = ("kwh", "tce", "scope1", "scope2_location", "scope2_market", "report")
+#: The factor ids each combination records, one ledger column each.
+REFS = ("f_energy", "f_tce", "f_scope1", "f_scope2_location", "f_scope2_market")
+
+
+class _Missing(Exception):
+    """A factor a combination needs is not available."""
+
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.message, self.fix = message, fix
+
+
+@dataclass
+class _Resolved:
+    rates: dict[str, float] = field(default_factory=lambda: dict.fromkeys(RATES, 0.0))
+    refs: dict[str, list[str]] = field(default_factory=lambda: {r: [] for r in REFS})
+    market_fallback: bool = False
+
+
+def grid_sets(years: Iterable[int], inv: Inventory, sets: dict[str, FactorSet]
+              ) -> tuple[dict[int, FactorSet], list[Notice]]:
+    """The electricity factor set for each year: a pin, else the vintage rule.
+
+    Vintage rule: the set of that year if published, else the latest earlier one (with a notice
+    naming both years).
+    """
+    pins = inv.settings.factor_sets
+    out: dict[int, FactorSet] = {}
+    notices: list[Notice] = []
+    series = family(sets, pins.grid_family)
+    for y in sorted(set(years)):
+        if y in pins.grid_by_year:
+            out[y] = require(sets, pins.grid_by_year[y])
+        elif pins.grid:
+            out[y] = require(sets, pins.grid)
+        elif y in series:
+            out[y] = series[y]
+        else:
+            earlier = [v for v in series if v < y]
+            if not earlier:
+                have = ", ".join(str(v) for v in sorted(series)) or "none"
+                raise InputError([Problem(
+                    inv.origins.get("settings", Origin("settings")).file, None, None,
+                    "factor_sets", "no_grid_factor", str(y),
+                    f"no {pins.grid_family} electricity factor for {y} or earlier (have {have})",
+                    "pin a set in settings: factor_sets.grid or factor_sets.grid_by_year")])
+            used = max(earlier)
+            out[y] = series[used]
+            notices.append(Notice("grid_vintage", f"{y}: no {pins.grid_family} factor published "
+                                  f"for {y}; used the {used} factors ({series[used].id})"))
+    return out, notices
+
+
+class _Resolver:
+    """Looks up and combines the factors of one combination."""
+
+    def __init__(self, inv: Inventory, sets: dict[str, FactorSet], grids: dict[int, FactorSet],
+                 level: GridLevel):
+        pins = inv.settings.factor_sets
+        self.energy = require(sets, pins.energy)
+        self.fuel = require(sets, pins.fuel)
+        self.density = require(sets, pins.density)
+        self.market = require(sets, pins.market)
+        self.grids = grids
+        self.level = level
+        self.gwp = inv.settings.gwp
+        self.used: dict[str, Factor] = {}
+        self.custom: dict[tuple[str, str, int | None], Factor] = {}
+        origin = inv.origins.get("custom_factors")
+        if inv.custom_factors is not None:
+            for r in inv.custom_factors.itertuples(index=False):
+                year = None if pd.isna(r.year) else int(r.year)
+                where = f"{origin.file if origin else 'custom_factors'} row {r.row}"
+                self.custom[(r.kind, r.source, year)] = Factor(
+                    "custom", r.kind, r.source, "", float(r.value), r.unit,
+                    f"{r.reference} ({where})", True, "", year)
+
+    # -- lookups ----------------------------------------------------------------------------
+    def _use(self, f: Factor, refs: list[str]) -> pint.Quantity:
+        self.used[f.id] = f
+        if f.id not in refs:
+            refs.append(f.id)
+        return f.quantity
+
+    def find(self, kind: str, source: str, year: int, *sets: FactorSet) -> Factor | None:
+        """The inventory's own factor (that year, else every year), else the first set's row."""
+        f = self.custom.get((kind, source, year)) or self.custom.get((kind, source, None))
+        if f is not None:
+            return f
+        for fs in sets:
+            got = fs.get(kind, source)
+            if got is not None:
+                return got
+        return None
+
+    def need(self, kind: str, source: str, year: int, *sets: FactorSet) -> Factor:
+        f = self.find(kind, source, year, *sets)
+        if f is None:
+            names = ", ".join(fs.id for fs in sets)
+            missing = [m for fs in sets for m in fs.meta.missing if source in m]
+            why = f" ({missing[0]})" if missing else ""
+            raise _Missing(f"no {kind} for {source} in {names}{why}",
+                           f"add a custom_factors row: source {source}, kind {kind}"
+                           + (", or kind emission" if kind in ("carbon_content", "ncv") else ""))
+        return f
+
+    def convert(self, amount: pint.Quantity, basis: object, source: str, year: int,
+                refs: list[str], ncv_sets: tuple[FactorSet, ...]) -> pint.Quantity:
+        """Express an amount (one unit as entered) in the dimension ``basis``: mass, volume or
+        energy, bridging mass and volume by density and mass or volume and energy by the low
+        heating value."""
+        if amount.dimensionality == basis:
+            return amount
+
+        def density() -> pint.Quantity:
+            return self._use(self.need("density", source, year, self.density), refs)
+
+        def to_mass_or_volume(q: pint.Quantity, target: object) -> pint.Quantity:
+            if q.dimensionality == target:
+                return q
+            if q.dimensionality == MASS and target == VOLUME:
+                return (q / density()).to("m3")
+            if q.dimensionality == VOLUME and target == MASS:
+                return (q * density()).to("t")
+            raise _Missing(f"cannot express {q.units:~} as {target}", "check the unit")
+
+        if basis == ENERGY or amount.dimensionality == ENERGY:
+            ncv = self._use(self.need("ncv", source, year, *ncv_sets), refs)
+            ncv_basis = (parse_unit("kWh") / ncv).dimensionality
+            if basis == ENERGY:
+                return (to_mass_or_volume(amount, ncv_basis) * ncv).to("kWh")
+            per_basis = (amount / ncv).to_reduced_units()
+            return to_mass_or_volume(per_basis, basis)
+        return to_mass_or_volume(amount, basis)
+
+    # -- one combination --------------------------------------------------------------------
+    def resolve(self, source: str, unit: str, year: int, province: str,
+                instrument: str) -> _Resolved:
+        out = _Resolved()
+        src = vocab.sources()[source]
+        amount = 1.0 * parse_unit(unit)
+        ncv_energy = (self.energy,)
+        custom_ncv = self.custom.get(("ncv", source, year)) or self.custom.get(("ncv", source, None))
+        # energy, kWh
+        energy = self.convert(amount, ENERGY, source, year, out.refs["f_energy"], ncv_energy)
+        out.rates["kwh"] = float(energy.to("kWh").m)
+        # standard coal, tce
+        if custom_ncv is not None and src.category == "fuel":
+            out.rates["tce"] = float(energy.to("tce").m)  # measured heating value / 29 307 kJ
+            out.refs["f_tce"] = list(out.refs["f_energy"])
+        else:
+            coef_f = self.need("coal_coefficient", source, year, self.energy)
+            coef = self._use(coef_f, out.refs["f_tce"])
+            basis = (parse_unit("kgce") / coef).dimensionality
+            q = self.convert(amount, basis, source, year, out.refs["f_tce"], ncv_energy)
+            out.rates["tce"] = float((q * coef).to("tce").m)
+        # report quantity, in the source's reporting unit
+        report = parse_unit(src.report_unit)
+        q = self.convert(amount, report.dimensionality, source, year, [], ncv_energy)
+        out.rates["report"] = float((q / report).to("").m)
+        # emissions
+        if src.category == "fuel":
+            out.rates["scope1"] = self._scope1(source, amount, year, out.refs["f_scope1"])
+        elif src.category == "heat":
+            t = self._per_unit_emission(source, amount, year, out.refs["f_scope2_location"],
+                                        (self.fuel,), subjects=(source, "heat"))
+            out.rates["scope2_location"] = out.rates["scope2_market"] = t
+            out.refs["f_scope2_market"] = list(out.refs["f_scope2_location"])
+        else:
+            self._electricity(out, energy, year, province, instrument)
+        return out
+
+    def _per_unit_emission(self, source: str, amount: pint.Quantity, year: int, refs: list[str],
+                           sets: tuple[FactorSet, ...], subjects: tuple[str, ...]) -> float:
+        f = None
+        for subject in subjects:
+            f = self.find("emission", subject, year, *sets)
+            if f is not None:
+                break
+        if f is None:
+            raise _Missing(f"no emission factor for {source} in {', '.join(s.id for s in sets)}",
+                           f"add a custom_factors row: source {source}, kind emission")
+        ef = to_co2e(self._use(f, refs), self.gwp)
+        basis = (parse_unit("tCO2e") / ef).dimensionality
+        q = self.convert(amount, basis, source, year, refs, (self.energy,))
+        return float((q * ef).to("tCO2e").m)
+
+    def _scope1(self, source: str, amount: pint.Quantity, year: int, refs: list[str]) -> float:
+        direct = self.custom.get(("emission", source, year)) or self.custom.get(
+            ("emission", source, None))
+        if direct is not None:
+            return self._per_unit_emission(source, amount, year, refs, (), (source,))
+        energy = self.convert(amount, ENERGY, source, year, refs, (self.fuel, self.energy))
+        cc = self._use(self.need("carbon_content", source, year, self.fuel), refs)
+        ox = self._use(self.need("oxidation_rate", source, year, self.fuel), refs)
+        co2 = energy * cc * ox  # tC -> tCO2 carries the 44/12 (units.txt)
+        return float(to_co2e(co2.to("tCO2"), self.gwp).to("tCO2e").m)
+
+    def _grid_region(self, fs: FactorSet, province: str) -> str:
+        if self.level == "national":
+            return "national"
+        if not province:
+            raise _Missing(f"grid level {self.level} needs the entity's province",
+                           "fill in province in the entities table")
+        if self.level == "provincial":
+            p = vocab.provinces()[province]
+            key = province.rsplit("_", 1)[0] if not p.code and "_" in province else province
+            return key
+        grid = fs.grid_of(province)
+        if grid is None:
+            hint = (" (Inner Mongolia is split: write 蒙西 or 蒙东)"
+                    if province == "inner_mongolia" else "")
+            raise _Missing(f"{fs.id} maps no regional grid for province {province}{hint}",
+                           "correct the province, use --grid-level national, or add a "
+                           "custom_factors row for electricity")
+        return grid
+
+    def _electricity(self, out: _Resolved, energy: pint.Quantity, year: int, province: str,
+                     instrument: str) -> None:
+        fs = self.grids[year]
+        custom = self.custom.get(("emission", "electricity", year)) or self.custom.get(
+            ("emission", "electricity", None))
+        if custom is not None:
+            loc = custom
+        else:
+            region = self._grid_region(fs, province)
+            got = fs.get("emission", "electricity", region)
+            if got is None:
+                raise _Missing(f"{fs.id} has no electricity factor for {region}",
+                               "use another --grid-level, or add a custom_factors row for "
+                               "electricity")
+            loc = got
+        loc_q = to_co2e(self._use(loc, out.refs["f_scope2_location"]), self.gwp)
+        out.rates["scope2_location"] = float((energy * loc_q).to("tCO2e").m)
+        if instrument:
+            mkt: Factor | None = self.market.get("emission", "electricity", instrument)
+        elif custom is not None:
+            mkt = custom
+        else:
+            mkt = fs.get("emission", "electricity", "national_excl_market_nonfossil")
+        if mkt is None:
+            out.market_fallback = True
+            mkt = loc
+        mkt_q = to_co2e(self._use(mkt, out.refs["f_scope2_market"]), self.gwp)
+        out.rates["scope2_market"] = float((energy * mkt_q).to("tCO2e").m)
+
+
+def split_years(act: pd.DataFrame) -> pd.DataFrame:
+    """One piece per calendar year a row's period touches, its quantity shared by days."""
+    start = act["period_start"].to_numpy().astype("datetime64[D]")
+    end = act["period_end"].to_numpy().astype("datetime64[D]")
+    y0 = start.astype("datetime64[Y]").astype(int) + 1970
+    y1 = end.astype("datetime64[Y]").astype(int) + 1970
+    n = y1 - y0 + 1
+    if (n == 1).all():
+        out = act.copy()
+        out["year"] = y0
+        out["share"] = 1.0
+        return out
+    idx = np.repeat(np.arange(len(act)), n)
+    offset = np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)
+    year = y0[idx] + offset
+    jan1 = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    dec31 = (year - 1970 + 1).astype("datetime64[Y]").astype("datetime64[D]") - 1
+    p0 = np.maximum(start[idx], jan1)
+    p1 = np.minimum(end[idx], dec31)
+    days = (end - start).astype(int) + 1
+    out = act.iloc[idx].reset_index(drop=True)
+    out["period_start"] = p0.astype("datetime64[s]")
+    out["period_end"] = p1.astype("datetime64[s]")
+    out["year"] = year
+    out["share"] = ((p1 - p0).astype(int) + 1) / days[idx]
+    return out
+
+
+def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """An integer code per row for its combination of ``cols``, and the distinct combinations."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    for c in cols:
+        codes, uniques = pd.factorize(frame[c], sort=False)
+        key = key * (len(uniques) + 1) + codes
+    combo_key, inverse = np.unique(key, return_inverse=True)
+    first = np.zeros(len(combo_key), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(frame))[::-1]
+    return inverse, frame.iloc[first][cols].reset_index(drop=True)
+
+
+def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel | None = None,
+            years: Iterable[int] | None = None) -> Ledger:
+    """Build the ledger of an inventory.
+
+    Parameters
+    ----------
+    inv : Inventory
+        A validated inventory.
+    sets : dict
+        Factor sets by id (bundled, plus the user's).
+    grid_level : {"national", "regional", "provincial"}, optional
+        Overrides the inventory's setting.
+    years : iterable of int, optional
+        Report only these years (default: the settings' reporting years, else every year present).
+
+    Raises
+    ------
+    InputError
+        Listing every combination of the inventory that lacks a factor.
+    """
+    level: GridLevel = grid_level or inv.settings.grid_level
+    notices = list(inv.notices)
+    act = split_years(inv.activity)
+    if (act["share"] < 1).any():
+        rows = act.loc[act["share"] < 1, "row"].nunique()
+        notices.append(Notice("split_across_years", f"{rows} activity rows span a year end; each "
+                              "was shared between the years by days"))
+    wanted = sorted(set(years or inv.settings.reporting_years or act["year"].unique().tolist()))
+    outside = ~act["year"].isin(wanted)
+    if outside.any():
+        shown = ", ".join(str(y) for y in sorted(act.loc[outside, "year"].unique()))
+        notices.append(Notice("outside_years", f"{int(outside.sum())} activity rows (or parts) "
+                              f"fall in years not reported ({shown}) and are not counted"))
+        act = act[~outside].reset_index(drop=True)
+    grids, found = grid_sets(wanted, inv, sets)
+    notices += found
+    elec = act["source"] == "electricity"
+    province = pd.Series("", index=act.index, dtype=object)
+    if level != "national":
+        prov_of = inv.entities.set_index("entity_id")["province"]
+        province = act["entity_id"].map(prov_of).where(elec, "").fillna("")
+    keys = pd.DataFrame({"source": act["source"], "unit": act["unit"], "year": act["year"],
+                         "province": province,
+                         "instrument": act["instrument"].where(elec, "")})
+    cols = list(keys.columns)
+    codes, combos = _codes(keys, cols)
+    resolver = _Resolver(inv, sets, grids, level)
+    rates = np.zeros((len(combos), len(RATES)))
+    refs: list[list[str]] = [[] for _ in REFS]
+    fallback = np.zeros(len(combos), dtype=bool)
+    problems: list[Problem] = []
+    origin = inv.origins["activity"]
+    for i, c in enumerate(combos.itertuples(index=False)):
+        try:
+            r = resolver.resolve(c.source, c.unit, int(c.year), c.province, c.instrument)
+        except _Missing as exc:
+            hit = np.flatnonzero(codes == i)
+            rows = act["row"].to_numpy()[hit]
+            more = f" (and {len(np.unique(rows)) - 1} more rows)" if len(np.unique(rows)) > 1 else ""
+            problems.append(Problem(origin.file, origin.sheet, int(rows.min()), "source",
+                                    "missing_factor", f"{c.source} in {c.unit}, {c.year}",
+                                    exc.message + more, exc.fix))
+            for lst in refs:
+                lst.append("")
+            continue
+        rates[i] = [r.rates[k] for k in RATES]
+        for lst, k in zip(refs, REFS, strict=True):
+            lst.append(";".join(r.refs[k]))
+        fallback[i] = r.market_fallback
+    if problems:
+        raise InputError(problems)
+    q = act["quantity"].to_numpy() * act["share"].to_numpy()
+    per = rates[codes]
+    cat = act["source"].map({k: s.category for k, s in vocab.sources().items()})
+    ledger = pd.DataFrame({
+        "row": act["row"].to_numpy(), "entity_id": act["entity_id"].to_numpy(),
+        "year": act["year"].to_numpy(), "period_start": act["period_start"].to_numpy(),
+        "period_end": act["period_end"].to_numpy(), "share": act["share"].to_numpy(),
+        "source": act["source"].to_numpy(), "category": cat.to_numpy(),
+        "use": act["use"].to_numpy(), "instrument": act["instrument"].to_numpy(),
+        "data_quality": act["data_quality"].to_numpy(),
+        "quantity": q, "unit": act["unit"].to_numpy(),
+        "quantity_report": q * per[:, RATES.index("report")],
+        "report_unit": act["source"].map({k: s.report_unit for k, s in vocab.sources().items()})
+        .to_numpy(),
+        "energy_kwh": q * per[:, RATES.index("kwh")],
+        "energy_tce": q * per[:, RATES.index("tce")],
+        "direct": (cat == "fuel").to_numpy(),
+        "scope1_tco2e": q * per[:, RATES.index("scope1")],
+        "scope2_location_tco2e": q * per[:, RATES.index("scope2_location")],
+        "scope2_market_tco2e": q * per[:, RATES.index("scope2_market")],
+        "market_fallback": fallback[codes],
+    })
+    for name, lst in zip(REFS, refs, strict=True):
+        ledger[name] = pd.Categorical.from_codes(codes, categories=pd.Index(lst).astype(object)) \
+            if len(set(lst)) == len(lst) else np.asarray(lst, dtype=object)[codes]
+    no_instrument = (ledger["source"] == "electricity") & (ledger["instrument"] == "")
+    if no_instrument.any():
+        kwh = ledger.loc[no_instrument, "energy_kwh"].sum()
+        notices.append(Notice("market_residual", f"market-based: {kwh:,.0f} kWh without a "
+                              "contractual instrument use the grid factor excluding market-traded "
+                              "non-fossil power"))
+    if fallback.any():
+        kwh = ledger.loc[ledger["market_fallback"], "energy_kwh"].sum()
+        notices.append(Notice("market_fallback", f"market-based: {kwh:,.0f} kWh fell back to the "
+                              "location-based factor (the set has no residual factor)"))
+    used_sets = sorted({f.set_id for f in resolver.used.values() if f.set_id != "custom"})
+    return Ledger(ledger, dict(sorted(resolver.used.items())),
+                  [(s, sets[s].sha256) for s in used_sets], notices)

@@ -1,0 +1,285 @@
+"""Factor sets: loading, checking and hashing the folders under ``factors/``.
+
+A factor set is one published source: ``metadata.toml`` (what the document is) and ``factors.csv``
+(one row per value, each with its unit and its reference in the document). The loader is strict:
+unknown columns or keys, duplicates, rows without unit or reference, unparsable units and units of
+the wrong dimension all refuse to load, naming the file, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pint
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from carbon.errors import FactorNotFoundError, FactorSetError
+from carbon.units import CO2, CO2E, ENERGY, MASS, VOLUME, parse_unit
+
+COLUMNS = ("parameter", "subject", "region", "value", "unit", "reference", "verified", "note")
+
+
+def _energy_per_activity(u: pint.Quantity) -> bool:
+    return any(u.dimensionality == ENERGY / d for d in (MASS, VOLUME, ENERGY))
+
+
+def _emission_per_activity(u: pint.Quantity) -> bool:
+    return any(u.dimensionality == g / d for g in (CO2, CO2E) for d in (MASS, VOLUME, ENERGY))
+
+
+#: What each parameter means and which units it may carry. The valid parameter names (and the
+#: ``kind`` values of an inventory's ``custom_factors``) are this table's keys.
+PARAMETERS: dict[str, tuple[str, str, Callable[[pint.Quantity], bool]]] = {
+    "ncv": ("average low heating value", "energy per mass, volume or energy (kJ/kg, GJ/t, kJ/m^3)",
+            _energy_per_activity),
+    "coal_coefficient": ("standard-coal coefficient", "kgce per unit (kgce/kg, kgce/m^3, kgce/kWh)",
+                         _energy_per_activity),
+    "carbon_content": ("carbon content per unit heat", "carbon per energy (tC/TJ)",
+                       lambda u: u.dimensionality == CO2 / ENERGY),
+    "oxidation_rate": ("oxidation rate", "a fraction (percent)", lambda u: u.dimensionless),
+    "emission": ("CO2 or CO2e per unit of activity", "kgCO2/L, tCO2/MWh, tCO2e/GJ, kgCO2/m^3 …",
+                 _emission_per_activity),
+    "density": ("density", "mass per volume (kg/L)",
+                lambda u: u.dimensionality == MASS / VOLUME),
+}
+
+
+class FactorSetMeta(BaseModel):
+    """What a factor set's document is; ``metadata.toml`` holds exactly these keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    title: str
+    title_en: str = ""
+    issuer: str
+    document_number: str = ""
+    published: str
+    url: str = ""
+    family: str | None = None
+    data_year: int | None = None
+    covers_years: list[int] = []
+    covers_regions: list[str] = []
+    notes: str = ""
+    missing: list[str] = []
+    grid_regions: dict[str, list[str]] = {}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One row of a factor set (or of an inventory's ``custom_factors``)."""
+
+    set_id: str
+    parameter: str
+    subject: str
+    region: str
+    value: float
+    unit: str
+    reference: str
+    verified: bool = True
+    note: str = ""
+    year: int | None = None  # only an inventory's own factors are per year
+
+    @property
+    def id(self) -> str:
+        """Stable id used in the ledger: ``set:parameter:subject[:region][@year]``."""
+        base = f"{self.set_id}:{self.parameter}:{self.subject}"
+        base = f"{base}:{self.region}" if self.region else base
+        return f"{base}@{self.year}" if self.year is not None else base
+
+    @property
+    def quantity(self) -> pint.Quantity:
+        return self.value * parse_unit(self.unit)
+
+
+@dataclass(frozen=True)
+class FactorSet:
+    """A loaded, checked factor set."""
+
+    meta: FactorSetMeta
+    factors: dict[tuple[str, str, str], Factor]
+    sha256: str
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def get(self, parameter: str, subject: str, region: str = "") -> Factor | None:
+        return self.factors.get((parameter, subject, region))
+
+    def regions(self, parameter: str, subject: str) -> list[str]:
+        return sorted(r for (p, s, r) in self.factors if p == parameter and s == subject and r)
+
+    def grid_of(self, province: str) -> str | None:
+        """The regional grid a province belongs to in this set's mapping."""
+        for grid, members in self.meta.grid_regions.items():
+            if province in members:
+                return grid
+        return None
+
+
+def check_row(row: dict[str, str], where: str) -> list[str]:
+    """Problems of one factor row (``where`` prefixes each message)."""
+    out = []
+    param = row.get("parameter", "")
+    if param not in PARAMETERS:
+        out.append(f"{where}, column parameter: {param!r} is not one of {', '.join(PARAMETERS)}")
+    for col in ("subject", "unit", "reference"):
+        if not row.get(col, "").strip():
+            out.append(f"{where}, column {col}: empty; every row needs its {col}")
+    try:
+        value = float(row.get("value", ""))
+    except ValueError:
+        out.append(f"{where}, column value: {row.get('value')!r} is not a number")
+        value = float("nan")
+    if row.get("unit", "").strip():
+        try:
+            unit = parse_unit(row["unit"])
+        except ValueError:
+            out.append(f"{where}, column unit: {row['unit']!r} is not a unit carbon knows")
+        else:
+            if param in PARAMETERS and not PARAMETERS[param][2](unit):
+                out.append(f"{where}, column unit: {row['unit']!r} does not fit {param} "
+                           f"({PARAMETERS[param][1]})")
+            if param == "oxidation_rate" and value == value and not 0 < value * unit.to("").m <= 1:
+                out.append(f"{where}, column value: oxidation rate {value} {row['unit']} "
+                           "is not between 0 and 100 percent")
+    if row.get("verified", "true") not in ("true", "false"):
+        out.append(f"{where}, column verified: {row.get('verified')!r}; write true or false")
+    return out
+
+
+def load_set(path: Path) -> FactorSet:
+    """Load and check one factor-set folder.
+
+    Raises
+    ------
+    FactorSetError
+        Listing every problem of the folder.
+    """
+    problems: list[str] = []
+    meta_path, rows_path = path / "metadata.toml", path / "factors.csv"
+    for p in (meta_path, rows_path):
+        if not p.is_file():
+            problems.append(f"{p.name}: missing")
+    if problems:
+        raise FactorSetError(str(path), problems)
+    meta_bytes, rows_bytes = meta_path.read_bytes(), rows_path.read_bytes()
+    meta: FactorSetMeta | None = None
+    try:
+        meta = FactorSetMeta(**tomllib.loads(meta_bytes.decode("utf-8")))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.append(f"metadata.toml: {exc}")
+    except ValidationError as exc:
+        for e in exc.errors():
+            loc = ".".join(str(x) for x in e["loc"])
+            problems.append(f"metadata.toml, key {loc}: {e['msg']} "
+                            f"(allowed keys: {', '.join(FactorSetMeta.model_fields)})")
+    if meta is not None and meta.id != path.name:
+        problems.append(f"metadata.toml, key id: {meta.id!r} differs from the folder {path.name!r}")
+    reader = csv.DictReader(io.StringIO(rows_bytes.decode("utf-8-sig")))
+    header = tuple(reader.fieldnames or ())
+    if header != COLUMNS:
+        unknown = [c for c in header if c not in COLUMNS]
+        lacking = [c for c in COLUMNS if c not in header]
+        problems.append(f"factors.csv, header: expected {','.join(COLUMNS)}"
+                        + (f"; unknown {unknown}" if unknown else "")
+                        + (f"; missing {lacking}" if lacking else ""))
+        raise FactorSetError(str(path), problems)
+    factors: dict[tuple[str, str, str], Factor] = {}
+    set_id = meta.id if meta else path.name
+    for n, row in enumerate(reader, start=2):
+        where = f"factors.csv, row {n}"
+        if None in row:
+            problems.append(f"{where}: more fields than the header has")
+            continue
+        row_problems = check_row(row, where)
+        problems += row_problems
+        key = (row["parameter"], row["subject"].strip(), row["region"].strip())
+        if key in factors:
+            problems.append(f"{where}: duplicate of {factors[key].id}")
+        elif not row_problems:
+            factors[key] = Factor(set_id, key[0], key[1], key[2], float(row["value"]),
+                                  row["unit"].strip(), row["reference"].strip(),
+                                  row["verified"] != "false", row["note"].strip())
+    if meta is not None:
+        for grid in meta.grid_regions:
+            if not any(k[2] == grid for k in factors):
+                problems.append(f"metadata.toml, grid_regions.{grid}: no factor row for this grid")
+    if problems or meta is None:
+        raise FactorSetError(str(path), problems)
+    digest = hashlib.sha256()
+    for name, data in (("metadata.toml", meta_bytes), ("factors.csv", rows_bytes)):
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    return FactorSet(meta, factors, digest.hexdigest(), path)
+
+
+def bundled_dir() -> Path:
+    """Where the bundled factor sets are: inside the installed package, or the source tree's top."""
+    packaged = Path(str(resources.files("carbon"))) / "factors"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "factors"
+
+
+@cache
+def bundled() -> dict[str, FactorSet]:
+    """Every bundled factor set, by id."""
+    return load_sets([bundled_dir()])
+
+
+def load_sets(folders: Iterable[Path]) -> dict[str, FactorSet]:
+    """Load every factor set in ``folders`` (each a set, or a folder of sets)."""
+    out: dict[str, FactorSet] = {}
+    errors: list[str] = []
+    for folder in folders:
+        candidates = [folder] if (folder / "metadata.toml").is_file() else sorted(
+            p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
+        for p in candidates:
+            try:
+                fs = load_set(p)
+            except FactorSetError as exc:
+                errors.append(str(exc))
+                continue
+            if fs.id in out:
+                errors.append(f"factor set id {fs.id!r} appears twice ({out[fs.id].path}, {p})")
+            out[fs.id] = fs
+    if errors:
+        raise FactorSetError(", ".join(str(f) for f in folders), errors)
+    return out
+
+
+def with_user_sets(paths: Iterable[Path]) -> dict[str, FactorSet]:
+    """The bundled sets plus the user's own (``--factors PATH``); a user set may not reuse an id."""
+    sets = dict(bundled())
+    user = load_sets(paths)
+    clash = sorted(set(user) & set(sets))
+    if clash:
+        raise FactorSetError(", ".join(map(str, paths)),
+                             [f"id {c!r} is a bundled set; give your set its own id" for c in clash])
+    sets.update(user)
+    return sets
+
+
+def require(sets: dict[str, FactorSet], set_id: str) -> FactorSet:
+    """The set with this id, or an error naming the ones that exist."""
+    try:
+        return sets[set_id]
+    except KeyError:
+        raise FactorNotFoundError(set_id, sorted(sets)) from None
+
+
+def family(sets: dict[str, FactorSet], name: str) -> dict[int, FactorSet]:
+    """Sets of one series (``mee-grid``) by the year their data describe."""
+    return {fs.meta.data_year: fs for fs in sets.values()
+            if fs.meta.family == name and fs.meta.data_year is not None}

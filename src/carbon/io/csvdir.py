@@ -1,0 +1,113 @@
+"""Read an inventory from a folder of CSV files (``entities.csv``, ``activity.csv`` …)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from carbon.errors import Problem
+from carbon.io.tables import RawTable
+from carbon.model import Origin, Settings
+from carbon.schema import TABLES, header_key
+
+SETTINGS_FILE = "settings.toml"
+
+
+def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | None, list[Problem]]:
+    """Read one CSV file as text cells; blank lines are skipped but keep their numbers."""
+    problems: list[Problem] = []
+    frame = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
+                                skip_blank_lines=False, encoding=encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError:
+            problems.append(Problem(origin.file, None, 1, None, "empty_file", "",
+                                    "the file is empty", "write the header row and the data"))
+            return None, problems
+        except pd.errors.ParserError as exc:
+            problems.append(Problem(origin.file, None, None, None, "unreadable", "",
+                                    f"not a readable CSV file ({exc})",
+                                    "save it as CSV (UTF-8) from your spreadsheet"))
+            return None, problems
+    if frame is None:
+        problems.append(Problem(origin.file, None, None, None, "encoding", "",
+                                "neither UTF-8 nor GB18030 text",
+                                "save it as CSV (UTF-8) from your spreadsheet"))
+        return None, problems
+    spec = TABLES[name]
+    keys = [header_key(str(c), spec) or str(c) for c in frame.columns]
+    seen: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        if k in seen:
+            problems.append(Problem(origin.file, None, 1, k, "duplicate_column", str(frame.columns[i]),
+                                    f"column {k!r} appears twice",
+                                    "delete or rename one of the two columns"))
+        seen.setdefault(k, i)
+    frame.columns = pd.Index(keys)
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    frame = frame.apply(lambda s: s.str.strip()) if len(frame) else frame
+    rows = np.arange(2, len(frame) + 2)
+    blank = (frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.ones(len(frame), bool)
+    frame = frame[~blank].reset_index(drop=True)
+    return RawTable(name, frame.astype(str), rows[~blank], origin), problems
+
+
+def read_settings(path: Path, origin: Origin) -> tuple[Settings, list[Problem]]:
+    """``settings.toml``; a missing file means the defaults."""
+    if not path.is_file():
+        return Settings(), []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Settings(**data), []
+    except tomllib.TOMLDecodeError as exc:
+        return Settings(), [Problem(origin.file, None, None, None, "bad_settings", "", str(exc),
+                                    "fix the TOML syntax")]
+    except ValidationError as exc:
+        return Settings(), settings_problems(exc, origin)
+
+
+def settings_problems(exc: ValidationError, origin: Origin) -> list[Problem]:
+    """One problem per invalid settings key."""
+    out = []
+    for e in exc.errors():
+        key = ".".join(str(x) for x in e["loc"])
+        allowed = ", ".join(Settings.model_fields)
+        out.append(Problem(origin.file, origin.sheet, None, key, "bad_setting",
+                           str(e.get("input", ""))[:80], e["msg"],
+                           f"correct {key!r} (settings keys: {allowed})"))
+    return out
+
+
+def read_folder(path: Path) -> tuple[dict[str, RawTable], Settings, list[Path], list[Problem]]:
+    """The raw tables, settings and file list of an inventory folder."""
+    problems: list[Problem] = []
+    tables: dict[str, RawTable] = {}
+    files: list[Path] = []
+    for name, spec in TABLES.items():
+        file = path / f"{name}.csv"
+        origin = Origin(f"{path.name}/{file.name}")
+        if not file.is_file():
+            if spec.required:
+                problems.append(Problem(origin.file, None, None, None, "missing_file", "",
+                                        f"the inventory has no {file.name}",
+                                        f"add {file.name} with the columns {', '.join(spec.keys)}"))
+            continue
+        files.append(file)
+        table, found = read_csv_table(file, name, origin)
+        problems += found
+        if table is not None:
+            tables[name] = table
+    settings_file = path / SETTINGS_FILE
+    settings, found = read_settings(settings_file, Origin(f"{path.name}/{SETTINGS_FILE}"))
+    problems += found
+    if settings_file.is_file():
+        files.append(settings_file)
+    return tables, settings, files, problems

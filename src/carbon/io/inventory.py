@@ -1,0 +1,304 @@
+"""Turn raw tables (from a CSV folder or a workbook) into a validated :class:`Inventory`.
+
+Every check is a vectorized mask over a whole column; every failing cell becomes a
+:class:`~carbon.errors.Problem`, and all problems of the inventory are raised together.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from carbon import vocab
+from carbon.errors import InputError, Problem
+from carbon.factors import PARAMETERS
+from carbon.io import parse
+from carbon.io.tables import RawTable
+from carbon.model import Inventory, Notice, Origin, Settings
+from carbon.schema import DATA_QUALITY, TABLES, USES
+from carbon.units import ENERGY, MASS, VOLUME, parse_unit
+
+#: Dimensions a source's quantity may be entered in, by category.
+ALLOWED_DIMENSIONS = {
+    "electricity": (ENERGY,),
+    "heat": (ENERGY, MASS),  # heat in GJ; steam in tonnes
+    "fuel": (MASS, VOLUME, ENERGY),
+}
+_DIM_NAMES = {"electricity": "energy (kWh, 度, MWh, 万千瓦时)",
+              "heat": "energy (GJ, 吉焦, MJ) or, for steam, mass (t)",
+              "fuel": "mass (t, kg), volume (m³, L, 万立方米) or energy (GJ)"}
+
+
+def _suggest(value: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def check_columns(table: RawTable) -> None:
+    """Unknown, duplicated and missing columns of a table."""
+    spec = TABLES[table.name]
+    for key in table.frame.columns:
+        if key not in spec.keys and not spec.extra_columns:
+            table.problems.append(table.problem(
+                1, str(key), "unknown_column", str(key), f"{table.name} has no column {key!r}",
+                f"{_suggest(str(key), list(spec.keys))}rename it to one of {', '.join(spec.keys)}"
+                " or delete it"))
+    for c in spec.columns:
+        if c.required and c.key not in table.frame.columns:
+            table.problems.append(table.problem(
+                1, c.key, "missing_column", "", f"{table.name} has no column {c.key!r}",
+                f"add a column headed {c.key!r} ({c.en})"))
+    for c in spec.columns:
+        if c.key not in table.frame.columns:
+            table.frame[c.key] = ""
+
+
+def _required(table: RawTable, keys: list[str]) -> np.ndarray:
+    """Mask of rows with every required key filled in; reports the blank ones."""
+    ok = np.ones(len(table.frame), dtype=bool)
+    for key in keys:
+        blank = (table.frame[key] == "").to_numpy()
+        col = TABLES[table.name].column(key)
+        table.report(blank, key, "required", f"{col.en} is required", f"fill in {key}")
+        ok &= ~blank
+    return ok
+
+
+def _numbers(table: RawTable, key: str, *, minimum: float | None = 0.0) -> np.ndarray:
+    values, bad = parse.numbers(table.frame[key])
+    table.report(bad, key, "not_a_number", "not a number",
+                 "write digits with an optional decimal point (1234.5 or 1,234.5)")
+    if minimum is not None:
+        neg = np.isfinite(values) & (values < minimum)
+        table.report(neg, key, "negative", f"must be {minimum:g} or more",
+                     "enter the quantity as a positive number; a correction replaces the row")
+        values[neg] = np.nan
+    return values
+
+
+def _dates(table: RawTable, key: str, *, end: bool = False) -> np.ndarray:
+    values, bad = parse.dates(table.frame[key], end=end)
+    table.report(bad, key, "not_a_date", "not a date",
+                 "write a date as 2024-01-31 (or 2024-03 for a whole month)")
+    return values
+
+
+def _entities(table: RawTable) -> pd.DataFrame:
+    f = table.frame
+    ok = _required(table, ["entity_id"])
+    ids = f["entity_id"].str.strip()
+    dup = ids.duplicated(keep="first").to_numpy() & ok
+    table.report(dup, "entity_id", "duplicate", "this entity_id appears on an earlier row",
+                 "give each entity its own entity_id")
+    spellings = vocab.province_spellings()
+    prov_text = f["province"].str.strip()
+    prov = prov_text.map(lambda v: spellings.get(vocab.fold(v), "") if v else "")
+    bad = ((prov_text != "") & (prov == "")).to_numpy()
+    table.report(bad, "province", "unknown_province", "not a province carbon knows",
+                 "write the province as 山西, 山西省, Shanxi, 晋 or its GB/T 2260 code 14")
+    start = _dates(table, "included_from")
+    stop = _dates(table, "included_to")
+    reversed_ = ~np.isnat(start) & ~np.isnat(stop) & (stop < start)
+    table.report(reversed_, "included_to", "end_before_start", "included_to is before included_from",
+                 "swap the two dates")
+    share = _numbers(table, "ownership_share")
+    over = np.isfinite(share) & (share > 100)
+    table.report(over, "ownership_share", "out_of_range", "more than 100 percent",
+                 "write the equity share in percent, 0 to 100")
+    out = pd.DataFrame({
+        "entity_id": ids, "name": f["name"].str.strip(), "parent_id": f["parent_id"].str.strip(),
+        "kind": f["kind"].str.strip(), "province": prov,
+        "included_from": start, "included_to": stop, "ownership_share": share,
+        "row": table.rows,
+    })
+    parent_bad = ((out["parent_id"] != "") & ~out["parent_id"].isin(set(ids))).to_numpy()
+    table.report(parent_bad, "parent_id", "unknown_entity", "no entity has this entity_id",
+                 "use an entity_id from the entities table, or leave parent_id blank")
+    return out[ok & ~dup]
+
+
+def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> pd.DataFrame:
+    f = table.frame
+    ok = _required(table, ["entity_id", "period_start", "period_end", "source", "quantity", "unit"])
+    ids = f["entity_id"].str.strip()
+    unknown = (ids != "").to_numpy() & ~ids.isin(entity_ids).to_numpy()
+    table.report(unknown, "entity_id", "unknown_entity", "no entity has this entity_id",
+                 "add the entity to the entities table or correct the id")
+    start = _dates(table, "period_start")
+    end = _dates(table, "period_end", end=True)
+    reversed_ = ~np.isnat(start) & ~np.isnat(end) & (end < start)
+    table.report(reversed_, "period_end", "end_before_start",
+                 "period_end is before period_start", "check the two dates; the end is inclusive")
+    spellings = vocab.source_spellings()
+    src_text = f["source"].str.strip()
+    distinct = src_text.unique()
+    src_map = {v: spellings.get(vocab.fold(v), "") for v in distinct}
+    source = src_text.map(src_map)
+    bad_src = ((src_text != "") & (source == "")).to_numpy()
+    names = sorted(vocab.sources())
+    for value in sorted(v for v in distinct if v and not src_map[v]):
+        mask = bad_src & (src_text == value).to_numpy()
+        table.report(mask, "source", "unknown_source", "not an energy source carbon knows",
+                     f"{_suggest(value, names)}use one of {', '.join(names)} "
+                     "(or 电力, 热力, 天然气, 柴油, 汽油 …)")
+    quantity = _numbers(table, "quantity")
+    unit_text = f["unit"].str.strip()
+    cats = {k: s.category for k, s in vocab.sources().items()}
+    bad_unit = np.zeros(len(f), dtype=bool)
+    pairs = pd.DataFrame({"s": source, "u": unit_text}).drop_duplicates()
+    for s, u in pairs.itertuples(index=False):
+        if not u:
+            continue
+        mask = (unit_text == u).to_numpy()
+        try:
+            unit = parse_unit(u)
+        except ValueError:
+            if not bad_unit[mask].all():
+                table.report(mask & ~bad_unit, "unit", "unknown_unit", "not a unit carbon knows",
+                             "use kWh, 度, MWh, 万千瓦时, GJ, m³, 万立方米, L, t, kg …")
+            bad_unit |= mask
+            continue
+        if not s:
+            continue
+        cat = cats[s]
+        if not any(unit.dimensionality == d for d in ALLOWED_DIMENSIONS[cat]):
+            m = mask & (source == s).to_numpy()
+            table.report(m, "unit", "wrong_dimension",
+                         f"{unit.units:~} does not measure {s}: it needs {_DIM_NAMES[cat]}",
+                         "correct the unit, or the source if the row is another energy")
+            bad_unit |= m
+    use_text = f["use"].str.strip()
+    use = use_text.map(lambda v: USES.get(vocab.fold(v), "?") if v else "")
+    table.report((use == "?").to_numpy(), "use", "unknown_value", "not a use",
+                 "write stationary or mobile (固定 / 移动), or leave it blank")
+    instr = f["instrument"].str.strip()
+    bad_instr = ((instr != "") & ~instr.isin(instruments)).to_numpy()
+    table.report(bad_instr, "instrument", "unknown_value", "not a contractual instrument",
+                 f"write one of {', '.join(instruments)}, or leave it blank")
+    not_elec = (instr != "").to_numpy() & (source != "electricity").to_numpy() & (source != "").to_numpy()
+    table.report(not_elec, "instrument", "instrument_not_electricity",
+                 "an instrument only applies to purchased electricity",
+                 "clear the instrument, or correct the source")
+    dq_text = f["data_quality"].str.strip()
+    dq = dq_text.map(lambda v: DATA_QUALITY.get(vocab.fold(v), "?") if v else "")
+    table.report((dq == "?").to_numpy(), "data_quality", "unknown_value", "not a data quality",
+                 "write measured, invoice or estimated, or leave it blank")
+    good = (ok & ~unknown & ~np.isnat(start) & ~np.isnat(end) & ~reversed_ & ~bad_src
+            & np.isfinite(quantity) & ~bad_unit & (use != "?").to_numpy() & ~bad_instr
+            & ~not_elec & (dq != "?").to_numpy())
+    out = pd.DataFrame({
+        "entity_id": ids, "period_start": start, "period_end": end, "source": source,
+        "quantity": quantity, "unit": unit_text, "use": use, "instrument": instr,
+        "data_quality": dq, "document_ref": f["document_ref"].str.strip(),
+        "note": f["note"].str.strip(), "row": table.rows,
+    })
+    return out[good].reset_index(drop=True)
+
+
+def _denominators(table: RawTable, entity_ids: set[str]) -> pd.DataFrame:
+    f = table.frame
+    ok = _required(table, ["entity_id", "year"])
+    ids = f["entity_id"].str.strip()
+    unknown = (ids != "").to_numpy() & ~ids.isin(entity_ids).to_numpy()
+    table.report(unknown, "entity_id", "unknown_entity", "no entity has this entity_id",
+                 "add the entity to the entities table or correct the id")
+    year, bad_year = parse.years(f["year"])
+    table.report(bad_year, "year", "not_a_year", "not a year", "write a four-digit year, 2024")
+    out = pd.DataFrame({"entity_id": ids, "year": year})
+    for key in f.columns:
+        if key in ("entity_id", "year"):
+            continue
+        out[key] = _numbers(table, key)
+    dup = out.duplicated(["entity_id", "year"]).to_numpy() & ok & ~bad_year
+    table.report(dup, "year", "duplicate", "this entity and year appear on an earlier row",
+                 "keep one row per entity and year")
+    out["row"] = table.rows
+    good = ok & ~unknown & ~bad_year & ~dup
+    out = out[good].reset_index(drop=True)
+    out["year"] = out["year"].astype("int64")
+    return out
+
+
+def _custom_factors(table: RawTable) -> pd.DataFrame:
+    f = table.frame
+    ok = _required(table, ["source", "kind", "value", "unit", "reference"])
+    spellings = vocab.source_spellings()
+    src_text = f["source"].str.strip()
+    source = src_text.map(lambda v: spellings.get(vocab.fold(v), "") if v else "")
+    bad_src = ((src_text != "") & (source == "")).to_numpy()
+    table.report(bad_src, "source", "unknown_source", "not an energy source carbon knows",
+                 f"use one of {', '.join(sorted(vocab.sources()))}")
+    year, bad_year = parse.years(f["year"])
+    table.report(bad_year, "year", "not_a_year", "not a year",
+                 "write a four-digit year, or leave it blank for every year")
+    kind = f["kind"].str.strip().str.lower()
+    bad_kind = ((kind != "") & ~kind.isin(list(PARAMETERS))).to_numpy()
+    table.report(bad_kind, "kind", "unknown_kind", "not a kind of factor",
+                 f"write one of {', '.join(PARAMETERS)}")
+    value = _numbers(table, "value")
+    unit_text = f["unit"].str.strip()
+    bad_unit = np.zeros(len(f), dtype=bool)
+    for i, (k, u) in enumerate(zip(kind, unit_text, strict=True)):
+        if not u or k not in PARAMETERS:
+            continue
+        try:
+            unit = parse_unit(u)
+        except ValueError:
+            bad_unit[i] = True
+            table.report(np.arange(len(f)) == i, "unit", "unknown_unit", "not a unit carbon knows",
+                         "write the unit as kgCO2/L, tCO2/MWh, GJ/t, kg/L …")
+            continue
+        if not PARAMETERS[k][2](unit):
+            bad_unit[i] = True
+            table.report(np.arange(len(f)) == i, "unit", "wrong_dimension",
+                         f"does not fit a {k} factor", f"a {k} factor is {PARAMETERS[k][1]}")
+    out = pd.DataFrame({"source": source, "year": pd.array(year, dtype="Int64"), "kind": kind,
+                        "value": value, "unit": unit_text,
+                        "reference": f["reference"].str.strip(), "row": table.rows})
+    dup = out.duplicated(["source", "year", "kind"]).to_numpy() & ok
+    table.report(dup, "kind", "duplicate", "the same source, year and kind is on an earlier row",
+                 "keep one factor per source, year and kind")
+    good = ok & ~bad_src & ~bad_year & ~bad_kind & np.isfinite(value) & ~bad_unit & ~dup
+    return out[good].reset_index(drop=True)
+
+
+def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
+                    files: list[Path], problems: list[Problem],
+                    instruments: list[str]) -> Inventory:
+    """Validate raw tables into an inventory, or raise one InputError with every problem.
+
+    ``problems`` are those the reader already found (a missing file, a bad settings key …).
+    """
+    for t in tables.values():
+        check_columns(t)
+    entities = _entities(tables["entities"])
+    ids = set(entities["entity_id"]) | set(tables["entities"].frame["entity_id"].str.strip())
+    activity = _activity(tables["activity"], ids, instruments)
+    denominators = (_denominators(tables["denominators"], ids)
+                    if "denominators" in tables else None)
+    custom = _custom_factors(tables["custom_factors"]) if "custom_factors" in tables else None
+    for t in tables.values():
+        problems = problems + t.problems
+    if problems:
+        raise InputError(problems)
+    notices = []
+    if denominators is None:
+        notices.append(Notice("no_denominators", "no denominators table: intensities are left "
+                              "empty; add floor_area_m2 and headcount per entity and year"))
+    est = activity["data_quality"] == "estimated"
+    if est.any():
+        notices.append(Notice("estimated_data", f"{int(est.sum())} activity rows are estimates "
+                              "(data_quality = estimated)"))
+    return Inventory(path, entities.reset_index(drop=True), activity, denominators, custom,
+                     settings, {n: t.origin for n, t in tables.items()}, files, notices)
+
+
+def origin_label(path: Path, base: Path) -> Origin:
+    """How an input file is named in messages: relative to the inventory when inside it."""
+    try:
+        return Origin(str(path.relative_to(base)))
+    except ValueError:
+        return Origin(str(path))

@@ -1,0 +1,67 @@
+"""A table as read from a file, before validation: every cell as text, every row numbered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from carbon.errors import Problem
+from carbon.model import Origin
+
+#: At most this many problems are listed per column and kind of problem; the rest are counted.
+MAX_LISTED = 200
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+@dataclass
+class RawTable:
+    """Cells as text (missing = ""), columns renamed to their canonical keys.
+
+    ``rows`` holds each row's number as the user sees it (header = row 1). ``letters`` maps a
+    column key to its spreadsheet letter when the table comes from a workbook.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    rows: np.ndarray
+    origin: Origin
+    letters: dict[str, str] | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, mask: np.ndarray, column: str | None, code: str, message: str, fix: str,
+               values: pd.Series | None = None) -> None:
+        """Add one problem per row where ``mask`` is true (at most MAX_LISTED, then a count)."""
+        where = np.flatnonzero(mask)
+        if not len(where):
+            return
+        if values is None:
+            values = self.frame[column] if column in self.frame else pd.Series([""] * len(mask))
+        shown = where[:MAX_LISTED]
+        vals = values.to_numpy()[shown] if len(values) == len(mask) else [""] * len(shown)
+        for pos, val in zip(shown, vals, strict=True):
+            self.problems.append(self.problem(int(self.rows[pos]), column, code, str(val),
+                                              message, fix))
+        if len(where) > MAX_LISTED:
+            rest = len(where) - MAX_LISTED
+            self.problems.append(self.problem(
+                int(self.rows[where[MAX_LISTED]]), column, code, "",
+                f"and {rest} more rows with the same problem (first listed here)", fix))
+
+    def problem(self, row: int | None, column: str | None, code: str, value: str, message: str,
+                fix: str) -> Problem:
+        cell = None
+        if self.letters is not None and column in self.letters and row is not None:
+            cell = f"{self.letters[column]}{row}"
+        return Problem(self.origin.file, self.origin.sheet, row, column, code, value, message,
+                       fix, cell)

@@ -1,0 +1,94 @@
+"""The small models the layers pass between them: settings, an inventory, a ledger, a warning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+GridLevel = Literal["national", "regional", "provincial"]
+GRID_LEVELS: tuple[str, ...] = ("national", "regional", "provincial")
+
+
+class FactorPins(BaseModel):
+    """Which factor set supplies what. ``grid`` pins one electricity set for every year; without
+    it the vintage rule picks, per year, from ``grid_family``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    energy: str = "gbt2589-2020"
+    fuel: str = "ndrc-public-building-2015"
+    density: str = "fuel-density-gb"
+    market: str = "ghg-protocol-scope2-2015"
+    grid: str | None = None
+    grid_family: str = "mee-grid"
+    grid_by_year: dict[int, str] = {}
+
+
+class Settings(BaseModel):
+    """An inventory's settings (``settings.toml`` or the ``settings`` sheet)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str = ""
+    reporting_years: list[int] = []
+    base_year: int | None = None
+    grid_level: GridLevel = "national"
+    threshold_pct: float = Field(default=5.0, ge=0)
+    consolidation: Literal["operational_control", "equity_share"] = "operational_control"
+    gwp: Literal["AR5GWP100"] = "AR5GWP100"
+    factor_sets: FactorPins = FactorPins()
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a table came from, as the user names it."""
+
+    file: str
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning: listed in every output, never blocking."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass
+class Inventory:
+    """A validated inventory: typed tables, one row per input row, each keeping its user row number.
+
+    ``entities``: entity_id, name, parent_id, kind, province (key), included_from, included_to, row.
+    ``activity``: entity_id, period_start, period_end (inclusive), source (key), quantity, unit,
+    use, instrument, data_quality, document_ref, note, row.
+    ``denominators``: entity_id, year, floor_area_m2, headcount (+ user columns), row.
+    ``custom_factors``: source, year (<NA> = every year), kind, value, unit, reference, row.
+    """
+
+    path: Path
+    entities: pd.DataFrame
+    activity: pd.DataFrame
+    denominators: pd.DataFrame | None
+    custom_factors: pd.DataFrame | None
+    settings: Settings
+    origins: dict[str, Origin]
+    files: list[Path] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+@dataclass
+class Ledger:
+    """One row per activity row (and per year, for a row whose period crosses a year end)."""
+
+    rows: pd.DataFrame
+    factors: dict[str, object]
+    factor_sets: list[tuple[str, str]]
+    notices: list[Notice]

@@ -1,0 +1,1 @@
+"""Presenting results: console tables, JSON, CSV; writing outputs safely."""

@@ -1,0 +1,128 @@
+"""The input tables of an inventory (DESIGN.md, contract 1): their columns, types and labels.
+
+One place for the column list: the CSV reader, the workbook reader and the template all use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from carbon.units import normalize_text
+
+ColumnType = Literal["text", "number", "date", "year"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    type: ColumnType
+    required: bool
+    en: str
+    zh_hans: str
+    zh_hant: str
+    help_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return {"zh-Hans": self.zh_hans, "zh-Hant": self.zh_hant}.get(lang, self.en)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    required: bool
+    columns: tuple[Column, ...]
+    extra_columns: bool = False  # denominators may carry more (numeric) columns
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t
+    for t in (
+        TableSpec("entities", True, (
+            Column("entity_id", "text", True, "Entity ID", "单位编号", "單位編號",
+                   "a short code, unique"),
+            Column("name", "text", False, "Name", "名称", "名稱"),
+            Column("parent_id", "text", False, "Parent ID", "上级单位编号", "上級單位編號",
+                   "entity_id of the unit this one belongs to"),
+            Column("kind", "text", False, "Kind", "类型", "類型", "head office, branch, outlet …"),
+            Column("province", "text", False, "Province", "省份", "省份",
+                   "山西 / 山西省 / Shanxi / 晋 / 14"),
+            Column("included_from", "date", False, "Included from", "纳入起始日", "納入起始日",
+                   "first day inside the reporting boundary; blank = always"),
+            Column("included_to", "date", False, "Included to", "纳入截止日", "納入截止日",
+                   "last day inside the reporting boundary; blank = still inside"),
+            Column("ownership_share", "number", False, "Ownership share", "持股比例", "持股比例",
+                   "equity share in percent (equity-share consolidation only)"),
+        )),
+        TableSpec("denominators", False, (
+            Column("entity_id", "text", True, "Entity ID", "单位编号", "單位編號"),
+            Column("year", "year", True, "Year", "年份", "年份"),
+            Column("floor_area_m2", "number", False, "Floor area (m²)", "建筑面积（平方米）",
+                   "建築面積（平方米）"),
+            Column("headcount", "number", False, "Headcount", "员工人数", "員工人數"),
+        ), extra_columns=True),
+        TableSpec("activity", True, (
+            Column("entity_id", "text", True, "Entity ID", "单位编号", "單位編號"),
+            Column("period_start", "date", True, "Period start", "开始日期", "開始日期",
+                   "2024-01-01, or 2024-03 for the whole month"),
+            Column("period_end", "date", True, "Period end", "结束日期", "結束日期",
+                   "inclusive: 2024-01-31"),
+            Column("source", "text", True, "Energy source", "能源品种", "能源品種",
+                   "电力, 热力, 天然气, 柴油, 汽油 …"),
+            Column("quantity", "number", True, "Quantity", "数量", "數量"),
+            Column("unit", "text", True, "Unit", "单位", "單位", "kWh, 度, GJ, m³, L, t …"),
+            Column("use", "text", False, "Use", "用途", "用途", "stationary or mobile"),
+            Column("instrument", "text", False, "Instrument", "绿电凭证", "綠電憑證",
+                   "green_power or gec for certificate-backed electricity"),
+            Column("data_quality", "text", False, "Data quality", "数据质量", "數據質量",
+                   "measured, invoice or estimated"),
+            Column("document_ref", "text", False, "Document", "凭证编号", "憑證編號",
+                   "invoice or meter reading reference"),
+            Column("note", "text", False, "Note", "备注", "備註"),
+        )),
+        TableSpec("custom_factors", False, (
+            Column("source", "text", True, "Energy source", "能源品种", "能源品種"),
+            Column("year", "year", False, "Year", "年份", "年份", "blank = every year"),
+            Column("kind", "text", True, "Kind", "因子类型", "因子類型",
+                   "emission, ncv, density, carbon_content, oxidation_rate, coal_coefficient"),
+            Column("value", "number", True, "Value", "数值", "數值"),
+            Column("unit", "text", True, "Unit", "单位", "單位", "kgCO2/L, tCO2/MWh, GJ/t …"),
+            Column("reference", "text", True, "Reference", "出处", "出處",
+                   "document, table, page"),
+        )),
+    )
+}
+
+#: Values the optional text columns accept (folded spellings -> canonical value).
+USES = {"stationary": "stationary", "固定": "stationary", "固定源": "stationary",
+        "固定燃烧": "stationary", "固定燃燒": "stationary", "mobile": "mobile", "移动": "mobile",
+        "移動": "mobile", "移动源": "mobile", "移動源": "mobile", "移动燃烧": "mobile",
+        "移動燃燒": "mobile"}
+DATA_QUALITY = {"measured": "measured", "实测": "measured", "實測": "measured",
+                "抄表": "measured", "meter": "measured", "invoice": "invoice",
+                "发票": "invoice", "發票": "invoice", "账单": "invoice", "賬單": "invoice",
+                "estimated": "estimated", "估算": "estimated", "估计": "estimated",
+                "估計": "estimated"}
+
+_PAREN = re.compile(r"[（(]\s*([A-Za-z0-9_]+)\s*[)）]\s*$")
+
+
+def header_key(text: str, spec: TableSpec) -> str | None:
+    """The canonical key of a header cell: ``quantity``, ``数量 Quantity (quantity)``, ``数量``."""
+    cleaned = normalize_text(text)
+    low = cleaned.lower()
+    for c in spec.columns:
+        if low in (c.key, normalize_text(c.en).lower(), c.zh_hans, c.zh_hant):
+            return c.key
+    m = _PAREN.search(cleaned)
+    if m:
+        return m.group(1).lower()
+    return low or None

@@ -1,0 +1,79 @@
+"""The package's one unit registry, and the few unit operations every layer needs.
+
+The registry is pint's default, extended from ``units.txt`` beside this module (Chinese spellings,
+coal equivalent, CO2 and CO2e). Nothing else in carbon creates a ``UnitRegistry``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import pint
+
+ureg = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
+ureg.load_definitions(str(resources.files("carbon").joinpath("units.txt")))
+Quantity = ureg.Quantity
+
+#: Global warming potentials over 100 years by context name. Only CO2 is computed by the NDRC
+#: public-building guide; its GWP is 1 in every IPCC assessment report.
+GWP_CONTEXTS: dict[str, dict[str, float]] = {"AR5GWP100": {"CO2": 1.0}}
+DEFAULT_GWP = "AR5GWP100"
+
+ENERGY = ureg.kWh.dimensionality
+MASS = ureg.kg.dimensionality
+VOLUME = ureg.m3.dimensionality
+CO2 = ureg.tCO2.dimensionality
+CO2E = ureg.tCO2e.dimensionality
+
+
+def normalize_text(text: str) -> str:
+    """Fold what people type into one spelling: full-width to half-width, ``³`` to ``3``, trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+@lru_cache(maxsize=4096)
+def parse_unit(text: str) -> pint.Quantity:
+    """Parse a unit as written (``万千瓦时``, ``GJ/(10^4 Nm3)``) into a quantity of magnitude 1 or more.
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not a unit.
+    """
+    cleaned = normalize_text(text)
+    if not cleaned:
+        raise ValueError("empty unit")
+    try:
+        parsed = ureg.parse_expression(cleaned)
+    except Exception as exc:  # pint's parser raises many kinds on odd text; all mean "not a unit"
+        raise ValueError(f"not a unit: {text!r}") from exc
+    if not isinstance(parsed, pint.Quantity) or not parsed.unit_items():  # a bare number such as "3"
+        raise ValueError(f"not a unit: {text!r}")
+    if parsed.magnitude <= 0:
+        raise ValueError(f"not a unit: {text!r}")
+    return parsed
+
+
+def is_dimension(unit: pint.Quantity, dimensionality: object) -> bool:
+    """True when ``unit`` has exactly the given dimensionality."""
+    return bool(unit.dimensionality == dimensionality)
+
+
+def factor(from_unit: pint.Quantity, to_unit: str) -> float:
+    """Multiplier turning a magnitude in ``from_unit`` into one in ``to_unit``. [1]"""
+    return float(from_unit.to(to_unit).magnitude)
+
+
+def to_co2e(quantity: pint.Quantity, context: str = DEFAULT_GWP) -> pint.Quantity:
+    """Express a CO2 (or already CO2e) quantity as CO2e using a named GWP context.
+
+    Works on compound units (``kgCO2/L`` becomes ``kgCO2e/L``): the CO2 mass is multiplied by the
+    context's GWP of CO2.
+    """
+    dims = quantity.dimensionality
+    if dims.get("[carbon_dioxide]", 0) == 0:
+        return quantity
+    gwp = GWP_CONTEXTS[context]["CO2"]
+    return quantity * Quantity(gwp, "gCO2e/gCO2")

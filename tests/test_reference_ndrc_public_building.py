@@ -1,0 +1,59 @@
+"""NDRC 《公共建筑运营单位（企业）温室气体排放核算方法和报告指南（试行）》 defaults.
+
+Per-unit emission factors the guide's defaults give, as independently published (factors.md):
+gasoline 2.925 tCO2/t, diesel 3.096 tCO2/t, natural gas 21.62 tCO2/10⁴Nm³; purchased heat
+0.11 tCO2/GJ (附录表3).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import activity_row, compute_json, make_inventory
+
+NDRC_TABLE = {  # fuel: (low heating value, carbon content tC/TJ, oxidation %)
+    "gasoline": (43.070, 18.90, 98),
+    "diesel": (42.652, 20.20, 98),
+    "natural_gas": (389.31, 15.30, 99),
+    "fuel_oil": (41.816, 21.10, 98),
+    "lpg": (50.179, 17.20, 98),
+}
+
+
+@pytest.mark.parametrize("fuel", sorted(NDRC_TABLE))
+def test_ndrc_default_parameters(sets, fuel):
+    ncv, cc, ox = NDRC_TABLE[fuel]
+    fs = sets["ndrc-public-building-2015"]
+    unit = "GJ/(10^4 Nm3)" if fuel == "natural_gas" else "GJ/t"
+    assert fs.get("ncv", fuel).quantity.to(unit).magnitude == pytest.approx(ncv, abs=5e-4)
+    assert fs.get("carbon_content", fuel).quantity.to("tC/TJ").magnitude == pytest.approx(cc)
+    assert fs.get("oxidation_rate", fuel).quantity.to("percent").magnitude == pytest.approx(ox)
+
+
+@pytest.mark.parametrize(("fuel", "quantity", "unit", "published", "digits"), [
+    ("gasoline", 1, "t", 2.925, 3),
+    ("diesel", 1, "t", 3.096, 3),
+    ("natural_gas", 1, "万立方米", 21.62, 2),
+])
+def test_ndrc_default_emission_per_unit(tmp_path, fuel, quantity, unit, published, digits):
+    inv = make_inventory(tmp_path / "inv", [activity_row(quantity, unit, fuel)])
+    y = compute_json(inv)["years"]["2022"]
+    assert round(y["scope1_tco2e"], digits) == published
+    assert y["scope2_location_tco2e"] == 0
+
+
+def test_ndrc_appendix_table3_heat_1000_GJ_is_110_t(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1000, "GJ", "heat")])
+    y = compute_json(inv)["years"]["2022"]
+    assert y["scope2_location_tco2e"] == pytest.approx(110, abs=1e-9)
+    assert y["scope2_market_tco2e"] == pytest.approx(110, abs=1e-9)
+    assert y["energy_indirect_kwh"] == pytest.approx(1000 / 0.0036)
+
+
+def test_coal_without_carbon_content_is_an_error_not_a_zero(tmp_path):
+    from tests.conftest import run
+    inv = make_inventory(tmp_path / "inv", [activity_row(5, "t", "raw_coal")])
+    result = run("compute", inv)
+    assert result.exit_code == 2
+    assert "carbon_content" in result.stderr and "raw_coal" in result.stderr
+    assert "activity.csv" in result.stderr
