@@ -55,7 +55,7 @@ def _denominators(inv: Inventory, years: list[int], ledger: pd.DataFrame
     return out, notices
 
 
-def year_figures(sums: dict[str, float], denom: dict[str, float | None]) -> dict[str, Any]:
+def year_figures(sums: dict[Any, Any], denom: dict[str, float | None]) -> dict[str, Any]:
     """The figures of one year (or one entity-year) from its sums and denominators."""
     total = sums["scope1_tco2e"] + sums["scope2_location_tco2e"]
     area, people = denom.get("floor_area_m2"), denom.get("headcount")
@@ -122,14 +122,15 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
     ent = _sums(rows, ["entity_id", "year"])
     names = inv.entities.set_index("entity_id")["name"].to_dict()
     d = inv.denominators.set_index(["entity_id", "year"]) if inv.denominators is not None else None
-    for (eid, y), r in ent.iterrows():
+    for rec in ent.reset_index().to_dict("records"):
+        eid, y = str(rec["entity_id"]), int(rec["year"])
         denom: dict[str, float | None] = {"floor_area_m2": None, "headcount": None}
         if d is not None and (eid, y) in d.index:
             for key in denom:
                 if key in d.columns:
-                    denom[key] = _num(d.loc[(eid, y), key])
-        fig = year_figures(r.to_dict(), denom)
-        by_entity.append({"entity_id": str(eid), "name": names.get(eid, ""), "year": int(y), **fig})
+                    denom[key] = _num(d.at[(eid, y), key])
+        fig = year_figures(rec, denom)
+        by_entity.append({"entity_id": eid, "name": names.get(eid, ""), "year": y, **fig})
     warnings = [n.as_dict() for n in [*ledger.notices, *notices]]
     return {
         "carbon_version": __version__,

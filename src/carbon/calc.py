@@ -98,12 +98,13 @@ class _Resolver:
         self.custom: dict[tuple[str, str, int | None], Factor] = {}
         origin = inv.origins.get("custom_factors")
         if inv.custom_factors is not None:
-            for r in inv.custom_factors.itertuples(index=False):
-                year = None if pd.isna(r.year) else int(r.year)
-                where = f"{origin.file if origin else 'custom_factors'} row {r.row}"
-                self.custom[(r.kind, r.source, year)] = Factor(
-                    "custom", r.kind, r.source, "", float(r.value), r.unit,
-                    f"{r.reference} ({where})", True, "", year)
+            for r in inv.custom_factors.to_dict("records"):
+                year = None if pd.isna(r["year"]) else int(r["year"])
+                where = f"{origin.file if origin else 'custom_factors'} row {r['row']}"
+                kind, source = str(r["kind"]), str(r["source"])
+                self.custom[(kind, source, year)] = Factor(
+                    "custom", kind, source, "", float(r["value"]), str(r["unit"]),
+                    f"{r['reference']} ({where})", True, "", year)
 
     # -- lookups ----------------------------------------------------------------------------
     def _use(self, f: Factor, refs: list[str]) -> pint.Quantity:
@@ -367,15 +368,15 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     fallback = np.zeros(len(combos), dtype=bool)
     problems: list[Problem] = []
     origin = inv.origins["activity"]
-    for i, c in enumerate(combos.itertuples(index=False)):
+    for i, c in enumerate(combos.to_dict("records")):
         try:
-            r = resolver.resolve(c.source, c.unit, int(c.year), c.province, c.instrument)
+            r = resolver.resolve(str(c["source"]), str(c["unit"]), int(c["year"]),
+                                 str(c["province"]), str(c["instrument"]))
         except _Missing as exc:
-            hit = np.flatnonzero(codes == i)
-            rows = act["row"].to_numpy()[hit]
-            more = f" (and {len(np.unique(rows)) - 1} more rows)" if len(np.unique(rows)) > 1 else ""
-            problems.append(Problem(origin.file, origin.sheet, int(rows.min()), "source",
-                                    "missing_factor", f"{c.source} in {c.unit}, {c.year}",
+            hit_rows = np.unique(act["row"].to_numpy()[codes == i])
+            more = f" (and {len(hit_rows) - 1} more rows)" if len(hit_rows) > 1 else ""
+            problems.append(Problem(origin.file, origin.sheet, int(hit_rows[0]), "source",
+                                    "missing_factor", f"{c['source']} in {c['unit']}, {c['year']}",
                                     exc.message + more, exc.fix))
             for lst in refs:
                 lst.append("")

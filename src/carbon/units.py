@@ -12,7 +12,7 @@ from importlib import resources
 
 import pint
 
-ureg = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
 ureg.load_definitions(str(resources.files("carbon").joinpath("units.txt")))
 Quantity = ureg.Quantity
 

@@ -12,7 +12,7 @@ from carbon.calc import compute as run_compute
 from carbon.cli.common import factor_sets, guarded, stdout
 from carbon.io import read_inventory
 from carbon.report import csvout, jsonout
-from carbon.report.console import print_results
+from carbon.report.console import print_results, render_text
 from carbon.report.write import write_atomic
 
 
@@ -48,21 +48,12 @@ def compute(
         wanted = sorted(set(year)) if year else (
             sorted(set(inv.settings.reporting_years)) or None)
         result = summarize(inv, ledger, wanted)
+        title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
         if fmt is Format.table and out is None:
-            title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
             print_results(result, title, stdout())
             return
-        text = jsonout.dumps(result) if fmt is not Format.csv else csvout.render(result)
-        if fmt is Format.table:
-            from io import StringIO
-
-            from rich.console import Console
-
-            from carbon.report.console import results_table
-
-            buf = StringIO()
-            Console(file=buf, width=160).print(results_table(result, path.name))
-            text = buf.getvalue()
+        text = {Format.json: jsonout.dumps, Format.csv: csvout.render}.get(
+            fmt, lambda r: render_text(r, title))(result)
         if out is None:
             typer.echo(text, nl=False)
         else:

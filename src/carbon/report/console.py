@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from rich import box
@@ -57,6 +58,13 @@ def results_table(result: dict[str, Any], title: str) -> Table:
         vals = [result["years"][y]["by_source"].get(s) for y in years]
         t.add_row(label, unit, *(_fmt(v["quantity"] if v else None, 2) for v in vals))
     return t
+
+
+def render_text(result: dict[str, Any], title: str) -> str:
+    """The results table as plain text, for ``--out FILE``."""
+    console = Console(record=True, width=160, file=io.StringIO())
+    print_results(result, title, console)
+    return console.export_text()
 
 
 def print_results(result: dict[str, Any], title: str, console: Console) -> None:
