@@ -76,7 +76,13 @@ def print_results(result: dict[str, Any], title: str, console: Console) -> None:
 
 
 def print_problems(problems: list[Problem], console: Console) -> None:
+    """A table on a terminal; one line per problem otherwise (logs, pipes, grep)."""
     n = len(problems)
+    if not console.is_terminal:
+        head = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written."
+        console.print("\n".join([head, *(f"  {p}" for p in problems)]), markup=False,
+                      highlight=False, soft_wrap=True)
+        return
     t = Table(title=f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written",
               box=box.SIMPLE, title_justify="left", show_lines=False)
     for col in ("where", "value", "problem", "how to fix", "code"):

@@ -1,0 +1,152 @@
+"""Bad input: exit 2, every problem in one report naming file, row and column; nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ACTIVITY_COLUMNS, activity_row, make_inventory, run, write_csv
+
+
+def _fails(inv: Path, *expected: str, out: Path | None = None) -> str:
+    args = ["compute", str(inv), "--format", "json"]
+    if out is not None:
+        args += ["--out", str(out)]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    text = " ".join(result.stderr.split())  # the table may wrap long cells
+    for e in expected:
+        assert e in text, f"{e!r} not in:\n{result.stderr}"
+    if out is not None:
+        assert not out.exists()
+    return text
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    (activity_row(1, "kwhh"), ["unknown_unit", "'kwhh'", "column unit"]),
+    (activity_row(1, "t"), ["wrong_dimension", "column unit", "energy"]),
+    (activity_row("8,278,39", "kWh"), ["not_a_number", "'8,278,39'", "column quantity"]),
+    (activity_row(1, "kWh", source="solar"), ["unknown_source", "'solar'", "column source"]),
+    (activity_row(1, "kWh", entity="NOPE"), ["unknown_entity", "'NOPE'", "column entity_id"]),
+    (activity_row(1, "kWh", start="2022-12-31", end="2022-01-01"),
+     ["end_before_start", "column period_end"]),
+    (activity_row(1, "kWh", start="2022-02-30"), ["not_a_date", "'2022-02-30'"]),
+    (activity_row(-5, "kWh"), ["negative", "column quantity"]),
+    (activity_row("", "kWh"), ["required", "column quantity"]),
+])
+def test_bad_activity_cell_exit_2_with_file_row_column(tmp_path, row, expected):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh"), row])
+    text = _fails(inv, "inv/activity.csv", "row 3", *expected, out=tmp_path / "out.json")
+    assert "Fix:" in text or "how to fix" in text
+
+
+def test_every_problem_of_a_file_in_one_report(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [
+        activity_row(1, "kwhh"),
+        activity_row("8,278,39", "kWh"),
+        activity_row(1, "kWh", source="solar"),
+        activity_row(1, "kWh", entity="X9"),
+    ])
+    text = _fails(inv, "4 problems", "row 2", "row 3", "row 4", "row 5")
+    assert "unknown_unit" in text and "unknown_entity" in text
+
+
+def test_wrong_dimension_names_what_the_source_needs(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(3, "L", "electricity")])
+    _fails(inv, "does not measure electricity", "energy")
+
+
+def test_diesel_in_kwh_is_fine_but_in_kelvin_is_not(tmp_path):
+    ok = make_inventory(tmp_path / "ok", [activity_row(10, "GJ", "diesel")])
+    assert run("compute", ok, "-f", "json").exit_code == 0
+    bad = make_inventory(tmp_path / "bad", [activity_row(10, "K", "diesel")])
+    _fails(bad, "wrong_dimension", "diesel")
+
+
+def test_missing_required_file_and_column(tmp_path):
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    write_csv(inv / "entities.csv", ["entity_id"], [["E1"]])
+    _fails(inv, "missing_file", "activity.csv")
+    write_csv(inv / "activity.csv", ACTIVITY_COLUMNS[:-1], [activity_row(1, "kWh")[:-1]])
+    _fails(inv, "missing_column", "'unit'")
+
+
+def test_unknown_column_suggests_the_right_name(tmp_path):
+    header = [*ACTIVITY_COLUMNS[:-1], "units"]
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh")], activity_header=header)
+    _fails(inv, "unknown_column", "did you mean 'unit'")
+
+
+def test_duplicate_entity_and_unknown_province(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh")], entities=[
+        ["E1", "a", "", "", "山西", "", ""], ["E1", "b", "", "", "Atlantis", "", ""]])
+    _fails(inv, "inv/entities.csv", "row 3", "duplicate", "unknown_province", "'Atlantis'")
+
+
+def test_bad_settings_key_is_named(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh")],
+                         settings='grid_levle = "national"\n')
+    _fails(inv, "settings.toml", "grid_levle")
+
+
+def test_unknown_factor_set_pin(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh")],
+                         settings='[factor_sets]\ngrid = "mee-grid-2099"\n')
+    result = run("compute", inv)
+    assert result.exit_code == 2
+    assert "mee-grid-2099" in result.stderr and "mee-grid-2022" in result.stderr
+
+
+def test_year_without_any_grid_factor_is_an_error_with_the_fix(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh", year=2019)])
+    _fails(inv, "no_grid_factor", "2019", "factor_sets.grid")
+
+
+def test_provincial_level_without_province(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh")],
+                         entities=[["E1", "a", "", "", "", "", ""]])
+    result = run("compute", inv, "--grid-level", "provincial")
+    assert result.exit_code == 2
+    assert "province" in result.stderr and "activity.csv" in result.stderr
+
+
+def test_hong_kong_site_needs_its_own_electricity_factor(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh")],
+                         entities=[["E1", "HK office", "", "", "香港", "", ""]])
+    result = run("compute", inv, "--grid-level", "provincial")
+    assert result.exit_code == 2
+    assert "hong_kong" in result.stderr and "custom_factors" in result.stderr
+
+
+def test_bad_custom_factor_rows(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh")], custom_factors=[
+        ["gasoline", "", "emission", "2.3", "kgCO2/K", "own"],
+        ["gasoline", "", "emissions", "2.3", "kgCO2/L", "own"],
+        ["diesel", "", "emission", "2.6", "kgCO2/L", ""],
+    ])
+    _fails(inv, "custom_factors.csv", "wrong_dimension", "unknown_kind", "required")
+
+
+def test_internal_error_is_one_line_exit_3(tmp_path, monkeypatch):
+    import carbon.cli.compute as mod
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(mod, "summarize", boom)
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh")])
+    result = run("compute", inv)
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    assert "kaboom" in result.stderr
+
+
+def test_out_never_overwrites_an_input(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "kWh")])
+    before = (inv / "activity.csv").read_bytes()
+    result = run("compute", inv, "--format", "json", "--out", inv / "activity.csv")
+    assert result.exit_code == 2
+    assert (inv / "activity.csv").read_bytes() == before
