@@ -1,0 +1,82 @@
+"""The factor-set loader is strict (DESIGN.md contract 5)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from carbon.errors import FactorSetError
+from carbon.factors import COLUMNS, bundled_dir, load_set
+from tests.conftest import activity_row, make_inventory, run
+
+
+@pytest.fixture
+def own_set(tmp_path):
+    dst = tmp_path / "my-set"
+    shutil.copytree(bundled_dir() / "mee-carbon-market-2023", dst)
+    meta = (dst / "metadata.toml").read_text(encoding="utf-8")
+    (dst / "metadata.toml").write_text(meta.replace('id = "mee-carbon-market-2023"',
+                                                    'id = "my-set"'), encoding="utf-8")
+    return dst
+
+
+def _rows(path, *lines):
+    (path / "factors.csv").write_text(",".join(COLUMNS) + "\n" + "\n".join(lines) + "\n",
+                                      encoding="utf-8")
+
+
+def test_every_bundled_set_loads_and_hashes(sets):
+    assert {"gbt2589-2020", "ndrc-public-building-2015", "mee-grid-2021", "mee-grid-2022",
+            "mee-grid-2023", "mee-carbon-market-2023", "ndrc-regional-grid-2012",
+            "fuel-density-gb"} <= set(sets)
+    for fs in sets.values():
+        assert len(fs.sha256) == 64
+        assert all(f.reference and f.unit for f in fs.factors.values())
+
+
+def test_user_set_loads(own_set):
+    assert load_set(own_set).id == "my-set"
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["emission,electricity,national,0.5,tCO2/MWh,,true,"], "column reference: empty"),
+    (["emission,electricity,national,0.5,,p. 3,true,"], "column unit: empty"),
+    (["emission,electricity,national,0.5,tCO2/furlongz,p. 3,true,"], "not a unit"),
+    (["emission,electricity,national,0.5,kg/L,p. 3,true,"], "does not fit emission"),
+    (["emission,electricity,national,0.5,tCO2/MWh,p. 3,true,",
+      "emission,electricity,national,0.6,tCO2/MWh,p. 4,true,"], "duplicate"),
+    (["warp,electricity,national,0.5,tCO2/MWh,p. 3,true,"], "is not one of"),
+    (["emission,electricity,national,abc,tCO2/MWh,p. 3,true,"], "not a number"),
+    (["oxidation_rate,diesel,,120,percent,p. 3,true,"], "between 0 and 100"),
+])
+def test_bad_rows_do_not_load(own_set, lines, expected):
+    _rows(own_set, *lines)
+    with pytest.raises(FactorSetError, match=expected):
+        load_set(own_set)
+
+
+def test_unknown_column_does_not_load(own_set):
+    text = (own_set / "factors.csv").read_text(encoding="utf-8").splitlines()
+    text[0] += ",extra"
+    (own_set / "factors.csv").write_text("\n".join(line + "," for line in text[:1]) + "\n",
+                                         encoding="utf-8")
+    with pytest.raises(FactorSetError, match="unknown"):
+        load_set(own_set)
+
+
+def test_unknown_metadata_key_does_not_load(own_set):
+    meta = own_set / "metadata.toml"
+    meta.write_text('colour = "green"\n' + meta.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(FactorSetError, match="colour"):
+        load_set(own_set)
+
+
+def test_user_factor_set_on_the_command_line(tmp_path, own_set):
+    _rows(own_set, "emission,electricity,national,0.5,tCO2/MWh,p. 3,true,")
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "GWh", year=2022)],
+                         settings='[factor_sets]\ngrid = "my-set"\n')
+    result = run("compute", inv, "--factors", own_set, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert '"scope2_location_tco2e": 500.0' in result.stdout
+    assert "my-set" in run("factors", "list", "--factors", own_set).stdout
