@@ -1,0 +1,101 @@
+"""The real CLI on real inventories: formats, options, factor listings, the bundled example."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import EXAMPLE, activity_row, compute_json, make_inventory, run
+
+
+def test_example_table_shows_every_year_side_by_side():
+    result = run("compute", EXAMPLE)
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if "2022" in line)
+    assert header.index("2022") < header.index("2023") < header.index("2024")
+    for label in ("Scope 1", "Scope 2, location-based", "Energy, standard coal", "Total per m²"):
+        assert label in result.stdout
+
+
+def test_example_json_is_byte_identical_across_runs():
+    a = run("compute", EXAMPLE, "--format", "json")
+    b = run("compute", EXAMPLE, "--format", "json")
+    assert a.exit_code == 0 and a.stdout == b.stdout
+    out = json.loads(a.stdout)
+    assert list(out["years"]) == ["2022", "2023", "2024"]
+    assert {f["id"] for f in out["factor_sets"]} >= {"gbt2589-2020", "ndrc-public-building-2015",
+                                                     "mee-grid-2022"}
+
+
+def test_example_ties_out_to_the_inputs():
+    """Each source's reported quantity equals the bank's published activity figure."""
+    y = compute_json(EXAMPLE)["years"]
+    # Jinshang Bank 2024 ESG report, performance table (shared/reference/jinshang-bank.md)
+    published = {
+        "2024": {"natural_gas": 47187.39, "diesel": 622.89, "gasoline": 24643.41,
+                 "electricity": 11124077.63, "heat": 37199.97},
+        "2022": {"natural_gas": 49083.86, "diesel": 1702.79, "gasoline": 50508.22,
+                 "electricity": 10428786.99, "heat": 28311.15},
+    }
+    for year, sources in published.items():
+        for source, qty in sources.items():
+            assert round(y[year]["by_source"][source]["quantity"], 2) == qty
+    assert y["2024"]["floor_area_m2"] == 197205 and y["2024"]["headcount"] == 4373
+
+
+def test_json_contract_keys():
+    out = compute_json(EXAMPLE)
+    assert {"carbon_version", "factor_sets", "years", "by_entity", "warnings"} <= set(out)
+    y = out["years"]["2023"]
+    assert {"energy_kwh", "energy_direct_kwh", "energy_indirect_kwh", "energy_tce",
+            "scope1_tco2e", "scope2_location_tco2e", "scope2_market_tco2e",
+            "total_location_tco2e", "floor_area_m2", "headcount", "intensity",
+            "by_source"} <= set(y)
+    assert {"energy_kwh_per_m2", "scope1_tco2e_per_m2", "scope2_tco2e_per_m2",
+            "total_tco2e_per_m2", "total_tco2e_per_person"} <= set(y["intensity"])
+    assert {"quantity", "unit", "energy_kwh", "tco2e"} <= set(y["by_source"]["electricity"])
+    assert y["total_location_tco2e"] == y["scope1_tco2e"] + y["scope2_location_tco2e"]
+
+
+def test_year_filter_and_csv(tmp_path):
+    out = tmp_path / "figures.csv"
+    result = run("compute", EXAMPLE, "--year", "2023", "--format", "csv", "--out", out)
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "year,metric,source,value,unit"
+    assert all(line.startswith("2023,") for line in lines[1:])
+
+
+def test_inventory_without_denominators_computes_with_null_intensities(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(100, "kWh")])
+    out = compute_json(inv)
+    assert out["years"]["2022"]["intensity"]["total_tco2e_per_m2"] is None
+    assert any(w["code"] == "no_denominators" for w in out["warnings"])
+
+
+def test_chinese_sources_units_and_month_dates(tmp_path):
+    rows = [["E1", "2022-03", "2022-03", "電力", "1,000", "千瓦時"],
+            ["E1", "2022/4/1", "2022年4月30日", "电力", "１０００", "度"],
+            ["E1", "2022-01-01", "2022-12-31", "天然氣", "1", "万立方米"]]
+    y = compute_json(make_inventory(tmp_path / "inv", rows))["years"]["2022"]
+    assert y["by_source"]["electricity"]["quantity"] == 2000
+    assert y["by_source"]["natural_gas"]["quantity"] == 10000
+
+
+def test_custom_per_litre_factor_overrides_the_default(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1000, "L", "gasoline")],
+                         custom_factors=[["汽油", "", "emission", "2.26", "kgCO2/L",
+                                          "reporter's own factor, p. 12"]])
+    out = compute_json(inv)
+    assert out["years"]["2022"]["scope1_tco2e"] == 2.26
+
+
+def test_factors_list_and_show():
+    listing = run("factors", "list")
+    assert listing.exit_code == 0
+    for set_id in ("gbt2589-2020", "mee-grid-2022", "ndrc-public-building-2015"):
+        assert set_id in listing.stdout
+    shown = run("factors", "show", "mee-grid-2022")
+    assert shown.exit_code == 0
+    assert "0.5366" in shown.stdout and "sha256" in shown.stdout
+    missing = run("factors", "show", "mee-grid-2099")
+    assert missing.exit_code == 2 and "mee-grid-2022" in missing.stderr
