@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from carbon import __version__, vocab
@@ -42,7 +43,7 @@ def _denominators(inv: Inventory, years: list[int], ledger: pd.DataFrame
         for key in ("floor_area_m2", "headcount"):
             if key in rows and rows[key].notna().any():
                 out[y][key] = float(rows[key].sum())
-        active = set(ledger.loc[ledger["year"] == y, "entity_id"])
+        active = set(ledger.loc[ledger["year"] == y, "entity_id"].unique().tolist())
         lacking = sorted(active - set(rows.loc[rows["floor_area_m2"].notna(), "entity_id"]))
         if lacking and out[y]["floor_area_m2"] is not None:
             shown = ", ".join(lacking[:10]) + (" …" if len(lacking) > 10 else "")
@@ -119,18 +120,21 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
         fig["by_source"] = by_source
         out_years[str(y)] = fig
     by_entity = []
-    ent = _sums(rows, ["entity_id", "year"])
-    names = inv.entities.set_index("entity_id")["name"].to_dict()
-    d = inv.denominators.set_index(["entity_id", "year"]) if inv.denominators is not None else None
-    for rec in ent.reset_index().to_dict("records"):
-        eid, y = str(rec["entity_id"]), int(rec["year"])
-        denom: dict[str, float | None] = {"floor_area_m2": None, "headcount": None}
-        if d is not None and (eid, y) in d.index:
-            for key in denom:
-                if key in d.columns:
-                    denom[key] = _num(d.at[(eid, y), key])
+    ent = _sums(rows, ["entity_id", "year"]).reset_index()
+    ent["entity_id"] = ent["entity_id"].astype(str)
+    names = dict(zip(inv.entities["entity_id"], inv.entities["name"], strict=True))
+    denom_cols = ["floor_area_m2", "headcount"]
+    if inv.denominators is not None:
+        d = inv.denominators.reindex(columns=["entity_id", "year", *denom_cols])
+        ent = ent.merge(d.astype({"entity_id": str}), on=["entity_id", "year"], how="left")
+    else:
+        ent = ent.assign(floor_area_m2=np.nan, headcount=np.nan)
+    for rec in ent.to_dict("records"):
+        denom = {k: _num(rec.pop(k)) for k in denom_cols}
         fig = year_figures(rec, denom)
-        by_entity.append({"entity_id": eid, "name": names.get(eid, ""), "year": y, **fig})
+        eid = rec["entity_id"]
+        by_entity.append({"entity_id": eid, "name": names.get(eid, ""), "year": int(rec["year"]),
+                          **fig})
     warnings = [n.as_dict() for n in [*ledger.notices, *notices]]
     return {
         "carbon_version": __version__,

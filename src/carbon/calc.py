@@ -304,16 +304,24 @@ def split_years(act: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """An integer code per row for its combination of ``cols``, and the distinct combinations."""
-    key = np.zeros(len(frame), dtype=np.int64)
-    for c in cols:
-        codes, uniques = pd.factorize(frame[c], sort=False)
-        key = key * (len(uniques) + 1) + codes
-    combo_key, inverse = np.unique(key, return_inverse=True)
-    first = np.zeros(len(combo_key), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(frame))[::-1]
-    return inverse, frame.iloc[first][cols].reset_index(drop=True)
+def _combos(columns: dict[str, tuple[pd.Series, np.ndarray | None]]
+            ) -> tuple[np.ndarray, pd.DataFrame]:
+    """An integer code per row for its combination of the given columns, and the distinct
+    combinations. A column's mask, when given, blanks it ("") where the mask is false."""
+    key = np.zeros(0, dtype=np.int64)
+    parts = []
+    for name, (col, mask) in columns.items():
+        codes, uniques = pd.factorize(col)
+        values = np.append(np.asarray(uniques, dtype=object), "")
+        codes = np.where(codes < 0, len(values) - 1, codes)
+        if mask is not None:
+            codes = np.where(mask, codes, len(values) - 1)
+        key = codes.astype(np.int64) if not len(key) else key * len(values) + codes
+        parts.append((name, codes, values))
+    combo_key, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    del combo_key
+    combos = pd.DataFrame({name: values[codes[first]] for name, codes, values in parts})
+    return inverse.reshape(-1), combos
 
 
 def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel | None = None,
@@ -352,16 +360,17 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
         act = act[~outside].reset_index(drop=True)
     grids, found = grid_sets(wanted, inv, sets)
     notices += found
-    elec = act["source"] == "electricity"
-    province = pd.Series("", index=act.index, dtype=object)
+    elec = (act["source"] == "electricity").to_numpy()
     if level != "national":
-        prov_of = inv.entities.set_index("entity_id")["province"]
-        province = act["entity_id"].map(prov_of).where(elec, "").fillna("")
-    keys = pd.DataFrame({"source": act["source"], "unit": act["unit"], "year": act["year"],
-                         "province": province,
-                         "instrument": act["instrument"].where(elec, "")})
-    cols = list(keys.columns)
-    codes, combos = _codes(keys, cols)
+        prov_of = dict(zip(inv.entities["entity_id"], inv.entities["province"].astype(str),
+                           strict=True))
+        province = act["entity_id"].map(prov_of)
+    else:
+        province = pd.Series("", index=act.index)
+    codes, combos = _combos({
+        "source": (act["source"], None), "unit": (act["unit"], None),
+        "year": (act["year"], None), "province": (province, elec),
+        "instrument": (act["instrument"], elec)})
     resolver = _Resolver(inv, sets, grids, level)
     rates = np.zeros((len(combos), len(RATES)))
     refs: list[list[str]] = [[] for _ in REFS]
@@ -389,30 +398,27 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
         raise InputError(problems)
     q = act["quantity"].to_numpy() * act["share"].to_numpy()
     per = rates[codes]
-    cat = act["source"].map({k: s.category for k, s in vocab.sources().items()})
-    ledger = pd.DataFrame({
-        "row": act["row"].to_numpy(), "entity_id": act["entity_id"].to_numpy(),
-        "year": act["year"].to_numpy(), "period_start": act["period_start"].to_numpy(),
-        "period_end": act["period_end"].to_numpy(), "share": act["share"].to_numpy(),
-        "source": act["source"].to_numpy(), "category": cat.to_numpy(),
-        "use": act["use"].to_numpy(), "instrument": act["instrument"].to_numpy(),
-        "data_quality": act["data_quality"].to_numpy(),
-        "quantity": q, "unit": act["unit"].to_numpy(),
-        "quantity_report": q * per[:, RATES.index("report")],
-        "report_unit": act["source"].map({k: s.report_unit for k, s in vocab.sources().items()})
-        .to_numpy(),
-        "energy_kwh": q * per[:, RATES.index("kwh")],
-        "energy_tce": q * per[:, RATES.index("tce")],
-        "direct": (cat == "fuel").to_numpy(),
-        "scope1_tco2e": q * per[:, RATES.index("scope1")],
-        "scope2_location_tco2e": q * per[:, RATES.index("scope2_location")],
-        "scope2_market_tco2e": q * per[:, RATES.index("scope2_market")],
-        "market_fallback": fallback[codes],
-    })
+    known = vocab.sources()
+    cat = act["source"].map({k: s.category for k, s in known.items()})
+    ledger = act[["row", "entity_id", "year", "period_start", "period_end", "share",
+                  "source"]].copy()
+    ledger["category"] = cat
+    for c in ("use", "instrument", "data_quality"):
+        ledger[c] = act[c]
+    ledger["quantity"] = q
+    ledger["unit"] = act["unit"]
+    ledger["quantity_report"] = q * per[:, RATES.index("report")]
+    ledger["report_unit"] = act["source"].map({k: s.report_unit for k, s in known.items()})
+    ledger["energy_kwh"] = q * per[:, RATES.index("kwh")]
+    ledger["energy_tce"] = q * per[:, RATES.index("tce")]
+    ledger["direct"] = (cat == "fuel").to_numpy()
+    for name in ("scope1", "scope2_location", "scope2_market"):
+        ledger[f"{name}_tco2e"] = q * per[:, RATES.index(name)]
+    ledger["market_fallback"] = fallback[codes]
     for name, lst in zip(REFS, refs, strict=True):
-        ledger[name] = pd.Categorical.from_codes(codes, categories=pd.Index(lst).astype(object)) \
-            if len(set(lst)) == len(lst) else np.asarray(lst, dtype=object)[codes]
-    no_instrument = (ledger["source"] == "electricity") & (ledger["instrument"] == "")
+        distinct, which = np.unique(np.asarray(lst, dtype=str), return_inverse=True)
+        ledger[name] = pd.Categorical.from_codes(which.reshape(-1)[codes], categories=distinct)
+    no_instrument = pd.Series(elec, index=ledger.index) & (ledger["instrument"] == "")
     if no_instrument.any():
         kwh = ledger.loc[no_instrument, "energy_kwh"].sum()
         notices.append(Notice("market_residual", f"market-based: {kwh:,.0f} kWh without a "

@@ -12,8 +12,21 @@ from importlib import resources
 
 import pint
 
-ureg: pint.UnitRegistry = pint.UnitRegistry(cache_folder=None, autoconvert_offset_to_baseunit=True)
-ureg.load_definitions(str(resources.files("carbon").joinpath("units.txt")))
+
+
+def _registry() -> pint.UnitRegistry:
+    """pint's defaults plus units.txt; parsed definitions are cached on disk when possible."""
+    for cache in (":auto:", None):
+        try:
+            reg = pint.UnitRegistry(cache_folder=cache, autoconvert_offset_to_baseunit=True)
+            reg.load_definitions(str(resources.files("carbon").joinpath("units.txt")))
+            return reg
+        except OSError:  # an unwritable cache folder: parse without it
+            continue
+    raise RuntimeError("unreachable")
+
+
+ureg: pint.UnitRegistry = _registry()
 Quantity = ureg.Quantity
 
 #: Global warming potentials over 100 years by context name. Only CO2 is computed by the NDRC

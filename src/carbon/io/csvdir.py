@@ -7,6 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from pydantic import ValidationError
 
 from carbon.errors import Problem
@@ -17,22 +20,39 @@ from carbon.schema import TABLES, header_key
 SETTINGS_FILE = "settings.toml"
 
 
+def _read_text_csv(path: Path, encoding: str) -> pd.DataFrame:
+    """Every cell as text ("" when empty), blank lines kept so row numbers stay true."""
+    with pacsv.open_csv(path, read_options=pacsv.ReadOptions(encoding=encoding)) as head:
+        names = head.schema.names
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False, quoted_strings_can_be_null=False,
+            null_values=[]),
+    )
+    table = pa.table([pc.utf8_trim_whitespace(c) for c in table.columns], names=names)
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+
+
 def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | None, list[Problem]]:
     """Read one CSV file as text cells; blank lines are skipped but keep their numbers."""
     problems: list[Problem] = []
+    if not path.read_bytes()[:4096].strip():
+        problems.append(Problem(origin.file, None, 1, None, "empty_file", "",
+                                "the file is empty", "write the header row and the data"))
+        return None, problems
     frame = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
-                                skip_blank_lines=False, encoding=encoding)
+            frame = _read_text_csv(path, "utf8" if encoding == "utf-8-sig" else encoding)
             break
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.EmptyDataError:
-            problems.append(Problem(origin.file, None, 1, None, "empty_file", "",
-                                    "the file is empty", "write the header row and the data"))
-            return None, problems
-        except pd.errors.ParserError as exc:
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            if "UTF8" in str(exc) or "utf-8" in str(exc).lower() or isinstance(
+                    exc, UnicodeDecodeError):
+                continue
             problems.append(Problem(origin.file, None, None, None, "unreadable", "",
                                     f"not a readable CSV file ({exc})",
                                     "save it as CSV (UTF-8) from your spreadsheet"))
@@ -42,6 +62,7 @@ def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | No
                                 "neither UTF-8 nor GB18030 text",
                                 "save it as CSV (UTF-8) from your spreadsheet"))
         return None, problems
+    frame.columns = pd.Index([str(c).lstrip("\ufeff") for c in frame.columns])
     spec = TABLES[name]
     keys = [header_key(str(c), spec) or str(c) for c in frame.columns]
     seen: dict[str, int] = {}
@@ -53,11 +74,13 @@ def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | No
         seen.setdefault(k, i)
     frame.columns = pd.Index(keys)
     frame = frame.loc[:, ~frame.columns.duplicated()]
-    frame = frame.apply(lambda s: s.str.strip()) if len(frame) else frame
     rows = np.arange(2, len(frame) + 2)
-    blank = (frame == "").all(axis=1).to_numpy() if len(frame.columns) else np.ones(len(frame), bool)
-    frame = frame[~blank].reset_index(drop=True)
-    return RawTable(name, frame.astype(str), rows[~blank], origin), problems
+    blank = np.ones(len(frame), dtype=bool)
+    for c in frame.columns:
+        blank &= (frame[c].str.len() == 0).to_numpy()
+    if blank.any():
+        frame = frame[~blank].reset_index(drop=True)
+    return RawTable(name, frame, rows[~blank], origin), problems
 
 
 def read_settings(path: Path, origin: Origin) -> tuple[Settings, list[Problem]]:

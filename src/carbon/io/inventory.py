@@ -7,6 +7,7 @@ Every check is a vectorized mask over a whole column; every failing cell becomes
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,20 @@ ALLOWED_DIMENSIONS = {
 _DIM_NAMES = {"electricity": "energy (kWh, 度, MWh, 万千瓦时)",
               "heat": "energy (GJ, 吉焦, MJ) or, for steam, mass (t)",
               "fuel": "mass (t, kg), volume (m³, L, 万立方米) or energy (GJ)"}
+
+
+def _map_distinct(s: pd.Series, fn: Callable[[str], str]) -> pd.Series:
+    """Apply ``fn`` once per distinct value of a column, not once per row (a categorical)."""
+    codes, uniques = pd.factorize(s)
+    mapped = [fn(str(u)) for u in uniques] + [""]
+    categories, inverse = np.unique(np.array(mapped, dtype=object).astype(str), return_inverse=True)
+    return pd.Series(pd.Categorical.from_codes(inverse[codes], categories=categories),
+                     index=s.index)
+
+
+def _categorical(s: pd.Series) -> pd.Series:
+    """A text column as a categorical: cheap to compare, group and map at any size."""
+    return s.astype("category")
 
 
 def _suggest(value: str, choices: list[str]) -> str:
@@ -95,7 +110,7 @@ def _entities(table: RawTable) -> pd.DataFrame:
                  "give each entity its own entity_id")
     spellings = vocab.province_spellings()
     prov_text = f["province"].str.strip()
-    prov = prov_text.map(lambda v: spellings.get(vocab.fold(v), "") if v else "")
+    prov = _map_distinct(prov_text, lambda v: spellings.get(vocab.fold(v), "") if v else "")
     bad = ((prov_text != "") & (prov == "")).to_numpy()
     table.report(bad, "province", "unknown_province", "not a province carbon knows",
                  "write the province as 山西, 山西省, Shanxi, 晋 or its GB/T 2260 code 14")
@@ -134,12 +149,10 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
                  "period_end is before period_start", "check the two dates; the end is inclusive")
     spellings = vocab.source_spellings()
     src_text = f["source"].str.strip()
-    distinct = src_text.unique()
-    src_map = {v: spellings.get(vocab.fold(v), "") for v in distinct}
-    source = src_text.map(src_map)
+    source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), ""))
     bad_src = ((src_text != "") & (source == "")).to_numpy()
     names = sorted(vocab.sources())
-    for value in sorted(v for v in distinct if v and not src_map[v]):
+    for value in sorted(set(src_text[bad_src])):
         mask = bad_src & (src_text == value).to_numpy()
         table.report(mask, "source", "unknown_source", "not an energy source carbon knows",
                      f"{_suggest(value, names)}use one of {', '.join(names)} "
@@ -171,7 +184,7 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
                          "correct the unit, or the source if the row is another energy")
             bad_unit |= m
     use_text = f["use"].str.strip()
-    use = use_text.map(lambda v: USES.get(vocab.fold(v), "?") if v else "")
+    use = _map_distinct(use_text, lambda v: USES.get(vocab.fold(v), "?") if v else "")
     table.report((use == "?").to_numpy(), "use", "unknown_value", "not a use",
                  "write stationary or mobile (固定 / 移动), or leave it blank")
     instr = f["instrument"].str.strip()
@@ -183,17 +196,17 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
                  "an instrument only applies to purchased electricity",
                  "clear the instrument, or correct the source")
     dq_text = f["data_quality"].str.strip()
-    dq = dq_text.map(lambda v: DATA_QUALITY.get(vocab.fold(v), "?") if v else "")
+    dq = _map_distinct(dq_text, lambda v: DATA_QUALITY.get(vocab.fold(v), "?") if v else "")
     table.report((dq == "?").to_numpy(), "data_quality", "unknown_value", "not a data quality",
                  "write measured, invoice or estimated, or leave it blank")
     good = (ok & ~unknown & ~np.isnat(start) & ~np.isnat(end) & ~reversed_ & ~bad_src
             & np.isfinite(quantity) & ~bad_unit & (use != "?").to_numpy() & ~bad_instr
             & ~not_elec & (dq != "?").to_numpy())
     out = pd.DataFrame({
-        "entity_id": ids, "period_start": start, "period_end": end, "source": source,
-        "quantity": quantity, "unit": unit_text, "use": use, "instrument": instr,
-        "data_quality": dq, "document_ref": f["document_ref"].str.strip(),
-        "note": f["note"].str.strip(), "row": table.rows,
+        "entity_id": _categorical(ids), "period_start": start, "period_end": end,
+        "source": source, "quantity": quantity, "unit": _categorical(unit_text), "use": use,
+        "instrument": _categorical(instr), "data_quality": dq,
+        "document_ref": f["document_ref"], "note": f["note"], "row": table.rows,
     })
     return out[good].reset_index(drop=True)
 
@@ -227,7 +240,7 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     ok = _required(table, ["source", "kind", "value", "unit", "reference"])
     spellings = vocab.source_spellings()
     src_text = f["source"].str.strip()
-    source = src_text.map(lambda v: spellings.get(vocab.fold(v), "") if v else "")
+    source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), "") if v else "")
     bad_src = ((src_text != "") & (source == "")).to_numpy()
     table.report(bad_src, "source", "unknown_source", "not an energy source carbon knows",
                  f"use one of {', '.join(sorted(vocab.sources()))}")

@@ -1,8 +1,9 @@
 """Vectorized parsing of text columns as people type them: numbers and dates.
 
 Each parser takes a whole column of strings (blank = "") and returns the parsed values and a mask
-of cells that are not blank yet do not parse. The fast path handles clean columns in one call;
-only the cells it rejects go through the tolerant path.
+of cells that are not blank yet do not parse. Clean cells are parsed by Arrow compute kernels in
+one pass over the column; only the cells they reject go through the tolerant (Python) path, which
+folds full-width characters, thousands separators and Chinese date forms.
 """
 
 from __future__ import annotations
@@ -11,13 +12,32 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
 _PLAIN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+_YMD = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$"
+_YM = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"
 
 
-def _nfkc(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: unicodedata.normalize("NFKC", v).strip()).astype("str")
+def _arrow(s: pd.Series) -> pa.ChunkedArray | pa.Array:
+    """The column as Arrow strings, trimmed; missing cells as ""."""
+    arr = pa.array(s, type=pa.string(), from_pandas=True)
+    return pc.fill_null(pc.utf8_trim_whitespace(arr), "")
+
+
+def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _blank(t: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return _mask(pc.equal(pc.binary_length(t), 0))
+
+
+def _folded(texts: list[str], *, spaces: bool = False) -> list[str]:
+    out = [unicodedata.normalize("NFKC", t).strip() for t in texts]
+    return out if spaces else [t.replace(" ", "") for t in out]
 
 
 def numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -26,59 +46,71 @@ def numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ``8,278,39`` (a misplaced separator) does not parse. Returns (float64 values with NaN for
     blank or bad cells, bad mask).
     """
-    s = s.astype("str").str.strip()
-    values = pd.to_numeric(s.where(s.str.fullmatch(_PLAIN), None), errors="coerce")
-    need = values.isna() & (s != "")
-    if need.any():
-        t = _nfkc(s[need]).str.replace(" ", "", regex=False)
-        t = t.where(~t.str.fullmatch(_THOUSANDS), t.str.replace(",", "", regex=False))
-        fixed = pd.to_numeric(t.where(t.str.fullmatch(_PLAIN), None), errors="coerce")
-        values = values.astype("float64")
-        values[need] = fixed
-    out = values.to_numpy(dtype="float64", na_value=np.nan, copy=True)
-    bad = (s != "").to_numpy() & ~np.isfinite(out)
-    out[bad] = np.nan
-    return out, bad
+    t = _arrow(s)
+    blank = _blank(t)
+    try:  # a clean column: one cast
+        out = pc.cast(pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), t), pa.float64())
+        plain = np.ones(len(blank), dtype=bool)
+    except pa.ArrowInvalid:
+        match = pc.match_substring_regex(t, _PLAIN)
+        out = pc.cast(pc.if_else(match, t, pa.scalar(None, pa.string())), pa.float64())
+        plain = _mask(match)
+    values = np.asarray(out.to_numpy(zero_copy_only=False), dtype="float64").copy()
+    need = np.flatnonzero(~plain & ~blank)
+    if len(need):
+        texts = _folded(pc.take(t, pa.array(need)).to_pylist())
+        fixed = pd.Series(texts, dtype="str")
+        fixed = fixed.where(~fixed.str.fullmatch(_THOUSANDS),
+                            fixed.str.replace(",", "", regex=False))
+        ok = fixed.str.fullmatch(_PLAIN)
+        values[need] = pd.to_numeric(fixed.where(ok, None), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan)
+    bad = ~blank & ~np.isfinite(values)
+    values[bad] = np.nan
+    return values, bad
 
 
-_YMD = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$"
-_YM = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"
+def _dates_distinct(texts: list[str], end: bool) -> np.ndarray:
+    """Parse a (small) list of distinct date texts; NaT where a text is not a date."""
+    t = pd.Series(texts, dtype="str")
+    out = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[s]")
+    need = np.flatnonzero(np.isnat(out) & (t != "").to_numpy())
+    if len(need):
+        folded = pd.Series(_folded([texts[i] for i in need], spaces=True), dtype="str")
+        ymd = folded.str.extract(_YMD).astype("float64")
+        ym = folded.str.extract(_YM).astype("float64")
+        is_month = ymd[0].isna() & ym[0].notna()
+        parts = pd.DataFrame({"year": ymd[0].fillna(ym[0]), "month": ymd[1].fillna(ym[1]),
+                              "day": ymd[2].where(~is_month, 1.0)})
+        ok = parts.notna().all(axis=1).to_numpy()
+        fixed = np.full(len(need), np.datetime64("NaT"), dtype="datetime64[s]")
+        if ok.any():
+            got = pd.to_datetime(parts[ok].astype("int64"), errors="coerce")
+            if end:
+                got = got.where(~is_month[ok], got + pd.offsets.MonthEnd(0))
+            fixed[ok] = got.to_numpy(dtype="datetime64[s]")
+        out[need] = fixed
+    return out
 
 
 def dates(s: pd.Series, *, end: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Parse dates: ``2024-01-01``, ``2024/1/1``, ``2024年1月1日``, ``2024-03`` (a month).
 
-    A month means its first day, or with ``end=True`` its last day. Returns (datetime64[s]
-    values with NaT for blank or bad cells, bad mask).
+    A month means its first day, or with ``end=True`` its last day. A date column holds few
+    distinct values, so each distinct text is parsed once. Returns (datetime64[s] values with NaT
+    for blank or bad cells, bad mask).
     """
-    s = s.astype("str").str.strip()
-    values = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
-    need = values.isna() & (s != "")
-    if need.any():
-        t = _nfkc(s[need])
-        ymd = t.str.extract(_YMD).astype("float64")
-        ym = t.str.extract(_YM).astype("float64")
-        year = ymd[0].fillna(ym[0])
-        month = ymd[1].fillna(ym[1])
-        is_month = ymd[0].isna() & ym[0].notna()
-        day = ymd[2].where(~is_month, 1.0)
-        parts = pd.DataFrame({"year": year, "month": month, "day": day})
-        ok = parts.notna().all(axis=1)
-        fixed = pd.Series(pd.NaT, index=t.index, dtype="datetime64[s]")
-        if ok.any():
-            got = pd.to_datetime(parts[ok].astype("int64"), errors="coerce")
-            got = got.where(~is_month[ok], got + pd.offsets.MonthEnd(0) if end else got)
-            fixed[ok] = got
-        values = values.astype("datetime64[s]")
-        values[need] = fixed
-    out = values.to_numpy(dtype="datetime64[s]", copy=True)
-    bad = (s != "").to_numpy() & np.isnat(out)
-    return out, bad
+    t = _arrow(s)
+    encoded = pc.dictionary_encode(t.combine_chunks() if isinstance(t, pa.ChunkedArray) else t)
+    parsed = _dates_distinct(encoded.dictionary.to_pylist(), end)
+    values = parsed[encoded.indices.to_numpy(zero_copy_only=False)]
+    bad = ~_blank(t) & np.isnat(values)
+    return values, bad
 
 
 def years(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Parse four-digit years (``2024``, ``2024.0`` from a spreadsheet, ``2024年``)."""
-    t = s.astype("str").str.strip().str.replace("年", "", regex=False)
+    t = pd.Series(pc.replace_substring(_arrow(s), "年", "").to_pylist(), dtype="str")
     values, bad = numbers(t)
     whole = np.isfinite(values) & (values == np.round(values)) & (values >= 1900) & (values <= 2200)
     bad = bad | (np.isfinite(values) & ~whole)

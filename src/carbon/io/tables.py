@@ -26,7 +26,7 @@ def column_letter(index: int) -> str:
 
 @dataclass
 class RawTable:
-    """Cells as text (missing = ""), columns renamed to their canonical keys.
+    """Cells as text, trimmed (missing = ""), columns renamed to their canonical keys.
 
     ``rows`` holds each row's number as the user sees it (header = row 1). ``letters`` maps a
     column key to its spreadsheet letter when the table comes from a workbook.

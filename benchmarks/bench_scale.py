@@ -1,0 +1,80 @@
+"""Scale benchmark: ``carbon compute --format json`` against a plain pandas floor, same run.
+
+For each size an inventory is generated (2,000 sites, mixed sources and units; cached under
+benchmarks/data/), then carbon and the floor (benchmarks/floor.py: read the same CSV, parse the
+dates, convert with a fixed table, group by year and source) run as separate processes,
+alternating, ``--repeat`` times each. Printed per size: median wall time of each, the median
+ratio, peak memory (max RSS) of each and its ratio; and the growth of carbon's time between the
+first two sizes (10x the rows should cost at most 12x the time).
+
+    python benchmarks/bench_scale.py --rows 100000 1000000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def run_size(rows: int, repeat: int) -> dict[str, float]:
+    folder = HERE / "data" / f"rows-{rows}"
+    if not (folder / "activity.csv").is_file():
+        generate(rows, folder)
+    carbon = [sys.executable, "-m", "carbon", "compute", str(folder), "--format", "json"]
+    floor = [sys.executable, str(HERE / "floor.py"), str(folder)]
+    c_t, f_t, c_m, f_m, ratios = [], [], [], [], []
+    for _ in range(repeat):
+        ct, cm = measure(carbon)
+        ft, fm = measure(floor)
+        c_t.append(ct)
+        f_t.append(ft)
+        c_m.append(cm)
+        f_m.append(fm)
+        ratios.append(ct / ft)
+    return {"rows": rows, "carbon_s": statistics.median(c_t), "floor_s": statistics.median(f_t),
+            "ratio": statistics.median(ratios), "carbon_mib": max(c_m), "floor_mib": max(f_m)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    p.add_argument("--repeat", type=int, default=3)
+    a = p.parse_args()
+    results = []
+    print(f"{'rows':>10} {'carbon s':>9} {'floor s':>8} {'ratio':>6} {'carbon MiB':>11} "
+          f"{'floor MiB':>10} {'mem ratio':>9}")
+    for n in a.rows:
+        r = run_size(n, a.repeat)
+        results.append(r)
+        print(f"{n:>10,} {r['carbon_s']:>9.2f} {r['floor_s']:>8.2f} {r['ratio']:>6.2f} "
+              f"{r['carbon_mib']:>11.0f} {r['floor_mib']:>10.0f} "
+              f"{r['carbon_mib'] / r['floor_mib']:>9.2f}", flush=True)
+    if len(results) >= 2:
+        a0, a1 = results[0], results[1]
+        growth = a1["carbon_s"] / a0["carbon_s"]
+        print(f"growth: {a1['rows'] / a0['rows']:.0f}x the rows cost {growth:.2f}x the time")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m carbon`` runs the CLI."""
+
+from carbon.cli import main
+
+main()
