@@ -403,8 +403,8 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     ledger = act[["row", "entity_id", "year", "period_start", "period_end", "share",
                   "source"]].copy()
     ledger["category"] = cat
-    for c in ("use", "instrument", "data_quality"):
-        ledger[c] = act[c]
+    for col in ("use", "instrument", "data_quality"):
+        ledger[col] = act[col]
     ledger["quantity"] = q
     ledger["unit"] = act["unit"]
     ledger["quantity_report"] = q * per[:, RATES.index("report")]
@@ -417,7 +417,8 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     ledger["market_fallback"] = fallback[codes]
     for name, lst in zip(REFS, refs, strict=True):
         distinct, which = np.unique(np.asarray(lst, dtype=str), return_inverse=True)
-        ledger[name] = pd.Categorical.from_codes(which.reshape(-1)[codes], categories=distinct)
+        ledger[name] = pd.Categorical.from_codes(which.reshape(-1)[codes],
+                                                  categories=pd.Index(distinct))
     no_instrument = pd.Series(elec, index=ledger.index) & (ledger["instrument"] == "")
     if no_instrument.any():
         kwh = ledger.loc[no_instrument, "energy_kwh"].sum()

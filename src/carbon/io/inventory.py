@@ -38,7 +38,8 @@ def _map_distinct(s: pd.Series, fn: Callable[[str], str]) -> pd.Series:
     codes, uniques = pd.factorize(s)
     mapped = [fn(str(u)) for u in uniques] + [""]
     categories, inverse = np.unique(np.array(mapped, dtype=object).astype(str), return_inverse=True)
-    return pd.Series(pd.Categorical.from_codes(inverse[codes], categories=categories),
+    return pd.Series(pd.Categorical.from_codes(inverse[codes],
+                                                           categories=pd.Index(categories)),
                      index=s.index)
 
 
