@@ -17,7 +17,8 @@ def _registry() -> pint.UnitRegistry:
     """pint's defaults plus units.txt; parsed definitions are cached on disk when possible."""
     for cache in (":auto:", None):
         try:
-            reg: pint.UnitRegistry = pint.UnitRegistry(cache_folder=cache, autoconvert_offset_to_baseunit=True)
+            reg: pint.UnitRegistry = pint.UnitRegistry(
+                cache_folder=cache, autoconvert_offset_to_baseunit=True)
             reg.load_definitions(str(resources.files("carbon").joinpath("units.txt")))
             return reg
         except OSError:  # an unwritable cache folder: parse without it
