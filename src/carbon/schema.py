@@ -24,6 +24,11 @@ class Column:
     zh_hant: str
     help_en: str = ""
 
+    @property
+    def repetitive(self) -> bool:
+        """Few distinct values per column (ids, codes, dates): worth dictionary-encoding."""
+        return self.type != "number" and self.key not in ("document_ref", "note", "name")
+
     def label(self, lang: str) -> str:
         return {"zh-Hans": self.zh_hans, "zh-Hant": self.zh_hant}.get(lang, self.en)
 

@@ -15,13 +15,17 @@ from pydantic import ValidationError
 from carbon.errors import Problem
 from carbon.io.tables import RawTable
 from carbon.model import Origin, Settings
-from carbon.schema import TABLES, header_key
+from carbon.schema import TABLES, TableSpec, header_key
 
 SETTINGS_FILE = "settings.toml"
 
 
-def _read_text_csv(path: Path, encoding: str) -> pd.DataFrame:
-    """Every cell as text ("" when empty), blank lines kept so row numbers stay true."""
+def _read_text_csv(path: Path, encoding: str, spec: TableSpec) -> pd.DataFrame:
+    """Every cell as text ("" when empty), blank lines kept so row numbers stay true.
+
+    Cells are trimmed; columns with few distinct values (ids, sources, units, dates) arrive
+    dictionary-encoded (categorical), so their distinct texts are validated and parsed once.
+    """
     with pacsv.open_csv(path, read_options=pacsv.ReadOptions(encoding=encoding)) as head:
         names = head.schema.names
     table = pacsv.read_csv(
@@ -33,8 +37,15 @@ def _read_text_csv(path: Path, encoding: str) -> pd.DataFrame:
             strings_can_be_null=False, quoted_strings_can_be_null=False,
             null_values=[]),
     )
-    table = pa.table([pc.utf8_trim_whitespace(c) for c in table.columns], names=names)
-    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    repetitive = {c.key for c in spec.columns if c.repetitive}
+    columns = []
+    for name, col in zip(names, table.columns, strict=True):
+        col = pc.utf8_trim_whitespace(col)
+        if header_key(name, spec) in repetitive:
+            col = pc.dictionary_encode(col.combine_chunks())
+        columns.append(col)
+    return pa.table(columns, names=names).to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
 
 
 def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | None, list[Problem]]:
@@ -45,9 +56,10 @@ def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | No
                                 "the file is empty", "write the header row and the data"))
         return None, problems
     frame = None
+    spec = TABLES[name]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            frame = _read_text_csv(path, "utf8" if encoding == "utf-8-sig" else encoding)
+            frame = _read_text_csv(path, "utf8" if encoding == "utf-8-sig" else encoding, spec)
             break
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             if "UTF8" in str(exc) or "utf-8" in str(exc).lower() or isinstance(
@@ -63,7 +75,6 @@ def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | No
                                 "save it as CSV (UTF-8) from your spreadsheet"))
         return None, problems
     frame.columns = pd.Index([str(c).lstrip("\ufeff") for c in frame.columns])
-    spec = TABLES[name]
     keys = [header_key(str(c), spec) or str(c) for c in frame.columns]
     seen: dict[str, int] = {}
     for i, k in enumerate(keys):
@@ -77,7 +88,7 @@ def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | No
     rows = np.arange(2, len(frame) + 2)
     blank = np.ones(len(frame), dtype=bool)
     for c in frame.columns:
-        blank &= (frame[c].str.len() == 0).to_numpy()
+        blank &= (frame[c] == "").to_numpy()
     if blank.any():
         frame = frame[~blank].reset_index(drop=True)
     return RawTable(name, frame, rows[~blank], origin), problems

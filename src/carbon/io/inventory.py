@@ -105,12 +105,12 @@ def _dates(table: RawTable, key: str, *, end: bool = False) -> np.ndarray:
 def _entities(table: RawTable) -> pd.DataFrame:
     f = table.frame
     ok = _required(table, ["entity_id"])
-    ids = f["entity_id"].str.strip()
+    ids = f["entity_id"]
     dup = ids.duplicated(keep="first").to_numpy() & ok
     table.report(dup, "entity_id", "duplicate", "this entity_id appears on an earlier row",
                  "give each entity its own entity_id")
     spellings = vocab.province_spellings()
-    prov_text = f["province"].str.strip()
+    prov_text = f["province"]
     prov = _map_distinct(prov_text, lambda v: spellings.get(vocab.fold(v), "") if v else "")
     bad = ((prov_text != "") & (prov == "")).to_numpy()
     table.report(bad, "province", "unknown_province", "not a province carbon knows",
@@ -125,8 +125,8 @@ def _entities(table: RawTable) -> pd.DataFrame:
     table.report(over, "ownership_share", "out_of_range", "more than 100 percent",
                  "write the equity share in percent, 0 to 100")
     out = pd.DataFrame({
-        "entity_id": ids, "name": f["name"].str.strip(), "parent_id": f["parent_id"].str.strip(),
-        "kind": f["kind"].str.strip(), "province": prov,
+        "entity_id": ids, "name": f["name"], "parent_id": f["parent_id"],
+        "kind": f["kind"], "province": prov,
         "included_from": start, "included_to": stop, "ownership_share": share,
         "row": table.rows,
     })
@@ -139,7 +139,7 @@ def _entities(table: RawTable) -> pd.DataFrame:
 def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> pd.DataFrame:
     f = table.frame
     ok = _required(table, ["entity_id", "period_start", "period_end", "source", "quantity", "unit"])
-    ids = f["entity_id"].str.strip()
+    ids = f["entity_id"]
     unknown = (ids != "").to_numpy() & ~ids.isin(entity_ids).to_numpy()
     table.report(unknown, "entity_id", "unknown_entity", "no entity has this entity_id",
                  "add the entity to the entities table or correct the id")
@@ -149,7 +149,7 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
     table.report(reversed_, "period_end", "end_before_start",
                  "period_end is before period_start", "check the two dates; the end is inclusive")
     spellings = vocab.source_spellings()
-    src_text = f["source"].str.strip()
+    src_text = f["source"]
     source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), ""))
     bad_src = ((src_text != "") & (source == "")).to_numpy()
     names = sorted(vocab.sources())
@@ -159,7 +159,7 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
                      f"{_suggest(value, names)}use one of {', '.join(names)} "
                      "(or 电力, 热力, 天然气, 柴油, 汽油 …)")
     quantity = _numbers(table, "quantity")
-    unit_text = f["unit"].str.strip()
+    unit_text = f["unit"]
     cats = {k: s.category for k, s in vocab.sources().items()}
     bad_unit = np.zeros(len(f), dtype=bool)
     pairs = pd.DataFrame({"s": source, "u": unit_text}).drop_duplicates()
@@ -184,11 +184,11 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
                          f"{unit.units:~} does not measure {s}: it needs {_DIM_NAMES[cat]}",
                          "correct the unit, or the source if the row is another energy")
             bad_unit |= m
-    use_text = f["use"].str.strip()
+    use_text = f["use"]
     use = _map_distinct(use_text, lambda v: USES.get(vocab.fold(v), "?") if v else "")
     table.report((use == "?").to_numpy(), "use", "unknown_value", "not a use",
                  "write stationary or mobile (固定 / 移动), or leave it blank")
-    instr = f["instrument"].str.strip()
+    instr = f["instrument"]
     bad_instr = ((instr != "") & ~instr.isin(instruments)).to_numpy()
     table.report(bad_instr, "instrument", "unknown_value", "not a contractual instrument",
                  f"write one of {', '.join(instruments)}, or leave it blank")
@@ -196,7 +196,7 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
     table.report(not_elec, "instrument", "instrument_not_electricity",
                  "an instrument only applies to purchased electricity",
                  "clear the instrument, or correct the source")
-    dq_text = f["data_quality"].str.strip()
+    dq_text = f["data_quality"]
     dq = _map_distinct(dq_text, lambda v: DATA_QUALITY.get(vocab.fold(v), "?") if v else "")
     table.report((dq == "?").to_numpy(), "data_quality", "unknown_value", "not a data quality",
                  "write measured, invoice or estimated, or leave it blank")
@@ -215,7 +215,7 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
 def _denominators(table: RawTable, entity_ids: set[str]) -> pd.DataFrame:
     f = table.frame
     ok = _required(table, ["entity_id", "year"])
-    ids = f["entity_id"].str.strip()
+    ids = f["entity_id"]
     unknown = (ids != "").to_numpy() & ~ids.isin(entity_ids).to_numpy()
     table.report(unknown, "entity_id", "unknown_entity", "no entity has this entity_id",
                  "add the entity to the entities table or correct the id")
@@ -240,7 +240,7 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     f = table.frame
     ok = _required(table, ["source", "kind", "value", "unit", "reference"])
     spellings = vocab.source_spellings()
-    src_text = f["source"].str.strip()
+    src_text = f["source"]
     source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), "") if v else "")
     bad_src = ((src_text != "") & (source == "")).to_numpy()
     table.report(bad_src, "source", "unknown_source", "not an energy source carbon knows",
@@ -248,12 +248,12 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     year, bad_year = parse.years(f["year"])
     table.report(bad_year, "year", "not_a_year", "not a year",
                  "write a four-digit year, or leave it blank for every year")
-    kind = f["kind"].str.strip().str.lower()
+    kind = f["kind"].str.lower()
     bad_kind = ((kind != "") & ~kind.isin(list(PARAMETERS))).to_numpy()
     table.report(bad_kind, "kind", "unknown_kind", "not a kind of factor",
                  f"write one of {', '.join(PARAMETERS)}")
     value = _numbers(table, "value")
-    unit_text = f["unit"].str.strip()
+    unit_text = f["unit"]
     bad_unit = np.zeros(len(f), dtype=bool)
     for i, (k, u) in enumerate(zip(kind, unit_text, strict=True)):
         if not u or k not in PARAMETERS:
@@ -271,7 +271,7 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
                          f"does not fit a {k} factor", f"a {k} factor is {PARAMETERS[k][1]}")
     out = pd.DataFrame({"source": source, "year": pd.array(year, dtype="Int64"), "kind": kind,
                         "value": value, "unit": unit_text,
-                        "reference": f["reference"].str.strip(), "row": table.rows})
+                        "reference": f["reference"], "row": table.rows})
     dup = out.duplicated(["source", "year", "kind"]).to_numpy() & ok
     table.report(dup, "kind", "duplicate", "the same source, year and kind is on an earlier row",
                  "keep one factor per source, year and kind")
@@ -289,7 +289,7 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
     for t in tables.values():
         check_columns(t)
     entities = _entities(tables["entities"])
-    ids = set(entities["entity_id"]) | set(tables["entities"].frame["entity_id"].str.strip())
+    ids = set(entities["entity_id"]) | set(tables["entities"].frame["entity_id"])
     activity = _activity(tables["activity"], ids, instruments)
     denominators = (_denominators(tables["denominators"], ids)
                     if "denominators" in tables else None)

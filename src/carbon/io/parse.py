@@ -1,9 +1,10 @@
 """Vectorized parsing of text columns as people type them: numbers and dates.
 
 Each parser takes a whole column of strings (blank = "") and returns the parsed values and a mask
-of cells that are not blank yet do not parse. Clean cells are parsed by Arrow compute kernels in
-one pass over the column; only the cells they reject go through the tolerant (Python) path, which
-folds full-width characters, thousands separators and Chinese date forms.
+of cells that are not blank yet do not parse. Each distinct text is parsed once (a column read from
+CSV arrives dictionary-encoded, as a categorical). Clean texts are parsed by Arrow compute kernels;
+only those they reject go through the tolerant (Python) path, which folds full-width characters,
+thousands separators and Chinese date forms.
 """
 
 from __future__ import annotations
@@ -19,6 +20,22 @@ _PLAIN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
 _YMD = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$"
 _YM = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"
+
+
+def _distinct(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes per row (-1 for a missing cell) and the distinct texts of a column."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(), pd.Series(s.cat.categories.astype(str))
+    codes, uniques = pd.factorize(s)
+    return codes, pd.Series(np.asarray(uniques, dtype=object).astype(str))
+
+
+def _per_row(codes: np.ndarray, values: np.ndarray, bad: np.ndarray, missing: object
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Spread per-distinct results over rows; a missing cell is blank (not bad)."""
+    values = np.append(values, np.array([missing], dtype=values.dtype))
+    bad = np.append(bad, False)
+    return values[codes], bad[codes]
 
 
 def _arrow(s: pd.Series) -> pa.ChunkedArray | pa.Array:
@@ -46,6 +63,12 @@ def numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ``8,278,39`` (a misplaced separator) does not parse. Returns (float64 values with NaN for
     blank or bad cells, bad mask).
     """
+    codes, uniques = _distinct(s)
+    values, bad = _numbers(uniques)
+    return _per_row(codes, values, bad, np.nan)
+
+
+def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     t = _arrow(s)
     blank = _blank(t)
     try:  # a clean column: one cast
@@ -100,12 +123,12 @@ def dates(s: pd.Series, *, end: bool = False) -> tuple[np.ndarray, np.ndarray]:
     distinct values, so each distinct text is parsed once. Returns (datetime64[s] values with NaT
     for blank or bad cells, bad mask).
     """
-    t = _arrow(s)
-    encoded = pc.dictionary_encode(t.combine_chunks() if isinstance(t, pa.ChunkedArray) else t)
-    parsed = _dates_distinct(encoded.dictionary.to_pylist(), end)
-    values = parsed[encoded.indices.to_numpy(zero_copy_only=False)]
-    bad = ~_blank(t) & np.isnat(values)
-    return values, bad
+    codes, uniques = _distinct(s)
+    texts = [unicodedata.normalize("NFKC", t).strip() for t in uniques.tolist()]
+    values = _dates_distinct(texts, end)
+    bad = np.isnat(values) & (np.array([t != "" for t in texts], dtype=bool)
+                              if texts else np.zeros(0, dtype=bool))
+    return _per_row(codes, values, bad, np.datetime64("NaT"))
 
 
 def years(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
