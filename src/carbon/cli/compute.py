@@ -11,6 +11,7 @@ from carbon.aggregate import summarize
 from carbon.calc import compute as run_compute
 from carbon.cli.common import factor_sets, guarded, stdout
 from carbon.io import read_inventory
+from carbon.progress import progress
 from carbon.report import csvout, jsonout
 from carbon.report.console import print_results, render_text
 from carbon.report.write import write_atomic
@@ -40,14 +41,17 @@ def compute(
                                        help="A factor-set folder of your own (repeatable)."),
 ) -> None:
     """Compute energy (kWh, tce), Scope 1 and Scope 2 and intensities for every year."""
-    with guarded():
+    with guarded(), progress("Reading the inventory", total=3) as bar:
         sets = factor_sets(factors)
         inv = read_inventory(path, sets)
+        bar.step("Computing the ledger")
         ledger = run_compute(inv, sets, grid_level=grid_level.value if grid_level else None,
                              years=year or None)
+        bar.step("Summing by year, source and entity")
         wanted = sorted(set(year)) if year else (
             sorted(set(inv.settings.reporting_years)) or None)
         result = summarize(inv, ledger, wanted)
+        bar.close()
         title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
         if fmt is Format.table and out is None:
             print_results(result, title, stdout())
