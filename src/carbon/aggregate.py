@@ -83,25 +83,29 @@ def year_figures(sums: dict[Any, Any], denom: dict[str, float | None]) -> dict[s
     }
 
 
-def _sums(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    f = frame.assign(
-        energy_direct_kwh=frame["energy_kwh"].where(frame["direct"], 0.0),
-        energy_indirect_kwh=frame["energy_kwh"].where(~frame["direct"], 0.0),
-    )
-    cols = [*SUMS, "energy_direct_kwh", "energy_indirect_kwh"]
-    return f.groupby(by, sort=True, observed=True)[cols].sum()
+def _with_split(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add direct (fuels) and indirect (purchased electricity and heat) energy columns."""
+    direct = frame["source"].map(lambda s: vocab.sources()[str(s)].direct).to_numpy(dtype=bool)
+    return frame.assign(energy_direct_kwh=frame["energy_kwh"].where(direct, 0.0),
+                        energy_indirect_kwh=frame["energy_kwh"].where(~direct, 0.0))
 
 
 def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) -> dict[str, Any]:
-    """The JSON contract of ``carbon compute``: full-precision figures for every year."""
-    rows = ledger.rows
-    years = sorted(years if years is not None else set(rows["year"].tolist()))
-    denoms, notices = _denominators(inv, years, rows)
-    by_year = _sums(rows, ["year"])
-    zero = dict.fromkeys([*SUMS, "energy_direct_kwh", "energy_indirect_kwh"], 0.0)
-    src = rows.groupby(["year", "source"], sort=True, observed=True)[
-        ["quantity_report", "energy_kwh", "energy_tce", "scope1_tco2e", "scope2_location_tco2e",
-         "scope2_market_tco2e"]].sum()
+    """The JSON contract of ``carbon compute``: full-precision figures for every year.
+
+    The ledger is grouped once, by entity, year and source; every other total is a sum over that
+    (small) table.
+    """
+    cols = [*SUMS, "quantity_report"]
+    fine = ledger.rows.groupby(["entity_id", "year", "source"], sort=True,
+                               observed=True)[cols].sum().reset_index()
+    fine = _with_split(fine.astype({"entity_id": str, "source": str}))
+    years = sorted(years if years is not None else {int(y) for y in fine["year"].unique()})
+    denoms, notices = _denominators(inv, years, fine)
+    split = ["energy_direct_kwh", "energy_indirect_kwh"]
+    by_year = fine.groupby("year", sort=True)[[*SUMS, *split]].sum()
+    zero = dict.fromkeys([*SUMS, *split], 0.0)
+    src = fine.groupby(["year", "source"], sort=True)[cols].sum()
     out_years: dict[str, Any] = {}
     for y in years:
         sums = by_year.loc[y].to_dict() if y in by_year.index else dict(zero)
@@ -120,8 +124,7 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
         fig["by_source"] = by_source
         out_years[str(y)] = fig
     by_entity = []
-    ent = _sums(rows, ["entity_id", "year"]).reset_index()
-    ent["entity_id"] = ent["entity_id"].astype(str)
+    ent = fine.groupby(["entity_id", "year"], sort=True)[[*SUMS, *split]].sum().reset_index()
     names = dict(zip(inv.entities["entity_id"], inv.entities["name"], strict=True))
     denom_cols = ["floor_area_m2", "headcount"]
     if inv.denominators is not None:

@@ -284,7 +284,7 @@ def split_years(act: pd.DataFrame) -> pd.DataFrame:
     y1 = end.astype("datetime64[Y]").astype(int) + 1970
     n = y1 - y0 + 1
     if (n == 1).all():
-        out = act.copy()
+        out = act.copy(deep=False)
         out["year"] = y0
         out["share"] = 1.0
         return out
@@ -311,17 +311,22 @@ def _combos(columns: dict[str, tuple[pd.Series, np.ndarray | None]]
     key = np.zeros(0, dtype=np.int64)
     parts = []
     for name, (col, mask) in columns.items():
-        codes, uniques = pd.factorize(col)
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes, uniques = col.cat.codes.to_numpy(), col.cat.categories
+        else:
+            codes, uniques = pd.factorize(col)
         values = np.append(np.asarray(uniques, dtype=object), "")
         codes = np.where(codes < 0, len(values) - 1, codes)
         if mask is not None:
             codes = np.where(mask, codes, len(values) - 1)
         key = codes.astype(np.int64) if not len(key) else key * len(values) + codes
-        parts.append((name, codes, values))
-    combo_key, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    del combo_key
-    combos = pd.DataFrame({name: values[codes[first]] for name, codes, values in parts})
-    return inverse.reshape(-1), combos
+        parts.append((name, values))
+    inverse, distinct = pd.factorize(key)
+    combos = {}
+    for name, values in reversed(parts):
+        distinct, code = np.divmod(distinct, len(values))
+        combos[name] = values[code]
+    return inverse, pd.DataFrame({name: combos[name] for name, _ in parts})
 
 
 def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel | None = None,
@@ -399,26 +404,26 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     q = act["quantity"].to_numpy() * act["share"].to_numpy()
     per = rates[codes]
     known = vocab.sources()
-    cat = act["source"].map({k: s.category for k, s in known.items()})
-    ledger = act[["row", "entity_id", "year", "period_start", "period_end", "share",
-                  "source"]].copy()
-    ledger["category"] = cat
-    for col in ("use", "instrument", "data_quality"):
-        ledger[col] = act[col]
-    ledger["quantity"] = q
-    ledger["unit"] = act["unit"]
-    ledger["quantity_report"] = q * per[:, RATES.index("report")]
-    ledger["report_unit"] = act["source"].map({k: s.report_unit for k, s in known.items()})
-    ledger["energy_kwh"] = q * per[:, RATES.index("kwh")]
-    ledger["energy_tce"] = q * per[:, RATES.index("tce")]
-    ledger["direct"] = (cat == "fuel").to_numpy()
+    cols: dict[str, object] = {c: act[c] for c in ("row", "entity_id", "year", "period_start",
+                                                    "period_end", "share", "source")}
+    cols["category"] = act["source"].map({k: s.category for k, s in known.items()})
+    cols |= {c: act[c] for c in ("use", "instrument", "data_quality")}
+    cols["quantity"] = q
+    cols["unit"] = act["unit"]
+    cols["quantity_report"] = q * per[:, RATES.index("report")]
+    cols["report_unit"] = act["source"].map({k: s.report_unit for k, s in known.items()})
+    cols["energy_kwh"] = q * per[:, RATES.index("kwh")]
+    cols["energy_tce"] = q * per[:, RATES.index("tce")]
+    cols["direct"] = act["source"].map({k: s.direct for k, s in known.items()}).to_numpy(
+        dtype=bool)
     for name in ("scope1", "scope2_location", "scope2_market"):
-        ledger[f"{name}_tco2e"] = q * per[:, RATES.index(name)]
-    ledger["market_fallback"] = fallback[codes]
+        cols[f"{name}_tco2e"] = q * per[:, RATES.index(name)]
+    cols["market_fallback"] = fallback[codes]
     for name, lst in zip(REFS, refs, strict=True):
         distinct, which = np.unique(np.asarray(lst, dtype=str), return_inverse=True)
-        ledger[name] = pd.Categorical.from_codes(which.reshape(-1)[codes],
-                                                  categories=pd.Index(distinct))
+        cols[name] = pd.Categorical.from_codes(which.reshape(-1)[codes],
+                                               categories=pd.Index(distinct))
+    ledger = pd.DataFrame(cols, copy=False)
     no_instrument = pd.Series(elec, index=ledger.index) & (ledger["instrument"] == "")
     if no_instrument.any():
         kwh = ledger.loc[no_instrument, "energy_kwh"].sum()

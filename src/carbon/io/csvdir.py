@@ -28,24 +28,32 @@ def _read_text_csv(path: Path, encoding: str, spec: TableSpec) -> pd.DataFrame:
     """
     with pacsv.open_csv(path, read_options=pacsv.ReadOptions(encoding=encoding)) as head:
         names = head.schema.names
+    repetitive = {n for n in names if header_key(n, spec) in
+                  {c.key for c in spec.columns if c.repetitive}}
+    coded = pa.dictionary(pa.int32(), pa.string())
     table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
         parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
+            column_types={n: coded if n in repetitive else pa.string() for n in names},
             strings_can_be_null=False, quoted_strings_can_be_null=False,
             null_values=[]),
     )
-    repetitive = {c.key for c in spec.columns if c.repetitive}
-    columns = []
-    for name, col in zip(names, table.columns, strict=True):
-        col = pc.utf8_trim_whitespace(col)
-        if header_key(name, spec) in repetitive:
-            col = pc.dictionary_encode(col.combine_chunks())
-        columns.append(col)
+    columns = [_trim_coded(col) if name in repetitive else pc.utf8_trim_whitespace(col)
+               for name, col in zip(names, table.columns, strict=True)]
     return pa.table(columns, names=names).to_pandas(
         types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+
+
+def _trim_coded(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trim the texts of a dictionary-encoded column: its (few) distinct texts, not its rows."""
+    chunks = []
+    for chunk in col.chunks:
+        trimmed = pc.dictionary_encode(pc.utf8_trim_whitespace(chunk.dictionary))
+        chunks.append(pa.DictionaryArray.from_arrays(pc.take(trimmed.indices, chunk.indices),
+                                                     trimmed.dictionary))
+    return pa.chunked_array(chunks, type=col.type)
 
 
 def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | None, list[Problem]]:

@@ -43,6 +43,14 @@ def _map_distinct(s: pd.Series, fn: Callable[[str], str]) -> pd.Series:
                      index=s.index)
 
 
+def _pairs(a: pd.Series, b: pd.Series) -> list[tuple[str, str]]:
+    """The distinct (a, b) pairs of two text columns, in order of first appearance."""
+    ca, ua = pd.factorize(a, use_na_sentinel=False)
+    cb, ub = pd.factorize(b, use_na_sentinel=False)
+    key = pd.unique(ca.astype(np.int64) * (len(ub) + 1) + cb)
+    return [(str(ua[k // (len(ub) + 1)]), str(ub[k % (len(ub) + 1)])) for k in key]
+
+
 def _categorical(s: pd.Series) -> pd.Series:
     """A text column as a categorical: cheap to compare, group and map at any size."""
     return s.astype("category")
@@ -67,9 +75,10 @@ def check_columns(table: RawTable) -> None:
             table.problems.append(table.problem(
                 1, c.key, "missing_column", "", f"{table.name} has no column {c.key!r}",
                 f"add a column headed {c.key!r} ({c.en})"))
+    blank = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8), [""])
     for c in spec.columns:
         if c.key not in table.frame.columns:
-            table.frame[c.key] = ""
+            table.frame[c.key] = blank
 
 
 def _required(table: RawTable, keys: list[str]) -> np.ndarray:
@@ -162,8 +171,7 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
     unit_text = f["unit"]
     cats = {k: s.category for k, s in vocab.sources().items()}
     bad_unit = np.zeros(len(f), dtype=bool)
-    pairs = pd.DataFrame({"s": source, "u": unit_text}).drop_duplicates()
-    for s, u in pairs.itertuples(index=False):
+    for s, u in _pairs(source, unit_text):
         if not u:
             continue
         mask = (unit_text == u).to_numpy()
