@@ -276,18 +276,24 @@ class _Resolver:
         out.rates["scope2_market"] = float((energy * mkt_q).to("tCO2e").m)
 
 
+def _year(d: np.ndarray) -> np.ndarray:
+    """Calendar year of each date, computed once per distinct date."""
+    codes, distinct = pd.factorize(d)
+    return (np.asarray(distinct, dtype="datetime64[Y]").astype(np.int64) + 1970)[codes]
+
+
 def split_years(act: pd.DataFrame) -> pd.DataFrame:
     """One piece per calendar year a row's period touches, its quantity shared by days."""
-    start = act["period_start"].to_numpy().astype("datetime64[D]")
-    end = act["period_end"].to_numpy().astype("datetime64[D]")
-    y0 = start.astype("datetime64[Y]").astype(int) + 1970
-    y1 = end.astype("datetime64[Y]").astype(int) + 1970
+    y0 = _year(act["period_start"].to_numpy())
+    y1 = _year(act["period_end"].to_numpy())
     n = y1 - y0 + 1
     if (n == 1).all():
         out = act.copy(deep=False)
         out["year"] = y0
         out["share"] = 1.0
         return out
+    start = act["period_start"].to_numpy().astype("datetime64[D]")
+    end = act["period_end"].to_numpy().astype("datetime64[D]")
     idx = np.repeat(np.arange(len(act)), n)
     offset = np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)
     year = y0[idx] + offset
@@ -402,22 +408,35 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     if problems:
         raise InputError(problems)
     q = act["quantity"].to_numpy() * act["share"].to_numpy()
-    per = rates[codes]
+
+    def per(rate: str) -> np.ndarray:
+        return rates[:, RATES.index(rate)][codes]
+
     known = vocab.sources()
     cols: dict[str, object] = {c: act[c] for c in ("row", "entity_id", "year", "period_start",
                                                     "period_end", "share", "source")}
-    cols["category"] = act["source"].map({k: s.category for k, s in known.items()})
+    source = act["source"].astype("category")
+    by_source = [known.get(str(c)) for c in source.cat.categories]
+    src_codes = source.cat.codes.to_numpy()
+
+    def of_source(attr: str, missing: object) -> pd.Categorical | np.ndarray:
+        values = np.array([getattr(k, attr) if k else missing for k in by_source] or [missing])
+        if values.dtype == bool:
+            return values[src_codes]
+        codes, distinct = pd.factorize(values)
+        return pd.Categorical.from_codes(codes[src_codes], categories=distinct)
+
+    cols["category"] = of_source("category", "")
     cols |= {c: act[c] for c in ("use", "instrument", "data_quality")}
     cols["quantity"] = q
     cols["unit"] = act["unit"]
-    cols["quantity_report"] = q * per[:, RATES.index("report")]
-    cols["report_unit"] = act["source"].map({k: s.report_unit for k, s in known.items()})
-    cols["energy_kwh"] = q * per[:, RATES.index("kwh")]
-    cols["energy_tce"] = q * per[:, RATES.index("tce")]
-    cols["direct"] = act["source"].map({k: s.direct for k, s in known.items()}).to_numpy(
-        dtype=bool)
+    cols["quantity_report"] = q * per("report")
+    cols["report_unit"] = of_source("report_unit", "")
+    cols["energy_kwh"] = q * per("kwh")
+    cols["energy_tce"] = q * per("tce")
+    cols["direct"] = of_source("direct", False)
     for name in ("scope1", "scope2_location", "scope2_market"):
-        cols[f"{name}_tco2e"] = q * per[:, RATES.index(name)]
+        cols[f"{name}_tco2e"] = q * per(name)
     cols["market_fallback"] = fallback[codes]
     for name, lst in zip(REFS, refs, strict=True):
         distinct, which = np.unique(np.asarray(lst, dtype=str), return_inverse=True)
