@@ -1,0 +1,88 @@
+"""Scale invariants on the benchmark's own generator: results do not depend on how rows are filed.
+
+The benchmark (benchmarks/bench_scale.py) times a million rows; this guards, at a size a test
+can afford, that the million-row result equals the sum of the results over ten files holding the
+same rows.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import ROOT, compute_json
+
+ROWS, PARTS = 20_000, 10
+SUMS = ("energy_kwh", "energy_direct_kwh", "energy_indirect_kwh", "energy_tce", "scope1_tco2e",
+        "scope2_location_tco2e", "scope2_market_tco2e", "total_location_tco2e")
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _generator()(ROWS, tmp_path_factory.mktemp("whole"), sites=200, seed=7)
+
+
+def _split(whole: Path, into: Path) -> list[Path]:
+    activity = pd.read_csv(whole / "activity.csv", dtype=str, keep_default_na=False)
+    parts = []
+    for i in range(PARTS):
+        part = into / f"part-{i}"
+        part.mkdir()
+        for name in ("entities.csv", "denominators.csv", "settings.toml"):
+            shutil.copy(whole / name, part / name)
+        activity.iloc[i::PARTS].to_csv(part / "activity.csv", index=False)
+        parts.append(part)
+    return parts
+
+
+def _entity_sums(result: dict[str, Any]) -> dict[tuple[str, int], dict[str, float]]:
+    return {(e["entity_id"], e["year"]): {k: e[k] for k in SUMS} for e in result["by_entity"]}
+
+
+def test_ten_files_sum_to_the_whole(whole: Path, tmp_path: Path) -> None:
+    full = compute_json(whole)
+    parts = [compute_json(p) for p in _split(whole, tmp_path)]
+    assert set(full["years"]) == {"2021", "2022", "2023"}
+    for year, fig in full["years"].items():
+        for key in SUMS:
+            assert sum(p["years"][year][key] for p in parts) == pytest.approx(fig[key], rel=1e-12)
+        for source, s in fig["by_source"].items():
+            for key in ("quantity", "energy_kwh", "tco2e"):
+                got = sum(p["years"][year]["by_source"].get(source, {}).get(key, 0.0)
+                          for p in parts)
+                assert got == pytest.approx(s[key], rel=1e-12), (year, source, key)
+    summed: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: dict.fromkeys(SUMS, 0.0))
+    for p in parts:
+        for k, v in _entity_sums(p).items():
+            for key in SUMS:
+                summed[k][key] += v[key]
+    expected = _entity_sums(full)
+    assert summed.keys() == expected.keys()
+    for k, v in expected.items():
+        assert summed[k] == pytest.approx(v, rel=1e-12), k
+
+
+def test_whole_counts_every_generated_row(whole: Path) -> None:
+    """The generator's electricity rows, converted by hand, give carbon's electricity kWh."""
+    act = pd.read_csv(whole / "activity.csv")
+    per_kwh = {"kWh": 1.0, "度": 1.0, "MWh": 1000.0}
+    elec = act[act["unit"].isin(list(per_kwh))]
+    expected = (elec["quantity"] * elec["unit"].map(per_kwh)).groupby(
+        elec["period_start"].str[:4]).sum()
+    full = compute_json(whole)
+    for year, kwh in expected.items():
+        got = full["years"][year]["by_source"]["electricity"]["energy_kwh"]
+        assert got == pytest.approx(kwh, rel=1e-12)
