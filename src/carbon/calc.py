@@ -424,7 +424,7 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
         if values.dtype == bool:
             return values[src_codes]
         codes, distinct = pd.factorize(values)
-        return pd.Categorical.from_codes(codes[src_codes], categories=distinct)
+        return pd.Categorical.from_codes(codes[src_codes], categories=pd.Index(distinct))
 
     cols["category"] = of_source("category", "")
     cols |= {c: act[c] for c in ("use", "instrument", "data_quality")}

@@ -48,7 +48,7 @@ def _pairs(a: pd.Series, b: pd.Series) -> list[tuple[str, str]]:
     ca, ua = pd.factorize(a, use_na_sentinel=False)
     cb, ub = pd.factorize(b, use_na_sentinel=False)
     key = pd.unique(ca.astype(np.int64) * (len(ub) + 1) + cb)
-    return [(str(ua[k // (len(ub) + 1)]), str(ub[k % (len(ub) + 1)])) for k in key]
+    return [(str(ua[int(k) // (len(ub) + 1)]), str(ub[int(k) % (len(ub) + 1)])) for k in key]
 
 
 def _categorical(s: pd.Series) -> pd.Series:
@@ -75,7 +75,8 @@ def check_columns(table: RawTable) -> None:
             table.problems.append(table.problem(
                 1, c.key, "missing_column", "", f"{table.name} has no column {c.key!r}",
                 f"add a column headed {c.key!r} ({c.en})"))
-    blank = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8), [""])
+    blank = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8),
+                                      categories=pd.Index([""]))
     for c in spec.columns:
         if c.key not in table.frame.columns:
             table.frame[c.key] = blank
