@@ -83,6 +83,30 @@ def year_figures(sums: dict[Any, Any], denom: dict[str, float | None]) -> dict[s
     }
 
 
+def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
+    """Sums of ``cols`` per distinct combination of ``keys``, sorted by the keys.
+
+    One integer key per row from the keys' codes, then one ``np.bincount`` per column: a pass
+    over the rows per column, whatever the number of groups.
+    """
+    key = np.zeros(len(rows), dtype=np.int64)
+    levels = []
+    for k in keys:
+        codes, uniques = pd.factorize(rows[k], sort=True)
+        key = key * len(uniques) + codes
+        levels.append((k, np.asarray(uniques)))
+    group, distinct = pd.factorize(key, sort=True)
+    out: dict[str, np.ndarray] = {}
+    for k, uniques in reversed(levels):
+        distinct, code = np.divmod(distinct, len(uniques))
+        out[k] = uniques[code]
+    frame = pd.DataFrame({k: out[k] for k in keys})
+    for c in cols:
+        frame[c] = np.bincount(group, weights=rows[c].to_numpy(dtype="float64"),
+                               minlength=len(frame))
+    return frame
+
+
 def _with_split(frame: pd.DataFrame) -> pd.DataFrame:
     """Add direct (fuels) and indirect (purchased electricity and heat) energy columns."""
     direct = frame["source"].map(lambda s: vocab.sources()[str(s)].direct).to_numpy(dtype=bool)
@@ -97,9 +121,7 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
     (small) table.
     """
     cols = [*SUMS, "quantity_report"]
-    fine = ledger.rows.groupby(["entity_id", "year", "source"], sort=True,
-                               observed=True)[cols].sum().reset_index()
-    fine = _with_split(fine.astype({"entity_id": str, "source": str}))
+    fine = _with_split(_fine(ledger.rows, ["entity_id", "year", "source"], cols))
     years = sorted(years if years is not None else {int(y) for y in fine["year"].unique()})
     denoms, notices = _denominators(inv, years, fine)
     split = ["energy_direct_kwh", "energy_indirect_kwh"]

@@ -50,7 +50,11 @@ def _trim_coded(col: pa.ChunkedArray) -> pa.ChunkedArray:
     """Trim the texts of a dictionary-encoded column: its (few) distinct texts, not its rows."""
     chunks = []
     for chunk in col.chunks:
-        trimmed = pc.dictionary_encode(pc.utf8_trim_whitespace(chunk.dictionary))
+        texts = pc.utf8_trim_whitespace(chunk.dictionary)
+        if texts.equals(chunk.dictionary):
+            chunks.append(chunk)
+            continue
+        trimmed = pc.dictionary_encode(texts)
         chunks.append(pa.DictionaryArray.from_arrays(pc.take(trimmed.indices, chunk.indices),
                                                      trimmed.dictionary))
     return pa.chunked_array(chunks, type=col.type)

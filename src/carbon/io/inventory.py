@@ -35,7 +35,10 @@ _DIM_NAMES = {"electricity": "energy (kWh, 度, MWh, 万千瓦时)",
 
 def _map_distinct(s: pd.Series, fn: Callable[[str], str]) -> pd.Series:
     """Apply ``fn`` once per distinct value of a column, not once per row (a categorical)."""
-    codes, uniques = pd.factorize(s)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
+    else:
+        codes, uniques = pd.factorize(s)
     mapped = [fn(str(u)) for u in uniques] + [""]
     categories, inverse = np.unique(np.array(mapped, dtype=object).astype(str), return_inverse=True)
     return pd.Series(pd.Categorical.from_codes(inverse[codes],
