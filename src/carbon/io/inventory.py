@@ -166,8 +166,11 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
     source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), ""))
     bad_src = ((src_text != "") & (source == "")).to_numpy()
     names = sorted(vocab.sources())
-    for value in sorted(set(src_text[bad_src])):
-        mask = bad_src & (src_text == value).to_numpy()
+    bad_at = np.flatnonzero(bad_src)
+    bad_codes, bad_values = pd.factorize(src_text.iloc[bad_at].astype(str), sort=True)
+    for i, value in enumerate(bad_values):
+        mask = np.zeros(len(f), dtype=bool)
+        mask[bad_at[bad_codes == i]] = True
         table.report(mask, "source", "unknown_source", "not an energy source carbon knows",
                      f"{_suggest(value, names)}use one of {', '.join(names)} "
                      "(or 电力, 热力, 天然气, 柴油, 汽油 …)")

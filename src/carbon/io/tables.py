@@ -48,7 +48,7 @@ class RawTable:
         if values is None:
             values = self.frame[column] if column in self.frame else pd.Series([""] * len(mask))
         shown = where[:MAX_LISTED]
-        vals = values.to_numpy()[shown] if len(values) == len(mask) else [""] * len(shown)
+        vals = values.iloc[shown].tolist() if len(values) == len(mask) else [""] * len(shown)
         for pos, val in zip(shown, vals, strict=True):
             self.problems.append(self.problem(int(self.rows[pos]), column, code, str(val),
                                               message, fix))

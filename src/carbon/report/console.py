@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from typing import Any
 
 from rich import box
@@ -75,18 +76,37 @@ def print_results(result: dict[str, Any], title: str, console: Console) -> None:
             console.print(f"  • {w['message']} [{w['code']}]", highlight=False, markup=False)
 
 
+#: The console lists at most this many problems, then counts the rest by code.
+CONSOLE_MAX = 100
+
+
+def _rest(problems: list[Problem]) -> str:
+    """One line counting the problems not listed, by code."""
+    counts = Counter(p.code for p in problems[CONSOLE_MAX:])
+    by_code = ", ".join(f"{n:,} {code}" for code, n in sorted(counts.items(), key=lambda x: -x[1]))
+    return (f"… and {len(problems) - CONSOLE_MAX:,} more ({by_code}); the --errors FILE option "
+            "writes every one to a CSV or xlsx file")
+
+
 def print_problems(problems: list[Problem], console: Console) -> None:
-    """A table on a terminal; one line per problem otherwise (logs, pipes, grep)."""
+    """A table on a terminal; one line per problem otherwise (logs, pipes, grep).
+
+    At most :data:`CONSOLE_MAX` problems are listed; the rest are counted by code.
+    """
     n = len(problems)
+    shown = problems[:CONSOLE_MAX]
+    more = [_rest(problems)] if n > CONSOLE_MAX else []
     if not console.is_terminal:
-        head = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written."
-        console.print("\n".join([head, *(f"  {p}" for p in problems)]), markup=False,
+        head = f"{n:,} problem{'s' if n != 1 else ''} in the input; nothing was written."
+        console.print("\n".join([head, *(f"  {p}" for p in shown), *more]), markup=False,
                       highlight=False, soft_wrap=True)
         return
-    t = Table(title=f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written",
+    t = Table(title=f"{n:,} problem{'s' if n != 1 else ''} in the input; nothing was written",
               box=box.SIMPLE, title_justify="left", show_lines=False)
     for col in ("where", "value", "problem", "how to fix", "code"):
         t.add_column(col, overflow="fold")
-    for p in problems:
+    for p in shown:
         t.add_row(*(Text(x) for x in (p.where, p.value, p.message, p.fix, p.code)))
     console.print(t)
+    for line in more:
+        console.print(line, markup=False, highlight=False)
