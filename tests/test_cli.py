@@ -99,3 +99,30 @@ def test_factors_list_and_show():
     assert "0.5366" in shown.stdout and "sha256" in shown.stdout
     missing = run("factors", "show", "mee-grid-2099")
     assert missing.exit_code == 2 and "mee-grid-2022" in missing.stderr
+
+
+def test_progress_shows_on_a_terminal_only(monkeypatch, capsys):
+    """The progress display appears on an interactive stderr after its delay, never when piped."""
+    from carbon import progress as progress_mod
+
+    with progress_mod.progress("piped", total=2, delay=0.0) as bar:
+        bar.step("next")
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(progress_mod.sys.stderr, "isatty", lambda: True)
+    with progress_mod.progress("on a terminal", total=2, delay=0.0) as bar:
+        assert bar.enabled
+        bar.step("second step")
+        assert bar._bar is not None
+    with progress_mod.progress("quick", total=2, delay=60.0) as bar:
+        bar.step("second step")
+        assert bar._bar is None
+
+
+def test_compute_writes_nothing_to_stderr_when_piped():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "carbon", "compute", str(EXAMPLE), "--format",
+                           "json"], capture_output=True, text=True, check=True)
+    assert done.stderr == ""
+    assert json.loads(done.stdout)["years"]

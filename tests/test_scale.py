@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import ROOT, compute_json
+
+from tests.conftest import ROOT, compute_json
 
 ROWS, PARTS = 20_000, 10
 SUMS = ("energy_kwh", "energy_direct_kwh", "energy_indirect_kwh", "energy_tce", "scope1_tco2e",
