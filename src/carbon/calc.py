@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pint
 
-from carbon import vocab
+from carbon import boundary, vocab
 from carbon.errors import InputError, Problem
 from carbon.factors import Factor, FactorSet, family, require
 from carbon.model import GridLevel, Inventory, Ledger, Notice, Origin
@@ -369,6 +369,8 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
         notices.append(Notice("outside_years", f"{int(outside.sum())} activity rows (or parts) "
                               f"fall in years not reported ({shown}) and are not counted"))
         act = act[~outside].reset_index(drop=True)
+    act, found = boundary.apply(act, inv)  # windows, mid-year rule, equity share
+    notices += found
     grids, found = grid_sets(wanted, inv, sets)
     notices += found
     elec = (act["source"] == "electricity").to_numpy()

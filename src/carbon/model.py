@@ -39,6 +39,7 @@ class Settings(BaseModel):
     grid_level: GridLevel = "national"
     threshold_pct: float = Field(default=5.0, ge=0)
     consolidation: Literal["operational_control", "equity_share"] = "operational_control"
+    boundary_mid_year: Literal["whole_year", "pro_rata"] = "whole_year"
     gwp: Literal["AR5GWP100"] = "AR5GWP100"
     factor_sets: FactorPins = FactorPins()
 
@@ -66,7 +67,8 @@ class Notice:
 class Inventory:
     """A validated inventory: typed tables, one row per input row, each keeping its user row number.
 
-    ``entities``: entity_id, name, parent_id, kind, province (key), included_from, included_to, row.
+    ``entities``: entity_id, name, parent_id, kind, province (key), included_from, included_to,
+    ownership_share (a fraction, NaN = blank), row.
     ``activity``: entity_id, period_start, period_end (inclusive), source (key), quantity, unit,
     use, instrument, data_quality, document_ref, note, row.
     ``denominators``: entity_id, year, floor_area_m2, headcount (+ user columns), row.

@@ -65,7 +65,8 @@ TABLES: dict[str, TableSpec] = {
             Column("included_to", "date", False, "Included to", "纳入截止日", "納入截止日",
                    "last day inside the reporting boundary; blank = still inside"),
             Column("ownership_share", "number", False, "Ownership share", "持股比例", "持股比例",
-                   "equity share in percent (equity-share consolidation only)"),
+                   "the parent's equity share: 60, 60% or 0.6; blank = wholly owned (equity-share "
+                   "consolidation only)"),
         )),
         TableSpec("denominators", False, (
             Column("entity_id", "text", True, "Entity ID", "单位编号", "單位編號"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from carbon import vocab
+from carbon import boundary, vocab
 from carbon.errors import InputError, Problem
 from carbon.factors import PARAMETERS
 from carbon.io import parse
@@ -129,14 +129,11 @@ def _entities(table: RawTable) -> pd.DataFrame:
     table.report(bad, "province", "unknown_province", "not a province carbon knows",
                  "write the province as 山西, 山西省, Shanxi, 晋 or its GB/T 2260 code 14")
     start = _dates(table, "included_from")
-    stop = _dates(table, "included_to")
+    stop = _dates(table, "included_to", end=True)
     reversed_ = ~np.isnat(start) & ~np.isnat(stop) & (stop < start)
     table.report(reversed_, "included_to", "end_before_start", "included_to is before included_from",
                  "swap the two dates")
-    share = _numbers(table, "ownership_share")
-    over = np.isfinite(share) & (share > 100)
-    table.report(over, "ownership_share", "out_of_range", "more than 100 percent",
-                 "write the equity share in percent, 0 to 100")
+    share = _ownership(table)
     out = pd.DataFrame({
         "entity_id": ids, "name": f["name"], "parent_id": f["parent_id"],
         "kind": f["kind"], "province": prov,
@@ -146,7 +143,54 @@ def _entities(table: RawTable) -> pd.DataFrame:
     parent_bad = ((out["parent_id"] != "") & ~out["parent_id"].isin(set(ids))).to_numpy()
     table.report(parent_bad, "parent_id", "unknown_entity", "no entity has this entity_id",
                  "use an entity_id from the entities table, or leave parent_id blank")
-    return out[ok & ~dup]
+    valid = ok & ~dup
+    loops = np.zeros(len(out), dtype=bool)
+    loops[np.flatnonzero(valid)] = boundary.parent_loops(out[valid])
+    if loops.any():
+        parent_of = dict(zip(out["entity_id"].astype(str), out["parent_id"].astype(str),
+                             strict=False))
+        chains = []
+        for e in out.loc[loops, "entity_id"].astype(str):
+            chain, seen = [e], {e}
+            while chain[-1] in parent_of and parent_of[chain[-1]] and len(chain) < 12:
+                chain.append(parent_of[chain[-1]])
+                if chain[-1] in seen:
+                    break
+                seen.add(chain[-1])
+            chains.append(" → ".join(chain))
+        table.report(loops, "parent_id", "parent_loop",
+                     "the chain of parent_id never reaches a top-level entity (it loops)",
+                     "entities form a tree: give the top-level entity a blank parent_id and "
+                     "make every other parent_id point upwards",
+                     values=pd.Series(_fill(loops, chains)))
+    return out[valid & ~loops]
+
+
+def _fill(mask: np.ndarray, values: list[str]) -> np.ndarray:
+    out = np.full(len(mask), "", dtype=object)
+    out[mask] = values
+    return out
+
+
+def _ownership(table: RawTable) -> np.ndarray:
+    """``ownership_share`` as a fraction: ``60``, ``60%`` and ``0.6`` are all 60 %.
+
+    A number with a percent sign, or above 1, is a percentage; a number from 0 to 1 without one is
+    a fraction (``1`` = wholly owned).
+    """
+    text = table.frame["ownership_share"].astype(str).str.strip()
+    bare = text.str.rstrip("%％").str.strip()
+    marked = (text != bare).to_numpy()
+    values, bad = parse.numbers(bare)
+    table.report(bad, "ownership_share", "not_a_number", "not a number",
+                 "write the equity share as 60, 60% or 0.6")
+    pct = marked | (values > 1)
+    out = np.where(pct, values / 100, values)
+    wrong = np.isfinite(values) & ((out > 1) | (out < 0))
+    table.report(wrong, "ownership_share", "out_of_range", "not a share from 0 to 100 %",
+                 "write the equity share as a percentage 0 to 100 (60, 60%) or a fraction 0 to 1")
+    out[wrong] = np.nan
+    return out
 
 
 def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> pd.DataFrame:
