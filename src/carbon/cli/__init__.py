@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from carbon.cli import compute, factors
+from carbon.cli import compute, factors, restate
 from carbon.cli.common import state
 
 app = typer.Typer(
@@ -31,6 +31,7 @@ def _root(
 
 
 app.command("compute")(compute.compute)
+app.command("restate")(restate.restate)
 app.add_typer(factors.app, name="factors")
 
 

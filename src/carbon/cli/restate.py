@@ -1,0 +1,76 @@
+"""``carbon restate``: earlier years recalculated on today's basis, each change explained."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from carbon.cli.common import factor_sets, guarded, stdout
+from carbon.errors import UsageError
+from carbon.io import read_inventory
+from carbon.io.published import read_published
+from carbon.report import jsonout
+from carbon.report.restatement import LANGS, print_restatement, render_text, to_xlsx
+from carbon.report.write import write_atomic
+from carbon.restate import METRICS, reporting_years, restate as run_restate
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def restate(
+    before: Path = typer.Option(..., "--before", "-a", exists=True,
+                                help="The inventory as originally reported (A)."),
+    after: Path = typer.Option(..., "--after", "-b", exists=True,
+                               help="The inventory as now (B)."),
+    years: list[int] = typer.Option(None, "--years", "-y",
+                                    help="Restate this year (repeatable); default: the years "
+                                    "both inventories report."),
+    base_year: int = typer.Option(None, "--base-year",
+                                  help="Base year; default from B's settings, else A's."),
+    threshold: float = typer.Option(None, "--threshold", min=0,
+                                    help="Significance threshold in percent (default: B's "
+                                    "settings, 5)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    out: Path = typer.Option(None, "--out", "-o", dir_okay=False,
+                             help="Write to FILE: .xlsx (a sheet), .json, or text."),
+    published: Path = typer.Option(None, "--published", exists=True, dir_okay=False,
+                                   help="CSV of year, metric, value as printed in the original "
+                                   "report, compared with A's recomputation."),
+    lang: str = typer.Option("en", "--lang", help="Language of the xlsx sheet: en, zh-Hans, "
+                             "zh-Hant."),
+    factors: list[Path] = typer.Option(None, "--factors", exists=True,
+                                       help="A factor-set folder of your own (repeatable)."),
+) -> None:
+    """Restate earlier years: before, after, change, and the change split into boundary,
+    activity data and emission factors (Shapley values)."""
+    with guarded():
+        if lang not in LANGS:
+            raise UsageError(f"--lang {lang!r}: use one of {', '.join(LANGS)}")
+        sets = factor_sets(factors)
+        inv_a = read_inventory(before, sets)
+        inv_b = read_inventory(after, sets)
+        wanted = sorted(set(years)) if years else sorted(
+            set(reporting_years(inv_a)) & set(reporting_years(inv_b)))
+        pub = read_published(published, METRICS, wanted) if published else None
+        result = run_restate(inv_a, inv_b, sets, years=wanted or None, base_year=base_year,
+                             threshold_pct=threshold, published=pub)
+        inputs = (*inv_a.files, *inv_b.files, *((published,) if published else ()))
+        title = (f"{inv_b.settings.organisation or after.name} — restatement "
+                 f"({before.name} → {after.name})")
+        if out is not None and out.suffix.lower() == ".xlsx":
+            to_xlsx(out, result, lang, inputs)
+            return
+        if fmt is Format.table and out is None:
+            print_restatement(result, stdout(), title)
+            return
+        as_json = fmt is Format.json or (out is not None and out.suffix.lower() == ".json")
+        text = jsonout.dumps(result) if as_json else render_text(result, title)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            write_atomic(out, text.encode("utf-8"), inputs)

@@ -1,0 +1,214 @@
+"""Presenting a restatement: a console table, plain text, and an Excel sheet.
+
+``write_sheet(ws, result, lang)`` fills any openpyxl worksheet, so a larger workbook can carry a
+Restatement sheet; ``to_xlsx(path, result)`` writes a workbook of its own.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from carbon.report.write import neutralise, write_atomic
+
+LANGS = ("en", "zh-Hans", "zh-Hant")
+
+#: metric -> (en, zh-Hans, zh-Hant, unit, decimals)
+METRIC_LABELS: dict[str, tuple[str, str, str, str, int]] = {
+    "energy_kwh": ("Energy", "综合能耗", "綜合能耗", "kWh", 0),
+    "energy_tce": ("Energy, standard coal", "综合能耗（标准煤）", "綜合能耗（標準煤）", "tce", 2),
+    "scope1_tco2e": ("Scope 1", "范围一排放", "範圍一排放", "tCO2e", 2),
+    "scope2_location_tco2e": ("Scope 2, location-based", "范围二排放（基于位置）",
+                              "範圍二排放（基於位置）", "tCO2e", 2),
+    "scope2_market_tco2e": ("Scope 2, market-based", "范围二排放（基于市场）",
+                            "範圍二排放（基於市場）", "tCO2e", 2),
+    "total_location_tco2e": ("Total (Scope 1 + 2, location)", "排放总量（范围一＋二，基于位置）",
+                             "排放總量（範圍一＋二，基於位置）", "tCO2e", 2),
+}
+
+#: key -> (en, zh-Hans, zh-Hant)
+WORDS: dict[str, tuple[str, str, str]] = {
+    "title": ("Restatement of earlier years", "以前年度数据重述", "以前年度數據重述"),
+    "sheet": ("Restatement", "重述", "重述"),
+    "base_year": ("Base year", "基准年", "基準年"),
+    "threshold": ("Significance threshold (%)", "重大性阈值（%）", "重大性閾值（%）"),
+    "gross": ("Cumulative change in the base year (%)", "基准年累计变动（%）",
+              "基準年累計變動（%）"),
+    "required": ("Base-year recalculation required", "需重新计算基准年", "需重新計算基準年"),
+    "yes": ("yes", "是", "是"),
+    "no": ("no", "否", "否"),
+    "year": ("Year", "年份", "年份"),
+    "metric": ("Metric", "指标", "指標"),
+    "unit": ("Unit", "单位", "單位"),
+    "before": ("Before", "重述前", "重述前"),
+    "after": ("After", "重述后", "重述後"),
+    "delta": ("Change", "变动", "變動"),
+    "delta_pct": ("Change (%)", "变动（%）", "變動（%）"),
+    "boundary": ("Boundary", "边界变化", "邊界變化"),
+    "activity": ("Activity data", "活动数据", "活動數據"),
+    "factors": ("Emission factors", "排放因子", "排放因子"),
+    "disclosure": ("Disclosure (draft)", "披露文字（草稿）", "披露文字（草稿）"),
+    "published": ("Published figures against the recomputation of the original inventory",
+                  "已发布数据与原清单重新计算结果的比较", "已發佈數據與原清單重新計算結果的比較"),
+    "published_value": ("Published", "已发布", "已發佈"),
+    "recomputed": ("Recomputed", "重新计算", "重新計算"),
+    "residual": ("Residual", "差异", "差異"),
+    "explained": ("Within the published rounding", "在发布数据的舍入范围内",
+                  "在發佈數據的捨入範圍內"),
+}
+
+COLUMNS = ("year", "metric", "unit", "before", "after", "delta", "delta_pct", "boundary",
+           "activity", "factors")
+
+
+def word(key: str, lang: str) -> str:
+    return WORDS[key][LANGS.index(lang)]
+
+
+def metric_label(metric: str, lang: str) -> str:
+    return METRIC_LABELS[metric][LANGS.index(lang)]
+
+
+def _fmt(v: float | None, digits: int, sign: bool = False) -> str:
+    if v is None:
+        return "—"
+    return f"{v:+,.{digits}f}" if sign else f"{v:,.{digits}f}"
+
+
+def table(result: dict[str, Any], title: str = "") -> Table:
+    """Every year and metric: before, after, change and its three parts."""
+    t = Table(title=title or word("title", "en"), box=box.SIMPLE_HEAVY, title_justify="left")
+    for key in COLUMNS:
+        t.add_column(word(key, "en"), justify="left" if key in ("year", "metric", "unit")
+                     else "right")
+    for year, figs in result["years"].items():
+        for metric, f in figs.items():
+            _, _, _, unit, d = METRIC_LABELS[metric]
+            a = f["attribution"]
+            t.add_row(year, metric_label(metric, "en"), unit, _fmt(f["before"], d),
+                      _fmt(f["after"], d), _fmt(f["delta"], d, True),
+                      _fmt(f["delta_pct"], 2, True), _fmt(a["boundary"], d, True),
+                      _fmt(a["activity"], d, True), _fmt(a["factors"], d, True))
+        t.add_section()
+    return t
+
+
+def _summary(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    change = result["notes"]["base_year_change"]
+    return [(word("base_year", lang), str(result["base_year"])),
+            (word("threshold", lang), f"{result['threshold_pct']:g}"),
+            (word("gross", lang), _fmt(change["gross_pct"], 2)),
+            (word("required", lang),
+             word("yes" if result["recalculation_required"] else "no", lang))]
+
+
+def print_restatement(result: dict[str, Any], console: Console, title: str = "") -> None:
+    """The table, the base-year verdict, the published comparison, the disclosure drafts and the
+    warnings of both inventories."""
+    console.print(table(result, title))
+    for label, value in _summary(result, "en"):
+        console.print(Text(f"{label}: {value}"))
+    notes = result["notes"]
+    if "published" in notes:
+        console.print(Text(word("published", "en"), style="bold"))
+        p = Table(box=box.SIMPLE)
+        for key in ("year", "metric", "published_value", "recomputed", "residual", "explained"):
+            p.add_column(word(key, "en"), justify="right" if key not in ("metric",) else "left")
+        for r in notes["published"]:
+            d = METRIC_LABELS[r["metric"]][4]
+            p.add_row(str(r["year"]), r["metric"], _fmt(r["published"], d),
+                      _fmt(r["recomputed"], d), _fmt(r["residual"], d, True),
+                      word("yes" if r["within_rounding"] else "no", "en"))
+        console.print(p)
+    console.print(Text(word("disclosure", "en"), style="bold"))
+    for lang in LANGS:
+        console.print(Text(f"[{lang}] {notes['disclosure'][lang]}"), soft_wrap=True)
+    for side in ("before", "after"):
+        for w in notes["warnings"][side]:
+            console.print(Text(f"  • {side}: {w['message']} [{w['code']}]"))
+
+
+def render_text(result: dict[str, Any], title: str = "") -> str:
+    """The console output as plain text (``--out FILE.txt``)."""
+    console = Console(record=True, width=160, file=io.StringIO())
+    print_restatement(result, console, title)
+    return console.export_text()
+
+
+def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None:
+    """Fill a worksheet with the restatement: a summary, one row per year and metric (numbers at
+    full precision, formatted for reading), the published comparison and the disclosure draft.
+
+    Parameters
+    ----------
+    ws : Worksheet
+        An empty openpyxl worksheet.
+    result : dict
+        :func:`carbon.restate.restate`'s result.
+    lang : {"en", "zh-Hans", "zh-Hant"}
+        Language of the labels and of the disclosure text.
+    """
+    bold = Font(bold=True)
+    ws.append([word("title", lang)])
+    ws["A1"].font = Font(bold=True, size=13)
+    for label, value in _summary(result, lang):
+        ws.append([label, value])
+    ws.append([])
+    ws.append([word(k, lang) for k in COLUMNS])
+    header = ws.max_row
+    for cell in ws[header]:
+        cell.font = bold
+    for year, figs in result["years"].items():
+        for metric, f in figs.items():
+            unit, d = METRIC_LABELS[metric][3:]
+            a = f["attribution"]
+            ws.append([int(year), metric_label(metric, lang), unit, f["before"], f["after"],
+                       f["delta"], f["delta_pct"], a["boundary"], a["activity"], a["factors"]])
+            fmt = "#,##0" if d == 0 else "#,##0." + "0" * d
+            for cell in ws[ws.max_row][3:]:
+                cell.number_format = fmt
+            ws.cell(ws.max_row, 7).number_format = "+0.00;-0.00;0.00"
+    ws.freeze_panes = ws.cell(header + 1, 3)
+    notes = result["notes"]
+    if "published" in notes:
+        ws.append([])
+        ws.append([word("published", lang)])
+        ws.cell(ws.max_row, 1).font = bold
+        ws.append([word(k, lang) for k in ("year", "metric", "published_value", "recomputed",
+                                            "residual", "explained")])
+        for r in notes["published"]:
+            ws.append([r["year"], metric_label(r["metric"], lang), r["published"],
+                       r["recomputed"], r["residual"],
+                       word("yes" if r["within_rounding"] else "no", lang)])
+    ws.append([])
+    ws.append([word("disclosure", lang)])
+    ws.cell(ws.max_row, 1).font = bold
+    ws.append([neutralise(notes["disclosure"][lang])])
+    ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row,
+                   end_column=len(COLUMNS))
+    ws.row_dimensions[ws.max_row].height = 120
+    for letter, width in zip("ABCDEFGHIJ", (12, 34, 8, 16, 16, 14, 11, 14, 14, 14), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def to_xlsx(path: Path, result: dict[str, Any], lang: str = "en",
+            inputs: tuple[Path, ...] = ()) -> None:
+    """Write the restatement as a workbook of one sheet, atomically."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = word("sheet", lang)
+    write_sheet(ws, result, lang)
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_atomic(path, buf.getvalue(), inputs)
