@@ -99,7 +99,7 @@ def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _dates_distinct(texts: list[str], end: bool) -> np.ndarray:
     """Parse a (small) list of distinct date texts; NaT where a text is not a date."""
     t = pd.Series(texts, dtype="str")
-    out = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[s]")
+    out = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[s]").copy()
     need = np.flatnonzero(np.isnat(out) & (t != "").to_numpy())
     if len(need):
         folded = pd.Series(_folded([texts[i] for i in need], spaces=True), dtype="str")

@@ -1,0 +1,96 @@
+"""The boundary over time, through the real CLI: windows, the whole-year rule, equity share,
+and the entity tree's checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import activity_row, compute_json, make_inventory, run, write_csv
+
+CUSTOM = [["electricity", "", "emission", "1", "tCO2/MWh", "test factor"]]
+
+
+def _entities(*rows: list[str]) -> list[list[str]]:
+    return [list(r) for r in rows]
+
+
+def test_rows_outside_the_window_are_not_counted_and_are_listed(tmp_path):
+    ents = _entities(["E1", "Site 1", "", "office", "山西", "", ""],
+                     ["E2", "New site", "E1", "office", "山西", "2023-05-01", ""])
+    act = [activity_row(100, "MWh", year=y, entity=e) for y in (2022, 2023) for e in ("E1", "E2")]
+    out = compute_json(make_inventory(tmp_path / "inv", act, entities=ents,
+                                      custom_factors=CUSTOM))
+    y = out["years"]
+    assert y["2022"]["scope2_location_tco2e"] == pytest.approx(100)   # E2 not yet inside
+    assert y["2023"]["scope2_location_tco2e"] == pytest.approx(200)   # whole year for E2
+    w = next(w for w in out["warnings"] if w["code"] == "outside_boundary")
+    assert "E2 (1 row)" in w["message"] and "2022" in w["message"]
+
+
+def test_a_mid_year_change_counts_the_whole_year_by_default_or_pro_rata(tmp_path):
+    ents = _entities(["E1", "Closed site", "", "office", "山西", "", "2023-06-30"])
+    act = [activity_row(365, "MWh", year=2023), activity_row(100, "MWh", year=2024)]
+    whole = compute_json(make_inventory(tmp_path / "a", act, entities=ents,
+                                        custom_factors=CUSTOM))["years"]
+    assert whole["2023"]["scope2_location_tco2e"] == pytest.approx(365)
+    assert "2024" not in whole  # nothing of 2024 is counted
+    pro = compute_json(make_inventory(tmp_path / "b", act, entities=ents, custom_factors=CUSTOM,
+                                      settings='boundary_mid_year = "pro_rata"\n'))["years"]
+    assert pro["2023"]["scope2_location_tco2e"] == pytest.approx(181)  # Jan 1 – Jun 30
+
+
+def test_included_to_as_a_month_means_its_last_day(tmp_path):
+    ents = _entities(["E1", "Site", "", "office", "山西", "", "2023-06"])
+    act = [activity_row(30, "MWh", start="2023-06-01", end="2023-06-30"),
+           activity_row(31, "MWh", start="2023-07-01", end="2023-07-31")]
+    pro = compute_json(make_inventory(tmp_path / "a", act, entities=ents, custom_factors=CUSTOM,
+                                      settings='boundary_mid_year = "pro_rata"\n'))["years"]
+    assert pro["2023"]["scope2_location_tco2e"] == pytest.approx(30)
+
+
+def test_equity_share_multiplies_down_the_tree(tmp_path):
+    ents = _entities(["G", "Group", "", "group", "山西", "", ""],
+                     ["S", "Subsidiary", "G", "subsidiary", "山西", "", ""],
+                     ["P", "Plant", "S", "plant", "山西", "", ""])
+    header = ["entity_id", "name", "parent_id", "kind", "province", "included_from",
+              "included_to", "ownership_share"]
+    act = [activity_row(100, "MWh", entity=e) for e in ("G", "S", "P")]
+    for folder, consolidation, expected in (("eq", "equity_share", 100 + 60 + 30),
+                                            ("op", "operational_control", 300)):
+        inv = make_inventory(tmp_path / folder, act, custom_factors=CUSTOM,
+                             settings=f'consolidation = "{consolidation}"\n')
+        write_csv(inv / "entities.csv", header,
+                  [[*ents[0], ""], [*ents[1], "60%"], [*ents[2], "0.5"]])
+        y = compute_json(inv)["years"]["2022"]
+        assert y["scope2_location_tco2e"] == pytest.approx(expected)
+        assert y["energy_kwh"] == pytest.approx(expected * 1000)
+
+
+def test_ownership_share_out_of_range_is_an_input_error(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "MWh")], custom_factors=CUSTOM,
+                         settings='consolidation = "equity_share"\n')
+    write_csv(inv / "entities.csv", ["entity_id", "name", "parent_id", "kind", "province",
+                                     "included_from", "included_to", "ownership_share"],
+              [["E1", "Site", "", "office", "山西", "", "", "150%"]])
+    result = run("compute", inv)
+    assert result.exit_code == 2
+    assert "entities.csv, row 2, column ownership_share" in result.stderr
+    assert "out_of_range" in result.stderr
+
+
+def test_parent_loops_and_unknown_parents_are_reported_together(tmp_path):
+    ents = _entities(["A", "a", "B", "office", "山西", "", ""],
+                     ["B", "b", "A", "office", "山西", "", ""],
+                     ["C", "c", "C", "office", "山西", "", ""],
+                     ["D", "d", "ZZ", "office", "山西", "", ""],
+                     ["E", "e", "", "office", "山西", "", ""])
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "MWh", entity="E")], entities=ents,
+                         custom_factors=CUSTOM)
+    result = run("compute", inv)
+    assert result.exit_code == 2
+    err = result.stderr
+    for row in (2, 3, 4):
+        assert f"entities.csv, row {row}, column parent_id" in err
+    assert "A → B → A" in err and "parent_loop" in err
+    assert "entities.csv, row 5, column parent_id: 'ZZ'" in err
+    assert "Traceback" not in err
