@@ -1,0 +1,284 @@
+"""``carbon restate`` through the real CLI: the standard's rules, the attribution, the threshold,
+the published comparison and the outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from carbon.report.restatement import write_sheet
+from tests.conftest import EXAMPLE, activity_row, compute_json, make_inventory, run, write_csv
+
+MULTISITE = EXAMPLE / "multisite"
+PARTS = ("boundary", "activity", "factors")
+
+
+def factor(value: str, source: str = "electricity", unit: str = "tCO2/MWh") -> list[str]:
+    return [source, "", "emission", value, unit, "test"]
+
+
+def ent(eid: str, parent: str = "", kind: str = "office", start: str = "",
+        stop: str = "") -> list[str]:
+    return [eid, eid, parent, kind, "山西", start, stop]
+
+
+def restate_json(a: Path, b: Path, *args: str) -> dict:
+    result = run("restate", "--before", a, "--after", b, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def assert_sums(fig: dict) -> None:
+    assert sum(fig["attribution"][p] for p in PARTS) == pytest.approx(fig["delta"], abs=1e-9)
+
+
+def test_issue_case_outlets_and_a_new_grid_factor(tmp_path):
+    """10,000 MWh at 0.6000 t/MWh; after: plus 2,000 MWh of outlets, all at 0.5568 t/MWh."""
+    a = make_inventory(tmp_path / "a", [activity_row(10000, "MWh", entity="HO")],
+                       entities=[ent("HO", kind="head_office")], custom_factors=[factor("0.6000")])
+    b = make_inventory(tmp_path / "b", [activity_row(10000, "MWh", entity="HO"),
+                                        activity_row(2000, "MWh", entity="OUT")],
+                       entities=[ent("HO", kind="head_office"), ent("OUT", "HO", "outlets")],
+                       custom_factors=[factor("0.5568")])
+    out = restate_json(a, b)
+    assert set(out) == {"base_year", "threshold_pct", "recalculation_required", "years", "notes"}
+    f = out["years"]["2022"]["scope2_location_tco2e"]
+    assert round(f["before"], 1) == 6000.0
+    assert round(f["after"], 1) == 6681.6
+    assert round(f["attribution"]["boundary"], 1) == 1156.8
+    assert round(f["attribution"]["factors"], 1) == -475.2
+    assert f["attribution"]["activity"] == pytest.approx(0, abs=1e-9)
+    assert round(f["delta_pct"], 2) == 11.36
+    assert_sums(f)
+    assert out["recalculation_required"] is True and out["base_year"] == 2022
+    assert out["threshold_pct"] == 5
+    en = out["notes"]["disclosure"]["en"]
+    assert "include 1 outlet" in en and "6,000.0 to 6,681.6" in en and "+11.36%" in en
+    assert "纳入1个网点" in out["notes"]["disclosure"]["zh-Hans"]
+    assert "納入1個網點" in out["notes"]["disclosure"]["zh-Hant"]
+
+
+def test_identity_gives_zero_deltas_and_matches_compute():
+    out = restate_json(MULTISITE / "after", MULTISITE / "after")
+    computed = compute_json(MULTISITE / "after")["years"]
+    assert out["recalculation_required"] is False
+    for y, figs in out["years"].items():
+        for metric, f in figs.items():
+            assert f["delta"] == 0 and f["delta_pct"] in (0, None)
+            assert all(f["attribution"][p] == 0 for p in PARTS)
+            assert f["before"] == pytest.approx(computed[y][metric], rel=1e-12)
+
+
+def _site_inventories(tmp_path: Path, b_entities: list[list[str]], b_rows: list[list]) -> dict:
+    """A: one site E1, 1,000 MWh a year, 2022–2024, 1 t/MWh. B as given, same factor."""
+    settings = "reporting_years = [2022, 2023, 2024]\nbase_year = 2022\n"
+    rows = [activity_row(1000, "MWh", year=y, entity="E1") for y in (2022, 2023, 2024)]
+    a = make_inventory(tmp_path / "a", rows, entities=[ent("E1")],
+                       custom_factors=[factor("1")], settings=settings)
+    b = make_inventory(tmp_path / "b", rows + b_rows, entities=b_entities,
+                       custom_factors=[factor("1")], settings=settings)
+    return restate_json(a, b)
+
+
+def test_acquiring_a_site_that_existed_in_the_base_year_adds_it_to_the_base_year(tmp_path):
+    # E2 existed in 2022: B carries its base-year data and its window starts before 2022.
+    rows = [activity_row(q, "MWh", year=y, entity="E2") for y, q in ((2022, 300), (2023, 310),
+                                                                     (2024, 320))]
+    out = _site_inventories(tmp_path, [ent("E1"), ent("E2")], rows)
+    base = out["years"]["2022"]["total_location_tco2e"]
+    assert base["before"] == pytest.approx(1000) and base["after"] == pytest.approx(1300)
+    assert base["attribution"]["boundary"] == pytest.approx(300)
+    assert out["recalculation_required"] is True
+    assert out["notes"]["boundary"]["added"] == ["E2"]
+
+
+def test_acquiring_a_site_built_later_does_not_change_the_base_year(tmp_path):
+    # E3 opened on 2023-05-01 (organic growth); a stray 2022 row before it opened is not counted.
+    rows = [activity_row(50, "MWh", year=2022, entity="E3"),
+            activity_row(200, "MWh", start="2023-05-01", end="2023-12-31", entity="E3"),
+            activity_row(310, "MWh", year=2024, entity="E3")]
+    out = _site_inventories(tmp_path, [ent("E1"), ent("E3", start="2023-05-01")], rows)
+    base = out["years"]["2022"]["total_location_tco2e"]
+    assert base["delta"] == 0 and base["attribution"]["boundary"] == 0
+    assert out["recalculation_required"] is False
+    assert out["years"]["2023"]["total_location_tco2e"]["attribution"]["boundary"] == \
+        pytest.approx(200)
+    warnings = out["notes"]["warnings"]["after"]
+    assert any(w["code"] == "outside_boundary" and "E3 (1 row)" in w["message"]
+               for w in warnings)
+
+
+def test_a_divestment_removes_the_units_base_year_share(tmp_path):
+    settings = "reporting_years = [2022, 2023]\nbase_year = 2022\n"
+    rows = [activity_row(q, "MWh", year=y, entity=e) for y in (2022, 2023)
+            for e, q in (("E1", 1000), ("E2", 250))]
+    a = make_inventory(tmp_path / "a", rows, entities=[ent("E1"), ent("E2", kind="plant")],
+                       custom_factors=[factor("1")], settings=settings)
+    b = make_inventory(tmp_path / "b", [r for r in rows if r[0] == "E1"], entities=[ent("E1")],
+                       custom_factors=[factor("1")], settings=settings)
+    out = restate_json(a, b)
+    base = out["years"]["2022"]["total_location_tco2e"]
+    assert base["after"] == pytest.approx(1000)
+    assert base["attribution"]["boundary"] == pytest.approx(-250)
+    assert base["delta_pct"] == pytest.approx(-20)
+    assert out["notes"]["boundary"]["removed"] == ["E2"]
+    assert "to exclude 1 plant" in out["notes"]["disclosure"]["en"]
+
+
+@pytest.mark.parametrize(("added_mwh", "required"), [("499", False), ("500", True)])
+def test_cumulative_threshold_edge(tmp_path, added_mwh, required):
+    """4.99 % of the base year does not reach a 5 % threshold; 5.00 % does."""
+    a = make_inventory(tmp_path / "a", [activity_row(10000, "MWh")],
+                       custom_factors=[factor("1")])
+    b = make_inventory(tmp_path / "b", [activity_row(10000, "MWh"),
+                                        activity_row(added_mwh, "MWh", entity="E2")],
+                       entities=[ent("E1"), ent("E2")], custom_factors=[factor("1")])
+    out = restate_json(a, b, "--threshold", "5")
+    assert out["recalculation_required"] is required
+    assert out["notes"]["base_year_change"]["gross_pct"] == pytest.approx(
+        float(added_mwh) / 100)
+
+
+def test_gross_change_counts_both_directions(tmp_path):
+    """+3 % acquired and -3 % divested: net zero, cumulative 6 % ≥ 5 %."""
+    a = make_inventory(tmp_path / "a", [activity_row(9700, "MWh"),
+                                        activity_row(300, "MWh", entity="OLD")],
+                       entities=[ent("E1"), ent("OLD")], custom_factors=[factor("1")])
+    b = make_inventory(tmp_path / "b", [activity_row(9700, "MWh"),
+                                        activity_row(300, "MWh", entity="NEW")],
+                       entities=[ent("E1"), ent("NEW")], custom_factors=[factor("1")])
+    out = restate_json(a, b)
+    f = out["years"]["2022"]["total_location_tco2e"]
+    assert f["delta"] == pytest.approx(0, abs=1e-9)
+    assert out["notes"]["base_year_change"]["gross_pct"] == pytest.approx(6)
+    assert out["recalculation_required"] is True
+
+
+def test_a_gasoline_factor_ten_times_too_small_is_all_factors(tmp_path):
+    rows = [activity_row(10000, "L", source="汽油")]
+    a = make_inventory(tmp_path / "a", rows, custom_factors=[factor("0.2296", "gasoline",
+                                                                    "kgCO2/L")])
+    b = make_inventory(tmp_path / "b", rows, custom_factors=[factor("2.296", "gasoline",
+                                                                    "kgCO2/L")])
+    f = restate_json(a, b)["years"]["2022"]["scope1_tco2e"]
+    assert f["before"] == pytest.approx(2.296) and f["after"] == pytest.approx(22.96)
+    assert f["attribution"]["factors"] == pytest.approx(f["delta"])
+    assert f["attribution"]["boundary"] == 0
+    assert f["attribution"]["activity"] == pytest.approx(0, abs=1e-12)
+
+
+def test_corrected_activity_data_is_all_activity(tmp_path):
+    a = make_inventory(tmp_path / "a", [activity_row(900, "MWh")], custom_factors=[factor("1")])
+    b = make_inventory(tmp_path / "b", [activity_row(1000, "MWh")], custom_factors=[factor("1")])
+    f = restate_json(a, b)["years"]["2022"]["total_location_tco2e"]
+    assert f["attribution"]["activity"] == pytest.approx(100)
+    assert f["attribution"]["boundary"] == 0 and f["attribution"]["factors"] == 0
+
+
+def test_a_years_own_grid_vintage_is_a_real_change_not_a_restatement(tmp_path):
+    """Same data, both on the vintage rule: 2022 uses MEE 2022 and 2023 uses MEE 2023 in both
+    inventories. The 2022→2023 factor step changes 2023 against 2022 (a real change) and
+    restates nothing. With A pinned to MEE 2021, each year is restated with its own vintage:
+    2022 with MEE 2022 (0.5366 kg/kWh, 公告2024年第33号), never with the newer 2023 factor."""
+    settings = "reporting_years = [2022, 2023]\nbase_year = 2022\n"
+    rows = [activity_row(1000, "MWh", year=y) for y in (2022, 2023)]
+    vintage = make_inventory(tmp_path / "b", rows, settings=settings)
+    same = restate_json(vintage, vintage)
+    assert all(f["delta"] == 0 for y in same["years"].values() for f in y.values())
+    assert same["recalculation_required"] is False
+    computed = compute_json(vintage)["years"]
+    assert computed["2022"]["scope2_location_tco2e"] != computed["2023"]["scope2_location_tco2e"]
+
+    old = make_inventory(tmp_path / "a", rows,
+                         settings=settings + '[factor_sets]\ngrid = "mee-grid-2021"\n')
+    out = restate_json(old, vintage)
+    y22 = out["years"]["2022"]["scope2_location_tco2e"]
+    assert y22["before"] == pytest.approx(1000 * 0.5568)  # MEE 2021 national
+    assert y22["after"] == pytest.approx(1000 * 0.5366)   # MEE 2022 national, its own vintage
+    assert y22["attribution"]["factors"] == pytest.approx(y22["delta"])
+    assert out["years"]["2023"]["scope2_location_tco2e"]["after"] == pytest.approx(1000 * 0.5306)
+    assert out["notes"]["factors"]["grid_after"] == {"2022": "mee-grid-2022",
+                                                     "2023": "mee-grid-2023"}
+
+
+def test_published_figures_are_compared_with_the_original_inventory(tmp_path):
+    a = make_inventory(tmp_path / "a", [activity_row(10000, "MWh")], custom_factors=[factor("0.6")])
+    pub = tmp_path / "published.csv"
+    write_csv(pub, ["year", "metric", "value"], [[2022, "scope2_location_tco2e", "6,000.0"],
+                                                 [2022, "energy_kwh", "10,500,000"]])
+    out = restate_json(a, a, "--published", pub)
+    rows = {r["metric"]: r for r in out["notes"]["published"]}
+    assert rows["scope2_location_tco2e"]["within_rounding"] is True
+    assert rows["energy_kwh"]["residual"] == pytest.approx(500000)
+    assert rows["energy_kwh"]["within_rounding"] is False
+
+    write_csv(pub, ["year", "metric", "value"], [[2022, "scope3", "1"], [2019, "energy_kwh", "x"]])
+    bad = run("restate", "--before", a, "--after", a, "--published", pub)
+    assert bad.exit_code == 2
+    assert "published.csv, row 2, column metric: 'scope3'" in bad.stderr
+    assert "published.csv, row 3, column year: '2019'" in bad.stderr
+    assert "published.csv, row 3, column value: 'x'" in bad.stderr
+
+
+def test_example_json_is_byte_identical_and_sums_exactly():
+    args = ("restate", "--before", MULTISITE / "before", "--after", MULTISITE / "after",
+            "--format", "json")
+    first, second = run(*args), run(*args)
+    assert first.exit_code == 0 and first.stdout == second.stdout
+    out = json.loads(first.stdout)
+    assert list(out["years"]) == ["2022", "2023"]
+    for figs in out["years"].values():
+        for f in figs.values():
+            assert_sums(f)
+    assert out["notes"]["boundary"]["added_kinds"] == {"outlets": 14, "village_bank": 1}
+    # after ties to the bank's published electricity, spread over sites (shared reference)
+    after = compute_json(MULTISITE / "after")["years"]
+    assert round(after["2022"]["by_source"]["electricity"]["quantity"], 2) == 10428786.99
+    assert out["years"]["2022"]["energy_kwh"]["after"] == pytest.approx(
+        after["2022"]["energy_kwh"], rel=1e-12)
+
+
+def test_table_output_is_readable():
+    result = run("restate", "--before", MULTISITE / "before", "--after", MULTISITE / "after")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    for label in ("Boundary", "Activity data", "Emission factors", "Scope 2, location-based",
+                  "Base-year recalculation required: yes", "[zh-Hant]"):
+        assert label in text
+
+
+def test_xlsx_sheet(tmp_path):
+    path = tmp_path / "restatement.xlsx"
+    result = run("restate", "--before", MULTISITE / "before", "--after", MULTISITE / "after",
+                 "--out", path)
+    assert result.exit_code == 0, result.output
+    out = restate_json(MULTISITE / "before", MULTISITE / "after")
+    ws = load_workbook(path)["Restatement"]
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Year")
+    assert header[:4] == ("Year", "Metric", "Unit", "Before")
+    rows = {(r[0], r[1]): r for r in ws.iter_rows(values_only=True)
+            if isinstance(r[0], int) and isinstance(r[1], str)}
+    total = out["years"]["2022"]["total_location_tco2e"]
+    row = rows[(2022, "Total (Scope 1 + 2, location)")]
+    assert row[3] == pytest.approx(total["before"]) and row[4] == pytest.approx(total["after"])
+    assert row[7] == pytest.approx(total["attribution"]["boundary"])
+    texts = [r[0] for r in ws.iter_rows(values_only=True) if isinstance(r[0], str)]
+    assert any(t.startswith("The 2022 and 2023 figures were restated") for t in texts)
+
+    wb = Workbook()
+    zh = wb.create_sheet("重述")
+    write_sheet(zh, out, "zh-Hant")
+    values = [c for r in zh.iter_rows(values_only=True) for c in r if isinstance(c, str)]
+    assert "邊界變化" in values and any("數據已重述" in v for v in values)
+
+
+def test_no_common_year_is_a_usage_error(tmp_path):
+    a = make_inventory(tmp_path / "a", [activity_row(1, "MWh", year=2021)],
+                       custom_factors=[factor("1")])
+    b = make_inventory(tmp_path / "b", [activity_row(1, "MWh", year=2023)],
+                       custom_factors=[factor("1")])
+    result = run("restate", "--before", a, "--after", b)
+    assert result.exit_code == 2 and "no year in common" in result.stderr
