@@ -39,7 +39,7 @@ def _parents(entities: pd.DataFrame) -> np.ndarray:
     """Index of each entity's parent; ``len(entities)`` for a top-level entity or an unknown
     parent (reported elsewhere)."""
     ids = entities["entity_id"].astype(str).to_numpy()
-    pos = pd.Index(ids).get_indexer(entities["parent_id"].astype(str).to_numpy())
+    pos = pd.Index(ids).get_indexer(pd.Index(entities["parent_id"].astype(str)))
     return np.where(pos < 0, len(ids), pos)
 
 
@@ -98,7 +98,7 @@ def _windows(entity_ids: pd.Series, entities: pd.DataFrame, consolidation: str
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per row: whether its entity is known, the window's first and last day, its share."""
     ids = entities["entity_id"].astype(str)
-    codes = pd.Index(ids.to_numpy()).get_indexer(entity_ids.astype(str).to_numpy())
+    codes = pd.Index(ids.to_numpy()).get_indexer(pd.Index(entity_ids.astype(str)))
     known = codes >= 0
     far_past, far_future = np.datetime64("0001-01-01", "D"), np.datetime64("9999-12-31", "D")
     start = entities["included_from"].to_numpy(dtype="datetime64[D]")

@@ -91,10 +91,9 @@ def reporting_years(inv: Inventory) -> list[int]:
 
 def _unbounded(inv: Inventory, factors: Inventory, years: list[int]) -> Inventory:
     """``inv``'s entities and activity with ``factors``' factor choice, no boundary applied."""
-    ent = inv.entities.assign(included_from=pd.NaT, included_to=pd.NaT,
+    never = np.full(len(inv.entities), np.datetime64("NaT"), dtype="datetime64[s]")
+    ent = inv.entities.assign(included_from=never, included_to=never.copy(),
                               ownership_share=np.nan)
-    ent["included_from"] = ent["included_from"].astype("datetime64[s]")
-    ent["included_to"] = ent["included_to"].astype("datetime64[s]")
     settings = factors.settings.model_copy(update={
         "consolidation": "operational_control", "reporting_years": years})
     origins = dict(inv.origins)
@@ -177,7 +176,7 @@ def attribution(before: Inventory, after: Inventory, sets: dict[str, FactorSet],
     n, m = len(cells), len(METRICS)
     at = np.cumsum([0] + [len(s.keys) for s in sides])
     has = []
-    for z, s in enumerate(sides):
+    for z in range(len(sides)):
         mask = np.zeros(n, dtype=bool)
         mask[cell_of[at[z]:at[z + 1]]] = True
         has.append(mask)

@@ -14,7 +14,8 @@ from carbon.io.published import read_published
 from carbon.report import jsonout
 from carbon.report.restatement import LANGS, print_restatement, render_text, to_xlsx
 from carbon.report.write import write_atomic
-from carbon.restate import METRICS, reporting_years, restate as run_restate
+from carbon.restate import METRICS, reporting_years
+from carbon.restate import restate as run_restate
 
 
 class Format(str, Enum):

@@ -75,7 +75,7 @@ def word(key: str, lang: str) -> str:
 
 
 def metric_label(metric: str, lang: str) -> str:
-    return METRIC_LABELS[metric][LANGS.index(lang)]
+    return str(METRIC_LABELS[metric][LANGS.index(lang)])
 
 
 def _fmt(v: float | None, digits: int, sign: bool = False) -> str:
