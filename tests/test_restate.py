@@ -282,3 +282,19 @@ def test_no_common_year_is_a_usage_error(tmp_path):
                        custom_factors=[factor("1")])
     result = run("restate", "--before", a, "--after", b)
     assert result.exit_code == 2 and "no year in common" in result.stderr
+
+
+def test_a_changed_equity_share_is_a_boundary_change(tmp_path):
+    header = ["entity_id", "name", "parent_id", "kind", "province", "included_from",
+              "included_to", "ownership_share"]
+    rows = [activity_row(1000, "MWh")]
+    invs = []
+    for name, share in (("a", "100%"), ("b", "60%")):
+        inv = make_inventory(tmp_path / name, rows, custom_factors=[factor("1")],
+                             settings='consolidation = "equity_share"\n')
+        write_csv(inv / "entities.csv", header, [[*ent("E1"), share]])
+        invs.append(inv)
+    f = restate_json(*invs)["years"]["2022"]["total_location_tco2e"]
+    assert f["after"] == pytest.approx(600)
+    assert f["attribution"]["boundary"] == pytest.approx(-400)
+    assert f["attribution"]["activity"] == 0 and f["attribution"]["factors"] == 0
