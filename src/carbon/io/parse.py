@@ -9,7 +9,9 @@ thousands separators and Chinese date forms.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -139,3 +141,63 @@ def years(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     bad = bad | (np.isfinite(values) & ~whole)
     values[~whole] = np.nan
     return values, bad
+
+
+#: The values a spreadsheet shows in a cell whose formula failed.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!"})
+
+#: A bare number in a date column is read as a spreadsheet serial date only within this range
+#: (1954-10-03 to 2119-01-10 in the 1900 date system); outside it the number is reported.
+SERIAL_DATES = (20000.0, 80000.0)
+
+
+def cells_as_text(values: Sequence[object], *, date: bool = False,
+                  epoch: dt.datetime = dt.datetime(1899, 12, 30)) -> pa.Array:
+    """Typed workbook cells (text, numbers, dates, booleans, blanks) as the text a CSV would hold.
+
+    Numbers become their shortest round-trip text (``49083.86``), dates and date-times their day
+    (``2024-01-31``), booleans ``TRUE`` / ``FALSE``, blanks null. In a date column a bare number in
+    :data:`SERIAL_DATES` is a serial date counted from ``epoch`` (a cell that lost its date format).
+    Each kind of value is converted as one array, not cell by cell.
+    """
+    n = len(values)
+    arr = np.empty(n, dtype=object)
+    arr[:] = values
+    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+        return pa.array(arr, type=pa.string(), from_pandas=True)
+    types = pd.Series(arr, dtype=object).map(type).to_numpy()
+    out = pa.array(np.where(types == str, arr, None), type=pa.string(), from_pandas=True)
+    text = np.asarray(out.to_numpy(zero_copy_only=False), dtype=object)
+    ints = types == int
+    floats = types == float
+    if ints.any():
+        try:
+            text[ints] = np.asarray(pc.cast(pa.array(arr[ints].astype("int64")), pa.string())
+                                    .to_numpy(zero_copy_only=False), dtype=object)
+        except OverflowError:  # beyond int64: rare enough for plain str()
+            text[ints] = np.array([str(v) for v in arr[ints]], dtype=object)
+    if floats.any():
+        text[floats] = np.asarray(pc.cast(pa.array(arr[floats].astype("float64")), pa.string())
+                                  .to_numpy(zero_copy_only=False), dtype=object)
+    if date and (ints.any() or floats.any()):
+        num = ints | floats
+        serial = np.full(n, np.nan)
+        serial[num] = arr[num].astype("float64")
+        is_serial = (serial >= SERIAL_DATES[0]) & (serial <= SERIAL_DATES[1])
+        if is_serial.any():
+            days = np.floor(serial[is_serial]).astype("int64").astype("timedelta64[D]")
+            day = np.datetime64(epoch.date(), "D") + days
+            text[is_serial] = np.datetime_as_string(day, unit="D").astype(object)
+    stamps = (types == dt.datetime) | (types == dt.date) | (types == pd.Timestamp)
+    if stamps.any():
+        day = pd.to_datetime(pd.Series(arr[stamps], dtype=object)).to_numpy().astype(
+            "datetime64[D]")
+        text[stamps] = np.datetime_as_string(day, unit="D").astype(object)
+    bools = types == bool
+    if bools.any():
+        text[bools] = np.where(arr[bools].astype(bool), "TRUE", "FALSE").astype(object)
+    rest = ~(types == str) & ~ints & ~floats & ~stamps & ~bools & ~(types == type(None))
+    if rest.any():  # times of day, durations: shown as written, reported by the column's check
+        text[rest] = np.array([str(v) for v in arr[rest]], dtype=object)
+    return pa.array(text, type=pa.string(), from_pandas=True)
