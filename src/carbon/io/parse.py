@@ -98,7 +98,8 @@ def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _dates_distinct(texts: list[str], end: bool) -> np.ndarray:
     """Parse a (small) list of distinct date texts; NaT where a text is not a date."""
     t = pd.Series(texts, dtype="str")
-    out = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[s]")
+    out = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[s]",
+                                                                         copy=True)
     need = np.flatnonzero(np.isnat(out) & (t != "").to_numpy())
     if len(need):
         folded = pd.Series(_folded([texts[i] for i in need], spaces=True), dtype="str")
@@ -168,7 +169,7 @@ def cells_as_text(values: Sequence[object], *, date: bool = False,
         return pa.array(arr, type=pa.string(), from_pandas=True)
     types = pd.Series(arr, dtype=object).map(type).to_numpy()
     out = pa.array(np.where(types == str, arr, None), type=pa.string(), from_pandas=True)
-    text = np.asarray(out.to_numpy(zero_copy_only=False), dtype=object)
+    text = np.array(out.to_numpy(zero_copy_only=False), dtype=object)
     ints = types == int
     floats = types == float
     if ints.any():
