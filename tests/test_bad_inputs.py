@@ -105,7 +105,7 @@ CASES: list[Case] = [
     ("xls", _xls, ["[xls]", "Excel 97-2003", "save it as an Excel Workbook (.xlsx)"]),
     ("encrypted", _encrypted, ["[encrypted]", "password"]),
     ("xlsb", _xlsb, ["[xlsb]", "Binary Workbook"]),
-    ("csv-renamed", lambda p: _write(p, "entity_id,period_start\nE1,2024-01-01\n".encode()),
+    ("csv-renamed", lambda p: _write(p, b"entity_id,period_start\nE1,2024-01-01\n"),
      ["[csv_named_xlsx]", "text (CSV) file"]),
     ("gbk-csv-renamed", lambda p: _write(p, "单位编号,数量\nE1,1\n".encode("gb18030")),
      ["[csv_named_xlsx]"]),
@@ -126,7 +126,7 @@ CASES: list[Case] = [
     ("no-header-row", lambda p: make_workbook(p, activity_header=ROW, activity=[ROW]),
      ["[no_header]", "activity!A1", "row 1 must hold the headers"]),
     ("missing-header", lambda p: make_workbook(
-        p, activity_header=ACTIVITY_COLUMNS[:4] + ["unit"], activity=[[*ROW[:4], "kWh"]]),
+        p, activity_header=[*ACTIVITY_COLUMNS[:4], "unit"], activity=[[*ROW[:4], "kWh"]]),
      ["[missing_column]", "activity!F1", "no column 'quantity'"]),
     ("duplicated-header", lambda p: make_workbook(
         p, activity_header=[*ACTIVITY_COLUMNS, "数量 Quantity (quantity)"], activity=[[*ROW, 5]]),

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from carbon.cli.common import guarded
+from carbon.errors import UsageError
 from carbon.report.template import build_template
 from carbon.report.write import write_atomic
 
@@ -27,11 +28,11 @@ def parse_years(text: str | None) -> list[int] | None:
     if m:
         first, last = int(m.group(1)), int(m.group(2))
         if first > last or last - first > 50:
-            raise typer.BadParameter(f"{text!r}: write the first year, then the last, e.g. 2022-2024")
+            raise UsageError(f"--years {text!r}: write the first year, then the last, e.g. 2022-2024")
         return list(range(first, last + 1))
     parts = [p.strip() for p in text.split(",")]
     if not all(re.fullmatch(r"\d{4}", p) for p in parts):
-        raise typer.BadParameter(f"{text!r}: write years as 2022-2024 or 2022,2023,2024")
+        raise UsageError(f"--years {text!r}: write years as 2022-2024 or 2022,2023,2024")
     return sorted({int(p) for p in parts})
 
 
@@ -39,15 +40,12 @@ def template(
     out: Path = typer.Option(Path("inventory.xlsx"), "--out", "-o", dir_okay=False,
                              help="Write the template to this file."),
     lang: Lang = typer.Option(Lang.zh_hans, "--lang", help="Language of the labels and the cover."),
-    years: str = typer.Option(None, "--years", help="Reporting years, e.g. 2022-2024.",
-                              callback=parse_years),
+    years: str = typer.Option(None, "--years", help="Reporting years, e.g. 2022-2024."),
 ) -> None:
     """Write the Excel template to fill in: a cover, one sheet per table, drop-downs, examples."""
     with guarded():
         if out.exists():
-            from carbon.errors import UsageError
-
             raise UsageError(f"{out} exists; carbon never overwrites a workbook that may hold "
                              "data: choose another name or delete it")
-        write_atomic(out, build_template(lang.value, years))
+        write_atomic(out, build_template(lang.value, parse_years(years)))
         typer.echo(f"wrote {out}")

@@ -153,6 +153,12 @@ EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
 SERIAL_DATES = (20000.0, 80000.0)
 
 
+_BLANK, _TEXT, _INT, _FLOAT, _STAMP, _BOOL, _OTHER = range(7)
+_CELL_KINDS: dict[type, int] = {type(None): _BLANK, str: _TEXT, int: _INT, float: _FLOAT,
+                                dt.datetime: _STAMP, dt.date: _STAMP, pd.Timestamp: _STAMP,
+                                bool: _BOOL}
+
+
 def cells_as_text(values: Sequence[object], *, date: bool = False,
                   epoch: dt.datetime = dt.datetime(1899, 12, 30)) -> pa.Array:
     """Typed workbook cells (text, numbers, dates, booleans, blanks) as the text a CSV would hold.
@@ -167,11 +173,13 @@ def cells_as_text(values: Sequence[object], *, date: bool = False,
     arr[:] = values
     if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
         return pa.array(arr, type=pa.string(), from_pandas=True)
-    types = pd.Series(arr, dtype=object).map(type).to_numpy()
-    out = pa.array(np.where(types == str, arr, None), type=pa.string(), from_pandas=True)
+    kind = pd.Series(arr, dtype=object).map(type).map(_CELL_KINDS).fillna(_OTHER).to_numpy(
+        dtype="int64")
+    out = pa.array(np.where(kind == _TEXT, arr, np.array(None, dtype=object)), type=pa.string(),
+                   from_pandas=True)
     text = np.array(out.to_numpy(zero_copy_only=False), dtype=object)
-    ints = types == int
-    floats = types == float
+    ints = kind == _INT
+    floats = kind == _FLOAT
     if ints.any():
         try:
             text[ints] = np.asarray(pc.cast(pa.array(arr[ints].astype("int64")), pa.string())
@@ -190,15 +198,15 @@ def cells_as_text(values: Sequence[object], *, date: bool = False,
             days = np.floor(serial[is_serial]).astype("int64").astype("timedelta64[D]")
             day = np.datetime64(epoch.date(), "D") + days
             text[is_serial] = np.datetime_as_string(day, unit="D").astype(object)
-    stamps = (types == dt.datetime) | (types == dt.date) | (types == pd.Timestamp)
+    stamps = kind == _STAMP
     if stamps.any():
         day = pd.to_datetime(pd.Series(arr[stamps], dtype=object)).to_numpy().astype(
             "datetime64[D]")
         text[stamps] = np.datetime_as_string(day, unit="D").astype(object)
-    bools = types == bool
+    bools = kind == _BOOL
     if bools.any():
         text[bools] = np.where(arr[bools].astype(bool), "TRUE", "FALSE").astype(object)
-    rest = ~(types == str) & ~ints & ~floats & ~stamps & ~bools & ~(types == type(None))
+    rest = kind == _OTHER
     if rest.any():  # times of day, durations: shown as written, reported by the column's check
         text[rest] = np.array([str(v) for v in arr[rest]], dtype=object)
     return pa.array(text, type=pa.string(), from_pandas=True)

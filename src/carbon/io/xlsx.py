@@ -296,7 +296,7 @@ def _read(path: Path) -> WorkbookRead:
                     path.name, name, None, None, "missing_sheet", "",
                     f"the workbook has no sheet {name!r} (its sheets: "
                     f"{', '.join(s.title for s in infos)})", hint))
-        for name, info in found.items():
+        for info in found.values():
             rows = stated_rows(zf, info.member)
             if rows is not None and rows > MAX_ROWS:
                 out.problems.append(Problem(
@@ -510,9 +510,9 @@ def _settings(path: Path, title: str, rows: list[tuple[Any, ...]], out: Workbook
             loc = [str(x) for x in e["loc"]]
             key = next((".".join(loc[:i]) for i in range(len(loc), 0, -1)
                         if ".".join(loc[:i]) in where), ".".join(loc))
-            row = where.get(key)
+            at = where.get(key)
             out.problems.append(Problem(
-                path.name, title, row, key, "bad_setting", str(e.get("input", ""))[:80],
+                path.name, title, at, key, "bad_setting", str(e.get("input", ""))[:80],
                 e["msg"], f"correct {key!r} (settings: {allowed})",
-                f"B{row}" if row else None))
+                f"B{at}" if at else None))
         return Settings()

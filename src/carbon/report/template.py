@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import tomllib
 import typing
 import unicodedata
 import zipfile
@@ -78,74 +79,12 @@ _T: dict[str, dict[str, str]] = {
                     "en": "Not in the list: carbon may not know this spelling. Keep it?"},
 }
 
-_COVER: dict[str, list[str]] = {
-    "zh-Hans": [
-        "## 要填什么",
-        "entities（单位）：每个场所或组织单位一行：单位编号、名称、上级单位、省份；年中纳入或退出盘查边界的，填写纳入起止日期。",
-        "denominators（强度分母）：每个单位每年一行：建筑面积（平方米）、员工人数。",
-        "activity（能源活动）：每张发票、每次抄表或每张加油卡账单一行：单位编号、开始和结束日期、能源品种、数量、单位。按月填写最好；2024-03 表示整个三月。",
-        "settings（设置）：组织名称、报告年份（如 2022-2024）、基准年、电网因子层级（national / regional / provincial）。留空即用默认值。",
-        "custom_factors（自定义因子，选填）：贵单位自己的排放因子或热值，每个因子须注明出处。",
-        "## 单位",
-        "数量按票据上的单位照填即可，不必换算：电力 度 / 千瓦时 / 万千瓦时；热力 吉焦；天然气 立方米 / 万立方米；柴油、汽油 升 或 吨。单位一栏有下拉列表。",
-        "数字可带千分位（1,234.5），也可用全角数字；日期可写 2024-01-31、2024/1/31、2024年1月31日。",
-        "## 数字从哪里来",
-        "电力：供电公司电费发票或电表读数（度、千瓦时）。绿电交易或绿证对应的电量另起一行，在绿电凭证一栏选 green_power 或 gec。",
-        "热力：供热公司账单（吉焦）。天然气：燃气公司账单或燃气表读数（立方米）。",
-        "柴油、汽油：加油卡对账单或加油发票（升）；车辆用油在用途一栏选 mobile，发电机、锅炉用油选 stationary。",
-        "面积：房产证或租赁合同；人数：人力资源部门年末人数。",
-        "## 如何计算",
-        "保存本工作簿后运行：carbon compute 本文件.xlsx",
-        "如有问题，carbon 会列出每个出错的单元格（如 activity!E14）、错误的值和改法；加 --errors 问题清单.xlsx 可将问题写入文件。",
-        "## 注意",
-        "不要合并单元格；不要改工作表名称和表头括号中的键；“示例”页不会被读取。",
-        "公式可以使用，但须在 Excel / WPS 中保存一次，让结果存入文件。隐藏的行也会被计入。",
-    ],
-    "zh-Hant": [
-        "## 要填甚麼",
-        "entities（單位）：每個場所或組織單位一行：單位編號、名稱、上級單位、省份；年中納入或退出盤查邊界的，填寫納入起止日期。",
-        "denominators（強度分母）：每個單位每年一行：建築面積（平方米）、員工人數。",
-        "activity（能源活動）：每張發票、每次抄表或每張加油卡帳單一行：單位編號、開始和結束日期、能源品種、數量、單位。按月填寫最好；2024-03 表示整個三月。",
-        "settings（設定）：組織名稱、報告年份（如 2022-2024）、基準年、電網因子層級（national / regional / provincial）。留空即用預設值。",
-        "custom_factors（自訂因子，選填）：貴單位自己的排放因子或熱值，每個因子須註明出處。",
-        "## 單位",
-        "數量按單據上的單位照填即可，不必換算：電力 度 / 千瓦時 / 萬千瓦時；熱力 吉焦；天然氣 立方米 / 萬立方米；柴油、汽油 升 或 噸。單位一欄有下拉清單。",
-        "數字可帶千分位（1,234.5），也可用全形數字；日期可寫 2024-01-31、2024/1/31、2024年1月31日。",
-        "## 數字從哪裡來",
-        "電力：供電公司電費單或電錶讀數（度、千瓦時）。綠電交易或綠證對應的電量另起一行，在綠電憑證一欄選 green_power 或 gec。",
-        "熱力：供熱公司帳單（吉焦）。天然氣：燃氣公司帳單或燃氣錶讀數（立方米）。",
-        "柴油、汽油：加油卡對帳單或加油發票（升）；車輛用油在用途一欄選 mobile，發電機、鍋爐用油選 stationary。",
-        "面積：房產證或租約；人數：人力資源部門年末人數。",
-        "## 如何計算",
-        "儲存本活頁簿後執行：carbon compute 本檔案.xlsx",
-        "如有問題，carbon 會列出每個出錯的儲存格（如 activity!E14）、錯誤的值和改法；加 --errors 問題清單.xlsx 可將問題寫入檔案。",
-        "## 注意",
-        "不要合併儲存格；不要改工作表名稱和表頭括號中的鍵；「示例」頁不會被讀取。",
-        "公式可以使用，但須在 Excel / WPS 中儲存一次，讓結果存入檔案。隱藏的列也會被計入。",
-    ],
-    "en": [
-        "## What to fill in",
-        "entities: one row per site or organisational unit: its ID, name, parent unit, province; for a unit that joined or left the reporting boundary during a year, the dates it was included.",
-        "denominators: one row per unit and year: floor area (m²) and headcount.",
-        "activity: one row per invoice, meter reading or fuel-card statement: unit ID, start and end date, energy source, quantity, unit. Monthly rows are best; 2024-03 means the whole of March.",
-        "settings: organisation name, reporting years (e.g. 2022-2024), base year, grid factor level (national / regional / provincial). Blank means the default.",
-        "custom_factors (optional): your own emission factors or heating values, each with its reference.",
-        "## Units",
-        "Enter quantities in the unit on the document, without converting: electricity kWh / 度 / MWh; heat GJ; natural gas m³; diesel and gasoline L or t. The unit column has a drop-down list.",
-        "Numbers may carry thousands separators (1,234.5); dates may be written 2024-01-31, 2024/1/31 or 2024年1月31日.",
-        "## Where to find the numbers",
-        "Electricity: the utility's invoices or meter readings (kWh). Green-power purchases or certificates go on a row of their own, with green_power or gec as the instrument.",
-        "Heat: the heat supplier's bills (GJ). Natural gas: the gas company's bills or gas meter readings (m³).",
-        "Diesel and gasoline: fuel-card statements or fuel invoices (L); vehicles are use = mobile, generators and boilers use = stationary.",
-        "Floor area: property certificates or leases; headcount: HR's year-end figure.",
-        "## How to run it",
-        "Save this workbook, then run: carbon compute this-file.xlsx",
-        "If something is wrong, carbon lists every cell (e.g. activity!E14), its value and how to fix it; add --errors problems.xlsx to get the list as a file.",
-        "## Please",
-        "Do not merge cells; do not rename the sheets or the keys in parentheses in the headers; the examples sheet is never read.",
-        "Formulas are fine once the workbook has been saved in Excel or WPS (so their results are stored). Hidden rows are counted.",
-    ],
-}
+def _cover_text() -> dict[str, list[str]]:
+    """The cover sheet's lines per language (``data/template_cover.toml``)."""
+    text = resources.files("carbon").joinpath("data", "template_cover.toml").read_text(
+        encoding="utf-8")
+    return {k: list(v) for k, v in tomllib.loads(text).items()}
+
 
 #: Column help in Chinese (the English help is the schema's).
 _HELP_ZH: dict[str, tuple[str, str]] = {
@@ -368,7 +307,7 @@ def _cover(wb: Workbook, lang: str) -> None:
     ws["A1"] = _T["title"][lang]
     ws["A1"].font = _TITLE
     r = 3
-    for line in _COVER[lang]:
+    for line in _cover_text()[lang]:
         if line.startswith("## "):
             r += 1
             ws.cell(r, 1, line[3:]).font = _BOLD
