@@ -46,6 +46,12 @@ class Problem:
         return f"{self.where}:{shown} {self.message}. Fix: {self.fix} [{self.code}]"
 
 
+def _order(p: Problem) -> tuple[object, ...]:
+    """Sort key: by file, sheet, row, column (a problem without row or column first)."""
+    return (p.file, p.sheet or "", -1 if p.row is None else p.row, p.column or "", p.code, p.value,
+            p.message)
+
+
 class CarbonError(Exception):
     """Base of every error carbon raises on purpose."""
 
@@ -54,7 +60,7 @@ class InputError(CarbonError, ValueError):
     """The inventory (or a factor set) cannot be used as it is: one report of every problem."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems: list[Problem] = sorted(set(problems))
+        self.problems: list[Problem] = sorted(set(problems), key=_order)
         super().__init__(len(self.problems))
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from carbon.cli import compute, factors, restate
+from carbon.cli import compute, factors, restate, template
 from carbon.cli.common import state
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ def _root(
 app.command("compute")(compute.compute)
 app.command("restate")(restate.restate)
 app.add_typer(factors.app, name="factors")
+app.command("template")(template.template)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from carbon.io import read_inventory
 from carbon.progress import progress
 from carbon.report import csvout, jsonout
 from carbon.report.console import print_results, render_text
+from carbon.report.problems import problems_to
 from carbon.report.write import write_atomic
 
 
@@ -30,7 +31,8 @@ class Level(str, Enum):
 
 
 def compute(
-    path: Path = typer.Argument(..., exists=True, help="Inventory: a folder of CSV files."),
+    path: Path = typer.Argument(..., exists=True,
+                                help="Inventory: a folder of CSV files or a workbook (.xlsx)."),
     year: list[int] = typer.Option(None, "--year", "-y", help="Report this year (repeatable)."),
     grid_level: Level = typer.Option(None, "--grid-level",
                                      help="Grid factor level; default from settings (national)."),
@@ -39,9 +41,11 @@ def compute(
                              help="Write to this file instead of the console."),
     factors: list[Path] = typer.Option(None, "--factors", exists=True,
                                        help="A factor-set folder of your own (repeatable)."),
+    errors: Path = typer.Option(None, "--errors", dir_okay=False,
+                                help="Also write the input's problems to this .csv or .xlsx file."),
 ) -> None:
     """Compute energy (kWh, tce), Scope 1 and Scope 2 and intensities for every year."""
-    with guarded(), progress("Reading the inventory", total=3) as bar:
+    with guarded(), problems_to(errors, path), progress("Reading the inventory", total=3) as bar:
         sets = factor_sets(factors)
         inv = read_inventory(path, sets)
         bar.step("Computing the ledger")

@@ -1,4 +1,4 @@
-"""Reading inventories: a folder of CSV files (and, by issue 3, a workbook)."""
+"""Reading inventories: a folder of CSV files or a workbook (.xlsx)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from carbon.errors import InputError, Problem
 from carbon.factors import FactorSet
 from carbon.io.csvdir import read_folder
 from carbon.io.inventory import build_inventory
+from carbon.io.xlsx import OWNING, read_workbook
 from carbon.model import Inventory
 
 
@@ -18,20 +19,33 @@ def instruments(sets: dict[str, FactorSet], market_set: str) -> list[str]:
 
 
 def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
-    """Read and validate an inventory.
+    """Read and validate an inventory: a folder of CSV files, or a workbook.
 
     Raises
     ------
     InputError
-        With every problem found in every file.
+        With every problem found in every file (or sheet).
     """
     if path.is_dir():
         tables, settings, files, problems = read_folder(path)
-    else:
-        raise InputError([Problem(str(path), None, None, None, "not_an_inventory", "",
-                                  "not a folder of CSV files",
-                                  "pass the folder that holds entities.csv and activity.csv")])
-    if not {"entities", "activity"} <= set(tables):
-        raise InputError(problems)
-    return build_inventory(path, tables, settings, files, problems,
-                           instruments(sets, settings.factor_sets.market))
+        if not {"entities", "activity"} <= set(tables):
+            raise InputError(problems)
+        return build_inventory(path, tables, settings, files, problems,
+                               instruments(sets, settings.factor_sets.market))
+    if path.suffix.lower() == ".csv":
+        raise InputError([Problem(path.name, None, None, None, "not_an_inventory", "",
+                                  "a single CSV file is not an inventory",
+                                  "pass the folder that holds entities.csv and activity.csv, or "
+                                  "a workbook (carbon template writes one)")])
+    read = read_workbook(path)
+    if read.problems and not {"entities", "activity"} <= set(read.tables):
+        raise InputError(read.problems)
+    try:
+        return build_inventory(path, read.tables, read.settings, [path], read.problems,
+                               instruments(sets, read.settings.factor_sets.market),
+                               notices=read.notices)
+    except InputError as exc:
+        # a cell already reported as a formula without result, a merged cell or a spreadsheet
+        # error is reported once, not again as blank or unparsable
+        raise InputError([p for p in exc.problems
+                          if p.code in OWNING or (p.sheet, p.cell) not in read.owned]) from None

@@ -338,12 +338,85 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     return out[good].reset_index(drop=True)
 
 
+#: What identifies one meter (or one invoice series): its periods should neither overlap nor leave gaps.
+METER = ["entity_id", "source", "use", "instrument"]
+#: At most this many gaps, overlaps or duplicates are listed one by one; the rest are counted.
+MAX_LISTED_NOTICES = 20
+
+
+def _listed(code: str, lines: list[str], what: str) -> list[Notice]:
+    out = [Notice(code, line) for line in lines[:MAX_LISTED_NOTICES]]
+    if len(lines) > MAX_LISTED_NOTICES:
+        out.append(Notice(code, f"and {len(lines) - MAX_LISTED_NOTICES} more {what}"))
+    return out
+
+
+def _meter(frame: pd.DataFrame) -> pd.Series:
+    """A readable name per row: ``E1 electricity`` (+ use, instrument when given)."""
+    name = frame["entity_id"].astype(str) + " " + frame["source"].astype(str)
+    for key in ("use", "instrument"):
+        value = frame[key].astype(str)
+        name = name.where(value == "", name + " " + value)
+    return name
+
+
+def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
+    """Warnings for duplicate rows and for gaps and overlaps in each meter's periods.
+
+    A meter is an entity, source, use and instrument. Rows are sorted once by meter and period;
+    each period is compared with the latest end among the meter's earlier periods (a grouped
+    cumulative maximum, shifted by one): a start more than a day after it is a gap, a start on or
+    before it an overlap. A row equal to an earlier one in meter, period, quantity and unit is a
+    duplicate (and not counted again as an overlap).
+    """
+    if activity.empty:
+        return []
+    day = np.timedelta64(1, "D")
+    same = [*METER, "period_start", "period_end", "quantity", "unit"]
+    a = activity[[*same, "row"]].copy()
+    for key in ("entity_id", "source", "use", "instrument", "unit"):
+        a[key] = a[key].astype(str)
+    dup = a.duplicated(same, keep="first").to_numpy()
+    first = a.groupby(same, sort=False)["row"].transform("first").to_numpy()
+    dups = a[dup]
+    dup_lines = (where + ": row " + dups["row"].astype(str) + " repeats row "
+                 + pd.Series(first[dup], index=dups.index).astype(str) + " ("
+                 + _meter(dups) + ", " + dups["period_start"].dt.strftime("%Y-%m-%d") + " to "
+                 + dups["period_end"].dt.strftime("%Y-%m-%d")
+                 + "); both are counted: delete one if it is entered twice").tolist()
+    b = a[~dup]
+    b = b.assign(meter=b.groupby(METER, sort=False).ngroup()).sort_values(
+        ["meter", "period_start", "period_end", "row"], kind="stable")
+    reach = b.groupby("meter")["period_end"].cummax()
+    prev_end = reach.groupby(b["meter"]).shift(1)
+    prev_row = b["row"].groupby(b["meter"]).shift(1)
+    gap = (b["period_start"] > prev_end + day).to_numpy()
+    overlap = (b["period_start"] <= prev_end).to_numpy()
+    g = b[gap]
+    gap_lines = (where + ": " + _meter(g) + ": nothing recorded from "
+                 + (prev_end[gap] + day).dt.strftime("%Y-%m-%d") + " to "
+                 + (g["period_start"] - day).dt.strftime("%Y-%m-%d") + " (between rows "
+                 + prev_row[gap].astype("int64").astype(str) + " and " + g["row"].astype(str)
+                 + "); add the missing period if the meter ran").tolist()
+    o = b[overlap]
+    over_lines = (where + ": " + _meter(o) + ": row " + o["row"].astype(str) + " ("
+                  + o["period_start"].dt.strftime("%Y-%m-%d") + " to "
+                  + o["period_end"].dt.strftime("%Y-%m-%d") + ") overlaps an earlier period "
+                  + "ending " + prev_end[overlap].dt.strftime("%Y-%m-%d") + " (row "
+                  + prev_row[overlap].astype("int64").astype(str) + "); both are counted: check "
+                  + "for a reading entered twice, or tell two meters apart with a note").tolist()
+    return [*_listed("duplicate_row", dup_lines, "duplicate rows"),
+            *_listed("period_gap", gap_lines, "gaps in meter periods"),
+            *_listed("period_overlap", over_lines, "overlapping meter periods")]
+
+
 def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
                     files: list[Path], problems: list[Problem],
-                    instruments: list[str]) -> Inventory:
+                    instruments: list[str], notices: list[Notice] | None = None) -> Inventory:
     """Validate raw tables into an inventory, or raise one InputError with every problem.
 
-    ``problems`` are those the reader already found (a missing file, a bad settings key …).
+    ``problems`` are those the reader already found (a missing file, a bad settings key …);
+    ``notices`` the warnings it found (hidden rows …), listed before those found here.
     """
     for t in tables.values():
         check_columns(t)
@@ -357,7 +430,10 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
         problems = problems + t.problems
     if problems:
         raise InputError(problems)
-    notices = []
+    notices = list(notices or [])
+    origin = tables["activity"].origin
+    notices += period_notices(activity, f"{origin.file}, sheet {origin.sheet}" if origin.sheet
+                              else origin.file)
     if denominators is None:
         notices.append(Notice("no_denominators", "no denominators table: intensities are left "
                               "empty; add floor_area_m2 and headcount per entity and year"))

@@ -9,7 +9,9 @@ thousands separators and Chinese date forms.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -99,7 +101,8 @@ def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _dates_distinct(texts: list[str], end: bool) -> np.ndarray:
     """Parse a (small) list of distinct date texts; NaT where a text is not a date."""
     t = pd.Series(texts, dtype="str")
-    out = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[s]").copy()
+    out = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[s]",
+                                                                         copy=True)
     need = np.flatnonzero(np.isnat(out) & (t != "").to_numpy())
     if len(need):
         folded = pd.Series(_folded([texts[i] for i in need], spaces=True), dtype="str")
@@ -142,3 +145,71 @@ def years(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     bad = bad | (np.isfinite(values) & ~whole)
     values[~whole] = np.nan
     return values, bad
+
+
+#: The values a spreadsheet shows in a cell whose formula failed.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!"})
+
+#: A bare number in a date column is read as a spreadsheet serial date only within this range
+#: (1954-10-03 to 2119-01-10 in the 1900 date system); outside it the number is reported.
+SERIAL_DATES = (20000.0, 80000.0)
+
+
+_BLANK, _TEXT, _INT, _FLOAT, _STAMP, _BOOL, _OTHER = range(7)
+_CELL_KINDS: dict[type, int] = {type(None): _BLANK, str: _TEXT, int: _INT, float: _FLOAT,
+                                dt.datetime: _STAMP, dt.date: _STAMP, pd.Timestamp: _STAMP,
+                                bool: _BOOL}
+
+
+def cells_as_text(values: Sequence[object], *, date: bool = False,
+                  epoch: dt.datetime = dt.datetime(1899, 12, 30)) -> pa.Array:
+    """Typed workbook cells (text, numbers, dates, booleans, blanks) as the text a CSV would hold.
+
+    Numbers become their shortest round-trip text (``49083.86``), dates and date-times their day
+    (``2024-01-31``), booleans ``TRUE`` / ``FALSE``, blanks null. In a date column a bare number in
+    :data:`SERIAL_DATES` is a serial date counted from ``epoch`` (a cell that lost its date format).
+    Each kind of value is converted as one array, not cell by cell.
+    """
+    n = len(values)
+    arr = np.empty(n, dtype=object)
+    arr[:] = values
+    if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+        return pa.array(arr, type=pa.string(), from_pandas=True)
+    kind = pd.Series(arr, dtype=object).map(type).map(_CELL_KINDS).fillna(_OTHER).to_numpy(
+        dtype="int64")
+    out = pa.array(np.where(kind == _TEXT, arr, np.array(None, dtype=object)), type=pa.string(),
+                   from_pandas=True)
+    text = np.array(out.to_numpy(zero_copy_only=False), dtype=object)
+    ints = kind == _INT
+    floats = kind == _FLOAT
+    if ints.any():
+        try:
+            text[ints] = np.asarray(pc.cast(pa.array(arr[ints].astype("int64")), pa.string())
+                                    .to_numpy(zero_copy_only=False), dtype=object)
+        except OverflowError:  # beyond int64: rare enough for plain str()
+            text[ints] = np.array([str(v) for v in arr[ints]], dtype=object)
+    if floats.any():
+        text[floats] = np.asarray(pc.cast(pa.array(arr[floats].astype("float64")), pa.string())
+                                  .to_numpy(zero_copy_only=False), dtype=object)
+    if date and (ints.any() or floats.any()):
+        num = ints | floats
+        serial = np.full(n, np.nan)
+        serial[num] = arr[num].astype("float64")
+        is_serial = (serial >= SERIAL_DATES[0]) & (serial <= SERIAL_DATES[1])
+        if is_serial.any():
+            days = np.floor(serial[is_serial]).astype("int64").astype("timedelta64[D]")
+            day = np.datetime64(epoch.date(), "D") + days
+            text[is_serial] = np.datetime_as_string(day, unit="D").astype(object)
+    stamps = kind == _STAMP
+    if stamps.any():
+        day = pd.to_datetime(pd.Series(arr[stamps], dtype=object)).to_numpy().astype(
+            "datetime64[D]")
+        text[stamps] = np.datetime_as_string(day, unit="D").astype(object)
+    bools = kind == _BOOL
+    if bools.any():
+        text[bools] = np.where(arr[bools].astype(bool), "TRUE", "FALSE").astype(object)
+    rest = kind == _OTHER
+    if rest.any():  # times of day, durations: shown as written, reported by the column's check
+        text[rest] = np.array([str(v) for v in arr[rest]], dtype=object)
+    return pa.array(text, type=pa.string(), from_pandas=True)

@@ -1,0 +1,518 @@
+"""Read an inventory from a workbook (the template ``carbon template`` writes, filled in).
+
+The workbook is checked before it is read: its first bytes say what it really is (an ``.xls``, an
+``.xlsb``, a CSV or a password-protected file named ``.xlsx`` is refused with the fix), its
+unpacked size and each sheet's stated row count must be within :data:`MAX_UNPACKED_BYTES` and
+:data:`MAX_ROWS`. Each sheet's XML is then scanned once for what openpyxl's read-only mode does not
+show: formulas without a saved result, merged cells, hidden rows. Cells are read with openpyxl
+(read-only, saved values) and turned into the same :class:`~carbon.io.tables.RawTable` of text cells
+the CSV reader produces, so that :func:`~carbon.io.inventory.build_inventory` validates both alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import itertools
+import re
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from defusedxml import ElementTree
+from pydantic import ValidationError
+
+from carbon.errors import Problem
+from carbon.io import parse
+from carbon.io.tables import RawTable, column_letter
+from carbon.model import FactorPins, Notice, Origin, Settings
+from carbon.progress import progress
+from carbon.schema import TABLES, TableSpec, header_key
+
+#: A workbook whose members unpack to more than this is refused before it is read. [bytes]
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+#: A sheet that states (or turns out to hold) more rows than this is refused. [rows]
+MAX_ROWS = 1_000_000
+#: Rows read between two updates of the progress bar. [rows]
+CHUNK = 8192
+
+SETTINGS_SHEET = "settings"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+#: Problems that stand for a cell: other problems on the same cell are left out of the report.
+OWNING = frozenset({"formula_without_value", "merged_cells", "excel_error"})
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+_SAVE_AS = "open it in Excel (or WPS, LibreOffice) and save it as an Excel Workbook (.xlsx)"
+
+
+def _file_problem(path: Path, code: str, message: str, fix: str) -> Problem:
+    return Problem(path.name, None, None, None, code, "", message, fix)
+
+
+def sniff(path: Path) -> list[Problem]:
+    """What the file really is, from its first bytes: no problem for an .xlsx/.xlsm workbook.
+
+    Refuses, each with its fix: an empty file, Excel 97-2003 ``.xls``, a password-protected
+    workbook (an OLE container holding ``EncryptionInfo``), ``.xlsb``, an HTML or CSV file named
+    like a workbook, a zip that is no workbook, and a corrupt file.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        return [_file_problem(path, "empty_file", "the file is empty",
+                              "fill in the template (carbon template) and save it again")]
+    if head == OLE_MAGIC:
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            return [_file_problem(
+                path, "encrypted", "the workbook is protected with a password, so it cannot be read",
+                "in Excel: File → Info → Protect Workbook → Encrypt with Password, clear the "
+                "password, save; or save an unprotected copy")]
+        if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+            return [_file_problem(path, "xls", "an Excel 97-2003 workbook (.xls); carbon reads .xlsx",
+                                  _SAVE_AS)]
+        return [_file_problem(path, "not_a_workbook", "an old Office document, not an Excel workbook",
+                              _SAVE_AS)]
+    if head.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            return [_file_problem(path, "corrupt", f"the workbook is damaged ({exc})",
+                                  "open it in Excel and save it again, or use an earlier copy")]
+        if "xl/workbook.bin" in names:
+            return [_file_problem(path, "xlsb", "an Excel Binary Workbook (.xlsb); carbon reads .xlsx",
+                                  _SAVE_AS)]
+        if "xl/workbook.xml" not in names:
+            what = ("a Word document" if any(n.startswith("word/") for n in names) else
+                    "a presentation" if any(n.startswith("ppt/") for n in names) else
+                    "a spreadsheet in another format (OpenDocument .ods?)"
+                    if "content.xml" in names else "a zip archive")
+            return [_file_problem(path, "not_a_workbook", f"{what}, not an Excel workbook",
+                                  "pass the .xlsx workbook (carbon template writes one to fill in)")]
+        return []
+    with path.open("rb") as fh:
+        start = fh.read(4096)
+    lowered = start.lstrip().lower()
+    if lowered.startswith((b"<html", b"<!doctype html", b"<table")):
+        return [_file_problem(path, "html", "an HTML page saved with a spreadsheet name",
+                              _SAVE_AS)]
+    if b"\x00" not in start and _is_text(start):
+        return [_file_problem(
+            path, "csv_named_xlsx", "a text (CSV) file with a workbook name",
+            f"{_SAVE_AS}; or rename it {path.stem}.csv and put it in an inventory folder")]
+    return [_file_problem(path, "corrupt", "not a workbook: the file is damaged or of another kind",
+                          "open it in Excel and save it as .xlsx, or use an earlier copy")]
+
+
+def _is_text(data: bytes) -> bool:
+    for encoding in ("utf-8", "gb18030", "utf-16"):
+        try:
+            data.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            # a multi-byte character cut at the end of the sample
+            try:
+                data[:-4].decode(encoding)
+                return True
+            except UnicodeDecodeError:
+                continue
+    return False
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """A worksheet as workbook.xml names it: its title, its zip member, whether it is hidden."""
+
+    title: str
+    member: str
+    hidden: bool
+
+
+def sheets(zf: zipfile.ZipFile) -> list[SheetInfo]:
+    """The workbook's worksheets in tab order (chart sheets and others left out)."""
+    book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG}Relationship")
+              if r.get("Type", "").endswith("/worksheet")}
+    out = []
+    for s in book.iter(f"{_NS_MAIN}sheet"):
+        t = target.get(s.get(f"{_NS_REL}id"))
+        if t is None:
+            continue
+        member = t.lstrip("/") if t.startswith("/") else str(PurePosixPath("xl") / t)
+        out.append(SheetInfo(s.get("name", ""), member, s.get("state", "visible") != "visible"))
+    return out
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
+_ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_FORMULA_NO_VALUE = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)'
+    rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>', re.S)
+
+
+def stated_rows(zf: zipfile.ZipFile, member: str) -> int | None:
+    """The last row a sheet's ``<dimension>`` states, read from the member's first bytes."""
+    with zf.open(member) as fh:
+        head = fh.read(4096)
+    m = _DIMENSION.search(head)
+    return int(m.group(1)) if m else None
+
+
+@dataclass
+class SheetScan:
+    """What the sheet's XML says that read-only cells do not."""
+
+    formulas: list[tuple[str, int, str]] = field(default_factory=list)  # letter, row, formula
+    merges: list[tuple[str, int, str, int]] = field(default_factory=list)
+    hidden_rows: list[int] = field(default_factory=list)
+
+
+def _chunks(zf: zipfile.ZipFile, member: str, size: int = 1 << 22) -> Iterator[bytes]:
+    """The member's XML in pieces that end after a ``</row>`` (or at the end)."""
+    carry = b""
+    with zf.open(member) as fh:
+        while True:
+            block = fh.read(size)
+            if not block:
+                break
+            buf = carry + block
+            cut = buf.rfind(b"</row>")
+            if cut < 0:
+                carry = buf
+                continue
+            cut += len(b"</row>")
+            yield buf[:cut]
+            carry = buf[cut:]
+    if carry:
+        yield carry
+
+
+def scan(zf: zipfile.ZipFile, member: str) -> SheetScan:
+    """One pass over the sheet's XML for formulas without a saved result, merges, hidden rows."""
+    out = SheetScan()
+    for piece in _chunks(zf, member):
+        if b"<f" in piece:
+            for m in _FORMULA_NO_VALUE.finditer(piece):
+                formula = (m.group(4) or b"").decode("utf-8", "replace")
+                out.formulas.append((m.group(1).decode(), int(m.group(2)),
+                                     "=" + formula if formula else "(shared formula)"))
+        if b"hidden=" in piece:
+            for m in _ROW_HIDDEN.finditer(piece):
+                r = _ROW_NUMBER.search(m.group(0))
+                if r:
+                    out.hidden_rows.append(int(r.group(1)))
+        if b"mergeCell" in piece:
+            out.merges += [(a.decode(), int(b), c.decode(), int(d))
+                           for a, b, c, d in _MERGE.findall(piece)]
+    return out
+
+
+def _letter_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def find_sheet(name: str, infos: list[SheetInfo]) -> SheetInfo | None:
+    """The sheet for a table: its key as the title, in any case, or ending in ``(key)``."""
+    for s in infos:
+        title = s.title.strip()
+        m = re.search(r"[（(]\s*([A-Za-z_]+)\s*[)）]\s*$", title)
+        if title.lower() == name or (m and m.group(1).lower() == name):
+            return s
+    return None
+
+
+@dataclass
+class WorkbookRead:
+    """What reading a workbook gave: raw tables, settings, problems, warnings, cells owned by a
+    workbook-level problem (formula without result, merged cell, spreadsheet error)."""
+
+    tables: dict[str, RawTable]
+    settings: Settings
+    problems: list[Problem]
+    notices: list[Notice]
+    owned: set[tuple[str, str]]
+
+
+def read_workbook(path: Path) -> WorkbookRead:
+    """Read every table sheet and the settings sheet of a workbook.
+
+    Nothing raises on bad input: every problem is returned (with sheet and cell), the caller raises
+    them together.
+    """
+    empty = WorkbookRead({}, Settings(), [], [], set())
+    empty.problems = sniff(path)
+    if empty.problems:
+        return empty
+    try:
+        return _read(path)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ParseError, KeyError) as exc:
+        empty.problems = [_file_problem(path, "corrupt", f"the workbook is damaged ({exc})",
+                                        "open it in Excel and save it again, or use an earlier copy")]
+        return empty
+
+
+def _read(path: Path) -> WorkbookRead:
+    import openpyxl  # imported here: a CSV-folder run does not pay for it
+
+    out = WorkbookRead({}, Settings(), [], [], set())
+    with zipfile.ZipFile(path) as zf:
+        unpacked = sum(i.file_size for i in zf.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            out.problems.append(_file_problem(
+                path, "too_large", f"the workbook unpacks to {unpacked / 2**20:,.0f} MiB, beyond the "
+                f"limit of {MAX_UNPACKED_BYTES / 2**20:,.0f} MiB; it was not read",
+                "split the data into several workbooks, or use a folder of CSV files"))
+            return out
+        infos = sheets(zf)
+        found: dict[str, SheetInfo] = {}
+        for name, spec in [*TABLES.items(), (SETTINGS_SHEET, None)]:
+            info = find_sheet(name, infos)
+            if info is not None:
+                found[name] = info
+            elif spec is not None and spec.required:
+                close = difflib.get_close_matches(name, [s.title for s in infos], n=1, cutoff=0.5)
+                hint = (f"rename the sheet {close[0]!r} to {name}" if close else
+                        f"add a sheet named {name} (carbon template writes one)")
+                out.problems.append(Problem(
+                    path.name, name, None, None, "missing_sheet", "",
+                    f"the workbook has no sheet {name!r} (its sheets: "
+                    f"{', '.join(s.title for s in infos)})", hint))
+        for info in found.values():
+            rows = stated_rows(zf, info.member)
+            if rows is not None and rows > MAX_ROWS:
+                out.problems.append(Problem(
+                    path.name, info.title, rows, None, "too_many_rows", "",
+                    f"the sheet states {rows:,} rows, beyond the limit of {MAX_ROWS:,}; the "
+                    "workbook was not read", "split the data into several workbooks, or use a "
+                    "folder of CSV files", f"A{rows}"))
+        if any(p.code == "too_many_rows" for p in out.problems):
+            return out
+        scans = {name: scan(zf, info.member) for name, info in found.items()}
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        epoch = wb.epoch
+        for name, info in found.items():
+            sc = scans[name]
+            _scan_problems(path, info, sc, out)
+            cells = _rows(path, wb[info.title], info.title, out)
+            if cells is None:
+                continue
+            if name == SETTINGS_SHEET:
+                out.settings = _settings(path, info.title, cells, out)
+            else:
+                table = _table(path, name, TABLES[name], info.title, cells, epoch, out)
+                if table is not None:
+                    out.tables[name] = table
+    finally:
+        wb.close()
+    return out
+
+
+def _scan_problems(path: Path, info: SheetInfo, sc: SheetScan, out: WorkbookRead) -> None:
+    for letter, row, formula in sc.formulas:
+        out.problems.append(Problem(
+            path.name, info.title, row, None, "formula_without_value", formula,
+            "a formula with no saved result (the workbook was written by a program and never "
+            "opened in a spreadsheet)",
+            "open the workbook in Excel (or WPS, LibreOffice) and save it, so the result is "
+            "stored; or type the value", f"{letter}{row}"))
+        out.owned.add((info.title, f"{letter}{row}"))
+    for a, r1, b, r2 in sc.merges:
+        ref = f"{a}{r1}:{b}{r2}"
+        out.problems.append(Problem(
+            path.name, info.title, r1, None, "merged_cells", ref,
+            f"merged cells {ref}: carbon reads one value per cell",
+            "select them, choose Merge & Center → Unmerge Cells, and fill in every cell",
+            f"{a}{r1}"))
+        c1, c2 = _letter_index(a), _letter_index(b)
+        for r, c in itertools.islice(itertools.product(range(r1, r2 + 1), range(c1, c2 + 1)),
+                                     100_000):
+            out.owned.add((info.title, f"{column_letter(c)}{r}"))
+    if sc.hidden_rows:
+        shown = ", ".join(str(r) for r in sc.hidden_rows[:20])
+        more = f" and {len(sc.hidden_rows) - 20} more" if len(sc.hidden_rows) > 20 else ""
+        out.notices.append(Notice(
+            "hidden_rows", f"{path.name}, sheet {info.title}: {len(sc.hidden_rows)} hidden rows "
+            f"({shown}{more}) are read and counted like the others; unhide them to check them"))
+    if info.hidden:
+        out.notices.append(Notice("hidden_sheet", f"{path.name}: the sheet {info.title} is hidden; "
+                                  "it is read and counted"))
+
+
+def _rows(path: Path, ws: Any, title: str, out: WorkbookRead) -> list[tuple[Any, ...]] | None:
+    """Every row's values; None (with a problem) when the sheet holds more than MAX_ROWS rows."""
+    ws.reset_dimensions()  # a stated dimension may be wrong; read what is there
+    rows: list[tuple[Any, ...]] = []
+    it = ws.iter_rows(values_only=True)
+    with progress(f"Reading sheet {title}") as bar:
+        while chunk := list(itertools.islice(it, CHUNK)):
+            rows += chunk
+            bar.advance(len(chunk))
+            if len(rows) > MAX_ROWS:
+                out.problems.append(Problem(
+                    path.name, title, MAX_ROWS + 1, None, "too_many_rows",
+                    "", f"the sheet holds more than {MAX_ROWS:,} rows",
+                    "split the data into several workbooks, or use a folder of CSV files",
+                    f"A{MAX_ROWS + 1}"))
+                return None
+    return rows
+
+
+def _text(values: tuple[Any, ...] | list[Any], *, date: bool = False,
+          epoch: dt.datetime = dt.datetime(1899, 12, 30)) -> pa.Array:
+    """Cells as trimmed text, "" when blank."""
+    return pc.fill_null(pc.utf8_trim_whitespace(parse.cells_as_text(values, date=date, epoch=epoch)),
+                        "")
+
+
+def _table(path: Path, name: str, spec: TableSpec, title: str, rows: list[tuple[Any, ...]],
+           epoch: dt.datetime, out: WorkbookRead) -> RawTable | None:
+    """One input table: header keys, column letters, text cells; blank rows dropped."""
+    origin = Origin(path.name, title)
+    header = list(rows[0]) if rows else []
+    head_text = _text(header).to_pylist() if header else []
+    keys = [header_key(h, spec) if h else None for h in head_text]
+    if not any(k in spec.keys for k in keys):
+        out.problems.append(Problem(
+            path.name, title, 1, None, "no_header", head_text[0] if head_text else "",
+            f"row 1 of sheet {title} holds no column header carbon knows",
+            "row 1 must hold the headers, e.g. 数量 Quantity (quantity); copy them from "
+            "carbon template", "A1"))
+        return None
+    data = rows[1:]
+    width = max([len(header), *(len(r) for r in data)]) if data else len(header)
+    columns = list(itertools.zip_longest(*data, fillvalue=None)) if data else []
+    columns += [()] * (width - len(columns))
+    n = len(data)
+    letters: dict[str, str] = {}
+    frame: dict[str, pa.Array] = {}
+    problems: list[Problem] = []
+    for i in range(width):
+        key = keys[i] if i < len(keys) else None
+        values = columns[i] if len(columns[i]) == n else (None,) * n
+        if key is None:
+            filled = np.flatnonzero(pd.notna(pd.Series(values, dtype=object)).to_numpy())
+            if len(filled):
+                r = int(filled[0]) + 2
+                problems.append(Problem(
+                    path.name, title, r, None, "no_header", str(values[filled[0]]),
+                    f"data in column {column_letter(i)}, which has no header",
+                    "give the column a header from the template, or delete the data",
+                    f"{column_letter(i)}{r}"))
+            continue
+        if key in frame:
+            problems.append(Problem(
+                path.name, title, 1, key, "duplicate_column", head_text[i],
+                f"column {key!r} appears twice (also in column {letters[key]})",
+                "delete or rename one of the two columns", f"{column_letter(i)}1"))
+            continue
+        col = spec.column(key) if key in spec.keys else None
+        frame[key] = _text(values, date=col is not None and col.type == "date", epoch=epoch)
+        letters[key] = column_letter(i)
+    free = itertools.count(width)
+    for c in spec.columns:  # a missing column is pointed at the first free header cell
+        if c.required and c.key not in letters:
+            letters[c.key] = column_letter(next(free))
+    out.problems += problems
+    repetitive = {c.key for c in spec.columns if c.repetitive}
+    blank = np.ones(n, dtype=bool)
+    errors: dict[str, np.ndarray] = {}
+    for key, arr in frame.items():
+        blank &= np.asarray(pc.equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool)
+        err = np.asarray(pc.is_in(arr, pa.array(sorted(parse.EXCEL_ERRORS))).to_numpy(
+            zero_copy_only=False), dtype=bool)
+        if err.any():
+            errors[key] = err
+    keep = np.flatnonzero(~blank)
+    cols = []
+    for key, arr in frame.items():
+        col = arr.take(pa.array(keep)) if len(keep) < n else arr
+        cols.append(pc.dictionary_encode(col) if key in repetitive else col)
+    df = pa.table(cols, names=list(frame)).to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    rows_no = np.arange(2, n + 2)[keep]
+    table = RawTable(name, df, rows_no, origin, letters)
+    for key, err in errors.items():
+        mask = err[keep]
+        table.report(mask, key, "excel_error", "the cell shows a spreadsheet error",
+                     "correct the formula that gives this error, or type the value")
+        out.owned.update((title, f"{letters[key]}{r}") for r in rows_no[mask])
+    return table
+
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*[-–~至到]\s*(\d{4})\s*$")
+
+
+def _setting_value(key: str, text: str) -> Any:
+    """A settings cell as settings.toml would hold it."""
+    if key == "reporting_years":
+        folded = unicodedata.normalize("NFKC", text)
+        m = _YEARS.match(folded)
+        if m:
+            return list(range(int(m.group(1)), int(m.group(2)) + 1))
+        parts = [p for p in re.split(r"[,;、\s]+", folded) if p]
+        return [int(float(p)) if re.fullmatch(r"\d{4}(\.0)?", p) else p for p in parts]
+    if key == "base_year" and re.fullmatch(r"\d{4}(\.0)?", text):
+        return int(float(text))
+    return text
+
+
+def _settings(path: Path, title: str, rows: list[tuple[Any, ...]], out: WorkbookRead) -> Settings:
+    """The settings sheet: one setting per row, its key in column A, its value in column B.
+
+    Keys are those of settings.toml; a factor-set pin is ``factor_sets.grid``, a pin for one year
+    ``factor_sets.grid_by_year.2024``. A blank value keeps the default.
+    """
+    keys = _text([r[0] if r else None for r in rows[1:]]).to_pylist()
+    values = _text([r[1] if len(r) > 1 else None for r in rows[1:]]).to_pylist()
+    data: dict[str, Any] = {}
+    where: dict[str, int] = {}
+    for i, (k, v) in enumerate(zip(keys, values, strict=True)):
+        m = re.search(r"[（(]\s*([A-Za-z0-9_.]+)\s*[)）]\s*$", k)
+        key = (m.group(1) if m else k).strip().lower()
+        if not key or not v:
+            continue
+        row = i + 2
+        parts = key.split(".")
+        target = data
+        for p in parts[:-1]:
+            target = target.setdefault(p, {})
+            if not isinstance(target, dict):
+                break
+        else:
+            target[parts[-1]] = _setting_value(key, v)
+            where[key] = row
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        allowed = ", ".join([*(k for k in Settings.model_fields if k != "factor_sets"),
+                             *(f"factor_sets.{k}" for k in FactorPins.model_fields)])
+        for e in exc.errors():
+            loc = [str(x) for x in e["loc"]]
+            key = next((".".join(loc[:i]) for i in range(len(loc), 0, -1)
+                        if ".".join(loc[:i]) in where), ".".join(loc))
+            at = where.get(key)
+            out.problems.append(Problem(
+                path.name, title, at, key, "bad_setting", str(e.get("input", ""))[:80],
+                e["msg"], f"correct {key!r} (settings: {allowed})",
+                f"B{at}" if at else None))
+        return Settings()

@@ -1,0 +1,85 @@
+"""The list of input problems as a file for the person fixing the sheet (``--errors FILE``)."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from carbon.errors import InputError, Problem, UsageError
+from carbon.report.write import neutralise, write_atomic
+
+COLUMNS = ("file", "sheet", "cell", "row", "column", "value", "code", "problem", "fix")
+
+
+def _record(p: Problem) -> list[str]:
+    return [p.file, p.sheet or "", p.cell or "", "" if p.row is None else str(p.row),
+            p.column or "", p.value, p.code, p.message, p.fix]
+
+
+def render_csv(problems: Iterable[Problem]) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel shows Chinese text right."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    w.writerows([neutralise(x) for x in _record(p)] for p in problems)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def render_xlsx(problems: Iterable[Problem]) -> bytes:
+    """One row per problem; every cell is text (never run as a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("problems")
+    ws.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHI", (18, 14, 8, 7, 14, 20, 22, 50, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+    head = []
+    for name in COLUMNS:
+        c = WriteOnlyCell(ws, name)
+        c.font = bold
+        head.append(c)
+    ws.append(head)
+    for p in problems:
+        cells = []
+        for x in _record(p):
+            c = WriteOnlyCell(ws, x)
+            c.data_type = "s"
+            cells.append(c)
+        ws.append(cells)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_problems(path: Path, problems: list[Problem], inputs: Iterable[Path] = ()) -> None:
+    """Write the problems as .csv or .xlsx, chosen by the file's extension."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UsageError(f"--errors {path}: write the problems to a .csv or .xlsx file")
+    data = render_xlsx(problems) if suffix == ".xlsx" else render_csv(problems)
+    write_atomic(path, data, inputs)
+
+
+@contextlib.contextmanager
+def problems_to(path: Path | None, source: Path) -> Iterator[None]:
+    """When ``path`` is given, write the problems of the inventory ``source`` there (an empty
+    list on success); never over the inventory or a file inside its folder."""
+    if path is None:
+        yield
+        return
+    inputs = [source, *source.iterdir()] if source.is_dir() else [source]
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError(f"--errors {path}: write the problems to a .csv or .xlsx file")
+    try:
+        yield
+    except InputError as exc:
+        write_problems(path, exc.problems, inputs)
+        raise
+    write_problems(path, [], inputs)

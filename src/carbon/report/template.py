@@ -1,0 +1,439 @@
+"""The Excel template a facilities team fills in (``carbon template``).
+
+One sheet per input table (DESIGN.md, contract 1) whose header cells show the label in the chosen
+language and the canonical key in parentheses (``数量 Quantity (quantity)``); a cover sheet that
+says what to fill, in which units, where to find the numbers and how to run carbon; drop-downs
+whose lists are derived from the vocabulary, the schema, the settings model and the factor sets
+(kept on a hidden ``lists`` sheet); date and number formats per column; a frozen header; and a
+separate sheet of worked examples that carbon never reads. The bytes are deterministic (fixed
+document properties and zip timestamps), so the generated templates can be committed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tomllib
+import typing
+import unicodedata
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from carbon import vocab
+from carbon.factors import PARAMETERS, FactorSet
+from carbon.model import FactorPins, Settings
+from carbon.schema import DATA_QUALITY, TABLES, USES, Column
+from carbon.units import ENERGY, MASS, VOLUME, parse_unit
+
+LANGS = ("zh-Hans", "zh-Hant", "en")
+#: Document properties and zip entry times of every generated template (deterministic bytes).
+FIXED_TIME = datetime(2024, 1, 1)
+#: Rows of each input sheet that carry drop-downs and input messages.
+INPUT_ROWS = 5000
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+_HEADER_REQUIRED = PatternFill("solid", fgColor="C6E0B4")
+_HEADER_OPTIONAL = PatternFill("solid", fgColor="E7E6E6")
+_TITLE = Font(bold=True, size=14)
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+_FORMATS = {"date": "yyyy-mm-dd", "year": "0", "text": "@"}
+_NUMBER_FORMATS = {"quantity": "#,##0.00", "floor_area_m2": "#,##0", "headcount": "#,##0",
+                   "value": "0.######", "ownership_share": "0.00"}
+
+# --- words of the template in each language ------------------------------------------------------
+
+_T: dict[str, dict[str, str]] = {
+    "cover": {"zh-Hans": "填写说明", "zh-Hant": "填寫說明", "en": "Read me"},
+    "examples": {"zh-Hans": "示例（不读取）", "zh-Hant": "示例（不讀取）", "en": "Examples (not read)"},
+    "title": {"zh-Hans": "能源与温室气体盘查模板（carbon）",
+              "zh-Hant": "能源與溫室氣體盤查範本（carbon）",
+              "en": "Energy and greenhouse-gas inventory template (carbon)"},
+    "required": {"zh-Hans": "必填", "zh-Hant": "必填", "en": "required"},
+    "optional": {"zh-Hans": "选填", "zh-Hant": "選填", "en": "optional"},
+    "col_heads": {"zh-Hans": "表头|键|必填|说明", "zh-Hant": "表頭|鍵|必填|說明",
+                  "en": "Header|Key|Required|What to write"},
+    "settings_heads": {"zh-Hans": "设置项 Setting (key)|值 Value (value)|说明 Help (help)",
+                       "zh-Hant": "設定項 Setting (key)|值 Value (value)|說明 Help (help)",
+                       "en": "Setting (key)|Value (value)|Help (help)"},
+    "default": {"zh-Hans": "默认", "zh-Hant": "預設", "en": "default"},
+    "choices": {"zh-Hans": "可选", "zh-Hant": "可選", "en": "choices"},
+    "not_read": {"zh-Hans": "本页仅为示例，carbon 不读取；请在各数据表中填写。",
+                 "zh-Hant": "本頁僅為示例，carbon 不讀取；請在各資料表中填寫。",
+                 "en": "Examples only: carbon never reads this sheet. Fill in the data sheets."},
+    "pick": {"zh-Hans": "请从下拉列表中选择", "zh-Hant": "請從下拉清單中選擇",
+             "en": "Pick from the list"},
+    "not_in_list": {"zh-Hans": "不在列表中，carbon 可能不认识这个写法。仍要保留吗？",
+                    "zh-Hant": "不在清單中，carbon 可能不認識這個寫法。仍要保留嗎？",
+                    "en": "Not in the list: carbon may not know this spelling. Keep it?"},
+}
+
+def _cover_text() -> dict[str, list[str]]:
+    """The cover sheet's lines per language (``data/template_cover.toml``)."""
+    text = resources.files("carbon").joinpath("data", "template_cover.toml").read_text(
+        encoding="utf-8")
+    return {k: list(v) for k, v in tomllib.loads(text).items()}
+
+
+#: Column help in Chinese (the English help is the schema's).
+_HELP_ZH: dict[str, tuple[str, str]] = {
+    "entity_id": ("简短代码，不可重复", "簡短代碼，不可重複"),
+    "parent_id": ("所属上级单位的编号", "所屬上級單位的編號"),
+    "kind": ("总部、分行、网点 …", "總部、分行、網點 …"),
+    "province": ("山西 / 山西省 / Shanxi / 晋 / 14", "山西 / 山西省 / Shanxi / 晉 / 14"),
+    "included_from": ("纳入盘查边界的第一天；空白 = 一直在内", "納入盤查邊界的第一天；空白 = 一直在內"),
+    "included_to": ("在盘查边界内的最后一天；空白 = 仍在内", "在盤查邊界內的最後一天；空白 = 仍在內"),
+    "ownership_share": ("持股比例（百分比，仅股权比例法）", "持股比例（百分比，僅股權比例法）"),
+    "period_start": ("2024-01-01，或 2024-03 表示整月", "2024-01-01，或 2024-03 表示整月"),
+    "period_end": ("含当天：2024-01-31", "含當天：2024-01-31"),
+    "source": ("电力、热力、天然气、柴油、汽油 …", "電力、熱力、天然氣、柴油、汽油 …"),
+    "unit": ("度、千瓦时、吉焦、立方米、升、吨 …", "度、千瓦時、吉焦、立方米、升、噸 …"),
+    "use": ("stationary（固定源）或 mobile（移动源）", "stationary（固定源）或 mobile（移動源）"),
+    "instrument": ("绿电 green_power 或绿证 gec", "綠電 green_power 或綠證 gec"),
+    "data_quality": ("measured（实测）、invoice（发票）或 estimated（估算）",
+                     "measured（實測）、invoice（發票）或 estimated（估算）"),
+    "document_ref": ("发票号或抄表记录编号", "發票號或抄錶記錄編號"),
+    "year": ("四位年份；因子表中空白 = 每年", "四位年份；因子表中空白 = 每年"),
+    "value": ("因子数值", "因子數值"),
+    "reference": ("文件、表号、页码", "文件、表號、頁碼"),
+}
+
+_SETTING_LABELS: dict[str, tuple[str, str, str]] = {
+    "organisation": ("组织名称", "組織名稱", "Organisation"),
+    "reporting_years": ("报告年份", "報告年份", "Reporting years"),
+    "base_year": ("基准年", "基準年", "Base year"),
+    "grid_level": ("电网因子层级", "電網因子層級", "Grid factor level"),
+    "threshold_pct": ("重算阈值（%）", "重算閾值（%）", "Recalculation threshold (%)"),
+    "consolidation": ("合并方法", "合併方法", "Consolidation"),
+    "gwp": ("全球变暖潜势", "全球暖化潛勢", "Global warming potentials"),
+}
+
+
+def _lang_index(lang: str) -> int:
+    return LANGS.index(lang)
+
+
+def _help(col: Column, lang: str) -> str:
+    if lang != "en" and col.key in _HELP_ZH:
+        return _HELP_ZH[col.key][_lang_index(lang)]
+    return col.help_en
+
+
+def header_text(col: Column, lang: str) -> str:
+    """``数量 Quantity (quantity)``: the localised label, the English one, the key."""
+    if lang == "en":
+        return f"{col.en} ({col.key})"
+    return f"{col.label(lang)} {col.en} ({col.key})"
+
+
+def _width(text: str) -> float:
+    """Display width: East Asian wide characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# --- the drop-down lists, derived from the data --------------------------------------------------
+
+def activity_units() -> list[str]:
+    """Spellings of units an activity quantity may be entered in.
+
+    Every source's report unit (sources.csv) and every spelling ``units.txt`` defines whose
+    dimension is energy, mass or volume; case variants of an earlier spelling are left out.
+    """
+    text = resources.files("carbon").joinpath("units.txt").read_text(encoding="utf-8")
+    names = [s.report_unit for s in vocab.sources().values()]
+    reports = set(names)
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or "=" not in line:
+            continue
+        parts = [p.strip() for p in line.split("=")]
+        names += parts[1:] if line.startswith("@alias") else parts[2:]
+    out: list[str] = []
+    seen: set[str] = set()
+    dims = (ENERGY, MASS, VOLUME)
+    for name in names:
+        if not name or "_" in name or " " in name or name.casefold() in seen:
+            continue
+        if name not in reports and name.isascii() and name.islower() and len(name) > 1:
+            continue  # kwh, mwh: case variants of a spelling listed in its own case
+        try:
+            unit = parse_unit(name)
+        except ValueError:
+            continue
+        if any(unit.dimensionality == d for d in dims):
+            seen.add(name.casefold())
+            out.append(name)
+    return out
+
+
+def _literal(model: type, key: str) -> list[str]:
+    return [str(x) for x in typing.get_args(model.model_fields[key].annotation)]  # type: ignore[attr-defined]
+
+
+def drop_downs(lang: str, sets: dict[str, FactorSet]) -> dict[str, list[str]]:
+    """Every drop-down list by name, in the template's language where the reader accepts it."""
+    from carbon.io import instruments
+
+    return {
+        "source": [s.label(lang) for s in vocab.sources().values()],
+        "unit": activity_units(),
+        "province": [{"zh-Hans": p.zh_hans, "zh-Hant": p.zh_hant}.get(lang, p.en)
+                     for p in vocab.provinces().values()],
+        "use": sorted(set(USES.values()), reverse=True),
+        "instrument": instruments(sets, FactorPins().market),
+        "data_quality": list(dict.fromkeys(DATA_QUALITY.values())),
+        "factor_kind": list(PARAMETERS),
+        "grid_level": _literal(Settings, "grid_level"),
+        "consolidation": _literal(Settings, "consolidation"),
+        "gwp": _literal(Settings, "gwp"),
+    }
+
+
+#: Which list a column's drop-down shows, by table and key.
+_COLUMN_LISTS = {("activity", "source"): "source", ("activity", "unit"): "unit",
+                 ("activity", "use"): "use", ("activity", "instrument"): "instrument",
+                 ("activity", "data_quality"): "data_quality", ("entities", "province"): "province",
+                 ("custom_factors", "source"): "source", ("custom_factors", "kind"): "factor_kind"}
+
+
+@dataclass
+class _Lists:
+    ranges: dict[str, str]
+
+
+def _lists_sheet(wb: Workbook, lists: dict[str, list[str]]) -> _Lists:
+    ws = wb.create_sheet("lists")
+    ws.sheet_state = "hidden"
+    ranges = {}
+    for i, (name, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(i)
+        ws.cell(1, i, name).font = _BOLD
+        for r, v in enumerate(values, start=2):
+            ws.cell(r, i, v)
+        ranges[name] = f"lists!${letter}$2:${letter}${len(values) + 1}"
+    return _Lists(ranges)
+
+
+def _validation(ws: Worksheet, sqref: str, lang: str, title: str, prompt: str,
+                source: str | None) -> None:
+    dv = DataValidation(type="list" if source else None, formula1=f"={source}" if source else None,
+                        allow_blank=True, showDropDown=False, showInputMessage=True,
+                        showErrorMessage=bool(source), errorStyle="warning",
+                        promptTitle=title[:32], prompt=prompt[:255],
+                        errorTitle=title[:32], error=_T["not_in_list"][lang][:255])
+    dv.add(sqref)
+    ws.add_data_validation(dv)
+
+
+def _input_sheet(wb: Workbook, name: str, lang: str, lists: _Lists) -> None:
+    spec = TABLES[name]
+    ws = wb.create_sheet(name)
+    for i, col in enumerate(spec.columns, start=1):
+        letter = get_column_letter(i)
+        cell = ws.cell(1, i, header_text(col, lang))
+        cell.font = _BOLD
+        cell.fill = _HEADER_REQUIRED if col.required else _HEADER_OPTIONAL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        dim = ws.column_dimensions[letter]
+        dim.width = min(max(_width(header_text(col, lang)) * 0.55 + 2, 14), 40)
+        fmt = (_NUMBER_FORMATS.get(col.key, "#,##0.##") if col.type == "number"
+               else _FORMATS[col.type])
+        if col.key in ("name", "note", "document_ref", "reference", "kind"):
+            dim.width = max(dim.width, 24)
+        dim.number_format = fmt
+        kind = _T["required" if col.required else "optional"][lang]
+        listed = _COLUMN_LISTS.get((name, col.key))
+        sep = ": " if lang == "en" else "："
+        prompt = f"{kind}{sep}{_help(col, lang)}" if _help(col, lang) else kind
+        if listed:
+            prompt += f" ({_T['pick'][lang]})"
+        _validation(ws, f"{letter}2:{letter}{INPUT_ROWS + 1}", lang, col.label(lang), prompt,
+                    lists.ranges[listed] if listed else None)
+    ws.row_dimensions[1].height = 36
+    ws.freeze_panes = "A2"
+
+
+def _settings_sheet(wb: Workbook, lang: str, years: Sequence[int] | None, lists: _Lists) -> None:
+    ws = wb.create_sheet("settings")
+    for i, head in enumerate(_T["settings_heads"][lang].split("|"), start=1):
+        c = ws.cell(1, i, head)
+        c.font = _BOLD
+        c.fill = _HEADER_OPTIONAL
+    defaults = Settings()
+    keys = [k for k in Settings.model_fields if k != "factor_sets"]
+    keys += [f"factor_sets.{k}" for k in FactorPins.model_fields if k != "grid_by_year"]
+    li = _lang_index(lang)
+    for r, key in enumerate(keys, start=2):
+        if key.startswith("factor_sets."):
+            pin = key.split(".", 1)[1]
+            default: Any = getattr(defaults.factor_sets, pin)
+            label = {"zh-Hans": "因子集", "zh-Hant": "因子集", "en": "Factor set"}[lang] + f" {pin}"
+        else:
+            default = getattr(defaults, key)
+            label = _SETTING_LABELS[key][li] if key in _SETTING_LABELS else key
+        ws.cell(r, 1, f"{label} ({key})" if lang == "en" or key not in _SETTING_LABELS
+                else f"{label} {_SETTING_LABELS[key][2]} ({key})")
+        value = ws.cell(r, 2)
+        value.number_format = "@"
+        if key == "reporting_years" and years:
+            value.value = ", ".join(str(y) for y in years)
+        shown = ", ".join(map(str, default)) if isinstance(default, list) else default
+        help_ = f"{_T['default'][lang]}: {shown if shown not in (None, '') else '—'}"
+        if key in ("grid_level", "consolidation", "gwp"):
+            help_ += f"; {_T['choices'][lang]}: {' / '.join(_literal(Settings, key))}"
+            _validation(ws, f"B{r}", lang, key, help_, lists.ranges[key])
+        ws.cell(r, 3, help_).alignment = _WRAP
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 30
+    ws.column_dimensions["C"].width = 60
+    ws.freeze_panes = "A2"
+
+
+def _cover(wb: Workbook, lang: str) -> None:
+    ws = wb.active
+    assert ws is not None
+    ws.title = _T["cover"][lang]
+    ws["A1"] = _T["title"][lang]
+    ws["A1"].font = _TITLE
+    r = 3
+    for line in _cover_text()[lang]:
+        if line.startswith("## "):
+            r += 1
+            ws.cell(r, 1, line[3:]).font = _BOLD
+        else:
+            ws.cell(r, 1, line).alignment = _WRAP
+        r += 1
+    heads = _T["col_heads"][lang].split("|")
+    for name, spec in TABLES.items():
+        r += 1
+        ws.cell(r, 1, name).font = _BOLD
+        r += 1
+        for i, h in enumerate(heads, start=1):
+            ws.cell(r, i, h).font = _BOLD
+        for col in spec.columns:
+            r += 1
+            ws.cell(r, 1, header_text(col, lang))
+            ws.cell(r, 2, col.key)
+            ws.cell(r, 3, _T["required" if col.required else "optional"][lang])
+            ws.cell(r, 4, _help(col, lang))
+    ws.column_dimensions["A"].width = 110
+    for letter, width in (("B", 18), ("C", 10), ("D", 50)):
+        ws.column_dimensions[letter].width = width
+
+
+def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
+    """Worked examples for each table, in the template's language."""
+    src = {k: s.label(lang) for k, s in vocab.sources().items()}
+    zh = lang != "en"
+    prov = vocab.provinces()["shanxi"]
+    province = {"zh-Hans": prov.zh_hans, "zh-Hant": prov.zh_hant}.get(lang, prov.en)
+    kwh, m3, litre = ("度", "立方米", "升") if zh else ("kWh", "m3", "L")
+    d = datetime
+    return {
+        "entities": [
+            ["HQ", "总部大楼" if lang == "zh-Hans" else "總部大樓" if zh else "Head office", "",
+             "head office", province, None, None, None],
+            ["BR01", "城东支行" if lang == "zh-Hans" else "城東支行" if zh else "East branch", "HQ",
+             "branch", province, d(year, 7, 1), None, None],
+        ],
+        "denominators": [["HQ", year, 25000, 820], ["BR01", year, 1200, 35]],
+        "activity": [
+            ["HQ", d(year, 1, 1), d(year, 1, 31), src["electricity"], 412345.6, kwh, None, None,
+             "invoice", "E-2024-0131", None],
+            ["HQ", f"{year}-02", f"{year}-02", src["electricity"], 398120, kwh, None, None,
+             "measured", "meter 0001", "2024-02 = whole month" if not zh else "整月"],
+            ["HQ", d(year, 1, 1), d(year, 12, 31), src["electricity"], 1000000, kwh, None,
+             "green_power", "invoice", "PPA-2024", None],
+            ["HQ", d(year, 1, 1), d(year, 1, 31), src["natural_gas"], 5230, m3, "stationary", None,
+             "invoice", "G-2024-01", None],
+            ["HQ", d(year, 1, 1), d(year, 1, 31), src["gasoline"], 1850.5, litre, "mobile", None,
+             "invoice", "fuel card 8866", None],
+            ["BR01", d(year, 7, 1), d(year, 7, 31), src["electricity"], 15000, kwh, None, None,
+             "estimated", None, "no invoice yet" if not zh else "尚无发票"],
+        ],
+        "custom_factors": [[src["diesel"], None, "emission", 2.66, "kgCO2/L",
+                            "supplier declaration 2024, p. 3"]],
+    }
+
+
+def _examples(wb: Workbook, lang: str, year: int) -> None:
+    ws = wb.create_sheet(_T["examples"][lang])
+    ws["A1"] = _T["not_read"][lang]
+    ws["A1"].font = _TITLE
+    r = 3
+    width: dict[int, float] = {}
+    for name, rows in example_rows(lang, year).items():
+        ws.cell(r, 1, name).font = _BOLD
+        r += 1
+        spec = TABLES[name]
+        for i, col in enumerate(spec.columns, start=1):
+            ws.cell(r, i, header_text(col, lang)).font = _BOLD
+            width[i] = max(width.get(i, 12), min(_width(header_text(col, lang)) * 0.55 + 2, 40))
+        for row in rows:
+            r += 1
+            for i, (col, v) in enumerate(zip(spec.columns, row, strict=False), start=1):
+                c = ws.cell(r, i, v)
+                c.number_format = (_FORMATS["date"] if col.type == "date" and isinstance(v, datetime)
+                                   else _NUMBER_FORMATS.get(col.key, "General"))
+        r += 2
+    for i, w in width.items():
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def build_template(lang: str = "zh-Hans", years: Sequence[int] | None = None,
+                   sets: dict[str, FactorSet] | None = None) -> bytes:
+    """The template workbook as bytes, identical for identical arguments."""
+    if lang not in LANGS:
+        raise ValueError(f"language {lang!r}: choose one of {', '.join(LANGS)}")
+    if sets is None:
+        from carbon.factors import bundled
+
+        sets = bundled()
+    wb = Workbook()
+    _cover(wb, lang)
+    lists = _lists_sheet(wb, drop_downs(lang, sets))
+    for name in TABLES:
+        if name == "custom_factors":
+            _settings_sheet(wb, lang, years, lists)
+        _input_sheet(wb, name, lang, lists)
+    _examples(wb, lang, years[-1] if years else 2024)
+    wb.move_sheet("lists", offset=len(wb.sheetnames))
+    wb.active = 0
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "carbon"
+    props.title = _T["title"][lang]
+    props.created = props.modified = FIXED_TIME
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _deterministic(buf.getvalue())
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _deterministic(data: bytes) -> bytes:
+    """The same zip with fixed entry times and a fixed modification date."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
+            entry = zipfile.ZipInfo(info.filename, _ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, body)
+    return out.getvalue()

@@ -1,0 +1,227 @@
+"""The Excel template: committed copies are current, drop-downs are there, and a filled template
+computes to exactly the figures of the same data as a CSV folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from carbon import vocab
+from carbon.io.xlsx import SheetInfo, find_sheet
+from carbon.report.template import LANGS, build_template, example_rows
+from carbon.schema import TABLES, header_key
+from tests.conftest import ROOT, compute_json, run, write_csv
+
+COMMITTED = {"zh-Hans": ROOT / "inputs" / "template.xlsx",
+             "zh-Hant": ROOT / "inputs" / "template.zh-Hant.xlsx",
+             "en": ROOT / "inputs" / "template.en.xlsx"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_committed_template_is_current(lang):
+    fresh = build_template(lang)
+    assert COMMITTED[lang].read_bytes() == fresh, (
+        f"{COMMITTED[lang].name} is stale: regenerate it with "
+        f"carbon template --lang {lang} -o {COMMITTED[lang].relative_to(ROOT)}")
+
+
+def test_template_bytes_are_deterministic():
+    assert build_template("en", [2022, 2023]) == build_template("en", [2022, 2023])
+    assert build_template("en", [2022, 2023]) != build_template("en", [2023, 2024])
+
+
+def _wb(lang: str, years: list[int] | None = None) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(build_template(lang, years)))
+
+
+def _list_values(wb: openpyxl.Workbook, formula: str) -> list[str]:
+    ref = formula.lstrip("=").split("!")[1].replace("$", "")
+    return [c.value for row in wb["lists"][ref] for c in row]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_headers_show_label_and_key_and_sheets_are_laid_out(lang):
+    wb = _wb(lang)
+    assert wb["lists"].sheet_state == "hidden"
+    for name, spec in TABLES.items():
+        ws = wb[name]
+        assert ws.freeze_panes == "A2"
+        headers = [c.value for c in ws[1]]
+        assert [header_key(h, spec) for h in headers] == list(spec.keys)
+        assert all(h.endswith(f"({c.key})") for h, c in zip(headers, spec.columns, strict=True))
+        if lang != "en":
+            assert all(c.label(lang) in h for h, c in zip(headers, spec.columns, strict=True))
+        assert ws.max_row == 1  # nothing in the input area to be counted by mistake
+    act = wb["activity"]
+    assert act.column_dimensions["B"].number_format == "yyyy-mm-dd"
+    assert act.column_dimensions["E"].number_format == "#,##0.00"
+    assert act.column_dimensions["E"].width >= 14
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_drop_downs_are_present_and_come_from_the_vocabulary(lang):
+    wb = _wb(lang)
+    lists: dict[tuple[str, str], list[str]] = {}
+    for name in ("activity", "entities", "custom_factors", "settings"):
+        for dv in wb[name].data_validations.dataValidation:
+            if dv.type == "list":
+                col = str(dv.sqref).split(":")[0].rstrip("0123456789")
+                lists[(name, col)] = _list_values(wb, dv.formula1)
+    sources = lists[("activity", "D")]
+    assert {vocab.source_key(s) for s in sources} == set(vocab.sources())
+    assert {"kWh", "度", "万千瓦时", "GJ", "吉焦", "m3", "立方米", "L", "升", "t", "吨"} <= set(
+        lists[("activity", "F")])
+    assert lists[("activity", "G")] == ["stationary", "mobile"]
+    assert lists[("activity", "H")] == ["gec", "green_power"]
+    assert lists[("activity", "I")] == ["measured", "invoice", "estimated"]
+    assert {vocab.province_key(p) for p in lists[("entities", "E")]} == set(vocab.provinces())
+    assert "emission" in lists[("custom_factors", "C")]
+    settings = [_list_values(wb, dv.formula1) for dv in wb["settings"].data_validations.dataValidation
+                if dv.type == "list"]
+    assert ["national", "regional", "provincial"] in settings
+
+
+def _site_data() -> tuple[list[list[Any]], list[list[Any]]]:
+    """Two sites × 12 months of electricity and gas, as typed in a sheet and as clean CSV.
+
+    The sheet rows use what people type: text numbers with separators, full-width digits,
+    Chinese and slash dates, a month for a whole month, trailing spaces, Chinese sources and units.
+    """
+    typed, clean = [], []
+    for s, site in enumerate(("S1", "S2")):
+        for m in range(1, 13):
+            start = dt.date(2024, m, 1)
+            end = dt.date(2024 + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+            kwh = 41234.5 + 1000.25 * m + 7 * s
+            gas = 812.75 + m + s
+            forms = m % 4
+            typed_start: Any = (dt.datetime(2024, m, 1) if forms == 0 else f"2024-{m:02d}" if forms == 1
+                                else f"2024年{m}月1日" if forms == 2 else f"2024/{m}/1")
+            typed_end: Any = (dt.datetime(end.year, end.month, end.day) if forms == 0
+                              else f"2024-{m:02d}" if forms == 1
+                              else f"{end.year}年{end.month}月{end.day}日" if forms == 2
+                              else f"{end.year}/{end.month}/{end.day} ")
+            typed_kwh: Any = (kwh if forms < 2 else f"{kwh:,.2f}" if forms == 2
+                              else str(kwh).translate(str.maketrans("0123456789.", "０１２３４５６７８９．")))
+            typed.append([site, typed_start, typed_end, "电力 ", typed_kwh, "度"])
+            typed.append([site, typed_start, typed_end, "天然氣", gas, "立方米"])
+            clean.append([site, start.isoformat(), end.isoformat(), "electricity", repr(kwh), "kWh"])
+            clean.append([site, start.isoformat(), end.isoformat(), "natural_gas", repr(gas), "m3"])
+    return typed, clean
+
+
+def _key_row(ws: Any, key: str) -> int:
+    return next(r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value).endswith(f"({key})"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_filled_template_computes_like_the_csv_folder(tmp_path, lang):
+    typed, clean = _site_data()
+    entities = [["S1", "Site 1", "", "office", "山西省", "", ""],
+                ["S2", "Site 2", "S1", "branch", "Guangdong", "", ""]]
+    denominators = [["S1", 2024, 12000.5, 300], ["S2", 2024, 800, 21]]
+    wb = _wb(lang, [2024])
+    for r in entities:
+        wb["entities"].append(r)
+    for r in denominators:
+        wb["denominators"].append(r)
+    act = wb["activity"]
+    for i, r in enumerate(typed):
+        act.append(r)
+        if i == 5:
+            act.append([])  # a blank row: skipped, not an error
+    st = wb["settings"]
+    st.cell(_key_row(st, "organisation"), 2, "Test Org")
+    st.cell(_key_row(st, "grid_level"), 2, "provincial")
+    book = tmp_path / "inventory.xlsx"
+    wb.save(book)
+
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    write_csv(folder / "entities.csv", list(TABLES["entities"].keys[:7]), entities)
+    write_csv(folder / "denominators.csv", list(TABLES["denominators"].keys), denominators)
+    write_csv(folder / "activity.csv", list(TABLES["activity"].keys[:6]), clean)
+    (folder / "settings.toml").write_text('organisation = "Test Org"\nreporting_years = [2024]\n'
+                                          'grid_level = "provincial"\n', encoding="utf-8")
+
+    from_book = compute_json(book)
+    from_csv = compute_json(folder)
+    assert from_book["years"] == from_csv["years"]
+    assert from_book["by_entity"] == from_csv["by_entity"]
+    assert [w["code"] for w in from_book["warnings"]] == [w["code"] for w in from_csv["warnings"]]
+    y = from_book["years"]["2024"]
+    assert y["by_source"]["electricity"]["quantity"] == pytest.approx(
+        sum(float(r[4]) for r in clean if r[3] == "electricity"))
+    assert y["floor_area_m2"] == 12800.5
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_worked_examples_are_valid_input(tmp_path, lang):
+    """The examples sheet is never read, but its rows copied into the input sheets compute."""
+    wb = _wb(lang)
+    examples = wb.worksheets[-2]
+    assert examples.title.startswith(("示例", "Examples"))
+    assert not any(find_sheet(n, [SheetInfo(examples.title, "", False)]) for n in TABLES)
+    for name, rows in example_rows(lang, 2024).items():
+        for r in rows:
+            wb[name].append(r)
+    path = tmp_path / "examples.xlsx"
+    wb.save(path)
+    out = compute_json(path)
+    assert out["years"]["2024"]["energy_kwh"] > 0
+    assert out["years"]["2024"]["scope2_market_tco2e"] < out["years"]["2024"][
+        "scope2_location_tco2e"]  # the green-power row
+
+
+def test_unfilled_template_reads_no_rows(tmp_path):
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(build_template("zh-Hans", [2024]))
+    assert compute_json(path)["years"]["2024"]["energy_kwh"] == 0
+
+
+def test_template_command(tmp_path):
+    out = tmp_path / "t.xlsx"
+    result = run("template", "-o", out, "--lang", "zh-Hant", "--years", "2022-2024")
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "填寫說明"
+    st = wb["settings"]
+    assert st.cell(_key_row(st, "reporting_years"), 2).value == "2022, 2023, 2024"
+    again = run("template", "-o", out)
+    assert again.exit_code == 2 and "exists" in again.stderr
+    bad = run("template", "-o", tmp_path / "u.xlsx", "--years", "2024-2022")
+    assert bad.exit_code == 2 and not (tmp_path / "u.xlsx").exists()
+
+
+def test_reporting_years_from_settings_sheet(tmp_path):
+    wb = _wb("en", [2023, 2024])
+    wb["entities"].append(["S1", "Site", "", "", "北京", "", ""])
+    wb["activity"].append(["S1", "2023-01", "2023-12", "electricity", 10, "MWh"])
+    path = tmp_path / "y.xlsx"
+    wb.save(path)
+    out: dict[str, Any] = json.loads(run("compute", path, "-f", "json").stdout)
+    assert list(out["years"]) == ["2023", "2024"]
+    assert out["years"]["2023"]["by_source"]["electricity"]["quantity"] == 10000
+
+
+def test_template_data_round_trips_through_the_reader_with_cell_refs(tmp_path):
+    wb = _wb("zh-Hans")
+    wb["entities"].append(["S1", "Site", "", "", "北京", "", ""])
+    wb["activity"].append(["S1", "2023-01", "2023-12", "电力", "１２,３４５", "度"])
+    wb["activity"].append(["S1", "2023-01", "2023-12", "电力", "12,34,5", "度"])
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    result = run("compute", path)
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.split())
+    assert "activity!E3" in text and "'12,34,5'" in text and "activity!E2" not in text
+
+
+def test_committed_templates_exist_in_every_language():
+    assert all(Path(p).is_file() for p in COMMITTED.values())
