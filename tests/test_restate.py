@@ -298,3 +298,45 @@ def test_a_changed_equity_share_is_a_boundary_change(tmp_path):
     assert f["after"] == pytest.approx(600)
     assert f["attribution"]["boundary"] == pytest.approx(-400)
     assert f["attribution"]["activity"] == 0 and f["attribution"]["factors"] == 0
+
+
+def _as_workbook(folder: Path, path: Path) -> Path:
+    """The same inventory as a filled workbook: one sheet per CSV file, settings as key/value."""
+    import csv
+    import tomllib
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for table in ("entities", "activity", "denominators"):
+        ws = wb.create_sheet(table)
+        with (folder / f"{table}.csv").open(encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                ws.append(row)
+    ws = wb.create_sheet("settings")
+    ws.append(["key", "value"])
+    settings = tomllib.loads((folder / "settings.toml").read_text(encoding="utf-8"))
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                ws.append([f"{key}.{k}", v])
+        else:
+            ws.append([key, ", ".join(map(str, value)) if isinstance(value, list) else value])
+    wb.save(path)
+    return path
+
+
+def test_a_workbook_restates_like_its_folder(tmp_path):
+    before = _as_workbook(MULTISITE / "before", tmp_path / "before.xlsx")
+    args = ["--after", str(MULTISITE / "after"), "--format", "json"]
+    from_folder = run("restate", "--before", str(MULTISITE / "before"), *args)
+    from_workbook = run("restate", "--before", str(before), *args)
+    assert from_folder.exit_code == 0, from_folder.output
+    assert from_workbook.exit_code == 0, from_workbook.output
+    folder_years = json.loads(from_folder.stdout)["years"]
+    workbook_years = json.loads(from_workbook.stdout)["years"]
+    assert workbook_years.keys() == folder_years.keys()
+    for year, metrics in folder_years.items():
+        for metric, v in metrics.items():
+            assert workbook_years[year][metric]["before"] == pytest.approx(v["before"], rel=1e-12)
+            assert workbook_years[year][metric]["attribution"] == pytest.approx(
+                v["attribution"], rel=1e-9, abs=1e-9)
