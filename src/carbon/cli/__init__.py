@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from carbon.cli import compute, factors
+from carbon.cli import compute, factors, verify
 from carbon.cli.common import state
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ def _root(
 
 app.command("compute")(compute.compute)
 app.add_typer(factors.app, name="factors")
+app.command("verify")(verify.verify)
 
 
 def main() -> None:

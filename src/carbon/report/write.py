@@ -18,6 +18,12 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes, inputs: Iterable[Path] = ()) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
@@ -35,6 +41,7 @@ def write_atomic(path: Path, data: bytes, inputs: Iterable[Path] = ()) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
