@@ -22,7 +22,7 @@ from carbon.progress import Tracker, progress
 from carbon.report import csvout, jsonout
 from carbon.report.console import print_results, render_text
 from carbon.report.workbook import build_workbook, workbook_bytes
-from carbon.report.write import write_atomic
+from carbon.report.write import check_targets, write_atomic
 
 
 class Format(str, Enum):
@@ -98,6 +98,7 @@ def compute(
             doc = build_manifest(manifest, inv.files, ledger.factor_sets, ledger.factors,
                                  options, result)
             files.append((manifest, manifest_dumps(doc).encode("utf-8")))
+        check_targets([target for target, _ in files], inv.files)
         for target, data in files:
             write_atomic(target, data, inv.files)
 

@@ -227,7 +227,7 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     _header(ws, 2, heads)
     n = len(d.years)
     for i, y in enumerate(d.years):
-        row = [y, d.scope1[i], d.scope2[i], *(v[i] for v in d.energy.values()),
+        row = [int(y), d.scope1[i], d.scope2[i], *(v[i] for v in d.energy.values()),
                d.ghg_per_m2[i], d.energy_per_m2[i]]
         for j, v in enumerate(row, start=1):
             c = ws.cell(row=3 + i, column=j, value=_clean(v))
@@ -370,6 +370,9 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str) -> tuple[pd.DataFrame
                      strict=True))
     known = vocab.sources()
     share = rows["share"].to_numpy(dtype=float)
+    act = inv.activity
+    documents = (pd.Series(act["document_ref"].astype(str).to_numpy(), index=act["row"].to_numpy())
+                 if "document_ref" in act else pd.Series(dtype=object))
     f = pd.DataFrame({
         "file": origin.file, "sheet": origin.sheet or "", "row": rows["row"].to_numpy(),
         "entity_id": rows["entity_id"].astype(str).to_numpy(),
@@ -382,6 +385,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str) -> tuple[pd.DataFrame
         "use": rows["use"].astype(str).to_numpy(),
         "instrument": rows["instrument"].astype(str).to_numpy(),
         "data_quality": rows["data_quality"].astype(str).to_numpy(),
+        "document_ref": rows["row"].map(documents).fillna("").to_numpy(),
         "quantity_entered": rows["quantity"].to_numpy(dtype=float) / share,
         "unit_entered": rows["unit"].astype(str).to_numpy(),
         "share": share,
@@ -391,7 +395,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str) -> tuple[pd.DataFrame
     })
     heads = [label(k, lang) for k in ("file", "sheet", "row", "entity_id", "entity_name", "year",
                                       "period_start", "period_end", "source", "use", "instrument",
-                                      "data_quality", "quantity_entered", "unit_entered", "share",
+                                      "data_quality", "document_ref", "quantity_entered", "unit_entered", "share",
                                       "quantity_year", "quantity_report", "report_unit")]
     formats = {"row": "0", "year": FORMATS["year"], "period_start": FORMATS["date"],
                "period_end": FORMATS["date"], "quantity_entered": FORMATS["quantity"],
@@ -410,7 +414,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str) -> tuple[pd.DataFrame
             base = f"{ref}_{k}"
             f[f"{base}_id"] = ids
             heads.append(f"{stage} {label('factor', lang)} {k}")
-            for attr, head in (("set", "factor_set"), ("value", "value"), ("unit", "unit"),
+            for attr, head in (("set", "factor_set"), ("value", "value"), ("unit", "factor_unit"),
                                ("reference", "reference")):
                 f[f"{base}_{attr}"] = ids_s.map(attrs[attr]).to_numpy()
                 heads.append(f"{stage} {label(head, lang)} {k}")
