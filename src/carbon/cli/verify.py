@@ -57,7 +57,7 @@ def verify(
         con.print(Text(f"{len(changes)} difference{'s' if len(changes) != 1 else ''} from "
                        f"{manifest.name}:"))
         for c in shown:
-            con.print(Text(f"  {c}"))
+            con.print(Text(f"  {c}"), soft_wrap=True)
         if len(figures) > MAX_FIGURES:
             con.print(Text(f"  … and {len(figures) - MAX_FIGURES} more figures"))
         raise typer.Exit(EXIT_CHECK_FAILED)
