@@ -9,9 +9,9 @@ import re
 import shutil
 import subprocess
 import zipfile
-from xml.etree import ElementTree
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest

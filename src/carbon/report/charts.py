@@ -92,13 +92,12 @@ def render(result: dict[str, Any], lang: str) -> tuple[dict[str, bytes], str]:
     if lang != "en" and font is None:
         lang = "en"
     d = chart_data(result)
-    rc = {"svg.hashsalt": "carbon", "svg.fonttype": "none", "font.size": 9,
-          "font.family": ["sans-serif"],
-          "font.sans-serif": [*([font] if font else []), "DejaVu Sans"]}
+    sans = [*([font] if font else []), "DejaVu Sans"]
     thousands = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
     files: dict[str, bytes] = {}
-    with plt.rc_context(rc):
-        figures = []
+    with plt.rc_context({"svg.hashsalt": "carbon", "svg.fonttype": "none", "font.size": 9,
+                         "font.family": ["sans-serif"], "font.sans-serif": sans}):
+        figures: list[tuple[Any, Any, str]] = []
         fig, ax = plt.subplots(figsize=(6.4, 4.0))
         ax.bar(d.years, d.scope1, label=label("scope1", lang), color="#4C72B0")
         ax.bar(d.years, d.scope2, bottom=d.scope1, label=label("scope2", lang), color="#DD8452")

@@ -393,17 +393,17 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str) -> tuple[pd.DataFrame
         "quantity_report": rows["quantity_report"].to_numpy(dtype=float),
         "report_unit": rows["report_unit"].astype(str).to_numpy(),
     })
-    heads = [label(k, lang) for k in ("file", "sheet", "row", "entity_id", "entity_name", "year",
-                                      "period_start", "period_end", "source", "use", "instrument",
-                                      "data_quality", "document_ref", "quantity_entered", "unit_entered", "share",
-                                      "quantity_year", "quantity_report", "report_unit")]
+    heads = [label(k, lang) for k in (
+        "file", "sheet", "row", "entity_id", "entity_name", "year", "period_start", "period_end",
+        "source", "use", "instrument", "data_quality", "document_ref", "quantity_entered",
+        "unit_entered", "share", "quantity_year", "quantity_report", "report_unit")]
     formats = {"row": "0", "year": FORMATS["year"], "period_start": FORMATS["date"],
                "period_end": FORMATS["date"], "quantity_entered": FORMATS["quantity"],
                "share": FORMATS["share"], "quantity_year": FORMATS["quantity"],
                "quantity_report": FORMATS["quantity"]}
     factors: dict[str, Factor] = {k: v for k, v in ledger.factors.items()
                                   if isinstance(v, Factor)}
-    attrs = {"set": {i: f.set_id for i, f in factors.items()},
+    attrs: dict[str, dict[str, Any]] = {"set": {i: f.set_id for i, f in factors.items()},
              "value": {i: f.value for i, f in factors.items()},
              "unit": {i: f.unit for i, f in factors.items()},
              "reference": {i: f.reference for i, f in factors.items()}}
