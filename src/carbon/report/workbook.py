@@ -15,12 +15,13 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable, Iterable, Sequence
+from copy import copy
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -73,11 +74,10 @@ def neutralise_workbook(wb: Workbook) -> None:
     a string cell with a quote prefix, which Excel and LibreOffice show as typed and never run.
     """
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for c in row:
-                if isinstance(c.value, str) and c.value.startswith(FORMULA_START):
-                    c.data_type = "s"
-                    c.quotePrefix = True
+        for c in ws._cells.values():  # the cells that exist (iter_rows would create the rest)
+            if isinstance(c.value, str) and c.value.startswith(FORMULA_START):
+                c.data_type = "s"
+                c.quotePrefix = True
 
 
 def _header(ws: Worksheet, row: int, names: Sequence[str], col: int = 1) -> None:
@@ -106,23 +106,22 @@ def _print_setup(ws: Worksheet, title_rows: str | None, landscape: bool = False)
 def _table(ws: Worksheet, frame: pd.DataFrame, first_row: int, formats: dict[str, str]) -> int:
     """Write ``frame``'s rows from ``first_row`` (no header); number formats by column name.
 
-    Returns the last row written.
+    Empty values make no cell. Each column's style is built once and shared by its cells (a large
+    audit trail writes millions of cells). Returns the last row written.
     """
-    values = frame.astype(object).where(frame.notna(), None)
-    records = values.itertuples(index=False, name=None)
-    if first_row == ws.max_row + 1:
-        for rec in records:
-            ws.append([_clean(v) for v in rec])
-    else:
-        for n, rec in enumerate(records):
-            _put_row(ws, first_row + n, rec)
-    last = first_row + len(frame) - 1
-    for i, name in enumerate(frame.columns, start=1):
-        fmt = formats.get(name)
-        if fmt and len(frame):
-            for (c,) in ws.iter_rows(min_row=first_row, max_row=last, min_col=i, max_col=i):
-                c.number_format = fmt
-    return last
+    styles = []
+    for name in frame.columns:
+        probe = Cell(ws)
+        probe.number_format = formats.get(name, "General")
+        styles.append(probe._style)
+    cells = ws._cells
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame]
+    for j, (values, style) in enumerate(zip(columns, styles, strict=True), start=1):
+        for i, v in enumerate(values, start=first_row):
+            v = _clean(v)
+            if v is not None and v != "":
+                cells[(i, j)] = Cell(ws, row=i, column=j, value=v, style_array=copy(style))
+    return first_row + len(frame) - 1
 
 
 def _put_row(ws: Worksheet, row: int, rec: Iterable[Any]) -> None:
