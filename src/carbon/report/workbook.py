@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from typing import Any
@@ -90,6 +91,19 @@ def _header(ws: Worksheet, row: int, names: Sequence[str], col: int = 1) -> None
 def _widths(ws: Worksheet, widths: Sequence[float], col: int = 1) -> None:
     for i, w in enumerate(widths):
         ws.column_dimensions[get_column_letter(col + i)].width = w
+
+
+def _fit_rows(ws: Worksheet, *rows: int) -> None:
+    """Make wrapped header rows tall enough for their text (spreadsheets do not grow them when
+    printing a file they did not lay out)."""
+    for r in rows:
+        lines = 1
+        for c in ws[r]:
+            if isinstance(c.value, str):
+                width = ws.column_dimensions[c.column_letter].width or 10
+                chars = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in c.value)
+                lines = max(lines, math.ceil(chars * 1.15 / max(width - 1, 1)))  # bold
+        ws.row_dimensions[r].height = 15 * lines
 
 
 def _print_setup(ws: Worksheet, title_rows: str | None, landscape: bool = False) -> None:
@@ -195,6 +209,8 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
         version=__version__)
     ws["A2"].font = Font(italic=True, color="595959")
     _header(ws, 4, [label("indicator", lang), label("unit", lang), *years])
+    for c in ws[4][2:]:
+        c.alignment = Alignment(horizontal="right", vertical="top")
     r = 5
     for item in _kpi_rows(result, lang):
         if isinstance(item, str):
@@ -208,6 +224,7 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
                 c.number_format = FORMATS[fmt]
         r += 1
     _widths(ws, [52, 14, *([16] * len(years))])
+    _fit_rows(ws, 4)
     ws.freeze_panes = "C5"
     _print_setup(ws, "4:4")
 
@@ -232,7 +249,8 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
             c = ws.cell(row=3 + i, column=j, value=_clean(v))
             if j > 1:
                 c.number_format = "0.0000" if j == len(row) - 1 else "#,##0.00"
-    _widths(ws, [10, *([18] * (len(heads) - 1))])
+    _widths(ws, [8, *([13] * (len(heads) - 1))])
+    _fit_rows(ws, 2)
     first, last = 3, 2 + n
     cats = Reference(ws, min_col=1, min_row=first, max_row=last)
     width, height = 16.0, 8.0
@@ -310,6 +328,7 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     formats = {k: FORMATS[f] for k, _, f in [*_ENTITY_FIGURES, *_ENTITY_INTENSITY]}
     _table(ws, frame, 2, {**formats, "year": FORMATS["year"]})
     _widths(ws, [14, 30, 8, *([16] * (len(cols) - 3))])
+    _fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(2, len(frame) + 1)}"
     _print_setup(ws, "1:1", landscape=True)
@@ -338,6 +357,7 @@ def month_sheet(ws: Worksheet, ledger: Ledger, lang: str) -> None:
                           "scope2_location_tco2e": FORMATS["tCO2e"],
                           "scope2_market_tco2e": FORMATS["tCO2e"]})
     _widths(ws, [8, 22, 20, 16, 8, 16, 12, 14, 16, 16])
+    _fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, len(frame) + 1)}"
     _print_setup(ws, "1:1", landscape=True)
@@ -437,12 +457,14 @@ def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> Non
         part = frame.iloc[i * per_sheet:(i + 1) * per_sheet]
         _header(ws, 1, heads)
         _table(ws, part, 2, formats)
-        widths = [18 if c in ("file", "name") or c.endswith(("_reference", "_id")) else 12
+        widths = [16 if c in ("file", "name") or c.endswith(("_reference", "_id")) else 10
                   for c in frame.columns]
         _widths(ws, widths)
+        _fit_rows(ws, 1)
         ws.freeze_panes = "D2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, len(part) + 1)}"
         _print_setup(ws, "1:1", landscape=True)
+        ws.page_setup.paperSize = ws.PAPERSIZE_A3  # some 70 columns: A3 keeps it on one width
 
 
 # -- factors, warnings ---------------------------------------------------------------------------
@@ -464,7 +486,8 @@ def factors_sheet(ws: Worksheet, ledger: Ledger, sets: dict[str, FactorSet], lan
     ws.cell(row=r, column=1, value=label("factors_heading", lang)).font = SECTION_FONT
     keys2 = ("id", "factor_set", "parameter", "subject", "region", "value", "unit", "reference",
              "verified", "note")
-    _header(ws, r + 1, [label(k, lang) for k in keys2])
+    factors_head = r + 1
+    _header(ws, factors_head, [label(k, lang) for k in keys2])
     r += 2
     for fid, f in ledger.factors.items():
         if not isinstance(f, Factor):
@@ -474,6 +497,7 @@ def factors_sheet(ws: Worksheet, ledger: Ledger, sets: dict[str, FactorSet], lan
                          f.reference, "✓" if f.verified else "✗", f.note])
         r += 1
     _widths(ws, [44, 28, 18, 16, 14, 12, 14, 60, 10, 40])
+    _fit_rows(ws, 2, factors_head)
     ws.freeze_panes = "B3"
     _print_setup(ws, None, landscape=True)
 
