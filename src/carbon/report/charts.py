@@ -124,13 +124,13 @@ def render(result: dict[str, Any], lang: str) -> tuple[dict[str, bytes], str]:
                    color="#55A868", label=label("energy_per_m2", lang) + " (kWh/m²)")
         right.set_ylabel("kWh/m²")
         lines = ax.get_lines() + right.get_lines()
-        ax.legend(lines, [str(line.get_label()) for line in lines], loc="lower left", fontsize=8)
-        figures.append((fig, None, label("chart_intensity", lang)))
+        figures.append((fig, (ax, lines), label("chart_intensity", lang)))
 
         for name, (fig, ax, title) in zip(NAMES, figures, strict=True):
             fig.axes[0].set_title(title)
-            if ax is not None:
-                ax.legend(fontsize=8)
+            ax, lines = ax if isinstance(ax, tuple) else (ax, ax.get_legend_handles_labels()[0])
+            ax.legend(lines, [str(h.get_label()) for h in lines], fontsize=8, frameon=False,
+                      loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3)
             fig.tight_layout()
             for fmt, meta in (("png", {"Software": None}), ("svg", {"Date": None})):
                 buf = io.BytesIO()
