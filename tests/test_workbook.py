@@ -223,9 +223,14 @@ def test_extra_sheets_are_added_by_a_function_taking_the_workbook(sets):
     def restatement(wb: openpyxl.Workbook) -> None:
         wb.create_sheet("Restatement")["A1"] = "=1+1"
 
-    wb = workbook.build_workbook(inv, ledger, result, sets, "en", extra_sheets=[restatement])
-    assert wb.sheetnames[-1] == "Restatement"
+    def write_sheet(ws, res, lang):  # the shape of report.restatement.write_sheet
+        ws["A1"] = f"{lang}: {len(res['years'])} years"
+
+    wb = workbook.build_workbook(inv, ledger, result, sets, "en", extra_sheets=[
+        restatement, workbook.sheet("Notes", lambda ws: write_sheet(ws, result, "en"))])
+    assert wb.sheetnames[-2:] == ["Restatement", "Notes"]
     assert wb["Restatement"]["A1"].data_type == "s"  # neutralised like every other sheet
+    assert wb["Notes"]["A1"].value == "en: 3 years"
 
 
 def test_format_and_xlsx_conflict_is_a_usage_error(tmp_path):

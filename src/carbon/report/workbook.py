@@ -515,6 +515,12 @@ def warnings_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     _print_setup(ws, "1:1", landscape=True)
 
 
+def sheet(title: str, write: Callable[[Worksheet], None]) -> SheetWriter:
+    """An ``extra_sheets`` entry that adds one sheet, ``title``, and fills it with ``write``:
+    ``sheet("Restatement", lambda ws: write_sheet(ws, restated, lang))``."""
+    return lambda wb: write(wb.create_sheet(title))
+
+
 # -- the workbook --------------------------------------------------------------------------------
 def build_workbook(inv: Inventory, ledger: Ledger, result: dict[str, Any],
                    sets: dict[str, FactorSet], lang: str = "en",
@@ -533,7 +539,8 @@ def build_workbook(inv: Inventory, ledger: Ledger, result: dict[str, Any],
         Language of the labels. Sheet names stay English (stable for formulas and scripts).
     extra_sheets : iterable of callables
         Each is called with the workbook after the standard sheets and may add its own (the
-        restatement: ``lambda wb: write_sheet(wb.create_sheet("Restatement"), r, lang)``).
+        restatement: ``sheet("Restatement", lambda ws: write_sheet(ws, restated, lang))``).
+        Their text is neutralised like the rest.
     """
     wb = Workbook()
     ws = wb.active
