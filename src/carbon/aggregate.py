@@ -169,3 +169,36 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
         "by_entity": by_entity,
         "warnings": warnings,
     }
+
+
+def by_source_month(rows: pd.DataFrame) -> pd.DataFrame:
+    """Ledger sums by year, source and month, for the workbook's breakdown.
+
+    A record within one calendar month counts in that month; a record spanning several months
+    (an annual invoice) keeps its own span, labelled ``2024-01 – 2024-12``: its quantity is never
+    spread over months it was not measured in.
+
+    Returns
+    -------
+    DataFrame
+        year, source, period (label), quantity_report [the source's reporting unit], report_unit,
+        energy_kwh [kWh], energy_tce [tce], scope1_tco2e, scope2_location_tco2e,
+        scope2_market_tco2e [t CO2e]; sorted by year, source and period.
+    """
+    start = pd.to_datetime(rows["period_start"])
+    end = pd.to_datetime(rows["period_end"])
+    keyed = rows.assign(m0=(start.dt.year * 12 + start.dt.month - 1).to_numpy(),
+                        m1=(end.dt.year * 12 + end.dt.month - 1).to_numpy(),
+                        source=rows["source"].astype(str),
+                        report_unit=rows["report_unit"].astype(str))
+    cols = ["quantity_report", "energy_kwh", "energy_tce", "scope1_tco2e",
+            "scope2_location_tco2e", "scope2_market_tco2e"]
+    out = keyed.groupby(["year", "source", "report_unit", "m0", "m1"], sort=True,
+                        observed=True)[cols].sum().reset_index()
+
+    def month(m: pd.Series) -> pd.Series:
+        return (m // 12).astype(str) + "-" + (m % 12 + 1).astype(str).str.zfill(2)
+
+    out["period"] = month(out["m0"]).where(out["m0"] == out["m1"],
+                                           month(out["m0"]) + " – " + month(out["m1"]))
+    return out[["year", "source", "period", "quantity_report", "report_unit", *cols[1:]]]

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from carbon.cli import compute, factors, restate, template
+from carbon.cli import compute, factors, restate, template, verify
 from carbon.cli.common import state
 
 app = typer.Typer(
@@ -34,6 +34,7 @@ app.command("compute")(compute.compute)
 app.command("restate")(restate.restate)
 app.add_typer(factors.app, name="factors")
 app.command("template")(template.template)
+app.command("verify")(verify.verify)
 
 
 def main() -> None:

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from carbon.aggregate import summarize
 from carbon.calc import compute as run_compute
-from carbon.cli.common import factor_sets, guarded, stdout
+from carbon.cli.common import factor_sets, guarded, stderr, stdout
+from carbon.errors import UsageError
+from carbon.factors import FactorSet
 from carbon.io import read_inventory
-from carbon.progress import progress
+from carbon.manifest import build as build_manifest
+from carbon.manifest import dumps as manifest_dumps
+from carbon.manifest import relative
+from carbon.model import GridLevel, Inventory, Ledger
+from carbon.progress import Tracker, progress
 from carbon.report import csvout, jsonout
 from carbon.report.console import print_results, render_text
 from carbon.report.problems import problems_to
-from carbon.report.write import write_atomic
+from carbon.report.write import check_targets, write_atomic
 
 
 class Format(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class Lang(str, Enum):
+    """The label languages (``report.labels.LANGS``; a test keeps the two equal)."""
+
+    zh_hans = "zh-Hans"
+    zh_hant = "zh-Hant"
+    en = "en"
 
 
 class Level(str, Enum):
@@ -38,31 +53,82 @@ def compute(
                                      help="Grid factor level; default from settings (national)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     out: Path = typer.Option(None, "--out", "-o", dir_okay=False,
-                             help="Write to this file instead of the console."),
+                             help="Write to this file instead of the console; a .xlsx file "
+                             "gets the Excel workbook."),
     factors: list[Path] = typer.Option(None, "--factors", exists=True,
                                        help="A factor-set folder of your own (repeatable)."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the workbook and charts."),
+    charts: Path = typer.Option(None, "--charts", file_okay=False,
+                                help="Also write the charts as PNG and SVG into this folder."),
+    manifest: Path = typer.Option(None, "--manifest", dir_okay=False,
+                                  help="Also write a manifest (inputs, factor sets, options, "
+                                  "results) for carbon verify."),
     errors: Path = typer.Option(None, "--errors", dir_okay=False,
                                 help="Also write the input's problems to this .csv or .xlsx file."),
 ) -> None:
     """Compute energy (kWh, tce), Scope 1 and Scope 2 and intensities for every year."""
     with guarded(), problems_to(errors, path), progress("Reading the inventory", total=3) as bar:
-        sets = factor_sets(factors)
-        inv = read_inventory(path, sets)
-        bar.step("Computing the ledger")
-        ledger = run_compute(inv, sets, grid_level=grid_level.value if grid_level else None,
-                             years=year or None)
-        bar.step("Summing by year, source and entity")
-        wanted = sorted(set(year)) if year else (
-            sorted(set(inv.settings.reporting_years)) or None)
-        result = summarize(inv, ledger, wanted)
+        sets, inv, ledger, result = calculate(path, factors, year,
+                                              grid_level.value if grid_level else None, bar)
         bar.close()
         title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
-        if fmt is Format.table and out is None:
+        files: list[tuple[Path, bytes]] = []
+        if out is not None and out.suffix.lower() == ".xlsx":
+            if fmt is not Format.table:
+                raise UsageError(f"--out {out.name} writes the Excel workbook; drop --format "
+                                 f"{fmt.value}, or give --out a .{fmt.value} file")
+            from carbon.report.workbook import build_workbook, workbook_bytes
+
+            wb = build_workbook(inv, ledger, result, sets, lang.value)
+            files.append((out, workbook_bytes(wb)))
+        elif fmt is Format.table and out is None:
             print_results(result, title, stdout())
-            return
-        text = {Format.json: jsonout.dumps, Format.csv: csvout.render}.get(
-            fmt, lambda r: render_text(r, title))(result)
-        if out is None:
-            typer.echo(text, nl=False)
         else:
-            write_atomic(out, text.encode("utf-8"), inv.files)
+            text = {Format.json: jsonout.dumps, Format.csv: csvout.render}.get(
+                fmt, lambda r: render_text(r, title))(result)
+            if out is None:
+                typer.echo(text, nl=False)
+            else:
+                files.append((out, text.encode("utf-8")))
+        if charts is not None:
+            files += _chart_files(charts, result, lang.value)
+        if manifest is not None:
+            base = manifest.resolve().parent
+            options = {"path": relative(path, base), "year": sorted(set(year or [])),
+                       "grid_level": grid_level.value if grid_level else None,
+                       "factors": [relative(f, base) for f in factors or []],
+                       "format": fmt.value, "lang": lang.value,
+                       "out": relative(out, base) if out else None,
+                       "charts": relative(charts, base) if charts else None}
+            doc = build_manifest(manifest, inv.files, ledger.factor_sets, ledger.factors,
+                                 options, result)
+            files.append((manifest, manifest_dumps(doc).encode("utf-8")))
+        check_targets([target for target, _ in files], inv.files)
+        for target, data in files:
+            write_atomic(target, data, inv.files)
+
+
+def calculate(path: Path, factors: list[Path] | None, year: list[int] | None,
+              grid_level: GridLevel | None, bar: Tracker | None = None
+              ) -> tuple[dict[str, FactorSet], Inventory, Ledger, dict[str, Any]]:
+    """Read, compute and sum one inventory: what ``compute`` reports and ``verify`` re-runs."""
+    sets = factor_sets(factors)
+    inv = read_inventory(path, sets)
+    if bar:
+        bar.step("Computing the ledger")
+    ledger = run_compute(inv, sets, grid_level=grid_level, years=year or None)
+    if bar:
+        bar.step("Summing by year, source and entity")
+    wanted = sorted(set(year)) if year else (sorted(set(inv.settings.reporting_years)) or None)
+    return sets, inv, ledger, summarize(inv, ledger, wanted)
+
+
+def _chart_files(folder: Path, result: dict[str, Any], lang: str) -> list[tuple[Path, bytes]]:
+    from carbon.report.charts import render
+
+    drawn, used = render(result, lang)
+    if used != lang:
+        stderr().print(f"note: no Chinese font found; the PNG and SVG charts in {folder} have "
+                       "English labels (install a CJK font, e.g. fonts-noto-cjk)", markup=False,
+                       highlight=False)
+    return [(folder / name, data) for name, data in drawn.items()]

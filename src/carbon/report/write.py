@@ -18,6 +18,26 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def check_targets(paths: Iterable[Path], inputs: Iterable[Path]) -> None:
+    """Refuse, before anything is written, any output that would replace an input.
+
+    Raises
+    ------
+    UsageError
+        Naming the first output that is an input of this run.
+    """
+    given = {p.resolve() for p in inputs}
+    for path in paths:
+        if path.resolve() in given:
+            raise UsageError(f"{path} is an input of this run; write the output to another file")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes, inputs: Iterable[Path] = ()) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
@@ -26,15 +46,14 @@ def write_atomic(path: Path, data: bytes, inputs: Iterable[Path] = ()) -> None:
     UsageError
         When ``path`` is one of the inputs.
     """
+    check_targets([path], inputs)
     target = path.resolve()
-    for p in inputs:
-        if p.resolve() == target:
-            raise UsageError(f"--out {path} is an input of this run; choose another file")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

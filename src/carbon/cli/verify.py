@@ -1,0 +1,63 @@
+"""``carbon verify MANIFEST``: re-run a manifest's computation and say what changed.
+
+Exit codes: 0 everything matches; 1 something changed (each change named: which input file,
+which factor set or factor, which figure and by how much); 2 an input is missing or the manifest
+is not one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.text import Text
+
+from carbon.cli.common import EXIT_CHECK_FAILED, guarded, stdout
+from carbon.cli.compute import calculate
+from carbon.errors import InputError, Problem
+from carbon.manifest import build, compare, load, version_note
+
+#: At most this many changed figures are listed; the rest are counted.
+MAX_FIGURES = 50
+
+
+def verify(
+    manifest: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                    help="A manifest written by carbon compute --manifest."),
+) -> None:
+    """Re-run the computation a manifest records; exit 1 naming every difference."""
+    with guarded():
+        old = load(manifest)
+        base = manifest.resolve().parent
+        opts = old["options"]
+        missing = [p for p in [*(i["path"] for i in old["inputs"]), opts["path"],
+                               *opts.get("factors", [])] if not (base / p).exists()]
+        if missing:
+            raise InputError([Problem(
+                p, None, None, None, "missing_input", p,
+                f"listed in {manifest.name} but not found (looked in {base.name}/{p})",
+                "restore the file, or keep the manifest where it was written beside its inputs")
+                for p in missing])
+        _, inv, ledger, result = calculate(
+            base / opts["path"], [base / f for f in opts.get("factors", [])],
+            opts.get("year") or None, opts.get("grid_level"))
+        new = build(manifest, inv.files, ledger.factor_sets, ledger.factors, opts, result)
+        changes = compare(old, new)
+        con = stdout()
+        note = version_note(old)
+        if note:
+            con.print(Text(f"note: {note}"))
+        if not changes:
+            con.print(Text(f"verified: {len(new['inputs'])} input files, "
+                           f"{len(new['factor_sets'])} factor sets and {len(new['factors'])} "
+                           f"factors unchanged; every figure matches {manifest.name}"))
+            return
+        figures = [c for c in changes if c.kind == "figure"]
+        shown = [c for c in changes if c.kind != "figure"] + figures[:MAX_FIGURES]
+        con.print(Text(f"{len(changes)} difference{'s' if len(changes) != 1 else ''} from "
+                       f"{manifest.name}:"))
+        for c in shown:
+            con.print(Text(f"  {c}"), soft_wrap=True)
+        if len(figures) > MAX_FIGURES:
+            con.print(Text(f"  … and {len(figures) - MAX_FIGURES} more figures"))
+        raise typer.Exit(EXIT_CHECK_FAILED)

@@ -1,0 +1,117 @@
+"""Labels of the workbook and the charts in each language carbon writes (zh-Hans, zh-Hant, en).
+
+One table: each key maps to its simplified Chinese, traditional Chinese and English text. The
+languages ``--lang`` accepts are this table's columns (:data:`LANGS`).
+"""
+
+from __future__ import annotations
+
+#: Languages, in the order of each entry of :data:`LABELS`.
+LANGS: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
+
+LABELS: dict[str, tuple[str, str, str]] = {
+    # KPI sheet: section headings
+    "kpi_title": ("能源与温室气体关键绩效指标", "能源與溫室氣體關鍵績效指標",
+                  "Energy and greenhouse-gas KPIs"),
+    "kpi_note": ("依据港交所《环境、社会及管治报告指引》A1.2、A2.1；完整精度数据见 JSON 输出",
+                 "依據港交所《環境、社會及管治報告指引》A1.2、A2.1；完整精度數據見 JSON 輸出",
+                 "HKEX ESG Reporting Guide A1.2, A2.1; full-precision figures in the JSON output"),
+    "indicator": ("指标", "指標", "Indicator"),
+    "unit": ("单位", "單位", "Unit"),
+    "sec_ghg": ("温室气体排放（A1.2）", "溫室氣體排放（A1.2）", "Greenhouse-gas emissions (A1.2)"),
+    "sec_energy": ("能源消耗（A2.1）", "能源消耗（A2.1）", "Energy consumption (A2.1)"),
+    "sec_sources": ("各能源消耗量", "各能源消耗量", "Consumption by source"),
+    "sec_denominators": ("强度分母", "強度分母", "Intensity denominators"),
+    # KPI sheet: rows
+    "total_location_tco2e": ("温室气体排放总量（范围一 + 范围二）", "溫室氣體排放總量（範圍一 + 範圍二）",
+                             "Total GHG emissions (Scope 1 + Scope 2)"),
+    "total_market_tco2e": ("温室气体排放总量（范围一 + 范围二，基于市场）",
+                           "溫室氣體排放總量（範圍一 + 範圍二，基於市場）",
+                           "Total GHG emissions (Scope 1 + Scope 2, market-based)"),
+    "scope1_tco2e": ("范围一（直接排放）", "範圍一（直接排放）", "Scope 1 (direct emissions)"),
+    "scope2_location_tco2e": ("范围二（间接排放，基于位置）", "範圍二（間接排放，基於位置）",
+                              "Scope 2 (indirect emissions, location-based)"),
+    "scope2_market_tco2e": ("范围二（间接排放，基于市场）", "範圍二（間接排放，基於市場）",
+                            "Scope 2 (indirect emissions, market-based)"),
+    "per_m2": ("　每平方米楼面面积", "　每平方米樓面面積", "  per m² of floor area"),
+    "per_person": ("　每名员工", "　每名員工", "  per employee"),
+    "energy_kwh": ("综合能源消耗总量", "綜合能源消耗總量", "Total energy consumption"),
+    "energy_direct_kwh": ("直接能源消耗", "直接能源消耗", "Direct energy consumption"),
+    "energy_indirect_kwh": ("间接能源消耗", "間接能源消耗", "Indirect energy consumption"),
+    "energy_tce": ("综合能源消耗量（标准煤）", "綜合能源消耗量（標準煤）",
+                   "Total energy consumption (standard coal)"),
+    "floor_area_m2": ("楼面面积", "樓面面積", "Floor area"),
+    "headcount": ("员工人数", "員工人數", "Headcount"),
+    # other sheets
+    "entity_id": ("实体编号", "實體編號", "Entity id"),
+    "entity_name": ("实体名称", "實體名稱", "Entity name"),
+    "year": ("年度", "年度", "Year"),
+    "source": ("能源品种", "能源品種", "Source"),
+    "period": ("期间", "期間", "Period"),
+    "quantity": ("消耗量", "消耗量", "Quantity"),
+    "code": ("代码", "代碼", "Code"),
+    "message": ("说明", "說明", "Message"),
+    "no_warnings": ("无警告", "無警告", "No warnings"),
+    "file": ("输入文件", "輸入文件", "Input file"),
+    "sheet": ("工作表", "工作表", "Sheet"),
+    "row": ("行", "行", "Row"),
+    "period_start": ("起始日", "起始日", "Period start"),
+    "period_end": ("截止日", "截止日", "Period end"),
+    "use": ("用途", "用途", "Use"),
+    "instrument": ("合约工具", "合約工具", "Instrument"),
+    "data_quality": ("数据质量", "數據質量", "Data quality"),
+    "document_ref": ("凭证编号", "憑證編號", "Document reference"),
+    "quantity_entered": ("填报数量", "填報數量", "Quantity as entered"),
+    "unit_entered": ("填报单位", "填報單位", "Unit as entered"),
+    "share": ("本年度所占比例", "本年度所佔比例", "Share in this year"),
+    "quantity_year": ("本年度数量", "本年度數量", "Quantity in this year"),
+    "quantity_report": ("标准单位数量", "標準單位數量", "Quantity in canonical unit"),
+    "report_unit": ("标准单位", "標準單位", "Canonical unit"),
+    "factor": ("因子", "因子", "factor"),
+    "factor_set": ("因子集", "因子集", "factor set"),
+    "value": ("数值", "數值", "value"),
+    "factor_unit": ("单位", "單位", "unit"),
+    "reference": ("出处", "出處", "reference"),
+    "stage_f_energy": ("能量", "能量", "Energy"),
+    "stage_f_tce": ("标准煤", "標準煤", "Standard coal"),
+    "stage_f_scope1": ("范围一", "範圍一", "Scope 1"),
+    "stage_f_scope2_location": ("范围二（位置）", "範圍二（位置）", "Scope 2 location"),
+    "stage_f_scope2_market": ("范围二（市场）", "範圍二（市場）", "Scope 2 market"),
+    "id": ("编号", "編號", "Id"),
+    "title": ("标题", "標題", "Title"),
+    "issuer": ("发布机构", "發布機構", "Issuer"),
+    "document_number": ("文号", "文號", "Document number"),
+    "published": ("发布日期", "發布日期", "Published"),
+    "url": ("网址", "網址", "URL"),
+    "data_year": ("数据年份", "數據年份", "Data year"),
+    "sha256": ("SHA-256", "SHA-256", "SHA-256"),
+    "sets_heading": ("使用的因子集", "使用的因子集", "Factor sets used"),
+    "factors_heading": ("使用的每个因子", "使用的每個因子", "Every factor used"),
+    "parameter": ("参数", "參數", "Parameter"),
+    "subject": ("对象", "對象", "Subject"),
+    "region": ("地区", "地區", "Region"),
+    "verified": ("已核对", "已核對", "Verified"),
+    "note": ("备注", "備註", "Note"),
+    "custom_set": ("清单自有因子（custom_factors）", "清單自有因子（custom_factors）",
+                   "the inventory's own factors (custom_factors)"),
+    "continued": ("（续）", "（續）", " (continued)"),
+    # charts
+    "chart_data": ("图表数据", "圖表數據", "Chart data"),
+    "chart_scopes": ("范围一与范围二排放（按年度）", "範圍一與範圍二排放（按年度）",
+                     "Scope 1 and Scope 2 emissions by year"),
+    "chart_mix": ("能源结构（按能源品种）", "能源結構（按能源品種）", "Energy mix by source"),
+    "chart_intensity": ("强度趋势", "強度趨勢", "Intensity trend"),
+    "scope1": ("范围一", "範圍一", "Scope 1"),
+    "scope2": ("范围二（基于位置）", "範圍二（基於位置）", "Scope 2 (location-based)"),
+    "ghg_per_m2": ("每平方米排放", "每平方米排放", "GHG per m²"),
+    "energy_per_m2": ("每平方米能耗", "每平方米能耗", "Energy per m²"),
+    "persons": ("人", "人", "persons"),
+    "per_person_unit": ("/人", "/人", "/person"),
+    "generated_by": ("由 carbon {version} 计算", "由 carbon {version} 計算",
+                     "Computed by carbon {version}"),
+}
+
+
+def label(key: str, lang: str) -> str:
+    """The text of ``key`` in ``lang`` (one of :data:`LANGS`)."""
+    return LABELS[key][LANGS.index(lang)]
