@@ -344,20 +344,30 @@ METER = ["entity_id", "source", "use", "instrument"]
 MAX_LISTED_NOTICES = 20
 
 
-def _listed(code: str, lines: list[str], what: str) -> list[Notice]:
+def _listed(code: str, lines: list[str], total: int, what: str) -> list[Notice]:
+    """The first lines one by one, then a count of the rest."""
     out = [Notice(code, line) for line in lines[:MAX_LISTED_NOTICES]]
-    if len(lines) > MAX_LISTED_NOTICES:
-        out.append(Notice(code, f"and {len(lines) - MAX_LISTED_NOTICES} more {what}"))
+    if total > MAX_LISTED_NOTICES:
+        out.append(Notice(code, f"and {total - MAX_LISTED_NOTICES} more {what}"))
     return out
 
 
-def _meter(frame: pd.DataFrame) -> pd.Series:
-    """A readable name per row: ``E1 electricity`` (+ use, instrument when given)."""
-    name = frame["entity_id"].astype(str) + " " + frame["source"].astype(str)
-    for key in ("use", "instrument"):
-        value = frame[key].astype(str)
-        name = name.where(value == "", name + " " + value)
-    return name
+def _meter(frame: pd.DataFrame, at: np.ndarray) -> list[str]:
+    """A readable name for the rows at ``at``: ``E1 electricity`` (+ use, instrument when given)."""
+    parts = [frame[k].iloc[at].astype(str).tolist() for k in METER]
+    return [" ".join(str(v) for v in values if str(v)) for values in zip(*parts, strict=True)]
+
+
+def _codes(s: pd.Series) -> np.ndarray:
+    """Integer codes of a column (a categorical's own; else in order of first appearance)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy().astype(np.int64)
+    return pd.factorize(s, use_na_sentinel=False)[0].astype(np.int64)
+
+
+def _days(d: np.ndarray) -> list[str]:
+    """Day numbers (since 1970-01-01) as dates in text: 2024-01-31."""
+    return [str(x) for x in d.astype("datetime64[D]")]
 
 
 def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
@@ -367,47 +377,70 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
     each period is compared with the latest end among the meter's earlier periods (a grouped
     cumulative maximum, shifted by one): a start more than a day after it is a gap, a start on or
     before it an overlap. A row equal to an earlier one in meter, period, quantity and unit is a
-    duplicate (and not counted again as an overlap).
+    duplicate (and not counted again as an overlap). Everything runs on integer codes; only the
+    listed rows are put into words.
     """
     if activity.empty:
         return []
-    day = np.timedelta64(1, "D")
-    same = [*METER, "period_start", "period_end", "quantity", "unit"]
-    a = activity[[*same, "row"]].copy()
-    for key in ("entity_id", "source", "use", "instrument", "unit"):
-        a[key] = a[key].astype(str)
-    dup = a.duplicated(same, keep="first").to_numpy()
-    first = a.groupby(same, sort=False)["row"].transform("first").to_numpy()
-    dups = a[dup]
-    dup_lines = (where + ": row " + dups["row"].astype(str) + " repeats row "
-                 + pd.Series(first[dup], index=dups.index).astype(str) + " ("
-                 + _meter(dups) + ", " + dups["period_start"].dt.strftime("%Y-%m-%d") + " to "
-                 + dups["period_end"].dt.strftime("%Y-%m-%d")
-                 + "); both are counted: delete one if it is entered twice").tolist()
-    b = a[~dup]
-    b = b.assign(meter=b.groupby(METER, sort=False).ngroup()).sort_values(
-        ["meter", "period_start", "period_end", "row"], kind="stable")
-    reach = b.groupby("meter")["period_end"].cummax()
-    prev_end = reach.groupby(b["meter"]).shift(1)
-    prev_row = b["row"].groupby(b["meter"]).shift(1)
-    gap = (b["period_start"] > prev_end + day).to_numpy()
-    overlap = (b["period_start"] <= prev_end).to_numpy()
-    g = b[gap]
-    gap_lines = (where + ": " + _meter(g) + ": nothing recorded from "
-                 + (prev_end[gap] + day).dt.strftime("%Y-%m-%d") + " to "
-                 + (g["period_start"] - day).dt.strftime("%Y-%m-%d") + " (between rows "
-                 + prev_row[gap].astype("int64").astype(str) + " and " + g["row"].astype(str)
-                 + "); add the missing period if the meter ran").tolist()
-    o = b[overlap]
-    over_lines = (where + ": " + _meter(o) + ": row " + o["row"].astype(str) + " ("
-                  + o["period_start"].dt.strftime("%Y-%m-%d") + " to "
-                  + o["period_end"].dt.strftime("%Y-%m-%d") + ") overlaps an earlier period "
-                  + "ending " + prev_end[overlap].dt.strftime("%Y-%m-%d") + " (row "
-                  + prev_row[overlap].astype("int64").astype(str) + "); both are counted: check "
-                  + "for a reading entered twice, or tell two meters apart with a note").tolist()
-    return [*_listed("duplicate_row", dup_lines, "duplicate rows"),
-            *_listed("period_gap", gap_lines, "gaps in meter periods"),
-            *_listed("period_overlap", over_lines, "overlapping meter periods")]
+    meter = np.zeros(len(activity), dtype=np.int64)
+    for col in METER:
+        codes = _codes(activity[col])
+        meter = meter * (int(codes.max()) + 1) + codes
+    meter = pd.factorize(meter)[0].astype(np.int64)
+    start = activity["period_start"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    end = activity["period_end"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    qty = activity["quantity"].to_numpy()
+    unit = _codes(activity["unit"])
+    rows = activity["row"].to_numpy()
+    # one sortable integer per row: meter, then start, then end
+    s_span, e_span = int(np.ptp(start)) + 1, int(np.ptp(end)) + 1
+    key = (meter * s_span + (start - start.min())) * e_span + (end - end.min())
+    order = np.argsort(key, kind="stable")  # ties stay in row order
+    ks = key[order]
+    tied = np.zeros(len(key), dtype=bool)
+    tied[1:] = ks[1:] == ks[:-1]
+    tied[:-1] |= tied[1:]
+    cand = order[tied]  # rows sharing meter and period with another: duplicates only among them
+    dup = np.zeros(len(key), dtype=bool)
+    if len(cand):
+        dup[cand] = pd.DataFrame({"key": key[cand], "unit": unit[cand], "qty": qty[cand]}
+                                 ).duplicated().to_numpy()
+    dup_at = np.flatnonzero(dup)
+    shown = dup_at[:MAX_LISTED_NOTICES]
+    first = [int(np.flatnonzero((key == key[i]) & (unit == unit[i]) & (qty == qty[i]))[0])
+             for i in shown]
+    dup_lines = [f"{where}: row {rows[i]} repeats row {rows[j]} ({m}, {s0} to {s1}); "
+                 "both are counted: delete one if it is entered twice"
+                 for i, j, m, s0, s1 in zip(shown, first, _meter(activity, shown),
+                                            _days(start[shown]), _days(end[shown]), strict=True)]
+    # gaps and overlaps among the rest, per meter in period order
+    o = order[~dup[order]]
+    m_o, s_o, e_o = meter[o], start[o], end[o]
+    span = int(e_o.max() - e_o.min()) + 1 if len(o) else 1
+    reach = np.maximum.accumulate(m_o * span + (e_o - e_o.min())) - m_o * span + e_o.min()
+    prev_end = np.r_[0, reach[:-1]]
+    valid = np.r_[False, m_o[1:] == m_o[:-1]]
+    gap = valid & (s_o > prev_end + 1)
+    overlap = valid & (s_o <= prev_end)
+    prev_row = np.r_[0, rows[o][:-1]]
+
+    g = np.flatnonzero(gap)[:MAX_LISTED_NOTICES]
+    gap_lines = [f"{where}: {m}: nothing recorded from {a} to {b} (between rows {r0} and {r1}); "
+                 "add the missing period if the meter ran"
+                 for m, a, b, r0, r1 in zip(_meter(activity, o[g]), _days(prev_end[g] + 1),
+                                            _days(s_o[g] - 1), prev_row[g], rows[o[g]],
+                                            strict=True)]
+    v = np.flatnonzero(overlap)[:MAX_LISTED_NOTICES]
+    over_lines = [f"{where}: {m}: row {r1} ({a} to {b}) overlaps an earlier period ending {c} "
+                  f"(row {r0}); both are counted: check for a reading entered twice, or tell two "
+                  "meters apart with a note"
+                  for m, r1, a, b, c, r0 in zip(_meter(activity, o[v]), rows[o[v]], _days(s_o[v]),
+                                                _days(e_o[v]), _days(prev_end[v]), prev_row[v],
+                                                strict=True)]
+    return [*_listed("duplicate_row", dup_lines, len(dup_at), "duplicate rows"),
+            *_listed("period_gap", gap_lines, int(gap.sum()), "gaps in meter periods"),
+            *_listed("period_overlap", over_lines, int(overlap.sum()),
+                     "overlapping meter periods")]
 
 
 def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,

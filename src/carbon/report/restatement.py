@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from carbon.report.write import neutralise, write_atomic
+
+if TYPE_CHECKING:  # openpyxl loads only when a sheet is written
+    from openpyxl.worksheet.worksheet import Worksheet
 
 LANGS = ("en", "zh-Hans", "zh-Hant")
 
@@ -157,6 +157,8 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
     lang : {"en", "zh-Hans", "zh-Hant"}
         Language of the labels and of the disclosure text.
     """
+    from openpyxl.styles import Alignment, Font
+
     bold = Font(bold=True)
     ws.append([word("title", lang)])
     ws["A1"].font = Font(bold=True, size=13)
@@ -204,6 +206,8 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
 def to_xlsx(path: Path, result: dict[str, Any], lang: str = "en",
             inputs: tuple[Path, ...] = ()) -> None:
     """Write the restatement as a workbook of one sheet, atomically."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
