@@ -292,21 +292,25 @@ def split_years(act: pd.DataFrame) -> pd.DataFrame:
         out["year"] = y0
         out["share"] = 1.0
         return out
-    start = act["period_start"].to_numpy().astype("datetime64[D]")
-    end = act["period_end"].to_numpy().astype("datetime64[D]")
     idx = np.repeat(np.arange(len(act)), n)
-    offset = np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)
-    year = y0[idx] + offset
-    jan1 = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
-    dec31 = (year - 1970 + 1).astype("datetime64[Y]").astype("datetime64[D]") - 1
-    p0 = np.maximum(start[idx], jan1)
-    p1 = np.minimum(end[idx], dec31)
-    days = (end - start).astype(int) + 1
     out = act.iloc[idx].reset_index(drop=True)
-    out["period_start"] = p0.astype("datetime64[s]")
-    out["period_end"] = p1.astype("datetime64[s]")
+    year = y0[idx] + np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)
+    # only the pieces of rows that cross a year end change their period and share
+    pieces = np.flatnonzero(n[idx] > 1)
+    src = idx[pieces]
+    start = act["period_start"].to_numpy()[src].astype("datetime64[D]")
+    end = act["period_end"].to_numpy()[src].astype("datetime64[D]")
+    jan1 = (year[pieces] - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    dec31 = (year[pieces] - 1970 + 1).astype("datetime64[Y]").astype("datetime64[D]") - 1
+    p0, p1 = np.maximum(start, jan1), np.minimum(end, dec31)
+    share = np.ones(len(idx))
+    share[pieces] = ((p1 - p0).astype(int) + 1) / ((end - start).astype(int) + 1)
+    for col, value in (("period_start", p0), ("period_end", p1)):
+        dates = out[col].to_numpy(copy=True)
+        dates[pieces] = value.astype("datetime64[s]")
+        out[col] = dates
     out["year"] = year
-    out["share"] = ((p1 - p0).astype(int) + 1) / days[idx]
+    out["share"] = share
     return out
 
 

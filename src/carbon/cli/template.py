@@ -10,7 +10,6 @@ import typer
 
 from carbon.cli.common import guarded
 from carbon.errors import UsageError
-from carbon.report.template import build_template
 from carbon.report.write import write_atomic
 
 
@@ -47,5 +46,7 @@ def template(
         if out.exists():
             raise UsageError(f"{out} exists; carbon never overwrites a workbook that may hold "
                              "data: choose another name or delete it")
+        from carbon.report.template import build_template  # openpyxl: only when asked for
+
         write_atomic(out, build_template(lang.value, parse_years(years)))
         typer.echo(f"wrote {out}")
