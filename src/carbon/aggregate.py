@@ -109,7 +109,8 @@ def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
 
 def _with_split(frame: pd.DataFrame) -> pd.DataFrame:
     """Add direct (fuels) and indirect (purchased electricity and heat) energy columns."""
-    direct = frame["source"].map(lambda s: vocab.sources()[str(s)].direct).to_numpy(dtype=bool)
+    is_direct = {key: s.direct for key, s in vocab.sources().items()}
+    direct = frame["source"].map(is_direct).to_numpy(dtype=bool)
     return frame.assign(energy_direct_kwh=frame["energy_kwh"].where(direct, 0.0),
                         energy_indirect_kwh=frame["energy_kwh"].where(~direct, 0.0))
 

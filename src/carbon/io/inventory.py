@@ -46,11 +46,20 @@ def _map_distinct(s: pd.Series, fn: Callable[[str], str]) -> pd.Series:
                      index=s.index)
 
 
+def _factorized(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a column and its distinct values (a categorical's own; else in order of
+    first appearance)."""
+    if isinstance(s.dtype, pd.CategoricalDtype) and not s.isna().any():
+        return s.cat.codes.to_numpy().astype(np.int64), s.cat.categories
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
 def _pairs(a: pd.Series, b: pd.Series) -> list[tuple[str, str]]:
     """The distinct (a, b) pairs of two text columns, in order of first appearance."""
-    ca, ua = pd.factorize(a, use_na_sentinel=False)
-    cb, ub = pd.factorize(b, use_na_sentinel=False)
-    key = pd.unique(ca.astype(np.int64) * (len(ub) + 1) + cb)
+    ca, ua = _factorized(a)
+    cb, ub = _factorized(b)
+    key = pd.unique(ca * (len(ub) + 1) + cb)
     return [(str(ua[int(k) // (len(ub) + 1)]), str(ub[int(k) % (len(ub) + 1)])) for k in key]
 
 
@@ -267,8 +276,8 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
         "source": source, "quantity": quantity, "unit": _categorical(unit_text), "use": use,
         "instrument": _categorical(instr), "data_quality": dq,
         "document_ref": f["document_ref"], "note": f["note"], "row": table.rows,
-    })
-    return out[good].reset_index(drop=True)
+    }, copy=False)
+    return out if good.all() else out[good].reset_index(drop=True)
 
 
 def _denominators(table: RawTable, entity_ids: set[str]) -> pd.DataFrame:
@@ -358,13 +367,6 @@ def _meter(frame: pd.DataFrame, at: np.ndarray) -> list[str]:
     return [" ".join(str(v) for v in values if str(v)) for values in zip(*parts, strict=True)]
 
 
-def _codes(s: pd.Series) -> np.ndarray:
-    """Integer codes of a column (a categorical's own; else in order of first appearance)."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.cat.codes.to_numpy().astype(np.int64)
-    return pd.factorize(s, use_na_sentinel=False)[0].astype(np.int64)
-
-
 def _days(d: np.ndarray) -> list[str]:
     """Day numbers (since 1970-01-01) as dates in text: 2024-01-31."""
     return [str(x) for x in d.astype("datetime64[D]")]
@@ -384,13 +386,13 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
         return []
     meter = np.zeros(len(activity), dtype=np.int64)
     for col in METER:
-        codes = _codes(activity[col])
+        codes = _factorized(activity[col])[0]
         meter = meter * (int(codes.max()) + 1) + codes
     meter = pd.factorize(meter)[0].astype(np.int64)
     start = activity["period_start"].to_numpy().astype("datetime64[D]").astype(np.int64)
     end = activity["period_end"].to_numpy().astype("datetime64[D]").astype(np.int64)
     qty = activity["quantity"].to_numpy()
-    unit = _codes(activity["unit"])
+    unit = _factorized(activity["unit"])[0]
     rows = activity["row"].to_numpy()
     # one sortable integer per row: meter, then start, then end
     s_span, e_span = int(np.ptp(start)) + 1, int(np.ptp(end)) + 1
