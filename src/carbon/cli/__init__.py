@@ -6,6 +6,7 @@ is wrong; 3 an internal error (one line, no traceback unless ``--debug``).
 
 from __future__ import annotations
 
+import ctypes
 import sys
 
 import typer
@@ -37,6 +38,26 @@ app.command("template")(template.template)
 app.command("verify")(verify.verify)
 
 
+def _reuse_freed_memory() -> None:
+    """Ask glibc to keep freed memory for reuse (where the C library is glibc).
+
+    A compute allocates and frees many column-sized arrays (8 MB per million rows); by default
+    glibc maps each afresh and returns it on free, so every column pays its page faults again.
+    With a 32 MB mmap threshold (glibc's maximum) and a high trim threshold they come from the
+    heap and are reused: about a tenth off the wall time at a million rows, results unchanged.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        libc.mallopt(m_mmap_threshold, 32 * 1024 * 1024)
+        libc.mallopt(m_trim_threshold, 1024 * 1024 * 1024)
+    except (OSError, AttributeError):  # not glibc: keep the allocator's defaults
+        return
+
+
 def main() -> None:
     """Console-script entry point."""
+    _reuse_freed_memory()
     sys.exit(app())
