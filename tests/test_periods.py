@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import compute_json, make_inventory
 from tests.xlsx_util import make_workbook
 
@@ -69,3 +72,55 @@ def test_many_gaps_are_counted_beyond_the_listed(tmp_path):
     inv = make_inventory(tmp_path / "inv", rows)
     gaps = _codes(compute_json(inv))["period_gap"]
     assert len(gaps) == 21 and gaps[-1] == "and 8 more gaps in meter periods"
+
+
+def _reference(rows: list[tuple[str, int, int, float]]) -> tuple[int, int, int]:
+    """Duplicates, gaps and overlaps counted the slow, obvious way (one meter per entity)."""
+    seen: set[tuple[str, int, int, float]] = set()
+    kept, dups = [], 0
+    for i, r in enumerate(rows):
+        if r in seen:
+            dups += 1
+        else:
+            seen.add(r)
+            kept.append((r[0], r[1], r[2], i))
+    gaps = overlaps = 0
+    for entity in {r[0] for r in kept}:
+        reach = None
+        for _, s, e, _ in sorted(r for r in kept if r[0] == entity):
+            if reach is not None:
+                gaps += s > reach + 1
+                overlaps += s <= reach
+            reach = e if reach is None else max(reach, e)
+    return dups, gaps, overlaps
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B"]), st.integers(0, 30), st.integers(0, 5),
+                          st.sampled_from([1.0, 2.0])), min_size=1, max_size=40))
+def test_period_checks_match_a_plain_reading(raw):
+    import numpy as np
+    import pandas as pd
+
+    from carbon.io.inventory import MAX_LISTED_NOTICES, period_notices
+
+    rows = [(e, s, s + d, q) for e, s, d, q in raw]
+    day0 = np.datetime64("2024-01-01", "s")
+    act = pd.DataFrame({
+        "entity_id": pd.Categorical([r[0] for r in rows]),
+        "source": pd.Categorical(["electricity"] * len(rows)),
+        "use": pd.Categorical([""] * len(rows)), "instrument": pd.Categorical([""] * len(rows)),
+        "period_start": day0 + np.array([r[1] for r in rows]) * np.timedelta64(1, "D"),
+        "period_end": day0 + np.array([r[2] for r in rows]) * np.timedelta64(1, "D"),
+        "quantity": [r[3] for r in rows], "unit": pd.Categorical(["kWh"] * len(rows)),
+        "row": np.arange(2, len(rows) + 2)})
+    notices = period_notices(act, "f")
+
+    def count(code: str) -> int:
+        got = [n.message for n in notices if n.code == code]
+        if got and got[-1].startswith("and "):
+            return MAX_LISTED_NOTICES + int(got[-1].split()[1])
+        return len(got)
+
+    assert (count("duplicate_row"), count("period_gap"), count("period_overlap")) == \
+        _reference(rows)

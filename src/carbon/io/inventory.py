@@ -385,28 +385,37 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
     if activity.empty:
         return []
     meter = np.zeros(len(activity), dtype=np.int64)
+    meters = 1
     for col in METER:
-        codes = _factorized(activity[col])[0]
-        meter = meter * (int(codes.max()) + 1) + codes
-    meter = pd.factorize(meter)[0].astype(np.int64)
+        codes, values = _factorized(activity[col])
+        meter = meter * (len(values) + 1) + codes
+        meters *= len(values) + 1
     start = activity["period_start"].to_numpy().astype("datetime64[D]").astype(np.int64)
     end = activity["period_end"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    s_min, e_min = int(start.min()), int(end.min())
+    s_span, e_span = int(start.max()) - s_min + 1, int(end.max()) - e_min + 1
+    if meters * s_span * e_span >= 2**62:  # too many to code as they are: number them densely
+        meter = pd.factorize(meter)[0].astype(np.int64)
+        meters = int(meter.max()) + 1
+    # one integer per row, sorting by meter, then start, then end
+    key = (meter * s_span + (start - s_min)) * e_span + (end - e_min)
     qty = activity["quantity"].to_numpy()
     unit = _factorized(activity["unit"])[0]
     rows = activity["row"].to_numpy()
-    # one sortable integer per row: meter, then start, then end
-    s_span, e_span = int(np.ptp(start)) + 1, int(np.ptp(end)) + 1
-    key = (meter * s_span + (start - start.min())) * e_span + (end - end.min())
-    order = np.argsort(key, kind="stable")  # ties stay in row order
-    ks = key[order]
-    tied = np.zeros(len(key), dtype=bool)
-    tied[1:] = ks[1:] == ks[:-1]
-    tied[:-1] |= tied[1:]
-    cand = order[tied]  # rows sharing meter and period with another: duplicates only among them
+    ks = np.sort(key)
     dup = np.zeros(len(key), dtype=bool)
-    if len(cand):
+    if (ks[1:] == ks[:-1]).any():  # rows sharing meter and period: duplicates only among them
+        cand = np.flatnonzero(np.isin(key, ks[1:][ks[1:] == ks[:-1]]))
         dup[cand] = pd.DataFrame({"key": key[cand], "unit": unit[cand], "qty": qty[cand]}
                                  ).duplicated().to_numpy()
+        if dup.any():
+            ks = np.sort(key[~dup])
+
+    def position(p: int) -> int:
+        """The activity row at sorted position ``p`` (ties in row order)."""
+        same = np.flatnonzero((key == ks[p]) & ~dup)
+        return int(same[p - int(np.searchsorted(ks, ks[p]))])
+
     dup_at = np.flatnonzero(dup)
     shown = dup_at[:MAX_LISTED_NOTICES]
     first = [int(np.flatnonzero((key == key[i]) & (unit == unit[i]) & (qty == qty[i]))[0])
@@ -415,30 +424,34 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
                  "both are counted: delete one if it is entered twice"
                  for i, j, m, s0, s1 in zip(shown, first, _meter(activity, shown),
                                             _days(start[shown]), _days(end[shown]), strict=True)]
-    # gaps and overlaps among the rest, per meter in period order
-    o = order[~dup[order]]
-    m_o, s_o, e_o = meter[o], start[o], end[o]
-    span = int(e_o.max() - e_o.min()) + 1 if len(o) else 1
-    reach = np.maximum.accumulate(m_o * span + (e_o - e_o.min())) - m_o * span + e_o.min()
+    # gaps and overlaps among the rest, per meter in period order: decode the sorted keys
+    m_o, rest = np.divmod(ks, s_span * e_span)
+    s_o, e_o = np.divmod(rest, e_span)
+    s_o += s_min
+    e_o += e_min
+    reach = np.maximum.accumulate(m_o * e_span + (e_o - e_min)) - m_o * e_span + e_min
     prev_end = np.r_[0, reach[:-1]]
     valid = np.r_[False, m_o[1:] == m_o[:-1]]
     gap = valid & (s_o > prev_end + 1)
     overlap = valid & (s_o <= prev_end)
-    prev_row = np.r_[0, rows[o][:-1]]
 
-    g = np.flatnonzero(gap)[:MAX_LISTED_NOTICES]
+    def listed(mask: np.ndarray) -> tuple[np.ndarray, list[int], list[int], list[str]]:
+        at = np.flatnonzero(mask)[:MAX_LISTED_NOTICES]
+        now = np.array([position(int(p)) for p in at], dtype=np.int64)
+        before = [int(rows[position(int(p) - 1)]) for p in at]
+        return at, [int(r) for r in rows[now]], before, _meter(activity, now)
+
+    g, g_row, g_prev, g_name = listed(gap)
     gap_lines = [f"{where}: {m}: nothing recorded from {a} to {b} (between rows {r0} and {r1}); "
                  "add the missing period if the meter ran"
-                 for m, a, b, r0, r1 in zip(_meter(activity, o[g]), _days(prev_end[g] + 1),
-                                            _days(s_o[g] - 1), prev_row[g], rows[o[g]],
-                                            strict=True)]
-    v = np.flatnonzero(overlap)[:MAX_LISTED_NOTICES]
+                 for m, a, b, r0, r1 in zip(g_name, _days(prev_end[g] + 1), _days(s_o[g] - 1),
+                                            g_prev, g_row, strict=True)]
+    v, v_row, v_prev, v_name = listed(overlap)
     over_lines = [f"{where}: {m}: row {r1} ({a} to {b}) overlaps an earlier period ending {c} "
                   f"(row {r0}); both are counted: check for a reading entered twice, or tell two "
                   "meters apart with a note"
-                  for m, r1, a, b, c, r0 in zip(_meter(activity, o[v]), rows[o[v]], _days(s_o[v]),
-                                                _days(e_o[v]), _days(prev_end[v]), prev_row[v],
-                                                strict=True)]
+                  for m, r1, a, b, c, r0 in zip(v_name, v_row, _days(s_o[v]), _days(e_o[v]),
+                                                _days(prev_end[v]), v_prev, strict=True)]
     return [*_listed("duplicate_row", dup_lines, len(dup_at), "duplicate rows"),
             *_listed("period_gap", gap_lines, int(gap.sum()), "gaps in meter periods"),
             *_listed("period_overlap", over_lines, int(overlap.sum()),
