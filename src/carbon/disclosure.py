@@ -10,20 +10,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-LANGS = ("en", "zh-Hans", "zh-Hant")
+from carbon.report.labels import LANGS
 
 #: Labels of common entity kinds (plural in English); other kinds are shown as written.
 KIND_LABELS = {
-    "head_office": ("head office", "总行", "總行"),
-    "head office": ("head office", "总行", "總行"),
-    "branch": ("branches", "分行", "分行"),
-    "branches": ("branches", "分行", "分行"),
-    "outlet": ("outlets", "网点", "網點"),
-    "outlets": ("outlets", "网点", "網點"),
-    "sub_branch": ("sub-branches", "支行", "支行"),
-    "village_bank": ("village bank", "村镇银行", "村鎮銀行"),
-    "subsidiary": ("subsidiaries", "子公司", "子公司"),
-    "": ("entities", "单位", "單位"),
+    "head_office": ("总行", "總行", "head office"),
+    "head office": ("总行", "總行", "head office"),
+    "branch": ("分行", "分行", "branches"),
+    "branches": ("分行", "分行", "branches"),
+    "outlet": ("网点", "網點", "outlets"),
+    "outlets": ("网点", "網點", "outlets"),
+    "sub_branch": ("支行", "支行", "sub-branches"),
+    "village_bank": ("村镇银行", "村鎮銀行", "village bank"),
+    "subsidiary": ("子公司", "子公司", "subsidiaries"),
+    "": ("单位", "單位", "entities"),
 }
 
 SINGULAR = {"branches": "branch", "outlets": "outlet", "sub-branches": "sub-branch",

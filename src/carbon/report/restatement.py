@@ -15,67 +15,33 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from carbon.report.labels import LANGS, label
 from carbon.report.write import neutralise, write_atomic
 
 if TYPE_CHECKING:  # openpyxl loads only when a sheet is written
     from openpyxl.worksheet.worksheet import Worksheet
 
-LANGS = ("en", "zh-Hans", "zh-Hant")
-
-#: metric -> (en, zh-Hans, zh-Hant, unit, decimals)
-METRIC_LABELS: dict[str, tuple[str, str, str, str, int]] = {
-    "energy_kwh": ("Energy", "综合能耗", "綜合能耗", "kWh", 0),
-    "energy_tce": ("Energy, standard coal", "综合能耗（标准煤）", "綜合能耗（標準煤）", "tce", 2),
-    "scope1_tco2e": ("Scope 1", "范围一排放", "範圍一排放", "tCO2e", 2),
-    "scope2_location_tco2e": ("Scope 2, location-based", "范围二排放（基于位置）",
-                              "範圍二排放（基於位置）", "tCO2e", 2),
-    "scope2_market_tco2e": ("Scope 2, market-based", "范围二排放（基于市场）",
-                            "範圍二排放（基於市場）", "tCO2e", 2),
-    "total_location_tco2e": ("Total (Scope 1 + 2, location)", "排放总量（范围一＋二，基于位置）",
-                             "排放總量（範圍一＋二，基於位置）", "tCO2e", 2),
+#: metric -> (unit, decimals) as the restatement table shows it; labels in report.labels
+METRIC_FORMAT: dict[str, tuple[str, int]] = {
+    "energy_kwh": ("kWh", 0),
+    "energy_tce": ("tce", 2),
+    "scope1_tco2e": ("tCO2e", 2),
+    "scope2_location_tco2e": ("tCO2e", 2),
+    "scope2_market_tco2e": ("tCO2e", 2),
+    "total_location_tco2e": ("tCO2e", 2),
 }
 
-#: key -> (en, zh-Hans, zh-Hant)
-WORDS: dict[str, tuple[str, str, str]] = {
-    "title": ("Restatement of earlier years", "以前年度数据重述", "以前年度數據重述"),
-    "sheet": ("Restatement", "重述", "重述"),
-    "base_year": ("Base year", "基准年", "基準年"),
-    "threshold": ("Significance threshold (%)", "重大性阈值（%）", "重大性閾值（%）"),
-    "gross": ("Cumulative change in the base year (%)", "基准年累计变动（%）",
-              "基準年累計變動（%）"),
-    "required": ("Base-year recalculation required", "需重新计算基准年", "需重新計算基準年"),
-    "yes": ("yes", "是", "是"),
-    "no": ("no", "否", "否"),
-    "year": ("Year", "年份", "年份"),
-    "metric": ("Metric", "指标", "指標"),
-    "unit": ("Unit", "单位", "單位"),
-    "before": ("Before", "重述前", "重述前"),
-    "after": ("After", "重述后", "重述後"),
-    "delta": ("Change", "变动", "變動"),
-    "delta_pct": ("Change (%)", "变动（%）", "變動（%）"),
-    "boundary": ("Boundary", "边界变化", "邊界變化"),
-    "activity": ("Activity data", "活动数据", "活動數據"),
-    "factors": ("Emission factors", "排放因子", "排放因子"),
-    "disclosure": ("Disclosure (draft)", "披露文字（草稿）", "披露文字（草稿）"),
-    "published": ("Published figures against the recomputation of the original inventory",
-                  "已发布数据与原清单重新计算结果的比较", "已發佈數據與原清單重新計算結果的比較"),
-    "published_value": ("Published", "已发布", "已發佈"),
-    "recomputed": ("Recomputed", "重新计算", "重新計算"),
-    "residual": ("Residual", "差异", "差異"),
-    "explained": ("Within the published rounding", "在发布数据的舍入范围内",
-                  "在發佈數據的捨入範圍內"),
-}
 
 COLUMNS = ("year", "metric", "unit", "before", "after", "delta", "delta_pct", "boundary",
            "activity", "factors")
 
 
 def word(key: str, lang: str) -> str:
-    return WORDS[key][LANGS.index(lang)]
+    return label(f"restate_{key}", lang)
 
 
 def metric_label(metric: str, lang: str) -> str:
-    return str(METRIC_LABELS[metric][LANGS.index(lang)])
+    return label(f"restate_{metric}", lang)
 
 
 def _fmt(v: float | None, digits: int, sign: bool = False) -> str:
@@ -92,7 +58,7 @@ def table(result: dict[str, Any], title: str = "") -> Table:
                      else "right")
     for year, figs in result["years"].items():
         for metric, f in figs.items():
-            _, _, _, unit, d = METRIC_LABELS[metric]
+            unit, d = METRIC_FORMAT[metric]
             a = f["attribution"]
             t.add_row(year, metric_label(metric, "en"), unit, _fmt(f["before"], d),
                       _fmt(f["after"], d), _fmt(f["delta"], d, True),
@@ -115,8 +81,8 @@ def print_restatement(result: dict[str, Any], console: Console, title: str = "")
     """The table, the base-year verdict, the published comparison, the disclosure drafts and the
     warnings of both inventories."""
     console.print(table(result, title))
-    for label, value in _summary(result, "en"):
-        console.print(Text(f"{label}: {value}"))
+    for name, value in _summary(result, "en"):
+        console.print(Text(f"{name}: {value}"))
     notes = result["notes"]
     if "published" in notes:
         console.print(Text(word("published", "en"), style="bold"))
@@ -124,7 +90,7 @@ def print_restatement(result: dict[str, Any], console: Console, title: str = "")
         for key in ("year", "metric", "published_value", "recomputed", "residual", "explained"):
             p.add_column(word(key, "en"), justify="right" if key not in ("metric",) else "left")
         for r in notes["published"]:
-            d = METRIC_LABELS[r["metric"]][4]
+            d = METRIC_FORMAT[r["metric"]][1]
             p.add_row(str(r["year"]), r["metric"], _fmt(r["published"], d),
                       _fmt(r["recomputed"], d), _fmt(r["residual"], d, True),
                       word("yes" if r["within_rounding"] else "no", "en"))
@@ -162,8 +128,8 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
     bold = Font(bold=True)
     ws.append([word("title", lang)])
     ws["A1"].font = Font(bold=True, size=13)
-    for label, value in _summary(result, lang):
-        ws.append([label, value])
+    for name, value in _summary(result, lang):
+        ws.append([name, value])
     ws.append([])
     ws.append([word(k, lang) for k in COLUMNS])
     header = ws.max_row
@@ -171,7 +137,7 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
         cell.font = bold
     for year, figs in result["years"].items():
         for metric, f in figs.items():
-            unit, d = METRIC_LABELS[metric][3:]
+            unit, d = METRIC_FORMAT[metric]
             a = f["attribution"]
             ws.append([int(year), metric_label(metric, lang), unit, f["before"], f["after"],
                        f["delta"], f["delta_pct"], a["boundary"], a["activity"], a["factors"]])

@@ -32,10 +32,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from carbon import vocab
 from carbon.factors import PARAMETERS, FactorSet
 from carbon.model import FactorPins, Settings
+from carbon.report.labels import LANGS
 from carbon.schema import DATA_QUALITY, TABLES, USES, Column
 from carbon.units import ENERGY, MASS, VOLUME, parse_unit
 
-LANGS = ("zh-Hans", "zh-Hant", "en")
 #: Document properties and zip entry times of every generated template (deterministic bytes).
 FIXED_TIME = datetime(2024, 1, 1)
 #: Rows of each input sheet that carry drop-downs and input messages.
