@@ -42,7 +42,7 @@ class Problem:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        shown = f" {self.value!r}:" if self.value != "" else ":"
+        shown = f" {self.value!r}:" if self.value != "" else ""
         return f"{self.where}:{shown} {self.message}. Fix: {self.fix} [{self.code}]"
 
 
