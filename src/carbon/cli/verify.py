@@ -34,7 +34,7 @@ def verify(
                                *opts.get("factors", [])] if not (base / p).exists()]
         if missing:
             raise InputError([Problem(
-                p, None, None, None, "missing_input", p,
+                p, None, None, None, "missing_input", "",
                 f"listed in {manifest.name} but not found (looked in {base.name}/{p})",
                 "restore the file, or keep the manifest where it was written beside its inputs")
                 for p in missing])
