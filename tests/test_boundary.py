@@ -94,3 +94,15 @@ def test_parent_loops_and_unknown_parents_are_reported_together(tmp_path):
     assert "A → B → A" in err and "parent_loop" in err
     assert "entities.csv, row 5, column parent_id: 'ZZ'" in err
     assert "Traceback" not in err
+
+
+def test_a_divested_subsidiary_takes_the_entities_below_it_along(tmp_path):
+    ents = _entities(["G", "Group", "", "office", "山西", "", ""],
+                     ["S", "Subsidiary", "G", "subsidiary", "山西", "", "2022-12-31"],
+                     ["P", "Plant of S", "S", "plant", "山西", "", ""])
+    act = [activity_row(100, "MWh", year=y, entity=e) for y in (2022, 2023) for e in "GSP"]
+    y = compute_json(make_inventory(tmp_path / "inv", act, entities=ents,
+                                    settings="reporting_years = [2022, 2023]\n",
+                                    custom_factors=CUSTOM))["years"]
+    assert y["2022"]["scope2_location_tco2e"] == pytest.approx(300)
+    assert y["2023"]["scope2_location_tco2e"] == pytest.approx(100)  # S and P both gone

@@ -340,3 +340,53 @@ def test_a_workbook_restates_like_its_folder(tmp_path):
             assert workbook_years[year][metric]["before"] == pytest.approx(v["before"], rel=1e-12)
             assert workbook_years[year][metric]["attribution"] == pytest.approx(
                 v["attribution"], rel=1e-9, abs=1e-9)
+
+
+def test_rows_outside_both_boundaries_need_no_factor(tmp_path):
+    """A stray 2022 coal row of a site that joins in 2023 counts nowhere: restate needs no coal
+    factor for it (and compute does not either)."""
+    a = make_inventory(tmp_path / "a", [activity_row(100, "MWh", entity="E1")],
+                       entities=[ent("E1")], custom_factors=[factor("0.6")])
+    b = make_inventory(tmp_path / "b", [activity_row(100, "MWh", entity="E1"),
+                                        activity_row(5, "t", source="raw_coal", entity="E3")],
+                       entities=[ent("E1"), ent("E3", start="2023-05-01")],
+                       custom_factors=[factor("0.6")])
+    assert compute_json(b)["years"]["2022"]["scope1_tco2e"] == 0
+    out = restate_json(a, b)
+    assert out["years"]["2022"]["total_location_tco2e"]["delta"] == pytest.approx(0, abs=1e-9)
+
+
+def test_grid_level_of_one_side_uses_the_province_the_other_side_records(tmp_path):
+    """A reports nationally without a province; B provincially with one: A's data under B's
+    factors takes B's province for the same entity instead of failing."""
+    a = make_inventory(tmp_path / "a", [activity_row(1000, "MWh", entity="E1")],
+                       entities=[["E1", "Site", "", "office", "", "", ""]])
+    b = make_inventory(tmp_path / "b", [activity_row(1000, "MWh", entity="E1")],
+                       entities=[ent("E1")], settings='grid_level = "provincial"\n')
+    f = restate_json(a, b)["years"]["2022"]["scope2_location_tco2e"]
+    assert f["attribution"]["factors"] == pytest.approx(f["delta"], abs=1e-9)
+    assert f["delta"] != 0
+
+
+def test_a_market_based_change_alone_is_disclosed_as_a_restatement(tmp_path):
+    header = ["entity_id", "period_start", "period_end", "source", "quantity", "unit", "instrument"]
+    a = make_inventory(tmp_path / "a", [[*activity_row(1000, "MWh"), ""]], activity_header=header)
+    b = make_inventory(tmp_path / "b", [[*activity_row(1000, "MWh"), "green_power"]],
+                       activity_header=header)
+    out = restate_json(a, b)
+    assert out["years"]["2022"]["scope2_market_tco2e"]["delta"] < 0
+    assert "No figure changed" not in out["notes"]["disclosure"]["en"]
+
+
+def test_zero_threshold_with_no_change_requires_nothing(tmp_path):
+    a = make_inventory(tmp_path / "a", [activity_row(1000, "MWh")])
+    assert restate_json(a, a, "--threshold", "0")["recalculation_required"] is False
+
+
+def test_markup_like_organisation_names_are_plain_text(tmp_path):
+    inv = make_inventory(tmp_path / "a", [activity_row(1000, "MWh")],
+                         settings='organisation = "Acme [/] [bold]Group[/bold] Ltd"\n')
+    for args in (("compute", inv), ("restate", "--before", inv, "--after", inv)):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert "Acme [/] [bold]Group[/bold] Ltd" in result.stdout

@@ -12,6 +12,8 @@ Rules implemented (GHG Protocol Corporate Standard, chapter 3 and 5; ISO 14064-1
   year to be accounted for the entire year ("rather than only for the remainder of the reporting
   period after the structural change occurred"). ``boundary_mid_year = "pro_rata"`` in settings
   counts instead only the days of each row that fall inside the window.
+- An entity is inside only while every entity above it in the tree is: its window is cut to its
+  parents' windows (divesting a subsidiary divests what it holds).
 - Rows of years in which the entity is outside the boundary are not counted; they are listed (a
   notice with the count per entity).
 - **Consolidation.** ``operational_control`` (the default): an entity in the boundary counts 100%.
@@ -28,9 +30,6 @@ import numpy as np
 import pandas as pd
 
 from carbon.model import Inventory, Notice
-
-#: Mid-year treatment of a boundary change (settings key ``boundary_mid_year``).
-MID_YEAR = ("whole_year", "pro_rata")
 
 _DAY = np.timedelta64(1, "D")
 
@@ -94,17 +93,42 @@ def equity_share(entities: pd.DataFrame) -> np.ndarray:
     return acc[:n]
 
 
-def _windows(entity_ids: pd.Series, entities: pd.DataFrame, consolidation: str
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: whether its entity is known, the window's first and last day, its share."""
-    ids = entities["entity_id"].astype(str)
-    codes = pd.Index(ids.to_numpy()).get_indexer(pd.Index(entity_ids.astype(str)))
-    known = codes >= 0
+def windows(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each entity's window inside the boundary, within its parents' windows: an entity is
+    inside only while every entity above it is (a divested subsidiary takes its plants along).
+
+    Returns
+    -------
+    tuple of ndarray of datetime64[D]
+        First and last day (inclusive) of each entity's window; open ends as 0001-01-01 and
+        9999-12-31. [d]
+    """
+    n = len(entities)
     far_past, far_future = np.datetime64("0001-01-01", "D"), np.datetime64("9999-12-31", "D")
     start = entities["included_from"].to_numpy(dtype="datetime64[D]")
     stop = entities["included_to"].to_numpy(dtype="datetime64[D]")
-    start = np.where(np.isnat(start), far_past, start)
-    stop = np.where(np.isnat(stop), far_future, stop)
+    start = np.append(np.where(np.isnat(start), far_past, start), far_past)
+    stop = np.append(np.where(np.isnat(stop), far_future, stop), far_future)
+    up = np.append(_parents(entities), n)
+    # Pointer doubling, as in equity_share: the latest start and earliest stop up the chain.
+    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
+        start = np.maximum(start, start[up])
+        stop = np.minimum(stop, stop[up])
+        up = up[up]
+    return start[:n], stop[:n]
+
+
+def _windows(entity_ids: pd.Series, entities: pd.DataFrame, consolidation: str
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: whether its entity is known, the window's first and last day, its share."""
+    index = pd.Index(entities["entity_id"].astype(str).to_numpy())
+    if isinstance(entity_ids.dtype, pd.CategoricalDtype):  # once per category, not per row
+        per_category = index.get_indexer(pd.Index(entity_ids.cat.categories.astype(str)))
+        codes = np.append(per_category, -1)[entity_ids.cat.codes.to_numpy()]
+    else:
+        codes = index.get_indexer(pd.Index(entity_ids.astype(str)))
+    known = codes >= 0
+    start, stop = windows(entities)
     share = (equity_share(entities) if consolidation == "equity_share"
              else np.ones(len(entities)))
     pick = np.where(known, codes, 0)
@@ -220,7 +244,7 @@ def apply(act: pd.DataFrame, inv: Inventory) -> tuple[pd.DataFrame, list[Notice]
         notices.append(Notice("equity_share", f"equity share: {int(partial.sum())} activity rows "
                               f"of {n} entities count in part (by the organisation's share)"))
     keep = ~out
-    act = act[keep].reset_index(drop=True)
+    act = act[keep].reset_index(drop=True) if out.any() else act.copy(deep=False)
     act["share"] = act["share"].to_numpy() * w[keep]
     return act, notices
 

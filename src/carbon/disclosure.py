@@ -80,9 +80,13 @@ def disclosure(base: int, threshold: float, required: bool, change: dict[str, An
                ) -> dict[str, str]:
     """Disclosure text by language (``en``, ``zh-Hans``, ``zh-Hant``)."""
     total = {y: f["total_location_tco2e"] for y, f in years.items()}
+    def moved(x: float, scale: float) -> bool:  # beyond float round-off
+        return abs(x) > 1e-9 * max(abs(scale), 1.0)
+
     restated = [y for y, f in years.items()
-                if any(f[m]["delta"] != 0 for m in ("total_location_tco2e", "energy_kwh"))]
-    activity = any(abs(total[y]["attribution"]["activity"]) > 0 for y in restated)
+                if any(moved(f[m]["delta"], f[m]["before"]) for m in f)]
+    activity = any(moved(total[y]["attribution"]["activity"], total[y]["before"])
+                   for y in restated)
     grid_after = sorted({factors["grid_after"][y] for y in restated
                          if factors["grid_after"][y] != factors["grid_before"][y]})
     out = {}

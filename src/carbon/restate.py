@@ -59,9 +59,6 @@ from carbon.model import Inventory, Ledger
 #: The restated figures, in the order of the table.
 METRICS = ("energy_kwh", "energy_tce", "scope1_tco2e", "scope2_location_tco2e",
            "scope2_market_tco2e", "total_location_tco2e")
-UNITS = {"energy_kwh": "kWh", "energy_tce": "tce", "scope1_tco2e": "tCO2e",
-         "scope2_location_tco2e": "tCO2e", "scope2_market_tco2e": "tCO2e",
-         "total_location_tco2e": "tCO2e"}
 #: The three causes of a change (the players of the Shapley game).
 PARTS = ("boundary", "activity", "factors")
 #: The figure the significance threshold applies to.
@@ -77,7 +74,6 @@ _COALITIONS = [(x, y, f) for x in (0, 1) for y in (0, 1) for f in (0, 1)]
 class _Side:
     """One inventory: its rows (one per activity row and year, as the ledger splits them)."""
 
-    inv: Inventory
     keys: pd.DataFrame  # entity_id, year, period_start, period_end
     metrics: dict[int, np.ndarray]  # factor side -> (rows x metrics), boundary not applied
 
@@ -89,11 +85,21 @@ def reporting_years(inv: Inventory) -> list[int]:
     return sorted(int(y) for y in split_years(inv.activity)["year"].unique())
 
 
-def _unbounded(inv: Inventory, factors: Inventory, years: list[int]) -> Inventory:
-    """``inv``'s entities and activity with ``factors``' factor choice, no boundary applied."""
+def _unbounded(inv: Inventory, factors: Inventory, years: list[int], keep: np.ndarray
+               ) -> Inventory:
+    """``inv``'s entities and activity rows ``keep`` with ``factors``' factor choice, no
+    boundary applied.
+
+    The factor choice is the settings (pins, grid level) and the own factors of ``factors``, and
+    the province of each entity as ``factors`` records it (else as ``inv`` does).
+    """
     never = np.full(len(inv.entities), np.datetime64("NaT"), dtype="datetime64[s]")
+    province = inv.entities["entity_id"].astype(str).map(
+        dict(zip(factors.entities["entity_id"].astype(str),
+                 factors.entities["province"].astype(str), strict=True)))
+    province = province.where(province.fillna("") != "", inv.entities["province"].astype(str))
     ent = inv.entities.assign(included_from=never, included_to=never.copy(),
-                              ownership_share=np.nan)
+                              ownership_share=np.nan, province=province.to_numpy())
     settings = factors.settings.model_copy(update={
         "consolidation": "operational_control", "reporting_years": years})
     origins = dict(inv.origins)
@@ -102,8 +108,25 @@ def _unbounded(inv: Inventory, factors: Inventory, years: list[int]) -> Inventor
             origins[key] = factors.origins[key]
         else:
             origins.pop(key, None)
-    return Inventory(inv.path, ent, inv.activity, None, factors.custom_factors, settings, origins,
+    activity = inv.activity if keep.all() else inv.activity[keep].reset_index(drop=True)
+    return Inventory(inv.path, ent, activity, None, factors.custom_factors, settings, origins,
                      list(inv.files), [])
+
+
+def _counted(inv: Inventory, invs: tuple[Inventory, Inventory]) -> np.ndarray:
+    """Mask of ``inv``'s activity rows that touch a year in which their entity is inside either
+    boundary (the rest count in no mixture, so they need no factor)."""
+    act = inv.activity
+    first = act["period_start"].to_numpy().astype("datetime64[Y]").astype(np.int64) + 1970
+    last = act["period_end"].to_numpy().astype("datetime64[Y]").astype(np.int64) + 1970
+    keep = np.zeros(len(act), dtype=bool)
+    for year in range(int(first.min()), int(last.max()) + 1) if len(act) else []:
+        touches = (first <= year) & (last >= year)
+        for side in invs:
+            keep |= touches & boundary.in_boundary(act["entity_id"].astype(str),
+                                                   np.full(len(act), year), side.entities,
+                                                   side.settings.consolidation)
+    return keep
 
 
 def _rows(ledger: Ledger) -> np.ndarray:
@@ -117,8 +140,9 @@ def _side(inv: Inventory, both: tuple[Inventory, Inventory], sets: dict[str, Fac
           years: list[int]) -> _Side:
     metrics: dict[int, np.ndarray] = {}
     keys = None
+    keep = _counted(inv, both)
     for f, fac in enumerate(both):
-        ledger = compute(_unbounded(inv, fac, years), sets, years=years)
+        ledger = compute(_unbounded(inv, fac, years, keep), sets, years=years)
         r = ledger.rows
         k = pd.DataFrame({"entity_id": r["entity_id"].astype(str).to_numpy(),
                           "year": r["year"].to_numpy(dtype=np.int64),
@@ -131,7 +155,7 @@ def _side(inv: Inventory, both: tuple[Inventory, Inventory], sets: dict[str, Fac
             raise AssertionError("ledger rows differ between factor choices")
         metrics[f] = _rows(ledger)
     assert keys is not None
-    return _Side(inv, keys, metrics)
+    return _Side(keys, metrics)
 
 
 def _shapley(v: dict[tuple[int, int, int], np.ndarray]) -> dict[str, np.ndarray]:
@@ -269,8 +293,8 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
              "factors": abs(fb["attribution"]["factors"])}
     gross_total = sum(gross.values())
     gross_pct = _pct(gross_total, fb["before"])
-    required = (gross_total > 0 if gross_pct is None
-                else gross_pct >= threshold - TOLERANCE_PCT)
+    required = gross_total > 0 and (gross_pct is None
+                                    or gross_pct >= threshold - TOLERANCE_PCT)
     change = {"metric": THRESHOLD_METRIC, "before": fb["before"], "gross": gross,
               "gross_tco2e": gross_total, "gross_pct": gross_pct, "net_pct": fb["delta_pct"]}
     notes = _notes(before, after, sets, wanted, base, threshold, required, change, out_years,

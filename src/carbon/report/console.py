@@ -41,7 +41,7 @@ def _fmt(v: float | None, digits: int) -> str:
 
 def results_table(result: dict[str, Any], title: str) -> Table:
     years = list(result["years"])
-    t = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+    t = Table(title=Text(title), box=box.SIMPLE_HEAVY, title_justify="left")
     t.add_column("")
     t.add_column("unit")
     for y in years:

@@ -52,7 +52,8 @@ def _fmt(v: float | None, digits: int, sign: bool = False) -> str:
 
 def table(result: dict[str, Any], title: str = "") -> Table:
     """Every year and metric: before, after, change and its three parts."""
-    t = Table(title=title or word("title", "en"), box=box.SIMPLE_HEAVY, title_justify="left")
+    t = Table(title=Text(title or word("title", "en")), box=box.SIMPLE_HEAVY,
+              title_justify="left")
     for key in COLUMNS:
         t.add_column(word(key, "en"), justify="left" if key in ("year", "metric", "unit")
                      else "right")
