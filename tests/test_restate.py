@@ -390,3 +390,18 @@ def test_markup_like_organisation_names_are_plain_text(tmp_path):
         result = run(*args)
         assert result.exit_code == 0, result.output
         assert "Acme [/] [bold]Group[/bold] Ltd" in result.stdout
+
+
+def test_an_own_factor_the_other_side_never_states_stands_in(tmp_path):
+    """A burns raw coal at a site with its own factors; B divests the site and states no coal
+    factor: A's coal under B's factors uses A's own (unchanged), and the change is boundary."""
+    coal = [["raw_coal", "", "emission", "2.0", "tCO2/t", "own"]]
+    a = make_inventory(tmp_path / "a", [activity_row(1000, "MWh", entity="E1"),
+                                        activity_row(10, "t", source="raw_coal", entity="E2")],
+                       entities=[ent("E1"), ent("E2")], custom_factors=[factor("0.6"), *coal])
+    b = make_inventory(tmp_path / "b", [activity_row(1000, "MWh", entity="E1")],
+                       entities=[ent("E1")], custom_factors=[factor("0.6")])
+    f = restate_json(a, b)["years"]["2022"]["scope1_tco2e"]
+    assert f["delta"] == pytest.approx(-20)
+    assert f["attribution"]["boundary"] == pytest.approx(-20)
+    assert f["attribution"]["factors"] == pytest.approx(0, abs=1e-9)

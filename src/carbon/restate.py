@@ -52,7 +52,7 @@ import pandas as pd
 from carbon import boundary
 from carbon.calc import compute, grid_sets, split_years
 from carbon.disclosure import disclosure
-from carbon.errors import UsageError
+from carbon.errors import InputError, UsageError
 from carbon.factors import FactorSet
 from carbon.model import Inventory, Ledger
 
@@ -85,13 +85,25 @@ def reporting_years(inv: Inventory) -> list[int]:
     return sorted(int(y) for y in split_years(inv.activity)["year"].unique())
 
 
-def _unbounded(inv: Inventory, factors: Inventory, years: list[int], keep: np.ndarray
-               ) -> Inventory:
+def _own_factors(factors: Inventory, fallback: Inventory | None) -> pd.DataFrame | None:
+    """``factors``' own factors, plus ``fallback``'s for the (source, kind) pairs it never
+    states."""
+    own, extra = factors.custom_factors, None if fallback is None else fallback.custom_factors
+    if extra is None or own is None:
+        return own if extra is None else extra
+    stated = pd.MultiIndex.from_frame(own[["source", "kind"]].astype(str))
+    missing = ~pd.MultiIndex.from_frame(extra[["source", "kind"]].astype(str)).isin(stated)
+    return pd.concat([own, extra[missing]], ignore_index=True)
+
+
+def _unbounded(inv: Inventory, factors: Inventory, years: list[int], keep: np.ndarray,
+               fallback: Inventory | None = None) -> Inventory:
     """``inv``'s entities and activity rows ``keep`` with ``factors``' factor choice, no
     boundary applied.
 
-    The factor choice is the settings (pins, grid level) and the own factors of ``factors``, and
-    the province of each entity as ``factors`` records it (else as ``inv`` does).
+    The factor choice is the settings (pins, grid level) and the own factors of ``factors``
+    (with ``fallback``'s for a source and kind it never states), and the province of each entity
+    as ``factors`` records it (else as ``inv`` does).
     """
     never = np.full(len(inv.entities), np.datetime64("NaT"), dtype="datetime64[s]")
     province = inv.entities["entity_id"].astype(str).map(
@@ -109,8 +121,8 @@ def _unbounded(inv: Inventory, factors: Inventory, years: list[int], keep: np.nd
         else:
             origins.pop(key, None)
     activity = inv.activity if keep.all() else inv.activity[keep].reset_index(drop=True)
-    return Inventory(inv.path, ent, activity, None, factors.custom_factors, settings, origins,
-                     list(inv.files), [])
+    return Inventory(inv.path, ent, activity, None, _own_factors(factors, fallback), settings,
+                     origins, list(inv.files), [])
 
 
 def _counted(inv: Inventory, invs: tuple[Inventory, Inventory]) -> np.ndarray:
@@ -142,7 +154,14 @@ def _side(inv: Inventory, both: tuple[Inventory, Inventory], sets: dict[str, Fac
     keys = None
     keep = _counted(inv, both)
     for f, fac in enumerate(both):
-        ledger = compute(_unbounded(inv, fac, years, keep), sets, years=years)
+        try:
+            ledger = compute(_unbounded(inv, fac, years, keep), sets, years=years)
+        except InputError:
+            if fac is inv:
+                raise
+            # a factor this side's data needs that the other side never states (it has no such
+            # data): this side's own factor stands in, so that factor counts as unchanged
+            ledger = compute(_unbounded(inv, fac, years, keep, inv), sets, years=years)
         r = ledger.rows
         k = pd.DataFrame({"entity_id": r["entity_id"].astype(str).to_numpy(),
                           "year": r["year"].to_numpy(dtype=np.int64),
