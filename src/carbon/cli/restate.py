@@ -57,6 +57,8 @@ def restate(
         inv_b = read_inventory(after, sets)
         wanted = sorted(set(years)) if years else sorted(
             set(reporting_years(inv_a)) & set(reporting_years(inv_b)))
+        if not wanted:
+            raise UsageError("the two inventories report no year in common; pass --years")
         pub = read_published(published, METRICS, wanted) if published else None
         result = run_restate(inv_a, inv_b, sets, years=wanted or None, base_year=base_year,
                              threshold_pct=threshold, published=pub)
