@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 import xlwt
 
 from carbon.io import xlsx
-from tests.conftest import ACTIVITY_COLUMNS, make_inventory, run
+from tests.conftest import ACTIVITY_COLUMNS, activity_row, make_inventory, run
 from tests.xlsx_util import ROW, make_workbook, rewrite_member, sheet_member
 
 D = dt.datetime
@@ -297,3 +298,49 @@ def test_hidden_rows_are_counted_and_warned(tmp_path):
     hidden = [w for w in out["warnings"] if w["code"] == "hidden_rows"]
     assert hidden and "1 hidden rows (3)" in hidden[0]["message"]
     assert out["years"]["2023"]["by_source"]["electricity"]["quantity"] == 100
+
+
+def test_formulas_with_saved_values_pass_and_the_unsaved_one_is_named(tmp_path):
+    """Formulas with saved results (numbers, and "" saved as t="str") are read; only the cell
+    without one is reported, at its own address."""
+    rows = [["E1", dt.datetime(2022, m, 1), dt.datetime(2022, m, 28), "electricity", 100, "kWh",
+             "n"] for m in range(1, 13)]
+    path = make_workbook(tmp_path / "inv.xlsx", activity=rows,
+                         activity_header=[*ACTIVITY_COLUMNS, "note"])
+    member = sheet_member(path, "activity")
+
+    def edit(xml: bytes) -> bytes:
+        # E2..E12 become formulas with saved values; G2 a formula saved as ""; E13 has none
+        for r in range(2, 13):
+            xml = re.sub(rb'(<c r="E%d"[^>]*>)<v>' % r, rb'\1<f>50+50</f><v>', xml)
+        xml = re.sub(rb'<c r="G2"[^>]*>.*?</c>', rb'<c r="G2" t="str"><f>IF(1,"","")</f><v/></c>',
+                     xml)
+        return re.sub(rb'<c r="E13"([^>]*)><v>100</v></c>', rb'<c r="E13"\1><f>A1&lt;2</f></c>',
+                      xml)
+
+    rewrite_member(path, member, edit)
+    result = run("compute", path)
+    assert result.exit_code == 2
+    text = result.output
+    assert "activity!E13" in text and "=A1<2" in text
+    assert text.count("[formula_without_value]") == 1
+
+
+@pytest.mark.parametrize(("typed", "ok"), [("1 234.5", True), ("8 278 39", False),
+                                           ("12 34", False)])
+def test_spaces_group_thousands_under_the_comma_rule(tmp_path, typed, ok):
+    inv = make_inventory(tmp_path / "inv", [activity_row(typed, "kWh")])
+    result = run("compute", inv, "--format", "json")
+    assert (result.exit_code == 0) is ok, result.output
+    if ok:
+        assert json.loads(result.stdout)["years"]["2022"]["energy_kwh"] == pytest.approx(1234.5)
+    else:
+        assert "[not_a_number]" in result.output
+
+
+def test_a_decimal_number_in_a_date_cell_is_not_a_month(tmp_path):
+    """2024.10 typed into a date cell is stored as the number 2024.1: not read as January."""
+    rows = [["E1", 2024.1, dt.datetime(2024, 10, 31), "electricity", 100, "kWh"]]
+    result = run("compute", make_workbook(tmp_path / "inv.xlsx", activity=rows))
+    assert result.exit_code == 2 and "activity!B2" in result.output
+    assert "[not_a_date]" in result.output

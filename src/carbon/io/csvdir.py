@@ -137,9 +137,10 @@ def read_folder(path: Path) -> tuple[dict[str, RawTable], Settings, list[Path], 
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
     files: list[Path] = []
+    folder = path.resolve().name  # the folder's own name, also when given as "."
     for name, spec in TABLES.items():
         file = path / f"{name}.csv"
-        origin = Origin(f"{path.name}/{file.name}")
+        origin = Origin(f"{folder}/{file.name}")
         if not file.is_file():
             if spec.required:
                 problems.append(Problem(origin.file, None, None, None, "missing_file", "",
@@ -152,7 +153,7 @@ def read_folder(path: Path) -> tuple[dict[str, RawTable], Settings, list[Path], 
         if table is not None:
             tables[name] = table
     settings_file = path / SETTINGS_FILE
-    settings, found = read_settings(settings_file, Origin(f"{path.name}/{SETTINGS_FILE}"))
+    settings, found = read_settings(settings_file, Origin(f"{folder}/{SETTINGS_FILE}"))
     problems += found
     if settings_file.is_file():
         files.append(settings_file)

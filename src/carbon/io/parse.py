@@ -86,7 +86,9 @@ def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     values = np.asarray(out.to_numpy(zero_copy_only=False), dtype="float64").copy()
     need = np.flatnonzero(~plain & ~blank)
     if len(need):
-        texts = _folded(pc.take(t, pa.array(need)).to_pylist())
+        # a space inside a number groups thousands like a comma (1 234.5), under the same rule
+        texts = [x.replace(" ", ",") for x in _folded(pc.take(t, pa.array(need)).to_pylist(),
+                                                      spaces=True)]
         fixed = pd.Series(texts, dtype="str")
         fixed = fixed.where(~fixed.str.fullmatch(_THOUSANDS),
                             fixed.str.replace(",", "", regex=False))
@@ -197,6 +199,10 @@ def cells_as_text(values: Sequence[object], *, date: bool = False,
         serial = np.full(n, np.nan)
         serial[num] = arr[num].astype("float64")
         is_serial = (serial >= SERIAL_DATES[0]) & (serial <= SERIAL_DATES[1])
+        # a float that is no serial date (2024.10 typed, stored as 2024.1) is no date either:
+        # its text must not pass for a year and month
+        odd = floats & ~is_serial & (np.floor(np.nan_to_num(serial)) != serial)
+        text[odd] = np.array([f"{v} (a number)" for v in arr[odd]], dtype=object)
         if is_serial.any():
             days = np.floor(serial[is_serial]).astype("int64").astype("timedelta64[D]")
             day = np.datetime64(epoch.date(), "D") + days

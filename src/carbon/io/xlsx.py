@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
 import itertools
 import re
 import unicodedata
@@ -161,9 +162,13 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
 _ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+#: A cell holding a formula and no saved value. The formula text cannot contain "<" (XML escapes
+#: it), so no match runs past its own cell; a ``t="str"`` cell's empty value is a saved "".
 _FORMULA_NO_VALUE = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)'
-    rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>', re.S)
+    rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)'
+    rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_STRING_RESULT = re.compile(rb'\bt="str"')
 
 
 def stated_rows(zf: zipfile.ZipFile, member: str) -> int | None:
@@ -209,8 +214,11 @@ def scan(zf: zipfile.ZipFile, member: str) -> SheetScan:
     for piece in _chunks(zf, member):
         if b"<f" in piece:
             for m in _FORMULA_NO_VALUE.finditer(piece):
-                formula = (m.group(4) or b"").decode("utf-8", "replace")
-                out.formulas.append((m.group(1).decode(), int(m.group(2)),
+                ref = _CELL_REF.search(m.group(1))
+                if ref is None or _STRING_RESULT.search(m.group(1)):
+                    continue
+                formula = html.unescape((m.group(3) or b"").decode("utf-8", "replace"))
+                out.formulas.append((ref.group(1).decode(), int(ref.group(2)),
                                      "=" + formula if formula else "(shared formula)"))
         if b"hidden=" in piece:
             for m in _ROW_HIDDEN.finditer(piece):
@@ -410,7 +418,8 @@ def _table(path: Path, name: str, spec: TableSpec, title: str, rows: list[tuple[
         key = keys[i] if i < len(keys) else None
         values = columns[i] if len(columns[i]) == n else (None,) * n
         if key is None:
-            filled = np.flatnonzero(pd.notna(pd.Series(values, dtype=object)).to_numpy())
+            filled = np.flatnonzero(np.asarray(pc.not_equal(_text(values), "").to_numpy(
+                zero_copy_only=False), dtype=bool))
             if len(filled):
                 r = int(filled[0]) + 2
                 problems.append(Problem(
