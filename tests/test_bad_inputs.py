@@ -21,7 +21,7 @@ import pytest
 import xlwt
 
 from carbon.io import xlsx
-from tests.conftest import ACTIVITY_COLUMNS, activity_row, make_inventory, run
+from tests.conftest import ACTIVITY_COLUMNS, activity_row, compute_json, make_inventory, run
 from tests.xlsx_util import ROW, make_workbook, rewrite_member, sheet_member
 
 D = dt.datetime
@@ -344,3 +344,21 @@ def test_a_decimal_number_in_a_date_cell_is_not_a_month(tmp_path):
     result = run("compute", make_workbook(tmp_path / "inv.xlsx", activity=rows))
     assert result.exit_code == 2 and "activity!B2" in result.output
     assert "[not_a_date]" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["mmm-yy", 'yyyy"年"m"月"', "yyyy-mm"])
+def test_a_date_cell_shown_as_a_month_is_the_whole_month(tmp_path, fmt):
+    """Excel stores 2024-03 typed into a cell as the date 2024-03-01 with a month-only format:
+    read as the month, a December-January bill is shared by days like its CSV twin."""
+
+    def month_format(wb: openpyxl.Workbook) -> None:
+        for ref in ("B2", "C2"):
+            wb["activity"][ref].number_format = fmt
+
+    rows = [["E1", dt.datetime(2023, 12, 1), dt.datetime(2024, 1, 1), "electricity", 620, "kWh"]]
+    path = make_workbook(tmp_path / "inv.xlsx", activity=rows, mutate=month_format)
+    twin = make_inventory(tmp_path / "csv", [["E1", "2023-12", "2024-01", "electricity", 620,
+                                              "kWh"]])
+    from_book, from_csv = compute_json(path), compute_json(twin)
+    assert from_book["years"]["2024"]["energy_kwh"] == pytest.approx(310)  # 31 of 62 days
+    assert from_book["years"] == from_csv["years"]

@@ -78,7 +78,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("activity", True, (
             Column("entity_id", "text", True, "Entity ID", "单位编号", "單位編號"),
             Column("period_start", "date", True, "Period start", "开始日期", "開始日期",
-                   "2024-01-01, or 2024-03 for the whole month"),
+                   "2024-03-01 (a whole month: start 2024-03-01, end 2024-03-31)"),
             Column("period_end", "date", True, "Period end", "结束日期", "結束日期",
                    "inclusive: 2024-01-31"),
             Column("source", "text", True, "Energy source", "能源品种", "能源品種",

@@ -168,6 +168,7 @@ _FORMULA_NO_VALUE = re.compile(
     rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)'
     rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_CELL_ATTRS = re.compile(rb'<(?:\w+:)?c\b([^>]*)>')
 _STRING_RESULT = re.compile(rb'\bt="str"')
 
 
@@ -186,6 +187,7 @@ class SheetScan:
     formulas: list[tuple[str, int, str]] = field(default_factory=list)  # letter, row, formula
     merges: list[tuple[str, int, str, int]] = field(default_factory=list)
     hidden_rows: list[int] = field(default_factory=list)
+    month_cells: set[tuple[str, int]] = field(default_factory=set)  # dates shown as a month
 
 
 def _chunks(zf: zipfile.ZipFile, member: str, size: int = 1 << 22) -> Iterator[bytes]:
@@ -208,10 +210,55 @@ def _chunks(zf: zipfile.ZipFile, member: str, size: int = 1 << 22) -> Iterator[b
         yield carry
 
 
-def scan(zf: zipfile.ZipFile, member: str) -> SheetScan:
-    """One pass over the sheet's XML for formulas without a saved result, merges, hidden rows."""
+#: Built-in number formats that show a date as its month only (mmm-yy; yyyy"年"m"月" in the
+#: Chinese locales).
+_MONTH_FORMAT_IDS = {17, 27, 36, 50, 52, 57}
+_NUM_FMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*\bnumFmtId="(\d+)"[^>]*\bformatCode="([^"]*)"')
+_CELL_XFS = re.compile(rb'<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>', re.S)
+_XF = re.compile(rb'<(?:\w+:)?xf\b([^>]*)')
+_NUM_FMT_ID = re.compile(rb'\bnumFmtId="(\d+)"')
+_CELL_STYLE = re.compile(rb'\bs="(\d+)"')
+
+
+def _month_only(code: str) -> bool:
+    """A custom number format that shows a year and month but no day (yyyy-mm, mmm-yy …)."""
+    bare = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", html.unescape(code)).lower()
+    return "y" in bare and "m" in bare and "d" not in bare and "h" not in bare and "s" not in bare
+
+
+def month_styles(zf: zipfile.ZipFile) -> set[int]:
+    """Indices of the cell styles whose number format shows a date as a month: Excel stores
+    ``2024-03`` typed into a date cell as 2024-03-01 and only the format says "the month"."""
+    try:
+        xml = zf.read("xl/styles.xml")
+    except KeyError:
+        return set()
+    months = set(_MONTH_FORMAT_IDS)
+    months |= {int(i) for i, code in _NUM_FMT.findall(xml) if _month_only(code.decode("utf-8",
+                                                                                      "replace"))}
+    xfs = _CELL_XFS.search(xml)
+    if not xfs:
+        return set()
+    out = set()
+    for i, attrs in enumerate(_XF.findall(xfs.group(0))):
+        fmt = _NUM_FMT_ID.search(attrs)
+        if fmt and int(fmt.group(1)) in months:
+            out.add(i)
+    return out
+
+
+def scan(zf: zipfile.ZipFile, member: str, months: set[int] | frozenset[int] = frozenset()
+         ) -> SheetScan:
+    """One pass over the sheet's XML for formulas without a saved result, merges, hidden rows,
+    and (when the workbook has such styles) the cells formatted as a month."""
     out = SheetScan()
     for piece in _chunks(zf, member):
+        if months:
+            for attrs in _CELL_ATTRS.findall(piece):
+                style = _CELL_STYLE.search(attrs)
+                ref = _CELL_REF.search(attrs)
+                if style and ref and int(style.group(1)) in months:
+                    out.month_cells.add((ref.group(1).decode(), int(ref.group(2))))
         if b"<f" in piece:
             for m in _FORMULA_NO_VALUE.finditer(piece):
                 ref = _CELL_REF.search(m.group(1))
@@ -314,7 +361,8 @@ def _read(path: Path) -> WorkbookRead:
                     "folder of CSV files", f"A{rows}"))
         if any(p.code == "too_many_rows" for p in out.problems):
             return out
-        scans = {name: scan(zf, info.member) for name, info in found.items()}
+        months = month_styles(zf)
+        scans = {name: scan(zf, info.member, months) for name, info in found.items()}
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     try:
         epoch = wb.epoch
@@ -327,7 +375,8 @@ def _read(path: Path) -> WorkbookRead:
             if name == SETTINGS_SHEET:
                 out.settings = _settings(path, info.title, cells, out)
             else:
-                table = _table(path, name, TABLES[name], info.title, cells, epoch, out)
+                table = _table(path, name, TABLES[name], info.title, cells, epoch, out,
+                               sc.month_cells)
                 if table is not None:
                     out.tables[name] = table
     finally:
@@ -393,8 +442,13 @@ def _text(values: tuple[Any, ...] | list[Any], *, date: bool = False,
 
 
 def _table(path: Path, name: str, spec: TableSpec, title: str, rows: list[tuple[Any, ...]],
-           epoch: dt.datetime, out: WorkbookRead) -> RawTable | None:
-    """One input table: header keys, column letters, text cells; blank rows dropped."""
+           epoch: dt.datetime, out: WorkbookRead,
+           month_cells: set[tuple[str, int]] | None = None) -> RawTable | None:
+    """One input table: header keys, column letters, text cells; blank rows dropped.
+
+    A date cell formatted as a month (``month_cells``) reads as that month, ``2024-03``: the
+    whole month, as if typed as text.
+    """
     origin = Origin(path.name, title)
     header = list(rows[0]) if rows else []
     head_text = _text(header).to_pylist() if header else []
@@ -435,8 +489,16 @@ def _table(path: Path, name: str, spec: TableSpec, title: str, rows: list[tuple[
                 "delete or rename one of the two columns", f"{column_letter(i)}1"))
             continue
         col = spec.column(key) if key in spec.keys else None
-        frame[key] = _text(values, date=col is not None and col.type == "date", epoch=epoch)
+        is_date = col is not None and col.type == "date"
+        frame[key] = _text(values, date=is_date, epoch=epoch)
         letters[key] = column_letter(i)
+        months = sorted(r - 2 for c, r in month_cells or () if c == letters[key] and r >= 2)
+        if is_date and months:
+            at = pa.array([m for m in months if m < n], type=pa.int64())
+            texts = frame[key].to_numpy(zero_copy_only=False).copy()
+            texts[at.to_numpy()] = [t[:7] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t or "") else t
+                                    for t in texts[at.to_numpy()]]
+            frame[key] = pa.array(texts, type=pa.string())
     free = itertools.count(width)
     for c in spec.columns:  # a missing column is pointed at the first free header cell
         if c.required and c.key not in letters:
