@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from carbon.report.labels import LANGS, label
-from carbon.report.write import neutralise, write_atomic
+from carbon.report.write import write_atomic
 
 if TYPE_CHECKING:  # openpyxl loads only when a sheet is written
     from openpyxl.worksheet.worksheet import Worksheet
@@ -161,7 +161,7 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
     ws.append([])
     ws.append([word("disclosure", lang)])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append([neutralise(notes["disclosure"][lang])])
+    ws.append([notes["disclosure"][lang]])
     ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row,
                    end_column=len(COLUMNS))
@@ -180,6 +180,9 @@ def to_xlsx(path: Path, result: dict[str, Any], lang: str = "en",
     assert ws is not None
     ws.title = word("sheet", lang)
     write_sheet(ws, result, lang)
+    from carbon.report.workbook import neutralise_workbook
+
+    neutralise_workbook(wb)  # text a spreadsheet would run stays text, shown as typed
     buf = io.BytesIO()
     wb.save(buf)
     write_atomic(path, buf.getvalue(), inputs)
