@@ -126,3 +126,11 @@ def test_compute_writes_nothing_to_stderr_when_piped():
                            "json"], capture_output=True, text=True, check=True)
     assert done.stderr == ""
     assert json.loads(done.stdout)["years"]
+
+
+def test_out_suffix_picks_the_format(tmp_path):
+    for suffix, check in ((".json", lambda t: json.loads(t)["years"]),
+                          (".csv", lambda t: t.splitlines()[0].count(",") > 2)):
+        out = tmp_path / f"result{suffix}"
+        assert run("compute", EXAMPLE, "--out", out).exit_code == 0
+        assert check(out.read_text(encoding="utf-8"))

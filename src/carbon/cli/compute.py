@@ -51,7 +51,9 @@ def compute(
     year: list[int] = typer.Option(None, "--year", "-y", help="Report this year (repeatable)."),
     grid_level: Level = typer.Option(None, "--grid-level",
                                      help="Grid factor level; default from settings (national)."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    fmt: Format = typer.Option(None, "--format", "-f",
+                               help="Output format; default: from --out's suffix (.json, .csv), "
+                               "else table."),
     out: Path = typer.Option(None, "--out", "-o", dir_okay=False,
                              help="Write to this file instead of the console; a .xlsx file "
                              "gets the Excel workbook."),
@@ -67,6 +69,9 @@ def compute(
                                 help="Also write the input's problems to this .csv or .xlsx file."),
 ) -> None:
     """Compute energy (kWh, tce), Scope 1 and Scope 2 and intensities for every year."""
+    if fmt is None:
+        fmt = {".json": Format.json, ".csv": Format.csv}.get(
+            out.suffix.lower() if out else "", Format.table)
     with guarded(), problems_to(errors, path), progress("Reading the inventory", total=3) as bar:
         sets, inv, ledger, result = calculate(path, factors, year,
                                               grid_level.value if grid_level else None, bar)
