@@ -118,6 +118,7 @@ _SETTING_LABELS: dict[str, tuple[str, str, str]] = {
     "threshold_pct": ("重算阈值（%）", "重算閾值（%）", "Recalculation threshold (%)"),
     "consolidation": ("合并方法", "合併方法", "Consolidation"),
     "gwp": ("全球变暖潜势", "全球暖化潛勢", "Global warming potentials"),
+    "boundary_mid_year": ("年中边界变动", "年中邊界變動", "Mid-year boundary change"),
 }
 
 
@@ -182,6 +183,11 @@ def _literal(model: type, key: str) -> list[str]:
     return [str(x) for x in typing.get_args(model.model_fields[key].annotation)]  # type: ignore[attr-defined]
 
 
+#: The settings whose value is one of a few choices (a Literal in the Settings model).
+_CHOICE_SETTINGS = [k for k, f in Settings.model_fields.items()
+                    if typing.get_origin(f.annotation) is typing.Literal]
+
+
 def drop_downs(lang: str, sets: dict[str, FactorSet]) -> dict[str, list[str]]:
     """Every drop-down list by name, in the template's language where the reader accepts it."""
     from carbon.io import instruments
@@ -195,9 +201,7 @@ def drop_downs(lang: str, sets: dict[str, FactorSet]) -> dict[str, list[str]]:
         "instrument": instruments(sets, FactorPins().market),
         "data_quality": list(dict.fromkeys(DATA_QUALITY.values())),
         "factor_kind": list(PARAMETERS),
-        "grid_level": _literal(Settings, "grid_level"),
-        "consolidation": _literal(Settings, "consolidation"),
-        "gwp": _literal(Settings, "gwp"),
+        **{key: _literal(Settings, key) for key in _CHOICE_SETTINGS},
     }
 
 
@@ -291,7 +295,7 @@ def _settings_sheet(wb: Workbook, lang: str, years: Sequence[int] | None, lists:
             value.value = ", ".join(str(y) for y in years)
         shown = ", ".join(map(str, default)) if isinstance(default, list) else default
         help_ = f"{_T['default'][lang]}: {shown if shown not in (None, '') else '—'}"
-        if key in ("grid_level", "consolidation", "gwp"):
+        if key in _CHOICE_SETTINGS:
             help_ += f"; {_T['choices'][lang]}: {' / '.join(_literal(Settings, key))}"
             _validation(ws, f"B{r}", lang, key, help_, lists.ranges[key])
         ws.cell(r, 3, help_).alignment = _WRAP
