@@ -118,7 +118,14 @@ DATA_QUALITY = {"measured": "measured", "实测": "measured", "實測": "measure
                 "estimated": "estimated", "估算": "estimated", "估计": "estimated",
                 "估計": "estimated"}
 
-_PAREN = re.compile(r"[（(]\s*([A-Za-z0-9_]+)\s*[)）]\s*$")
+_PAREN = re.compile(r"[（(]\s*([A-Za-z0-9_.]+)\s*[)）]\s*$")
+
+
+def bracketed_key(text: str) -> str | None:
+    """The key a label ends with in parentheses, ``数量 Quantity (quantity)`` -> ``quantity``
+    (half- or full-width brackets), lower-cased; None when there is none."""
+    m = _PAREN.search(text)
+    return m.group(1).lower() if m else None
 
 
 def header_key(text: str, spec: TableSpec) -> str | None:
@@ -128,7 +135,4 @@ def header_key(text: str, spec: TableSpec) -> str | None:
     for c in spec.columns:
         if low in (c.key, normalize_text(c.en).lower(), c.zh_hans, c.zh_hant):
             return c.key
-    m = _PAREN.search(cleaned)
-    if m:
-        return m.group(1).lower()
-    return low or None
+    return bracketed_key(cleaned) or low or None

@@ -24,6 +24,14 @@ def column_letter(index: int) -> str:
     return out
 
 
+def column_index(letters: str) -> int:
+    """0-based column index of a spreadsheet column letter (A -> 0, AA -> 26)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
 @dataclass
 class RawTable:
     """Cells as text, trimmed (missing = ""), columns renamed to their canonical keys.

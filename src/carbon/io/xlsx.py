@@ -34,10 +34,10 @@ from pydantic import ValidationError
 
 from carbon.errors import Problem
 from carbon.io import parse
-from carbon.io.tables import RawTable, column_letter
+from carbon.io.tables import RawTable, column_index, column_letter
 from carbon.model import FactorPins, Notice, Origin, Settings
 from carbon.progress import progress
-from carbon.schema import TABLES, TableSpec, header_key
+from carbon.schema import TABLES, TableSpec, bracketed_key, header_key
 
 #: A workbook whose members unpack to more than this is refused before it is read. [bytes]
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
@@ -278,19 +278,11 @@ def scan(zf: zipfile.ZipFile, member: str, months: set[int] | frozenset[int] = f
     return out
 
 
-def _letter_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def find_sheet(name: str, infos: list[SheetInfo]) -> SheetInfo | None:
     """The sheet for a table: its key as the title, in any case, or ending in ``(key)``."""
     for s in infos:
         title = s.title.strip()
-        m = re.search(r"[（(]\s*([A-Za-z_]+)\s*[)）]\s*$", title)
-        if title.lower() == name or (m and m.group(1).lower() == name):
+        if title.lower() == name or bracketed_key(title) == name:
             return s
     return None
 
@@ -400,7 +392,7 @@ def _scan_problems(path: Path, info: SheetInfo, sc: SheetScan, out: WorkbookRead
             f"merged cells {ref}: carbon reads one value per cell",
             "select them, choose Merge & Center → Unmerge Cells, and fill in every cell",
             f"{a}{r1}"))
-        c1, c2 = _letter_index(a), _letter_index(b)
+        c1, c2 = column_index(a), column_index(b)
         for r, c in itertools.islice(itertools.product(range(r1, r2 + 1), range(c1, c2 + 1)),
                                      100_000):
             out.owned.add((info.title, f"{column_letter(c)}{r}"))
@@ -558,8 +550,7 @@ def _settings(path: Path, title: str, rows: list[tuple[Any, ...]], out: Workbook
     data: dict[str, Any] = {}
     where: dict[str, int] = {}
     for i, (k, v) in enumerate(zip(keys, values, strict=True)):
-        m = re.search(r"[（(]\s*([A-Za-z0-9_.]+)\s*[)）]\s*$", k)
-        key = (m.group(1) if m else k).strip().lower()
+        key = (bracketed_key(k) or k).strip().lower()
         if not key or not v:
             continue
         row = i + 2
