@@ -150,3 +150,14 @@ def test_out_never_overwrites_an_input(tmp_path):
     result = run("compute", inv, "--format", "json", "--out", inv / "activity.csv")
     assert result.exit_code == 2
     assert (inv / "activity.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize(("text", "years"), [
+    ("2022-2024", [2022, 2023, 2024]), ("2022至2024", [2022, 2023, 2024]),
+    ("２０２２～２０２３", [2022, 2023]), ("2023, 2022", [2022, 2023]), ("2022、2023", [2022, 2023]),
+    ("2024年", [2024]), ("2024.0", [2024]), ("2024-2022", None), ("2022-2099", None),
+    ("22-24", None), ("2022/2023", None), ("", None)])
+def test_year_lists_as_people_write_them(text, years):
+    from carbon.io.parse import year_list
+
+    assert year_list(text) == years

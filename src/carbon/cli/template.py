@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import typer
 
 from carbon.cli.common import guarded
 from carbon.errors import UsageError
+from carbon.io.parse import year_list
 from carbon.report.write import write_atomic
 
 
@@ -23,16 +23,10 @@ def parse_years(text: str | None) -> list[int] | None:
     """``2022-2024`` or ``2022,2023,2024`` as a list of years."""
     if not text:
         return None
-    m = re.fullmatch(r"\s*(\d{4})\s*-\s*(\d{4})\s*", text)
-    if m:
-        first, last = int(m.group(1)), int(m.group(2))
-        if first > last or last - first > 50:
-            raise UsageError(f"--years {text!r}: write the first year, then the last, e.g. 2022-2024")
-        return list(range(first, last + 1))
-    parts = [p.strip() for p in text.split(",")]
-    if not all(re.fullmatch(r"\d{4}", p) for p in parts):
+    years = year_list(text)
+    if years is None:
         raise UsageError(f"--years {text!r}: write years as 2022-2024 or 2022,2023,2024")
-    return sorted({int(p) for p in parts})
+    return years
 
 
 def template(

@@ -10,6 +10,7 @@ thousands separators and Chinese date forms.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -147,6 +148,26 @@ def years(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     bad = bad | (np.isfinite(values) & ~whole)
     values[~whole] = np.nan
     return values, bad
+
+
+_YEAR_SPAN = re.compile(r"^(\d{4})年?\s*[-–~～至到]\s*(\d{4})年?$")
+_YEAR = re.compile(r"^(\d{4})(?:\.0)?年?$")
+
+
+def year_list(text: str) -> list[int] | None:
+    """Years as people list them: ``2022-2024``, ``2022至2024``, ``2022, 2023``, ``2022、2023``,
+    ``2024年``, ``２０２４``; None when the text is not such a list. A span runs at most 50 years.
+    """
+    folded = unicodedata.normalize("NFKC", text).strip()
+    m = _YEAR_SPAN.match(folded)
+    if m:
+        first, last = int(m.group(1)), int(m.group(2))
+        return list(range(first, last + 1)) if first <= last <= first + 50 else None
+    parts = [p for p in re.split(r"[,;、\s]+", folded) if p]
+    got = [_YEAR.match(p) for p in parts]
+    if not parts or not all(got):
+        return None
+    return sorted({int(g.group(1)) for g in got if g})
 
 
 #: The values a spreadsheet shows in a cell whose formula failed.

@@ -16,7 +16,6 @@ import difflib
 import html
 import itertools
 import re
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -522,20 +521,12 @@ def _table(path: Path, name: str, spec: TableSpec, title: str, rows: list[tuple[
     return table
 
 
-_YEARS = re.compile(r"^\s*(\d{4})\s*[-–~至到]\s*(\d{4})\s*$")
-
-
 def _setting_value(key: str, text: str) -> Any:
     """A settings cell as settings.toml would hold it."""
-    if key == "reporting_years":
-        folded = unicodedata.normalize("NFKC", text)
-        m = _YEARS.match(folded)
-        if m:
-            return list(range(int(m.group(1)), int(m.group(2)) + 1))
-        parts = [p for p in re.split(r"[,;、\s]+", folded) if p]
-        return [int(float(p)) if re.fullmatch(r"\d{4}(\.0)?", p) else p for p in parts]
-    if key == "base_year" and re.fullmatch(r"\d{4}(\.0)?", text):
-        return int(float(text))
+    if key in ("reporting_years", "base_year"):
+        years = parse.year_list(text)
+        if years is not None and (key == "reporting_years" or len(years) == 1):
+            return years if key == "reporting_years" else years[0]
     return text
 
 
