@@ -72,26 +72,30 @@ def compute(
     if fmt is None:
         fmt = {".json": Format.json, ".csv": Format.csv}.get(
             out.suffix.lower() if out else "", Format.table)
-    with guarded(), problems_to(errors, path), progress("Reading the inventory", total=3) as bar:
+    workbook = out is not None and out.suffix.lower() == ".xlsx"
+    with guarded(), problems_to(errors, path), progress("Reading the inventory",
+                                                        total=4 if workbook else 3) as bar:
         sets, inv, ledger, result = calculate(path, factors, year,
                                               grid_level.value if grid_level else None, bar)
-        bar.close()
         title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
         files: list[tuple[Path, bytes]] = []
-        if out is not None and out.suffix.lower() == ".xlsx":
+        if workbook:
             if fmt is not Format.table:
                 raise UsageError(f"--out {out.name} writes the Excel workbook; drop --format "
                                  f"{fmt.value}, or give --out a .{fmt.value} file")
             from carbon.report.workbook import build_workbook, workbook_bytes
 
+            bar.step("Writing the workbook")
             wb = build_workbook(inv, ledger, result, sets, lang.value)
             files.append((out, workbook_bytes(wb)))
         elif fmt is Format.table and out is None:
+            bar.close()
             print_results(result, title, stdout())
         else:
             text = {Format.json: jsonout.dumps, Format.csv: csvout.render}.get(
                 fmt, lambda r: render_text(r, title))(result)
             if out is None:
+                bar.close()
                 typer.echo(text, nl=False)
             else:
                 files.append((out, text.encode("utf-8")))
