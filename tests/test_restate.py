@@ -405,3 +405,20 @@ def test_an_own_factor_the_other_side_never_states_stands_in(tmp_path):
     assert f["delta"] == pytest.approx(-20)
     assert f["attribution"]["boundary"] == pytest.approx(-20)
     assert f["attribution"]["factors"] == pytest.approx(0, abs=1e-9)
+
+
+def test_the_disclosure_names_what_the_attribution_shows(tmp_path):
+    """An entity added after the restated years is not named; a window change is a boundary
+    change all the same; a grid level change is named."""
+    a = make_inventory(tmp_path / "a", [activity_row(100, "MWh", entity=e) for e in ("E1", "E2")],
+                       entities=[ent("E1"), ent("E2")])
+    b = make_inventory(tmp_path / "b", [activity_row(100, "MWh", entity=e) for e in ("E1", "E2")],
+                       entities=[ent("E1"), ent("E2", start="2023-01-01"),
+                                 ent("NEW", kind="outlet", start="2024-03-01")],
+                       settings='grid_level = "provincial"\n')
+    out = restate_json(a, b)
+    en = out["notes"]["disclosure"]["en"]
+    assert "outlet" not in en
+    assert "changed reporting boundary" in en and "provincial grid emission factors" in en
+    f = out["years"]["2022"]["total_location_tco2e"]["attribution"]
+    assert f["boundary"] < 0 and f["factors"] != 0

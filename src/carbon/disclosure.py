@@ -29,6 +29,9 @@ KIND_LABELS = {
 SINGULAR = {"branches": "branch", "outlets": "outlet", "sub-branches": "sub-branch",
             "subsidiaries": "subsidiary", "entities": "entity"}
 
+#: Grid levels as the disclosure names them (zh-Hans, zh-Hant).
+_LEVELS = {"national": ("全国", "全國"), "regional": ("区域", "區域"), "provincial": ("省级", "省級")}
+
 _JOIN = {"en": (", ", " and "), "zh-Hans": ("、", "及"), "zh-Hant": ("、", "及")}
 
 
@@ -80,13 +83,21 @@ def disclosure(base: int, threshold: float, required: bool, change: dict[str, An
                ) -> dict[str, str]:
     """Disclosure text by language (``en``, ``zh-Hans``, ``zh-Hant``)."""
     total = {y: f["total_location_tco2e"] for y, f in years.items()}
+
     def moved(x: float, scale: float) -> bool:  # beyond float round-off
         return abs(x) > 1e-9 * max(abs(scale), 1.0)
 
     restated = [y for y, f in years.items()
                 if any(moved(f[m]["delta"], f[m]["before"]) for m in f)]
-    activity = any(moved(total[y]["attribution"]["activity"], total[y]["before"])
-                   for y in restated)
+    def part(name: str) -> bool:
+        return any(moved(total[y]["attribution"][name], total[y]["before"]) for y in restated)
+
+    activity = part("activity")
+    # a boundary change that adds or removes no entity: windows, equity shares, consolidation
+    other_boundary = part("boundary") and not (boundary["added_kinds"]
+                                                or boundary["removed_kinds"])
+    level = (factors["grid_level_after"] if part("factors")
+             and factors["grid_level_after"] != factors["grid_level_before"] else None)
     grid_after = sorted({factors["grid_after"][y] for y in restated
                          if factors["grid_after"][y] != factors["grid_before"][y]})
     out = {}
@@ -98,6 +109,14 @@ def disclosure(base: int, threshold: float, required: bool, change: dict[str, An
         if boundary["removed_kinds"]:
             reasons.append({"en": "to exclude ", "zh-Hans": "剔除", "zh-Hant": "剔除"}[lang]
                            + _kinds(boundary["removed_kinds"], lang))
+        if other_boundary:
+            reasons.append({"en": "to apply the changed reporting boundary",
+                            "zh-Hans": "按调整后的报告边界计算",
+                            "zh-Hant": "按調整後的報告邊界計算"}[lang])
+        if level:
+            reasons.append({"en": f"to apply {level} grid emission factors",
+                            "zh-Hans": f"采用{_LEVELS[level][0]}电网排放因子",
+                            "zh-Hant": f"採用{_LEVELS[level][1]}電網排放因子"}[lang])
         if grid_after:
             grids = _join([_grid(g, lang) for g in grid_after], lang)
             reasons.append({"en": f"to apply {grids}", "zh-Hans": f"采用{grids}",

@@ -344,10 +344,14 @@ def _notes(before: Inventory, after: Inventory, sets: dict[str, FactorSet], year
     by_entity = pd.DataFrame({"entity_id": cells["entity_id"], "year": cells["year"],
                               "boundary": parts["boundary"][:, k]})
     moved = by_entity[by_entity["boundary"] != 0].sort_values(["year", "entity_id"])
+    # the kinds the disclosure names: entities added or removed that change a restated figure
+    counted = set(moved["entity_id"].astype(str))
     boundary_notes = {
-        "added": changed["added"], "added_kinds": boundary.kinds(after.entities, changed["added"]),
+        "added": changed["added"],
+        "added_kinds": boundary.kinds(after.entities, [e for e in changed["added"] if e in counted]),
         "removed": changed["removed"],
-        "removed_kinds": boundary.kinds(before.entities, changed["removed"]),
+        "removed_kinds": boundary.kinds(before.entities,
+                                        [e for e in changed["removed"] if e in counted]),
         "by_entity_year_tco2e": [{"entity_id": str(r["entity_id"]), "year": int(r["year"]),
                                   "boundary": float(r["boundary"])}
                                  for r in moved.to_dict("records")],
