@@ -143,3 +143,10 @@ def test_not_a_manifest_exits_2(tmp_path):
     bad.write_text('{"years": {}}', encoding="utf-8")
     result = run("verify", bad)
     assert result.exit_code == 2 and "not a carbon manifest" in result.output
+
+
+def test_out_and_manifest_cannot_share_a_file(tmp_path):
+    target = tmp_path / "run.json"
+    result = run("compute", EXAMPLE, "--out", target, "--manifest", target)
+    assert result.exit_code == 2 and "two outputs" in result.output
+    assert not target.exists()

@@ -19,17 +19,24 @@ def neutralise(text: str) -> str:
 
 
 def check_targets(paths: Iterable[Path], inputs: Iterable[Path]) -> None:
-    """Refuse, before anything is written, any output that would replace an input.
+    """Refuse, before anything is written, any output that would replace an input or another
+    output of the same run.
 
     Raises
     ------
     UsageError
-        Naming the first output that is an input of this run.
+        Naming the first output that is an input, or that two outputs share.
     """
     given = {p.resolve() for p in inputs}
+    seen: set[Path] = set()
     for path in paths:
-        if path.resolve() in given:
+        target = path.resolve()
+        if target in given:
             raise UsageError(f"{path} is an input of this run; write the output to another file")
+        if target in seen:
+            raise UsageError(f"{path} is named for two outputs of this run (--out, --manifest, "
+                             "--charts); give each its own file")
+        seen.add(target)
 
 
 def _umask() -> int:
