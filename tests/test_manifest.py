@@ -150,3 +150,16 @@ def test_out_and_manifest_cannot_share_a_file(tmp_path):
     result = run("compute", EXAMPLE, "--out", target, "--manifest", target)
     assert result.exit_code == 2 and "two outputs" in result.output
     assert not target.exists()
+
+
+def test_a_copy_of_the_folder_under_another_name_verifies(tmp_path):
+    """Warnings name the inventory folder; verify compares them without it."""
+    inv = make_inventory(tmp_path / "one" / "inv", [activity_row(1, "kWh", start="2022-01-01",
+                                                                  end="2022-01-31"),
+                                                     activity_row(1, "kWh", start="2022-03-01",
+                                                                  end="2022-03-31")])
+    assert run("compute", inv, "--format", "json", "--manifest", inv / "run.json").exit_code == 0
+    copy = tmp_path / "two" / "renamed"
+    shutil.copytree(inv, copy)
+    result = run("verify", copy / "run.json")
+    assert result.exit_code == 0, result.output

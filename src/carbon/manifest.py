@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 from carbon import __version__
 from carbon.errors import UsageError
 from carbon.factors import Factor
+from carbon.schema import TABLES
 
 MANIFEST_VERSION = 1
 #: Figures equal within this relative difference match. [1]
@@ -175,6 +177,15 @@ def _by_key(old: dict[str, Any], new: dict[str, Any], kind: str) -> list[Change]
             if old.get(k) != new.get(k)]
 
 
+#: The folder part of an inventory file named in a warning ("inv/activity.csv" -> "activity.csv"):
+#: the folder's own name may differ where an auditor re-runs a copy.
+_PLACED = re.compile(r"[^\s,:]*/(?=(?:" + "|".join(TABLES) + r")\.csv\b)")
+
+
+def _unplaced(message: str) -> str:
+    return _PLACED.sub("", message)
+
+
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Every difference between a manifest and the manifest of its re-run.
 
@@ -193,8 +204,9 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             changes.append(Change("figure", name, b, a))
     was = [w["message"] for w in old["results"].get("warnings", [])]
     now = [w["message"] for w in new["results"].get("warnings", [])]
-    changes += [Change("warning", "", w, None) for w in was if w not in now]
-    changes += [Change("warning", "", None, w) for w in now if w not in was]
+    was_key, now_key = {_unplaced(w) for w in was}, {_unplaced(w) for w in now}
+    changes += [Change("warning", "", w, None) for w in was if _unplaced(w) not in now_key]
+    changes += [Change("warning", "", None, w) for w in now if _unplaced(w) not in was_key]
     return changes
 
 
