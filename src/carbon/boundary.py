@@ -138,7 +138,8 @@ def _windows(entity_ids: pd.Series, entities: pd.DataFrame, consolidation: str
     return known, start[pick], stop[pick], np.where(known, share[pick], 0.0)
 
 
-def _year_bounds(year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def year_bounds(year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """January 1 and December 31 of each calendar year. [d]"""
     y = np.asarray(year, dtype=np.int64) - 1970
     jan1 = y.astype("datetime64[Y]").astype("datetime64[D]")
     dec31 = (y + 1).astype("datetime64[Y]").astype("datetime64[D]") - _DAY
@@ -163,7 +164,7 @@ def in_boundary(entity_id: pd.Series, year: Iterable[int] | np.ndarray, entities
         Consolidation approach. [-]
     """
     known, start, stop, share = _windows(entity_id, entities, consolidation)
-    jan1, dec31 = _year_bounds(np.asarray(list(year) if not isinstance(year, np.ndarray)
+    jan1, dec31 = year_bounds(np.asarray(list(year) if not isinstance(year, np.ndarray)
                                           else year))
     return known & (start <= dec31) & (stop >= jan1) & (share > 0)
 
@@ -192,7 +193,7 @@ def row_weights(rows: pd.DataFrame, entities: pd.DataFrame,
         Weight of each piece, 0 (not counted) to 1. [-]
     """
     known, start, stop, share = _windows(rows["entity_id"], entities, consolidation)
-    jan1, dec31 = _year_bounds(rows["year"].to_numpy())
+    jan1, dec31 = year_bounds(rows["year"].to_numpy())
     inside = known & (start <= dec31) & (stop >= jan1)
     if mid_year == "pro_rata":
         p0 = rows["period_start"].to_numpy(dtype="datetime64[D]")

@@ -276,7 +276,7 @@ class _Resolver:
         out.rates["scope2_market"] = float((energy * mkt_q).to("tCO2e").m)
 
 
-def _year(d: np.ndarray) -> np.ndarray:
+def calendar_year(d: np.ndarray) -> np.ndarray:
     """Calendar year of each date, computed once per distinct date."""
     codes, distinct = pd.factorize(d)
     return (np.asarray(distinct, dtype="datetime64[Y]").astype(np.int64) + 1970)[codes]
@@ -284,8 +284,8 @@ def _year(d: np.ndarray) -> np.ndarray:
 
 def split_years(act: pd.DataFrame) -> pd.DataFrame:
     """One piece per calendar year a row's period touches, its quantity shared by days."""
-    y0 = _year(act["period_start"].to_numpy())
-    y1 = _year(act["period_end"].to_numpy())
+    y0 = calendar_year(act["period_start"].to_numpy())
+    y1 = calendar_year(act["period_end"].to_numpy())
     n = y1 - y0 + 1
     if (n == 1).all():
         out = act.copy(deep=False)
@@ -300,8 +300,7 @@ def split_years(act: pd.DataFrame) -> pd.DataFrame:
     src = idx[pieces]
     start = act["period_start"].to_numpy()[src].astype("datetime64[D]")
     end = act["period_end"].to_numpy()[src].astype("datetime64[D]")
-    jan1 = (year[pieces] - 1970).astype("datetime64[Y]").astype("datetime64[D]")
-    dec31 = (year[pieces] - 1970 + 1).astype("datetime64[Y]").astype("datetime64[D]") - 1
+    jan1, dec31 = boundary.year_bounds(year[pieces])
     p0, p1 = np.maximum(start, jan1), np.minimum(end, dec31)
     share = np.ones(len(idx))
     share[pieces] = ((p1 - p0).astype(int) + 1) / ((end - start).astype(int) + 1)

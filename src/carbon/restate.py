@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from carbon import boundary
-from carbon.calc import compute, grid_sets, split_years
+from carbon.calc import calendar_year, compute, grid_sets, split_years
 from carbon.disclosure import disclosure
 from carbon.errors import InputError, UsageError
 from carbon.factors import FactorSet
@@ -129,8 +129,8 @@ def _counted(inv: Inventory, invs: tuple[Inventory, Inventory]) -> np.ndarray:
     """Mask of ``inv``'s activity rows that touch a year in which their entity is inside either
     boundary (the rest count in no mixture, so they need no factor)."""
     act = inv.activity
-    first = act["period_start"].to_numpy().astype("datetime64[Y]").astype(np.int64) + 1970
-    last = act["period_end"].to_numpy().astype("datetime64[Y]").astype(np.int64) + 1970
+    first = calendar_year(act["period_start"].to_numpy())
+    last = calendar_year(act["period_end"].to_numpy())
     keep = np.zeros(len(act), dtype=bool)
     for year in range(int(first.min()), int(last.max()) + 1) if len(act) else []:
         touches = (first <= year) & (last >= year)

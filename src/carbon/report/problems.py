@@ -59,11 +59,8 @@ def render_xlsx(problems: Iterable[Problem]) -> bytes:
 
 
 def write_problems(path: Path, problems: list[Problem], inputs: Iterable[Path] = ()) -> None:
-    """Write the problems as .csv or .xlsx, chosen by the file's extension."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise UsageError(f"--errors {path}: write the problems to a .csv or .xlsx file")
-    data = render_xlsx(problems) if suffix == ".xlsx" else render_csv(problems)
+    """Write the problems as .xlsx, or .csv for any other extension (``problems_to`` checks it)."""
+    data = render_xlsx(problems) if path.suffix.lower() == ".xlsx" else render_csv(problems)
     write_atomic(path, data, inputs)
 
 
