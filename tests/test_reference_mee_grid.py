@@ -83,3 +83,26 @@ def test_mee_carbon_market_2023_pinned(tmp_path):
                          settings='[factor_sets]\ngrid = "mee-carbon-market-2023"\n')
     y = compute_json(inv)["years"]["2023"]
     assert round(y["scope2_location_tco2e"], 1) == 570.3
+
+
+def test_mee_2023_table4_residual_warning_names_only_the_kwh_at_the_residual_factor(tmp_path):
+    """2022 at the reporter's own supplier factor (custom_factors, that year only), 2023 at MEE's
+    table 4 (0.6096 kg/kWh), and green power at its contract: the ``market_residual`` warning
+    names the 2023 grid kWh only."""
+    header = ["entity_id", "period_start", "period_end", "source", "quantity", "unit",
+              "instrument"]
+    rows = [[*activity_row(1000, "MWh", year=2022), ""],
+            [*activity_row(2000, "MWh", year=2023), ""],
+            [*activity_row(500, "MWh", year=2023), "green_power"]]
+    own = [["electricity", "2022", "emission", "0.6", "tCO2/MWh", "supplier declaration 2022"]]
+    out = compute_json(make_inventory(tmp_path / "a", rows, activity_header=header,
+                                      custom_factors=own,
+                                      settings="reporting_years = [2022, 2023]\n"))
+    assert out["years"]["2022"]["scope2_market_tco2e"] == pytest.approx(600)
+    assert out["years"]["2023"]["scope2_market_tco2e"] == pytest.approx(2000 * 0.6096)
+    residual = [w["message"] for w in out["warnings"] if w["code"] == "market_residual"]
+    assert residual == ["market-based: 2,000,000 kWh without a contractual instrument use the "
+                        "grid factor excluding market-traded non-fossil power"]
+    only_own = make_inventory(tmp_path / "b", rows[:1], activity_header=header,
+                              custom_factors=own, settings="reporting_years = [2022]\n")
+    assert "market_residual" not in {w["code"] for w in compute_json(only_own)["warnings"]}

@@ -45,6 +45,7 @@ class _Resolved:
     rates: dict[str, float] = field(default_factory=lambda: dict.fromkeys(RATES, 0.0))
     refs: dict[str, list[str]] = field(default_factory=lambda: {r: [] for r in REFS})
     market_fallback: bool = False
+    market_residual: bool = False  # market-based at the grid's residual-mix factor
 
 
 def grid_sets(years: Iterable[int], inv: Inventory, sets: dict[str, FactorSet]
@@ -269,6 +270,7 @@ class _Resolver:
             mkt = custom
         else:
             mkt = fs.get("emission", "electricity", "national_excl_market_nonfossil")
+            out.market_residual = mkt is not None
         if mkt is None:
             out.market_fallback = True
             mkt = loc
@@ -391,6 +393,7 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     rates = np.zeros((len(combos), len(RATES)))
     refs: list[list[str]] = [[] for _ in REFS]
     fallback = np.zeros(len(combos), dtype=bool)
+    residual = np.zeros(len(combos), dtype=bool)
     problems: list[Problem] = []
     origin = inv.origins["activity"]
     for i, c in enumerate(combos.to_dict("records")):
@@ -410,6 +413,7 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
         for lst, k in zip(refs, REFS, strict=True):
             lst.append(";".join(r.refs[k]))
         fallback[i] = r.market_fallback
+        residual[i] = r.market_residual
     if problems:
         raise InputError(problems)
     q = act["quantity"].to_numpy() * act["share"].to_numpy()
@@ -448,9 +452,9 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
         cols[name] = pd.Categorical.from_codes(which.reshape(-1)[codes],
                                                categories=pd.Index(distinct))
     ledger = pd.DataFrame(cols, copy=False)
-    no_instrument = pd.Series(elec, index=ledger.index) & (ledger["instrument"] == "")
-    if no_instrument.any():
-        kwh = ledger.loc[no_instrument, "energy_kwh"].sum()
+    at_residual = residual[codes]  # not rows at the reporter's own electricity factor
+    if at_residual.any():
+        kwh = ledger.loc[at_residual, "energy_kwh"].sum()
         notices.append(Notice("market_residual", f"market-based: {kwh:,.0f} kWh without a "
                               "contractual instrument use the grid factor excluding market-traded "
                               "non-fossil power"))
