@@ -95,6 +95,18 @@ def _error_value(wb: openpyxl.Workbook) -> None:
     wb["activity"]["E2"] = "#DIV/0!"
 
 
+def _events(**cells: object) -> Callable[[openpyxl.Workbook], None]:
+    """Give E1 the boundary columns F..J (included_from, included_to, entry, exit,
+    existed_from)."""
+    keys = ["included_from", "included_to", "entry", "exit", "existed_from"]
+
+    def mutate(wb: openpyxl.Workbook) -> None:
+        for col, key in zip("FGHIJ", keys, strict=True):
+            wb["entities"][f"{col}1"] = key
+            wb["entities"][f"{col}2"] = cells.get(key)
+    return mutate
+
+
 def _write(p: Path, data: bytes) -> Path:
     p.write_bytes(data)
     return p
@@ -174,6 +186,22 @@ CASES: list[Case] = [
      ["[duplicate]", "entities!A3"]),
     ("unknown-province", lambda p: make_workbook(p, entities=[("E1", "a", "", "", "Atlantis")]),
      ["[unknown_province]", "entities!E2", "'Atlantis'"]),
+    ("unknown-entry", lambda p: make_workbook(p, mutate=_events(
+        included_from=D(2022, 4, 1), entry="bought")),
+     ["[unknown_value]", "entities!H2", "'bought'", "acquisition, opening", "收购, 新设"]),
+    ("unknown-exit", lambda p: make_workbook(p, mutate=_events(
+        included_to=D(2022, 4, 1), exit="gone")),
+     ["[unknown_value]", "entities!I2", "'gone'", "divestment, closure"]),
+    ("entry-without-date", lambda p: make_workbook(p, mutate=_events(entry="收购")),
+     ["[required]", "entities!F2", "entry is stated but included_from is blank"]),
+    ("exit-without-date", lambda p: make_workbook(p, mutate=_events(exit="剥离")),
+     ["[required]", "entities!G2", "exit is stated but included_to is blank"]),
+    ("existed-from-of-an-opening", lambda p: make_workbook(p, mutate=_events(
+        included_from=D(2022, 4, 1), entry="opening", existed_from=D(2021, 1, 1))),
+     ["[not_applicable]", "entities!J2", "only dates an acquired or insourced unit"]),
+    ("existed-after-acquisition", lambda p: make_workbook(p, mutate=_events(
+        included_from=D(2022, 4, 1), entry="併購", existed_from=D(2022, 6, 1))),
+     ["[end_before_start]", "entities!J2", "existed_from is after included_from"]),
     ("bad-denominator-year", lambda p: make_workbook(
         p, sheets={"denominators": [["entity_id", "year", "floor_area_m2"], ["E1", "22", 100]]}),
      ["[not_a_year]", "denominators!B2", "'22'"]),

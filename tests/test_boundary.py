@@ -106,3 +106,70 @@ def test_a_divested_subsidiary_takes_the_entities_below_it_along(tmp_path):
                                     custom_factors=CUSTOM))["years"]
     assert y["2022"]["scope2_location_tco2e"] == pytest.approx(300)
     assert y["2023"]["scope2_location_tco2e"] == pytest.approx(100)  # S and P both gone
+
+
+EVENT_HEADER = ["entity_id", "name", "parent_id", "kind", "province", "included_from",
+                "included_to", "entry", "exit", "existed_from"]
+
+
+def test_an_acquired_subsidiary_brings_the_history_of_the_plants_below_it(tmp_path):
+    """SUB (a holding, no rows of its own) is acquired on 2023-07-01 with two plants below it:
+    restating adds both plants' 2022 rows; ``compute`` counts only what was inside and names
+    the rows kept for the restatement."""
+    import json
+
+    def inv(name: str, entities: list[list[str]], rows: list[list]) -> object:
+        folder = make_inventory(tmp_path / name, rows, custom_factors=CUSTOM,
+                                settings="reporting_years = [2022, 2023]\nbase_year = 2022\n")
+        write_csv(folder / "entities.csv", EVENT_HEADER, entities)
+        return folder
+
+    hq = ["HQ", "HQ", "", "office", "山西", "", "", "", "", ""]
+    plants = [["SUB", "Sub", "", "subsidiary", "山西", "2023-07-01", "", "acquisition", "", ""],
+              ["P1", "Plant 1", "SUB", "plant", "山西", "", "", "", "", ""],
+              ["P2", "Plant 2", "SUB", "plant", "山西", "", "", "", "", ""]]
+    rows = [activity_row(1000, "MWh", year=y, entity="HQ") for y in (2022, 2023)]
+    history = [activity_row(q, "MWh", year=y, entity=e) for y in (2022, 2023)
+               for e, q in (("P1", 30), ("P2", 20))]
+    a = inv("a", [hq], rows)
+    b = inv("b", [hq, *plants], rows + history)
+    out = json.loads(run("restate", "--before", a, "--after", b, "-f", "json").stdout)
+    base = out["years"]["2022"]["total_location_tco2e"]
+    assert base["after"] == pytest.approx(1050)
+    assert out["notes"]["boundary"]["events"][0]["effect_tco2e"] == pytest.approx({"2022": 50})
+    computed = compute_json(b)
+    assert computed["years"]["2022"]["total_location_tco2e"] == pytest.approx(1000)
+    warning = next(w for w in computed["warnings"] if w["code"] == "before_acquisition")
+    assert warning["message"].endswith("P1 (1 row), P2 (1 row)")
+
+
+def test_unstated_events_lists_what_carbon_check_will_show():
+    """The pure function ``carbon check`` calls: dated entries and exits with no event stated,
+    the rule assumed, the rows outside the window and an entity whose kind names an event."""
+    import numpy as np
+    import pandas as pd
+
+    from carbon.boundary import unstated_events
+
+    day = np.datetime64
+    ents = pd.DataFrame({
+        "entity_id": ["HQ", "NEW", "SOLD", "DONE", "BUY"],
+        "kind": ["office", "outlet", "plant", "plant", "收购"],
+        "included_from": [day("NaT"), day("2023-05-01"), day("NaT"), day("2023-01-01"),
+                          day("NaT")],
+        "included_to": [day("NaT"), day("NaT"), day("2023-06-30"), day("NaT"), day("NaT")],
+        "entry": ["", "", "", "opening", ""], "exit": ["", "", "", "", ""],
+        "row": [2, 3, 4, 5, 6]}).astype({"included_from": "datetime64[s]",
+                                         "included_to": "datetime64[s]"})
+    act = pd.DataFrame({"entity_id": ["NEW", "NEW", "SOLD"],
+                        "period_start": pd.to_datetime(["2022-01-01", "2023-05-01",
+                                                        "2023-07-01"]),
+                        "period_end": pd.to_datetime(["2022-12-31", "2023-12-31",
+                                                      "2023-12-31"])})
+    got = unstated_events(ents, [2022, 2023], act)
+    assert [(u["entity_id"], u["change"], u["date"], u["assumed"], u["rows_outside"],
+             u["kind_says"], u["row"]) for u in got] == [
+        ("NEW", "entry", "2023-05-01", "opening", 1, "", 3),
+        ("BUY", "entry", None, "inside_from_start", 0, "acquisition", 6),
+        ("SOLD", "exit", "2023-06-30", "closure", 1, "", 4)]
+    assert unstated_events(ents, [2024], act) == [got[1]]  # outside the years: only the kind

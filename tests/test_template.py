@@ -15,7 +15,7 @@ import pytest
 from carbon import vocab
 from carbon.io.xlsx import SheetInfo, find_sheet
 from carbon.report.template import LANGS, build_template, example_rows
-from carbon.schema import TABLES, header_key
+from carbon.schema import ENTRIES, ENTRY_EVENTS, EXIT_EVENTS, EXITS, TABLES, header_key
 from tests.conftest import ROOT, compute_json, run, write_csv
 
 COMMITTED = {"zh-Hans": ROOT / "inputs" / "template.xlsx",
@@ -81,6 +81,11 @@ def test_drop_downs_are_present_and_come_from_the_vocabulary(lang):
     assert lists[("activity", "H")] == ["gec", "green_power"]
     assert lists[("activity", "I")] == ["measured", "invoice", "estimated"]
     assert {vocab.province_key(p) for p in lists[("entities", "E")]} == set(vocab.provinces())
+    # entry and exit, in the template's language, each read back as its canonical event
+    for col, spellings, events in (("H", ENTRIES, ENTRY_EVENTS), ("I", EXITS, EXIT_EVENTS)):
+        assert [spellings[vocab.fold(v)] for v in lists[("entities", col)]] == list(events)
+    if lang == "zh-Hans":
+        assert lists[("entities", "H")][:2] == ["收购", "新设"]
     assert "emission" in lists[("custom_factors", "C")]
     settings = [_list_values(wb, dv.formula1) for dv in wb["settings"].data_validations.dataValidation
                 if dv.type == "list"]

@@ -16,6 +16,14 @@ Rules implemented (GHG Protocol Corporate Standard, chapter 3 and 5; ISO 14064-1
   parents' windows (divesting a subsidiary divests what it holds).
 - Rows of years in which the entity is outside the boundary are not counted; they are listed (a
   notice with the count per entity).
+- **Events, for restating earlier years.** ``entry`` / ``exit`` say why an entity enters or
+  leaves (``carbon.schema.ENTRY_EVENTS``, ``EXIT_EVENTS``). A structural entry (acquisition,
+  insourcing from Scope 3) puts the entity inside every earlier year from ``existed_from``
+  (blank = always); a structural exit (divestment, outsourcing to Scope 3) takes it out of every
+  earlier year; organic ones (opening, closure) change no earlier year. "Earlier" is before the
+  event's calendar year; the event's own year follows the mid-year rule like any year. Children
+  share their parent's event. Only :func:`restated_weights` and :func:`restated_in_boundary` read
+  the events: the figures of one inventory (:func:`apply`) count what was inside.
 - **Consolidation.** ``operational_control`` (the default): an entity in the boundary counts 100%.
   ``equity_share``: it counts by the organisation's equity share in it, the product of the
   ``ownership_share`` values along its chain of parents (a blank share = wholly owned by its
@@ -30,8 +38,13 @@ import numpy as np
 import pandas as pd
 
 from carbon.model import Inventory, Notice
+from carbon.schema import ENTRIES, ENTRY_EVENTS, EXIT_EVENTS, EXITS
+from carbon.vocab import fold
 
 _DAY = np.timedelta64(1, "D")
+_FAR_PAST, _FAR_FUTURE = np.datetime64("0001-01-01", "D"), np.datetime64("9999-12-31", "D")
+#: Event rules as integers: none, organic, structural (a later binding event wins a tie).
+_NONE, _ORGANIC, _STRUCTURAL = 0, 1, 2
 
 
 def _parents(entities: pd.DataFrame) -> np.ndarray:
@@ -93,6 +106,40 @@ def equity_share(entities: pd.DataFrame) -> np.ndarray:
     return acc[:n]
 
 
+def _rules(entities: pd.DataFrame, column: str) -> np.ndarray:
+    """Each entity's ``entry`` or ``exit`` as a rule: 0 none, 1 organic, 2 structural."""
+    if column not in entities:
+        return np.zeros(len(entities), dtype=np.int8)
+    events = ENTRY_EVENTS if column == "entry" else EXIT_EVENTS
+    rule = {k: _STRUCTURAL if e[0] == "structural" else _ORGANIC for k, e in events.items()}
+    return entities[column].astype(str).map(rule).fillna(_NONE).to_numpy(dtype=np.int8)
+
+
+def _bound(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each entity's window within its parents' windows, and which entity sets each end (itself
+    or an ancestor; on a tie the one with a stated event, the nearest otherwise).
+
+    Pointer doubling, as in equity_share: the latest start and earliest stop up the chain.
+    """
+    n = len(entities)
+    start = entities["included_from"].to_numpy(dtype="datetime64[D]")
+    stop = entities["included_to"].to_numpy(dtype="datetime64[D]")
+    start = np.append(np.where(np.isnat(start), _FAR_PAST, start), _FAR_PAST)
+    stop = np.append(np.where(np.isnat(stop), _FAR_FUTURE, stop), _FAR_FUTURE)
+    entry = np.append(_rules(entities, "entry"), _NONE)
+    exit_ = np.append(_rules(entities, "exit"), _NONE)
+    by_start, by_stop = np.arange(n + 1), np.arange(n + 1)
+    up = np.append(_parents(entities), n)
+    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
+        s_up, t_up, bs_up, bt_up = start[up], stop[up], by_start[up], by_stop[up]
+        take_s = (s_up > start) | ((s_up == start) & (entry[bs_up] > entry[by_start]))
+        take_t = (t_up < stop) | ((t_up == stop) & (exit_[bt_up] > exit_[by_stop]))
+        start, by_start = np.where(take_s, s_up, start), np.where(take_s, bs_up, by_start)
+        stop, by_stop = np.where(take_t, t_up, stop), np.where(take_t, bt_up, by_stop)
+        up = up[up]
+    return start[:n], stop[:n], by_start[:n], by_stop[:n]
+
+
 def windows(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Each entity's window inside the boundary, within its parents' windows: an entity is
     inside only while every entity above it is (a divested subsidiary takes its plants along).
@@ -103,30 +150,23 @@ def windows(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         First and last day (inclusive) of each entity's window; open ends as 0001-01-01 and
         9999-12-31. [d]
     """
-    n = len(entities)
-    far_past, far_future = np.datetime64("0001-01-01", "D"), np.datetime64("9999-12-31", "D")
-    start = entities["included_from"].to_numpy(dtype="datetime64[D]")
-    stop = entities["included_to"].to_numpy(dtype="datetime64[D]")
-    start = np.append(np.where(np.isnat(start), far_past, start), far_past)
-    stop = np.append(np.where(np.isnat(stop), far_future, stop), far_future)
-    up = np.append(_parents(entities), n)
-    # Pointer doubling, as in equity_share: the latest start and earliest stop up the chain.
-    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
-        start = np.maximum(start, start[up])
-        stop = np.minimum(stop, stop[up])
-        up = up[up]
-    return start[:n], stop[:n]
+    start, stop, _, _ = _bound(entities)
+    return start, stop
+
+
+def _codes(entity_ids: pd.Series, entities: pd.DataFrame) -> np.ndarray:
+    """Position of each id's entity in ``entities``; -1 for an unknown id."""
+    index = pd.Index(entities["entity_id"].astype(str).to_numpy())
+    if isinstance(entity_ids.dtype, pd.CategoricalDtype):  # once per category, not per row
+        per_category = index.get_indexer(pd.Index(entity_ids.cat.categories.astype(str)))
+        return np.append(per_category, -1)[entity_ids.cat.codes.to_numpy()]
+    return index.get_indexer(pd.Index(entity_ids.astype(str)))
 
 
 def _windows(entity_ids: pd.Series, entities: pd.DataFrame, consolidation: str
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per row: whether its entity is known, the window's first and last day, its share."""
-    index = pd.Index(entities["entity_id"].astype(str).to_numpy())
-    if isinstance(entity_ids.dtype, pd.CategoricalDtype):  # once per category, not per row
-        per_category = index.get_indexer(pd.Index(entity_ids.cat.categories.astype(str)))
-        codes = np.append(per_category, -1)[entity_ids.cat.codes.to_numpy()]
-    else:
-        codes = index.get_indexer(pd.Index(entity_ids.astype(str)))
+    codes = _codes(entity_ids, entities)
     known = codes >= 0
     start, stop = windows(entities)
     share = (equity_share(entities) if consolidation == "equity_share"
@@ -205,6 +245,206 @@ def row_weights(rows: pd.DataFrame, entities: pd.DataFrame,
     return np.where(inside, share, 0.0)
 
 
+def _year(d: np.ndarray) -> np.ndarray:
+    """Calendar year of each day. [a]"""
+    return d.astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def event_years(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each entity's structural events as the restatement applies them, its parents' included.
+
+    Returns
+    -------
+    tuple of ndarray
+        Year of a structural entry (the year of ``included_from``; 0 if none), year of a
+        structural exit (the year of the first day outside; 0 if none), and the position of the
+        entity whose entry and whose exit apply (itself or an ancestor). [a, a, -, -]
+    """
+    start, stop, by_start, by_stop = _bound(entities)
+    entry = _rules(entities, "entry")[by_start] == _STRUCTURAL
+    exit_ = _rules(entities, "exit")[by_stop] == _STRUCTURAL
+    entry_year = np.where(entry & (start != _FAR_PAST), _year(start), 0)
+    exit_year = np.where(exit_ & (stop != _FAR_FUTURE), _year(stop + _DAY), 0)
+    return entry_year, exit_year, by_start, by_stop
+
+
+def _history(entities: pd.DataFrame) -> pd.DataFrame:
+    """The entities as the years before a structural entry see them: each acquired or insourced
+    entity inside from ``existed_from`` (blank = always)."""
+    structural = _rules(entities, "entry") == _STRUCTURAL
+    existed = (entities["existed_from"].to_numpy(dtype="datetime64[s]") if "existed_from" in
+               entities else np.full(len(entities), np.datetime64("NaT"), dtype="datetime64[s]"))
+    start = entities["included_from"].to_numpy(dtype="datetime64[s]")
+    return entities.assign(included_from=np.where(structural, existed, start))
+
+
+def _restated(entity_ids: pd.Series, year: np.ndarray, entities: pd.DataFrame
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the items before a structural exit (removed) and before a structural entry
+    (seen through :func:`_history`)."""
+    if not len(entities):
+        none = np.zeros(len(entity_ids), dtype=bool)
+        return none, none
+    codes = _codes(entity_ids, entities)
+    pick = np.where(codes >= 0, codes, 0)
+    entry_year, exit_year, _, _ = event_years(entities)
+    y = np.asarray(year, dtype=np.int64)
+    removed = (codes >= 0) & (exit_year[pick] > 0) & (y < exit_year[pick])
+    history = (codes >= 0) & ~removed & (y < entry_year[pick])
+    return removed, history
+
+
+def restated_weights(rows: pd.DataFrame, entities: pd.DataFrame,
+                     consolidation: str = "operational_control",
+                     mid_year: str = "whole_year") -> np.ndarray:
+    """:func:`row_weights` with the boundary's structural events applied to earlier years (GHG
+    Protocol Corporate Standard, chapter 5): an acquired unit's rows of the years before its
+    acquisition count (from ``existed_from``), a divested unit's rows of the years before its
+    divestment do not. Openings and closures change nothing.
+
+    Parameters
+    ----------
+    rows, entities, consolidation, mid_year
+        As in :func:`row_weights`. [-]
+
+    Returns
+    -------
+    ndarray of float
+        Weight of each piece in the restated boundary, 0 to 1. [-]
+    """
+    w = row_weights(rows, entities, consolidation, mid_year)
+    removed, history = _restated(rows["entity_id"], rows["year"].to_numpy(), entities)
+    if history.any():
+        w = np.where(history, row_weights(rows, _history(entities), consolidation, mid_year), w)
+    return np.where(removed, 0.0, w)
+
+
+def restated_in_boundary(entity_id: pd.Series, year: np.ndarray, entities: pd.DataFrame,
+                         consolidation: str = "operational_control") -> np.ndarray:
+    """:func:`in_boundary` with the structural events applied to earlier years (see
+    :func:`restated_weights`)."""
+    year = np.asarray(year)
+    inside = in_boundary(entity_id, year, entities, consolidation)
+    removed, history = _restated(entity_id, year, entities)
+    if history.any():
+        inside = np.where(history, in_boundary(entity_id, year, _history(entities),
+                                               consolidation), inside)
+    return inside & ~removed
+
+
+def unstated_events(entities: pd.DataFrame, years: Sequence[int] | None = None,
+                    activity: pd.DataFrame | None = None) -> list[dict[str, object]]:
+    """Entities that enter or leave the boundary with no ``entry`` / ``exit`` stated, and the rule
+    a restatement then assumes (``carbon check`` lists them; ``carbon restate`` warns).
+
+    A dated ``included_from`` without an entry is taken as an opening (organic: no earlier year
+    changes), a dated ``included_to`` without an exit as a closure. An entity whose ``kind`` is
+    written as an event (``acquisition``, 收购 …) but has no entry or exit is listed too.
+
+    Parameters
+    ----------
+    entities : DataFrame
+        ``entity_id``, ``kind``, ``included_from``, ``included_to``, ``entry``, ``exit``, ``row``.
+    years : sequence of int, optional
+        Only changes inside these years (an entry after 1 January of the first, an exit before
+        31 December of the last). [a]
+    activity : DataFrame, optional
+        ``entity_id``, ``period_start``, ``period_end``: counts each entity's rows before its entry
+        or after its exit (rows before an "opening" suggest an acquisition). [-]
+
+    Returns
+    -------
+    list of dict
+        ``entity_id``, ``row``, ``change`` (``entry`` | ``exit``), ``date`` (ISO date or None),
+        ``assumed`` (``opening`` | ``closure`` | ``inside_from_start`` | ``inside_to_end``),
+        ``rows_outside`` (activity rows before the entry or after the exit) and ``kind_says``
+        (the event the kind names, or ""). [-]
+    """
+    n = len(entities)
+    lo, hi = (year_bounds(np.array([min(years), max(years)])) if years
+              else (np.array([_FAR_PAST] * 2), np.array([_FAR_FUTURE] * 2)))
+    out: list[dict[str, object]] = []
+    counts = {}
+    if activity is not None and len(activity) and n:
+        codes = _codes(activity["entity_id"], entities)
+        pick = np.where(codes >= 0, codes, 0)
+        p0 = activity["period_start"].to_numpy(dtype="datetime64[D]")
+        p1 = activity["period_end"].to_numpy(dtype="datetime64[D]")
+        own = {"entry": entities["included_from"].to_numpy(dtype="datetime64[D]"),
+               "exit": entities["included_to"].to_numpy(dtype="datetime64[D]")}
+        before = (codes >= 0) & (p0 < own["entry"][pick])
+        after = (codes >= 0) & (p1 > own["exit"][pick])
+        counts = {"entry": np.bincount(pick[before], minlength=n),
+                  "exit": np.bincount(pick[after], minlength=n)}
+    kinds = entities["kind"].astype(str).map(fold) if n else pd.Series(dtype=str)
+    for change, col, spellings, dated, undated in (
+            ("entry", "included_from", ENTRIES, "opening", "inside_from_start"),
+            ("exit", "included_to", EXITS, "closure", "inside_to_end")):
+        date = entities[col].to_numpy(dtype="datetime64[D]")
+        stated = (entities[change].astype(str).to_numpy() != "" if change in entities
+                  else np.zeros(n, dtype=bool))
+        says = kinds.map(spellings).fillna("").to_numpy(dtype=object)
+        inside = ((date > lo[0]) & (date <= hi[1]) if change == "entry"
+                  else (date >= lo[0]) & (date < hi[1]))
+        listed = ~stated & ((~np.isnat(date) & inside) | (np.isnat(date) & (says != "")))
+        for i in np.flatnonzero(listed):
+            out.append({"entity_id": str(entities["entity_id"].iloc[i]),
+                        "row": int(entities["row"].iloc[i]) if "row" in entities else None,
+                        "change": change,
+                        "date": None if np.isnat(date[i]) else str(date[i]),
+                        "assumed": undated if np.isnat(date[i]) else dated,
+                        "rows_outside": int(counts[change][i]) if counts else 0,
+                        "kind_says": str(says[i])})
+    return out
+
+
+def missing_history(entities: pd.DataFrame, activity: pd.DataFrame, years: Sequence[int]
+                    ) -> list[tuple[int, list[int]]]:
+    """The restated years an acquired (or insourced) unit has no activity rows for.
+
+    Restating adds an acquired unit's emissions to every year before its acquisition, from the
+    year it came into existence (``existed_from``, blank = always): those years need its rows
+    (the seller's figures or estimates). A unit and the entities below it count together.
+
+    Parameters
+    ----------
+    entities : DataFrame
+        The inventory's entities. [-]
+    activity : DataFrame
+        ``entity_id``, ``period_start``, ``period_end``. [-]
+    years : sequence of int
+        The restated years. [a]
+
+    Returns
+    -------
+    list of (int, list of int)
+        Position of each acquired entity that lacks rows, and the years it lacks. [-, a]
+    """
+    if not len(entities):
+        return []
+    rule = _rules(entities, "entry")
+    entry_year, _, by_start, _ = event_years(entities)
+    existed = (entities["existed_from"].to_numpy(dtype="datetime64[D]") if "existed_from" in
+               entities else np.full(len(entities), np.datetime64("NaT"), dtype="datetime64[D]"))
+    first = np.where(np.isnat(existed), np.iinfo(np.int64).min, _year(existed))
+    codes = _codes(activity["entity_id"], entities)
+    known = codes >= 0
+    owner = by_start[np.where(known, codes, 0)][known]
+    y0 = _year(activity["period_start"].to_numpy(dtype="datetime64[D]"))[known]
+    y1 = _year(activity["period_end"].to_numpy(dtype="datetime64[D]"))[known]
+    out = []
+    for i in np.flatnonzero(rule == _STRUCTURAL):
+        wanted = [y for y in sorted(set(years)) if first[i] <= y < entry_year[i]]
+        if not wanted:
+            continue
+        mine = owner == i
+        have = {y for y in wanted if bool((mine & (y0 <= y) & (y1 >= y)).any())}
+        lacking = [y for y in wanted if y not in have]
+        if lacking:
+            out.append((int(i), lacking))
+    return out
+
+
 def _listing(counts: pd.Series, limit: int = 10) -> str:
     shown = [f"{e} ({n} row{'s' if n != 1 else ''})" for e, n in counts.head(limit).items()]
     return ", ".join(shown) + (f" and {len(counts) - limit} more" if len(counts) > limit else "")
@@ -232,10 +472,22 @@ def apply(act: pd.DataFrame, inv: Inventory) -> tuple[pd.DataFrame, list[Notice]
     w = row_weights(act, ent, s.consolidation, s.boundary_mid_year)
     notices: list[Notice] = []
     out = ~(w > 0)
-    if out.any():
-        counts = act.loc[out, "entity_id"].astype(str).value_counts().sort_index()
-        years = ", ".join(str(y) for y in sorted(act.loc[out, "year"].unique()))
-        notices.append(Notice("outside_boundary", f"{int(out.sum())} activity rows (or parts) of "
+    _, history = _restated(act["entity_id"], act["year"].to_numpy(), ent)
+    acquired = out & history
+    if acquired.any():
+        acquired &= row_weights(act, _history(ent), s.consolidation, s.boundary_mid_year) > 0
+    if acquired.any():  # kept for restating the years before an acquisition, not counted here
+        counts = act.loc[acquired, "entity_id"].astype(str).value_counts().sort_index()
+        notices.append(Notice("before_acquisition", f"{int(acquired.sum())} activity rows (or "
+                              f"parts) of {len(counts)} acquired entities fall before their "
+                              "acquisition (included_from) and are not counted in these "
+                              "figures; carbon restate adds them to the earlier years: "
+                              f"{_listing(counts)}"))
+    stray = out & ~acquired
+    if stray.any():
+        counts = act.loc[stray, "entity_id"].astype(str).value_counts().sort_index()
+        years = ", ".join(str(y) for y in sorted(act.loc[stray, "year"].unique()))
+        notices.append(Notice("outside_boundary", f"{int(stray.sum())} activity rows (or parts) of "
                               f"{len(counts)} entities fall outside the entity's boundary "
                               f"window (included_from / included_to; {years}) and are not "
                               f"counted: {_listing(counts)}"))

@@ -38,6 +38,7 @@ class Settings(BaseModel):
     base_year: int | None = None
     grid_level: GridLevel = "national"
     threshold_pct: float = Field(default=5.0, ge=0)
+    threshold_scope: Literal["location", "market", "each_scope"] = "location"
     consolidation: Literal["operational_control", "equity_share"] = "operational_control"
     boundary_mid_year: Literal["whole_year", "pro_rata"] = "whole_year"
     gwp: Literal["AR5GWP100"] = "AR5GWP100"
@@ -68,7 +69,8 @@ class Inventory:
     """A validated inventory: typed tables, one row per input row, each keeping its user row number.
 
     ``entities``: entity_id, name, parent_id, kind, province (key), included_from, included_to,
-    ownership_share (a fraction, NaN = blank), row.
+    entry, exit (canonical event or ""), existed_from, ownership_share (a fraction, NaN = blank),
+    row.
     ``activity``: entity_id, period_start, period_end (inclusive), source (key), quantity, unit,
     use, instrument, data_quality, document_ref, note, row.
     ``denominators``: entity_id, year, floor_area_m2, headcount (+ user columns), row.

@@ -21,23 +21,36 @@ inside both boundaries, the activity side's rows (none if it has none); inside o
 side's boundary, the activity side's rows if it has any for that entity-year, else the boundary
 side's own (data nobody changed: the change is all boundary).
 
-The standard's rules, as they fall out of the inputs:
+The standard's rules (GHG Protocol Corporate Standard, chapter 5), by the event each entity
+states (``entities.entry`` / ``exit``, see :mod:`carbon.boundary`):
 
-- an entity opened after the base year (organic growth) has no base-year rows inside its window
-  (``included_from`` = opening date), so it never changes the base year;
-- an acquired unit that existed in the base year is in B's boundary for the base year (blank or
-  earlier ``included_from``) with its base-year data: its base-year emissions are added;
-  a divested unit is not in B (or leaves before the first year): its base-year share is removed;
+- structural changes transfer emissions between companies and are restated in every earlier
+  year: an acquired unit's emissions are added to the years before it joined (from
+  ``existed_from``: a unit that did not exist in the base year leaves the base year alone; its
+  rows for those years are required), a divested unit's are removed; insourcing from and
+  outsourcing to Scope 3 (which carbon does not report) count as an acquisition and a divestment
+  of the activity;
+- organic changes (openings, closures; insourcing from or outsourcing to Scope 2, which stays
+  reported) change no earlier year and never count toward the threshold;
+- an entity that enters or leaves with no event stated is counted by its dates as before (a
+  dated entry as an opening, a dated exit as a closure, an entity only in B as inside from the
+  start, an entity only in A as removed) and named in a warning with the rule assumed;
 - each year is computed with that year's own factors under each side's settings (the vintage
   rule, or a pin): replacing a later grid vintage by the year's own vintage is a real change of
   that year's factor, while the step from one year's vintage to the next is a real change between
   years and never moves into an earlier year;
-- a mid-year change counts the whole year (see :mod:`carbon.boundary`).
+- a mid-year change counts the whole year (see :mod:`carbon.boundary`); the event's own year
+  follows that rule, the years before it are restated whole.
+
+The events of both inventories apply (each side's figures are on its own structure), so a
+restatement of an inventory by itself is the identity.
 
 ``recalculation_required``: the base year's cumulative change, counted gross in both directions,
-is at least the threshold: every entity's boundary part in absolute value (an acquisition and a
-divestment add up, they do not cancel) plus the absolute activity part plus the absolute factors
-part, over the base year's Scope 1 + 2 (location-based) total as originally reported.
+is at least the threshold: every entity's structural boundary part in absolute value (an
+acquisition and a divestment add up, they do not cancel) plus the absolute activity part plus the
+absolute factors part, over the base year's figure as originally reported. The figure is set by
+``threshold_scope``: Scope 1 + 2 location-based (default), market-based, or each scope on its own
+(Scope 1, Scope 2 location-based, Scope 2 market-based; any one reaching the threshold suffices).
 """
 
 from __future__ import annotations
@@ -52,21 +65,28 @@ import pandas as pd
 from carbon import boundary
 from carbon.calc import calendar_year, compute, grid_sets, split_years
 from carbon.disclosure import disclosure
-from carbon.errors import InputError, UsageError
+from carbon.errors import InputError, Problem, UsageError
 from carbon.factors import FactorSet
-from carbon.model import Inventory, Ledger
+from carbon.model import Inventory, Ledger, Notice, Origin
+from carbon.schema import ENTRY_EVENTS, EXIT_EVENTS
 
 #: The restated figures, in the order of the table.
 METRICS = ("energy_kwh", "energy_tce", "scope1_tco2e", "scope2_location_tco2e",
-           "scope2_market_tco2e", "total_location_tco2e")
+           "scope2_market_tco2e", "total_location_tco2e", "total_market_tco2e")
 #: The three causes of a change (the players of the Shapley game).
 PARTS = ("boundary", "activity", "factors")
-#: The figure the significance threshold applies to.
+#: The figures the significance threshold applies to, by ``threshold_scope``.
+THRESHOLD_SCOPES: dict[str, tuple[str, ...]] = {
+    "location": ("total_location_tco2e",),
+    "market": ("total_market_tco2e",),
+    "each_scope": ("scope1_tco2e", "scope2_location_tco2e", "scope2_market_tco2e"),
+}
+#: The figure the disclosure and the per-entity boundary parts speak of.
 THRESHOLD_METRIC = "total_location_tco2e"
 #: Percentage points below the threshold still counted as reaching it (float round-off only).
 TOLERANCE_PCT = 1e-9
 
-_LEDGER_SUMS = METRICS[:-1]
+_LEDGER_SUMS = METRICS[:5]
 _COALITIONS = [(x, y, f) for x in (0, 1) for y in (0, 1) for f in (0, 1)]
 
 
@@ -127,7 +147,7 @@ def _unbounded(inv: Inventory, factors: Inventory, years: list[int], keep: np.nd
 
 def _counted(inv: Inventory, invs: tuple[Inventory, Inventory]) -> np.ndarray:
     """Mask of ``inv``'s activity rows that touch a year in which their entity is inside either
-    boundary (the rest count in no mixture, so they need no factor)."""
+    restated boundary (the rest count in no mixture, so they need no factor)."""
     act = inv.activity
     first = calendar_year(act["period_start"].to_numpy())
     last = calendar_year(act["period_end"].to_numpy())
@@ -135,9 +155,9 @@ def _counted(inv: Inventory, invs: tuple[Inventory, Inventory]) -> np.ndarray:
     for year in range(int(first.min()), int(last.max()) + 1) if len(act) else []:
         touches = (first <= year) & (last >= year)
         for side in invs:
-            keep |= touches & boundary.in_boundary(act["entity_id"].astype(str),
-                                                   np.full(len(act), year), side.entities,
-                                                   side.settings.consolidation)
+            keep |= touches & boundary.restated_in_boundary(
+                act["entity_id"].astype(str), np.full(len(act), year), side.entities,
+                side.settings.consolidation)
     return keep
 
 
@@ -145,6 +165,7 @@ def _rows(ledger: Ledger) -> np.ndarray:
     r = ledger.rows
     cols = [r[c].to_numpy(dtype="float64") for c in _LEDGER_SUMS]
     cols.append(cols[2] + cols[3])  # total, location-based = Scope 1 + Scope 2 location
+    cols.append(cols[2] + cols[4])  # total, market-based = Scope 1 + Scope 2 market
     return np.column_stack(cols)
 
 
@@ -223,15 +244,16 @@ def attribution(before: Inventory, after: Inventory, sets: dict[str, FactorSet],
         mask = np.zeros(n, dtype=bool)
         mask[cell_of[at[z]:at[z + 1]]] = True
         has.append(mask)
-    inside = [boundary.in_boundary(cells["entity_id"], cells["year"].to_numpy(),
-                                   inv.entities, inv.settings.consolidation) for inv in invs]
+    inside = [boundary.restated_in_boundary(cells["entity_id"], cells["year"].to_numpy(),
+                                            inv.entities, inv.settings.consolidation)
+              for inv in invs]
     # sums[z][f][x]: side z's rows, factors f, weighted by boundary x; summed per cell
     sums: dict[tuple[int, int, int], np.ndarray] = {}
     for z, s in enumerate(sides):
         codes = cell_of[at[z]:at[z + 1]]
         for x, inv in enumerate(invs):
-            w = boundary.row_weights(s.keys, inv.entities, inv.settings.consolidation,
-                                     inv.settings.boundary_mid_year)
+            w = boundary.restated_weights(s.keys, inv.entities, inv.settings.consolidation,
+                                          inv.settings.boundary_mid_year)
             for f in (0, 1):
                 per = np.zeros((n, m))
                 weighted = s.metrics[f] * w[:, None]
@@ -250,7 +272,7 @@ def attribution(before: Inventory, after: Inventory, sets: dict[str, FactorSet],
 
 def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
             years: Iterable[int] | None = None, base_year: int | None = None,
-            threshold_pct: float | None = None,
+            threshold_pct: float | None = None, threshold_scope: str | None = None,
             published: pd.DataFrame | None = None) -> dict[str, Any]:
     """The restatement of ``before`` as ``after``: DESIGN.md, contract 3.
 
@@ -266,6 +288,8 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
         Default: B's settings, else A's, else the first year.
     threshold_pct : float, optional
         Significance threshold. [%] Default: B's settings (5).
+    threshold_scope : {"location", "market", "each_scope"}, optional
+        The figure(s) the threshold applies to (:data:`THRESHOLD_SCOPES`). Default: B's settings.
     published : DataFrame, optional
         ``year``, ``metric``, ``value``, ``decimals``, ``row`` as printed in the original report,
         compared with A's recomputation.
@@ -273,9 +297,10 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
     Raises
     ------
     UsageError
-        No common year, or a base year outside the years.
+        No common year, a base year outside the years, an unknown threshold scope.
     InputError
-        A factor missing for a combination of one side's data and the other side's factors.
+        A factor missing for a combination of one side's data and the other side's factors; an
+        acquired unit without rows for a year its acquisition restates.
     """
     if years:
         wanted = sorted(set(years))
@@ -288,11 +313,17 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
         raise UsageError(f"base year {base} is not among the restated years "
                          f"({', '.join(map(str, wanted))}); pass --base-year or --years")
     threshold = after.settings.threshold_pct if threshold_pct is None else threshold_pct
+    scope = threshold_scope or after.settings.threshold_scope
+    if scope not in THRESHOLD_SCOPES:
+        raise UsageError(f"threshold scope {scope!r}: use one of {', '.join(THRESHOLD_SCOPES)}")
+    problems = [p for inv in (before, after) for p in _missing_history(inv, wanted)]
+    if problems:
+        raise InputError(problems)
     ledgers = [compute(inv, sets, years=wanted) for inv in (before, after)]
     cells, values, parts = attribution(before, after, sets, wanted)
     cell_year = cells["year"].to_numpy()
+    organic = cells["entity_id"].isin(_organic_entities(before, after)).to_numpy()
     out_years: dict[str, Any] = {}
-    sums: dict[int, dict[str, Any]] = {}
     for y in wanted:
         sel = cell_year == y
         v = {c: values[c][sel].sum(axis=0) for c in _COALITIONS}
@@ -300,26 +331,83 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
         fig: dict[str, Any] = {}
         for j, metric in enumerate(METRICS):
             b, a = float(v[(0, 0, 0)][j]), float(v[(1, 1, 1)][j])
+            part = {p: float(phi[p][j]) for p in PARTS}
+            grown = float(parts["boundary"][sel & organic, j].sum())
             fig[metric] = {"before": b, "after": a, "delta": a - b, "delta_pct": _pct(a - b, b),
-                           "attribution": {p: float(phi[p][j]) for p in PARTS}}
+                           "attribution": part,
+                           "boundary_split": {"structural": part["boundary"] - grown,
+                                              "organic": grown}}
         out_years[str(y)] = fig
-        sums[y] = fig
-    k = METRICS.index(THRESHOLD_METRIC)
     in_base = cell_year == base
-    fb = sums[base][THRESHOLD_METRIC]
-    gross = {"boundary": float(np.abs(parts["boundary"][in_base, k]).sum()),
-             "activity": abs(fb["attribution"]["activity"]),
-             "factors": abs(fb["attribution"]["factors"])}
-    gross_total = sum(gross.values())
-    gross_pct = _pct(gross_total, fb["before"])
-    required = gross_total > 0 and (gross_pct is None
-                                    or gross_pct >= threshold - TOLERANCE_PCT)
-    change = {"metric": THRESHOLD_METRIC, "before": fb["before"], "gross": gross,
-              "gross_tco2e": gross_total, "gross_pct": gross_pct, "net_pct": fb["delta_pct"]}
-    notes = _notes(before, after, sets, wanted, base, threshold, required, change, out_years,
-                   ledgers, cells, parts, published)
-    return {"base_year": base, "threshold_pct": threshold, "recalculation_required": required,
-            "years": out_years, "notes": notes}
+    changes = {m: _base_change(m, out_years[str(base)][m], parts, in_base & ~organic,
+                               in_base & organic, threshold) for m in THRESHOLD_SCOPES[scope]}
+    required = any(c["required"] for c in changes.values())
+    deciding = max(changes.values(), key=lambda c: (c["required"], c["gross_pct"] is None,
+                                                   c["gross_pct"] or 0.0))
+    notes = _notes(before, after, sets, wanted, base, threshold, scope, required, deciding,
+                   changes, out_years, ledgers, cells, parts, published)
+    return {"base_year": base, "threshold_pct": threshold, "threshold_scope": scope,
+            "threshold_metrics": list(THRESHOLD_SCOPES[scope]),
+            "recalculation_required": required, "years": out_years, "notes": notes}
+
+
+def _base_change(metric: str, fig: dict[str, Any], parts: dict[str, np.ndarray],
+                 structural: np.ndarray, organic: np.ndarray, threshold: float
+                 ) -> dict[str, Any]:
+    """The base year's cumulative change of one figure against the threshold: the structural
+    boundary parts of every entity in absolute value, plus the absolute activity and factors
+    parts; organic boundary changes are shown apart and never count."""
+    k = METRICS.index(metric)
+    gross = {"boundary": float(np.abs(parts["boundary"][structural, k]).sum()),
+             "activity": abs(fig["attribution"]["activity"]),
+             "factors": abs(fig["attribution"]["factors"])}
+    total = sum(gross.values())
+    pct = _pct(total, fig["before"])
+    return {"metric": metric, "before": fig["before"], "gross": gross, "gross_tco2e": total,
+            "gross_pct": pct, "net_pct": fig["delta_pct"],
+            "organic_tco2e": float(np.abs(parts["boundary"][organic, k]).sum()),
+            "required": bool(total > 0 and (pct is None or pct >= threshold - TOLERANCE_PCT))}
+
+
+def _event_rules(entities: pd.DataFrame) -> pd.DataFrame:
+    """Each entity's stated events: ``entry`` and ``exit`` rules ("structural", "organic" or
+    "")."""
+    def rule(col: str, events: dict[str, tuple[str, str, str, str]]) -> pd.Series:
+        return entities[col].astype(str).map({k: e[0] for k, e in events.items()}).fillna("")
+
+    return pd.DataFrame({"entity_id": entities["entity_id"].astype(str),
+                         "entry": rule("entry", ENTRY_EVENTS), "exit": rule("exit", EXIT_EVENTS)})
+
+
+def _organic_entities(before: Inventory, after: Inventory) -> list[str]:
+    """Entities whose boundary change is organic: an opening or closure is stated (in B, or in A
+    for an entity B no longer has) and no structural event. The rest count as today: toward the
+    threshold."""
+    b = _event_rules(after.entities)
+    a = _event_rules(before.entities)
+    rules = pd.concat([b, a[~a["entity_id"].isin(b["entity_id"])]], ignore_index=True)
+    stated = (rules[["entry", "exit"]] != "").any(axis=1)
+    structural = (rules[["entry", "exit"]] == "structural").any(axis=1)
+    return sorted(rules.loc[stated & ~structural, "entity_id"])
+
+
+def _missing_history(inv: Inventory, years: list[int]) -> list[Problem]:
+    """An acquired unit without rows for a year its acquisition restates: one problem each."""
+    origin = inv.origins.get("entities", Origin("entities"))
+    out = []
+    for i, lacking in boundary.missing_history(inv.entities, inv.activity, years):
+        e = inv.entities.iloc[i]
+        shown = ", ".join(map(str, lacking))
+        out.append(Problem(
+            origin.file, origin.sheet, int(e["row"]), "entry", "acquisition_without_data",
+            str(e["entry"]),
+            f"{e['entity_id']} entered the boundary on {str(e['included_from'])[:10]} by "
+            f"{e['entry']}: restating adds its emissions to the years before, but the activity "
+            f"table has no rows for it in {shown}",
+            f"add its rows for {shown} (the seller's figures, or estimates marked "
+            "data_quality = estimated); if it did not exist yet, write the day it came into "
+            "existence in existed_from"))
+    return out
 
 
 def _grid_ids(inv: Inventory, sets: dict[str, FactorSet], years: list[int]) -> dict[str, str]:
@@ -335,23 +423,129 @@ def _custom(inv: Inventory) -> set[tuple[str, str, str, float, str]]:
              float(r["value"]), str(r["unit"])) for r in cf.to_dict("records")}
 
 
+def _events(after: Inventory, years: list[int], cells: pd.DataFrame, effect: np.ndarray
+            ) -> list[dict[str, Any]]:
+    """Each event B states, with the change it makes to the years before it (``effect_tco2e``,
+    the boundary part of :data:`THRESHOLD_METRIC`, summed over the entity and those below it)."""
+    ent = after.entities
+    if not len(ent):
+        return []
+    _, _, by_start, by_stop = boundary.event_years(ent)
+    ids = ent["entity_id"].astype(str).to_numpy()
+    cell_of = pd.Index(ids).get_indexer(pd.Index(cells["entity_id"].astype(str)))
+    cell_year = cells["year"].to_numpy()
+    out = []
+    for change, col, events, bound, date_col in (
+            ("entry", "entry", ENTRY_EVENTS, by_start, "included_from"),
+            ("exit", "exit", EXIT_EVENTS, by_stop, "included_to")):
+        for i in np.flatnonzero(ent[col].astype(str).to_numpy() != ""):
+            e = ent.iloc[i]
+            event = str(e[col])
+            date = e[date_col]
+            first_after = (np.datetime64(date, "D") + (np.timedelta64(1, "D") if change == "exit"
+                                                       else np.timedelta64(0, "D")))
+            event_year = int(str(first_after)[:4])
+            mine = (cell_of >= 0) & (bound[np.where(cell_of >= 0, cell_of, 0)] == i)
+            earlier = mine & (cell_year < event_year) & (effect != 0)
+            per_year = {str(y): float(effect[earlier & (cell_year == y)].sum())
+                        for y in years if (earlier & (cell_year == y)).any()}
+            existed = e.get("existed_from")
+            out.append({"entity_id": ids[i], "name": str(e["name"]), "kind": str(e["kind"]),
+                        "change": change, "event": event, "rule": events[event][0],
+                        "date": str(date)[:10],
+                        "existed_from": None if pd.isna(existed) else str(existed)[:10],
+                        "effect_tco2e": per_year})
+    return sorted(out, key=lambda r: (r["date"], r["entity_id"], r["change"]))
+
+
+def _assumed(before: Inventory, after: Inventory, years: list[int], counted: set[str],
+             changed: dict[str, list[str]]) -> list[Notice]:
+    """Warnings for entities that enter or leave with no event stated: the rule restate assumed
+    and how to state the event."""
+    out: list[Notice] = []
+    span = sorted(set(years) | set(reporting_years(after)))  # an event after them still counts
+    for u in boundary.unstated_events(after.entities, span, after.activity):
+        eid, date, n = u["entity_id"], u["date"], int(str(u["rows_outside"]))
+        if u["change"] == "entry" and date is None:
+            out.append(Notice("acquisition_unstated", (
+                f"{eid}: its kind says {u['kind_says']} but no entry is stated: it is counted "
+                "inside the boundary from the start (every year it has rows, the base year "
+                "included); to record the acquisition, write its acquisition date in "
+                "included_from and entry = acquisition")))
+        elif u["change"] == "entry" and (n or u["kind_says"] == "acquisition"):
+            why = (f"it has {n} activity row{'s' if n != 1 else ''} before that date"
+                   if n else f"its kind says {u['kind_says']}")
+            out.append(Notice("acquisition_unstated", (
+                f"{eid} enters the boundary on {date} with no entry stated: restated as an "
+                f"opening (organic growth: the years before are unchanged), but {why}. If it "
+                "was acquired, write entry = acquisition: its rows before "
+                f"{date} are then added to the earlier years, the base year included (give "
+                "them for every restated year); if it opened then, write entry = opening")))
+        elif u["change"] == "entry":
+            out.append(Notice("boundary_event_assumed", (
+                f"{eid} enters the boundary on {date} with no entry stated: restated as an "
+                "opening (organic growth: the years before are unchanged); write entry = "
+                "opening to confirm, or entry = acquisition (with its rows for the earlier "
+                "years) if it was acquired")))
+        elif date is not None:
+            out.append(Notice("boundary_event_assumed", (
+                f"{eid} leaves the boundary after {date} with no exit stated: restated as a "
+                "closure (organic decline: the years before are unchanged); write exit = "
+                "closure to confirm, or exit = divestment if it was sold (it is then removed "
+                "from every earlier year)")))
+    added = [e for e in changed["added"] if e in counted and e not in _stated(after, "entry")]
+    if added:
+        out.append(Notice("boundary_event_assumed", (
+            f"{len(added)} entities are in the after inventory and not in the before one, with "
+            "no entry stated: counted in every year they have rows, as if inside the boundary "
+            "from the start (right for a unit acquired with its history: write entry = "
+            "acquisition and its acquisition date in included_from to say so; a unit opened "
+            f"later needs entry = opening and its opening date): {_names(added)}")))
+    removed = [e for e in changed["removed"] if e in counted]
+    if removed:
+        out.append(Notice("boundary_event_assumed", (
+            f"{len(removed)} entities are in the before inventory and not in the after one: "
+            "removed from every restated year, as a divestment is; a unit that closed stays in "
+            "the after inventory with included_to = its last day and exit = closure (the years "
+            f"before are then unchanged): {_names(removed)}")))
+    return out
+
+
+def _stated(inv: Inventory, col: str) -> set[str]:
+    ent = inv.entities
+    return set(ent.loc[ent[col].astype(str) != "", "entity_id"].astype(str))
+
+
+def _names(ids: list[str], limit: int = 10) -> str:
+    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
 def _notes(before: Inventory, after: Inventory, sets: dict[str, FactorSet], years: list[int],
-           base: int, threshold: float, required: bool, change: dict[str, Any],
-           out_years: dict[str, Any], ledgers: list[Ledger], cells: pd.DataFrame,
-           parts: dict[str, np.ndarray], published: pd.DataFrame | None) -> dict[str, Any]:
+           base: int, threshold: float, scope: str, required: bool, change: dict[str, Any],
+           changes: dict[str, dict[str, Any]], out_years: dict[str, Any], ledgers: list[Ledger],
+           cells: pd.DataFrame, parts: dict[str, np.ndarray], published: pd.DataFrame | None
+           ) -> dict[str, Any]:
     changed = boundary.changed_entities(before.entities, after.entities)
     k = METRICS.index(THRESHOLD_METRIC)
+    effect = parts["boundary"][:, k]
     by_entity = pd.DataFrame({"entity_id": cells["entity_id"], "year": cells["year"],
-                              "boundary": parts["boundary"][:, k]})
+                              "boundary": effect})
     moved = by_entity[by_entity["boundary"] != 0].sort_values(["year", "entity_id"])
-    # the kinds the disclosure names: entities added or removed that change a restated figure
     counted = set(moved["entity_id"].astype(str))
+    events = _events(after, years, cells, effect)
+    evented = {e["entity_id"] for e in events}
+    # the kinds the disclosure sums up: entities added or removed, with no event stated, that
+    # change a restated figure (an entity with an event is named on its own)
     boundary_notes = {
         "added": changed["added"],
-        "added_kinds": boundary.kinds(after.entities, [e for e in changed["added"] if e in counted]),
+        "added_kinds": boundary.kinds(after.entities, [e for e in changed["added"]
+                                                       if e in counted and e not in evented]),
         "removed": changed["removed"],
         "removed_kinds": boundary.kinds(before.entities,
                                         [e for e in changed["removed"] if e in counted]),
+        "events": events,
+        "window_changed": sorted(counted - set(changed["added"]) - set(changed["removed"])
+                                 - evented),
         "by_entity_year_tco2e": [{"entity_id": str(r["entity_id"]), "year": int(r["year"]),
                                   "boundary": float(r["boundary"])}
                                  for r in moved.to_dict("records")],
@@ -368,23 +562,37 @@ def _notes(before: Inventory, after: Inventory, sets: dict[str, FactorSet], year
     }
     notes: dict[str, Any] = {
         "base_year_change": change,
+        "base_year_changes": changes,
         "boundary": boundary_notes,
         "factors": factor_notes,
     }
     if published is not None:
         notes["published"] = _published(published, out_years)
-    notes["disclosure"] = disclosure(base, threshold, required, change, out_years,
+    notes["disclosure"] = disclosure(base, threshold, scope, required, changes, out_years,
                                      boundary_notes, factor_notes)
     notes["rules"] = [
-        "A mid-year boundary change counts the whole year (setting boundary_mid_year).",
-        "An entity opened after the base year (organic growth) never changes the base year.",
+        "Structural changes are restated in every earlier year: an acquired (or insourced) "
+        "unit's emissions are added from the year it existed, a divested (or outsourced) unit's "
+        "are removed; Scope 3 is not reported, so insourcing from and outsourcing to it count "
+        "as an acquisition and a divestment of the activity.",
+        "Organic changes (openings, closures; insourcing from or outsourcing to Scope 2, which "
+        "stays reported) change no earlier year and do not count toward the threshold.",
+        "An entity that enters or leaves with no entry or exit stated is counted by its dates "
+        "(an opening, a closure; only in the after inventory: inside from the start; only in "
+        "the before inventory: removed) and named in the warnings.",
+        "The year of an event follows the mid-year rule (setting boundary_mid_year: the whole "
+        "year, or pro rata by days).",
         "Each year uses its own factors under each inventory's settings; the step from one "
         "year's grid vintage to the next is a real change, not a restatement.",
-        "Cumulative change: entity-by-entity boundary changes, activity and factor changes in "
-        f"absolute value, over the base year's {THRESHOLD_METRIC} as originally reported.",
+        "Cumulative change: entity-by-entity structural boundary changes, activity and factor "
+        "changes in absolute value, over the base year's "
+        f"{' / '.join(THRESHOLD_SCOPES[scope])} as originally reported "
+        f"(threshold_scope = {scope}).",
     ]
     notes["warnings"] = {"before": [n.as_dict() for n in ledgers[0].notices],
-                         "after": [n.as_dict() for n in ledgers[1].notices]}
+                         "after": [n.as_dict() for n in ledgers[1].notices],
+                         "restate": [n.as_dict() for n in _assumed(before, after, years, counted,
+                                                                   changed)]}
     return notes
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from carbon.units import normalize_text
+from carbon.vocab import fold
 
 ColumnType = Literal["text", "number", "date", "year"]
 
@@ -61,9 +62,20 @@ TABLES: dict[str, TableSpec] = {
             Column("province", "text", False, "Province", "省份", "省份",
                    "山西 / 山西省 / Shanxi / 晋 / 14"),
             Column("included_from", "date", False, "Included from", "纳入起始日", "納入起始日",
-                   "first day inside the reporting boundary; blank = always"),
+                   "first day inside the reporting boundary; blank = always. Acquired? Keep the "
+                   "acquisition date here and write entry = acquisition"),
             Column("included_to", "date", False, "Included to", "纳入截止日", "納入截止日",
                    "last day inside the reporting boundary; blank = still inside"),
+            Column("entry", "text", False, "Entry", "纳入方式", "納入方式",
+                   "why it entered on included_from: acquisition (its earlier years are added: "
+                   "give their rows), opening (earlier years unchanged), insourcing; blank = "
+                   "inside from the start"),
+            Column("exit", "text", False, "Exit", "退出方式", "退出方式",
+                   "why it left after included_to: divestment (removed from every earlier "
+                   "year), closure (earlier years unchanged), outsourcing; blank = still inside"),
+            Column("existed_from", "date", False, "Existed from", "成立或投运日", "成立或投運日",
+                   "acquired units only: the day it came into existence, if after the base year "
+                   "(years before are not restated); blank = existed throughout"),
             Column("ownership_share", "number", False, "Ownership share", "持股比例", "持股比例",
                    "the parent's equity share: 60, 60% or 0.6; blank = wholly owned (equity-share "
                    "consolidation only)"),
@@ -117,6 +129,48 @@ DATA_QUALITY = {"measured": "measured", "实测": "measured", "實測": "measure
                 "发票": "invoice", "發票": "invoice", "账单": "invoice", "賬單": "invoice",
                 "estimated": "estimated", "估算": "estimated", "估计": "estimated",
                 "估計": "estimated"}
+
+#: Why an entity enters or leaves the boundary (``entities.entry`` / ``entities.exit``) and what
+#: that means for earlier years (GHG Protocol Corporate Standard, chapter 5): ``structural`` —
+#: a transfer of emissions between companies, restated in every earlier year (acquisition,
+#: divestment; insourcing from or outsourcing to Scope 3, which carbon does not report);
+#: ``organic`` — a real change of emissions, earlier years unchanged (opening, closure; insourcing
+#: from or outsourcing to Scope 2, which stays reported). Labels: zh-Hans, zh-Hant, en.
+ENTRY_EVENTS: dict[str, tuple[str, str, str, str]] = {
+    "acquisition": ("structural", "收购", "收購", "acquisition"),
+    "opening": ("organic", "新设", "新設", "opening"),
+    "insourcing": ("structural", "内包", "內包", "insourcing"),
+    "insourcing_scope2": ("organic", "内包（范围二）", "內包（範圍二）", "insourcing from Scope 2"),
+}
+EXIT_EVENTS: dict[str, tuple[str, str, str, str]] = {
+    "divestment": ("structural", "出售", "出售", "divestment"),
+    "closure": ("organic", "关闭", "關閉", "closure"),
+    "outsourcing": ("structural", "外包", "外包", "outsourcing"),
+    "outsourcing_scope2": ("organic", "外包（范围二）", "外包（範圍二）", "outsourcing to Scope 2"),
+}
+_EVENT_ALIASES = {
+    "acquisition": ("acquired", "merger", "并购", "併購", "兼并", "兼併"),
+    "opening": ("opened", "开业", "開業", "新建", "新开", "新開"),
+    "insourcing": ("insourced", "內包"),
+    "insourcing_scope2": ("內包（范围二）",),
+    "divestment": ("divested", "divestiture", "sold", "sale", "剥离", "剝離", "转让", "轉讓"),
+    "closure": ("closed", "關閉", "关停", "關停", "停业", "停業", "撤销", "撤銷"),
+    "outsourcing": ("outsourced",),
+    "outsourcing_scope2": ("外包（範圍二）",),
+}
+
+
+def _spellings(events: dict[str, tuple[str, str, str, str]]) -> dict[str, str]:
+    out = {}
+    for key, (_, hans, hant, en) in events.items():
+        for name in (key, hans, hant, en, *_EVENT_ALIASES[key]):
+            out[fold(name)] = key
+    return out
+
+
+#: Folded spellings -> canonical ``entry`` / ``exit`` value.
+ENTRIES = _spellings(ENTRY_EVENTS)
+EXITS = _spellings(EXIT_EVENTS)
 
 _PAREN = re.compile(r"[（(]\s*([A-Za-z0-9_.]+)\s*[)）]\s*$")
 

@@ -14,8 +14,11 @@ from carbon.io.published import read_published
 from carbon.report import jsonout
 from carbon.report.restatement import LANGS, print_restatement, render_text, to_xlsx
 from carbon.report.write import write_atomic
-from carbon.restate import METRICS, reporting_years
+from carbon.restate import METRICS, THRESHOLD_SCOPES, reporting_years
 from carbon.restate import restate as run_restate
+
+#: ``--threshold-scope`` choices, from the restatement's own table.
+ThresholdScope = Enum("ThresholdScope", {k: k for k in THRESHOLD_SCOPES}, type=str)  # type: ignore[misc]
 
 
 class Format(str, Enum):
@@ -36,6 +39,9 @@ def restate(
     threshold: float = typer.Option(None, "--threshold", min=0,
                                     help="Significance threshold in percent (default: B's "
                                     "settings, 5)."),
+    threshold_scope: ThresholdScope = typer.Option(
+        None, "--threshold-scope", help="The figure the threshold applies to: location (Scope 1 "
+        "+ 2 location-based, the default), market, or each_scope (default: B's settings)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     out: Path = typer.Option(None, "--out", "-o", dir_okay=False,
                              help="Write to FILE: .xlsx (a sheet), .json, or text."),
@@ -61,7 +67,8 @@ def restate(
             raise UsageError("the two inventories report no year in common; pass --years")
         pub = read_published(published, METRICS, wanted) if published else None
         result = run_restate(inv_a, inv_b, sets, years=wanted or None, base_year=base_year,
-                             threshold_pct=threshold, published=pub)
+                             threshold_pct=threshold, published=pub,
+                             threshold_scope=threshold_scope.value if threshold_scope else None)
         inputs = (*inv_a.files, *inv_b.files, *((published,) if published else ()))
         title = (f"{inv_b.settings.organisation or after.name} — restatement "
                  f"({before.name} → {after.name})")

@@ -19,7 +19,7 @@ from carbon.factors import PARAMETERS
 from carbon.io import parse
 from carbon.io.tables import RawTable
 from carbon.model import Inventory, Notice, Origin, Settings
-from carbon.schema import DATA_QUALITY, TABLES, USES
+from carbon.schema import DATA_QUALITY, ENTRIES, ENTRY_EVENTS, EXIT_EVENTS, EXITS, TABLES, USES
 from carbon.units import ENERGY, MASS, VOLUME, parse_unit
 
 #: Dimensions a source's quantity may be entered in, by category.
@@ -142,12 +142,13 @@ def _entities(table: RawTable) -> pd.DataFrame:
     reversed_ = ~np.isnat(start) & ~np.isnat(stop) & (stop < start)
     table.report(reversed_, "included_to", "end_before_start", "included_to is before included_from",
                  "swap the two dates")
+    entry, exit_, existed = _events(table, start, stop)
     share = _ownership(table)
     out = pd.DataFrame({
         "entity_id": ids, "name": f["name"], "parent_id": f["parent_id"],
         "kind": f["kind"], "province": prov,
-        "included_from": start, "included_to": stop, "ownership_share": share,
-        "row": table.rows,
+        "included_from": start, "included_to": stop, "entry": entry, "exit": exit_,
+        "existed_from": existed, "ownership_share": share, "row": table.rows,
     })
     parent_bad = ((out["parent_id"] != "") & ~out["parent_id"].isin(set(ids))).to_numpy()
     table.report(parent_bad, "parent_id", "unknown_entity", "no entity has this entity_id",
@@ -173,6 +174,42 @@ def _entities(table: RawTable) -> pd.DataFrame:
                      "make every other parent_id point upwards",
                      values=pd.Series(_fill(loops, chains)))
     return out[valid & ~loops]
+
+
+def _events(table: RawTable, start: np.ndarray, stop: np.ndarray
+            ) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """``entry``, ``exit`` (canonical values) and ``existed_from``, each checked against the dates
+    it needs: an entry names what happened on ``included_from``, an exit what happened after
+    ``included_to``; ``existed_from`` dates an acquired or insourced unit that came into existence
+    after the base year, so it is on or before ``included_from``."""
+    f = table.frame
+    out = []
+    for key, spellings, events, date, col in (
+            ("entry", ENTRIES, ENTRY_EVENTS, start, "included_from"),
+            ("exit", EXITS, EXIT_EVENTS, stop, "included_to")):
+        def canonical(v: str, sp: dict[str, str] = spellings) -> str:
+            return sp.get(vocab.fold(v), "?") if v else ""
+
+        value = _map_distinct(f[key], canonical)
+        table.report((value == "?").to_numpy(), key, "unknown_value", f"not an {key} carbon knows",
+                     f"write one of {', '.join(events)} (or "
+                     f"{', '.join(e[1] for e in events.values())}), or leave it blank")
+        undated = (value != "?").to_numpy() & (value != "").to_numpy() & np.isnat(date)
+        when = "on which it entered" if key == "entry" else "on which it was last inside"
+        table.report(undated, col, "required", f"{key} is stated but {col} is blank",
+                     f"write the day {when} in {col} (the {key} says why)")
+        out.append(value)
+    existed = _dates(table, "existed_from")
+    entry = out[0]
+    given = ~np.isnat(existed)
+    structural = entry.isin([k for k, e in ENTRY_EVENTS.items() if e[0] == "structural"])
+    table.report(given & ~structural.to_numpy(), "existed_from", "not_applicable",
+                 "existed_from only dates an acquired or insourced unit",
+                 "clear it, or write entry = acquisition (an opening's date is included_from)")
+    late = given & ~np.isnat(start) & (existed > start)
+    table.report(late, "existed_from", "end_before_start", "existed_from is after included_from",
+                 "write the day the unit came into existence, on or before it was acquired")
+    return entry, out[1], existed
 
 
 def _fill(mask: np.ndarray, values: list[str]) -> np.ndarray:

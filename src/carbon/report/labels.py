@@ -145,6 +145,17 @@ LABELS: dict[str, tuple[str, str, str]] = {
                                     "Scope 2, market-based"),
     "restate_total_location_tco2e": ("排放总量（范围一＋二，基于位置）", "排放總量（範圍一＋二，基於位置）",
                                    "Total (Scope 1 + 2, location)"),
+    "restate_total_market_tco2e": ("排放总量（范围一＋二，基于市场）", "排放總量（範圍一＋二，基於市場）",
+                                 "Total (Scope 1 + 2, market)"),
+    "restate_threshold_scope": ("重大性检验口径", "重大性檢驗口徑", "Significance tested on"),
+    "restate_scope_location": ("范围一＋二合计（基于位置）", "範圍一＋二合計（基於位置）",
+                               "Scope 1 + 2 total, location-based"),
+    "restate_scope_market": ("范围一＋二合计（基于市场）", "範圍一＋二合計（基於市場）",
+                             "Scope 1 + 2 total, market-based"),
+    "restate_scope_each_scope": ("各范围分别检验", "各範圍分別檢驗", "each scope separately"),
+    "restate_events": ("边界事件", "邊界事件", "Boundary events"),
+    "restate_structural": ("结构性变化", "結構性變化", "Structural"),
+    "restate_organic": ("自然增减", "自然增減", "Organic"),
 }
 
 

@@ -29,6 +29,7 @@ METRIC_FORMAT: dict[str, tuple[str, int]] = {
     "scope2_location_tco2e": ("tCO2e", 2),
     "scope2_market_tco2e": ("tCO2e", 2),
     "total_location_tco2e": ("tCO2e", 2),
+    "total_market_tco2e": ("tCO2e", 2),
 }
 
 
@@ -71,9 +72,15 @@ def table(result: dict[str, Any], title: str = "") -> Table:
 
 def _summary(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     change = result["notes"]["base_year_change"]
+    scope = result.get("threshold_scope", "location")
+    gross = [(word("gross", lang), _fmt(change["gross_pct"], 2))]
+    if scope == "each_scope":
+        gross = [(f"{word('gross', lang)} — {metric_label(m, lang)}", _fmt(c["gross_pct"], 2))
+                 for m, c in result["notes"]["base_year_changes"].items()]
     return [(word("base_year", lang), str(result["base_year"])),
             (word("threshold", lang), f"{result['threshold_pct']:g}"),
-            (word("gross", lang), _fmt(change["gross_pct"], 2)),
+            (word("threshold_scope", lang), word(f"scope_{scope}", lang)),
+            *gross,
             (word("required", lang),
              word("yes" if result["recalculation_required"] else "no", lang))]
 
@@ -99,8 +106,8 @@ def print_restatement(result: dict[str, Any], console: Console, title: str = "")
     console.print(Text(word("disclosure", "en"), style="bold"))
     for lang in LANGS:
         console.print(Text(f"[{lang}] {notes['disclosure'][lang]}"), soft_wrap=True)
-    for side in ("before", "after"):
-        for w in notes["warnings"][side]:
+    for side in ("restate", "before", "after"):
+        for w in notes["warnings"].get(side, []):
             console.print(Text(f"  • {side}: {w['message']} [{w['code']}]"))
 
 

@@ -33,7 +33,7 @@ from carbon import vocab
 from carbon.factors import PARAMETERS, FactorSet
 from carbon.model import FactorPins, Settings
 from carbon.report.labels import LANGS
-from carbon.schema import DATA_QUALITY, TABLES, USES, Column
+from carbon.schema import DATA_QUALITY, ENTRY_EVENTS, EXIT_EVENTS, TABLES, USES, Column
 from carbon.units import ENERGY, MASS, VOLUME, parse_unit
 
 #: Document properties and zip entry times of every generated template (deterministic bytes).
@@ -92,8 +92,19 @@ _HELP_ZH: dict[str, tuple[str, str]] = {
     "parent_id": ("所属上级单位的编号", "所屬上級單位的編號"),
     "kind": ("总部、分行、网点 …", "總部、分行、網點 …"),
     "province": ("山西 / 山西省 / Shanxi / 晋 / 14", "山西 / 山西省 / Shanxi / 晉 / 14"),
-    "included_from": ("纳入盘查边界的第一天；空白 = 一直在内", "納入盤查邊界的第一天；空白 = 一直在內"),
+    "included_from": ("纳入盘查边界的第一天；空白 = 一直在内。收购的单位：此处填收购日，"
+                      "并在纳入方式填“收购”",
+                      "納入盤查邊界的第一天；空白 = 一直在內。收購的單位：此處填收購日，"
+                      "並在納入方式填「收購」"),
     "included_to": ("在盘查边界内的最后一天；空白 = 仍在内", "在盤查邊界內的最後一天；空白 = 仍在內"),
+    "entry": ("纳入原因：收购（以前年度补入其排放，须填以前年度数据）、新设（以前年度不变）、"
+              "内包；空白 = 一直在内",
+              "納入原因：收購（以前年度補入其排放，須填以前年度數據）、新設（以前年度不變）、"
+              "內包；空白 = 一直在內"),
+    "exit": ("退出原因：出售（从以前各年度剔除）、关闭（以前年度不变）、外包；空白 = 仍在内",
+             "退出原因：出售（從以前各年度剔除）、關閉（以前年度不變）、外包；空白 = 仍在內"),
+    "existed_from": ("仅限收购的单位：成立或投运日（晚于基准年时，此前年度不重述）；空白 = 一直存在",
+                     "僅限收購的單位：成立或投運日（晚於基準年時，此前年度不重述）；空白 = 一直存在"),
     "ownership_share": ("持股比例（百分比，仅股权比例法）", "持股比例（百分比，僅股權比例法）"),
     "period_start": ("2024-03-01（整月：开始 2024-03-01，结束 2024-03-31）",
                      "2024-03-01（整月：開始 2024-03-01，結束 2024-03-31）"),
@@ -119,6 +130,7 @@ _SETTING_LABELS: dict[str, tuple[str, str, str]] = {
     "consolidation": ("合并方法", "合併方法", "Consolidation"),
     "gwp": ("全球变暖潜势", "全球暖化潛勢", "Global warming potentials"),
     "boundary_mid_year": ("年中边界变动", "年中邊界變動", "Mid-year boundary change"),
+    "threshold_scope": ("重算阈值检验口径", "重算閾值檢驗口徑", "Threshold tested on"),
 }
 
 
@@ -200,15 +212,23 @@ def drop_downs(lang: str, sets: dict[str, FactorSet]) -> dict[str, list[str]]:
         "use": sorted(set(USES.values()), reverse=True),
         "instrument": instruments(sets, FactorPins().market),
         "data_quality": list(dict.fromkeys(DATA_QUALITY.values())),
+        "entry": _event_labels(ENTRY_EVENTS, lang),
+        "exit": _event_labels(EXIT_EVENTS, lang),
         "factor_kind": list(PARAMETERS),
         **{key: _literal(Settings, key) for key in _CHOICE_SETTINGS},
     }
+
+
+def _event_labels(events: dict[str, tuple[str, str, str, str]], lang: str) -> list[str]:
+    """The boundary events as the template's language writes them (the reader takes each)."""
+    return [{"zh-Hans": e[1], "zh-Hant": e[2]}.get(lang, key) for key, e in events.items()]
 
 
 #: Which list a column's drop-down shows, by table and key.
 _COLUMN_LISTS = {("activity", "source"): "source", ("activity", "unit"): "unit",
                  ("activity", "use"): "use", ("activity", "instrument"): "instrument",
                  ("activity", "data_quality"): "data_quality", ("entities", "province"): "province",
+                 ("entities", "entry"): "entry", ("entities", "exit"): "exit",
                  ("custom_factors", "source"): "source", ("custom_factors", "kind"): "factor_kind"}
 
 
@@ -348,9 +368,10 @@ def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
     return {
         "entities": [
             ["HQ", "总部大楼" if lang == "zh-Hans" else "總部大樓" if zh else "Head office", "",
-             "head office", province, None, None, None],
+             "head office", province, None, None, None, None, None, None],
             ["BR01", "城东支行" if lang == "zh-Hans" else "城東支行" if zh else "East branch", "HQ",
-             "branch", province, d(year, 7, 1), None, None],
+             "branch", province, d(year, 7, 1), None, _event_labels(ENTRY_EVENTS, lang)[1],
+             None, None, None],
         ],
         "denominators": [["HQ", year, 25000, 820], ["BR01", year, 1200, 35]],
         "activity": [
