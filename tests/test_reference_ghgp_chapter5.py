@@ -458,3 +458,14 @@ def test_the_threshold_scope_setting_is_read_from_the_after_inventory(tmp_path):
     assert out["threshold_scope"] == "market" and out["recalculation_required"] is True
     table = run("restate", "--before", a, "--after", b)
     assert "Significance tested on: Scope 1 + 2 total, market-based" in table.stdout
+
+
+def test_restating_an_inventory_with_events_by_itself_is_the_identity(tmp_path):
+    """Both sides' events apply: B restated as B changes nothing, and its base year is the
+    recalculated 65 t of Figure 5.1 (what B's report publishes), not compute's 50 t."""
+    _, b = _gamma(tmp_path, unit("C", start="2024-01-01", entry="acquisition"))
+    out = restate(b, b)
+    assert all(f["delta"] == 0 for y in out["years"].values() for f in y.values())
+    assert out["recalculation_required"] is False
+    assert total(out, 2022)["before"] == pytest.approx(65)
+    assert compute_json(b)["years"]["2022"]["total_location_tco2e"] == pytest.approx(50)

@@ -428,18 +428,22 @@ def missing_history(entities: pd.DataFrame, activity: pd.DataFrame, years: Seque
                entities else np.full(len(entities), np.datetime64("NaT"), dtype="datetime64[D]"))
     first = np.where(np.isnat(existed), np.iinfo(np.int64).min, _year(existed))
     codes = _codes(activity["entity_id"], entities)
-    known = codes >= 0
-    owner = by_start[np.where(known, codes, 0)][known]
-    y0 = _year(activity["period_start"].to_numpy(dtype="datetime64[D]"))[known]
-    y1 = _year(activity["period_end"].to_numpy(dtype="datetime64[D]"))[known]
+    owner = by_start[np.where(codes >= 0, codes, 0)]
+    mine = (codes >= 0) & (rule[owner] == _STRUCTURAL)  # rows of acquired units only
+    owner = owner[mine]
+    y0 = _year(activity["period_start"].to_numpy(dtype="datetime64[D]"))[mine]
+    y1 = _year(activity["period_end"].to_numpy(dtype="datetime64[D]"))[mine]
+    span = y1 - y0
+    # the (unit, year) pairs with rows, one integer each; a row across years covers each of them
+    base = 10_000
+    have = set(np.unique(np.concatenate(
+        [owner[span >= d] * base + y0[span >= d] + d
+         for d in range(int(span.max()) + 1 if len(span) else 0)] or [np.zeros(0, np.int64)]))
+        .tolist())
     out = []
     for i in np.flatnonzero(rule == _STRUCTURAL):
-        wanted = [y for y in sorted(set(years)) if first[i] <= y < entry_year[i]]
-        if not wanted:
-            continue
-        mine = owner == i
-        have = {y for y in wanted if bool((mine & (y0 <= y) & (y1 >= y)).any())}
-        lacking = [y for y in wanted if y not in have]
+        lacking = [y for y in sorted(set(years)) if first[i] <= y < entry_year[i]
+                   and int(i) * base + y not in have]
         if lacking:
             out.append((int(i), lacking))
     return out

@@ -449,6 +449,8 @@ def _events(after: Inventory, years: list[int], cells: pd.DataFrame, effect: np.
             earlier = mine & (cell_year < event_year) & (effect != 0)
             per_year = {str(y): float(effect[earlier & (cell_year == y)].sum())
                         for y in years if (earlier & (cell_year == y)).any()}
+            if not per_year and int(str(date)[:4]) < min(years):
+                continue  # long before the restated years: nothing to disclose
             existed = e.get("existed_from")
             out.append({"entity_id": ids[i], "name": str(e["name"]), "kind": str(e["kind"]),
                         "change": change, "event": event, "rule": events[event][0],
@@ -464,7 +466,8 @@ def _assumed(before: Inventory, after: Inventory, years: list[int], counted: set
     and how to state the event."""
     out: list[Notice] = []
     span = sorted(set(years) | set(reporting_years(after)))  # an event after them still counts
-    for u in boundary.unstated_events(after.entities, span, after.activity):
+    unstated = boundary.unstated_events(after.entities, span, after.activity)
+    for u in unstated:
         eid, date, n = u["entity_id"], u["date"], int(str(u["rows_outside"]))
         if u["change"] == "entry" and date is None:
             out.append(Notice("acquisition_unstated", (
@@ -493,7 +496,8 @@ def _assumed(before: Inventory, after: Inventory, years: list[int], counted: set
                 "closure (organic decline: the years before are unchanged); write exit = "
                 "closure to confirm, or exit = divestment if it was sold (it is then removed "
                 "from every earlier year)")))
-    added = [e for e in changed["added"] if e in counted and e not in _stated(after, "entry")]
+    named = _stated(after, "entry") | {str(u["entity_id"]) for u in unstated}
+    added = [e for e in changed["added"] if e in counted and e not in named]
     if added:
         out.append(Notice("boundary_event_assumed", (
             f"{len(added)} entities are in the after inventory and not in the before one, with "

@@ -172,7 +172,9 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
     ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row,
                    end_column=len(COLUMNS))
-    ws.row_dimensions[ws.max_row].height = 120
+    text = notes["disclosure"][lang]
+    wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)  # CJK characters take two columns
+    ws.row_dimensions[ws.max_row].height = max(120, 15 * (wide // 140 + 2))  # the merged width
     for letter, width in zip("ABCDEFGHIJ", (12, 34, 8, 16, 16, 14, 11, 14, 14, 14), strict=True):
         ws.column_dimensions[letter].width = width
 
