@@ -43,8 +43,8 @@ from carbon.vocab import fold
 
 _DAY = np.timedelta64(1, "D")
 _FAR_PAST, _FAR_FUTURE = np.datetime64("0001-01-01", "D"), np.datetime64("9999-12-31", "D")
-#: Event rules as integers: none, organic, structural (a later binding event wins a tie).
-_NONE, _ORGANIC, _STRUCTURAL = 0, 1, 2
+#: Event rules as integers: none, organic, structural (the higher wins a tie of dates).
+NONE, ORGANIC, STRUCTURAL = 0, 1, 2
 
 
 def _parents(entities: pd.DataFrame) -> np.ndarray:
@@ -106,13 +106,14 @@ def equity_share(entities: pd.DataFrame) -> np.ndarray:
     return acc[:n]
 
 
-def _rules(entities: pd.DataFrame, column: str) -> np.ndarray:
-    """Each entity's ``entry`` or ``exit`` as a rule: 0 none, 1 organic, 2 structural."""
+def event_rules(entities: pd.DataFrame, column: str) -> np.ndarray:
+    """Each entity's ``entry`` or ``exit`` as a rule: 0 none, 1 organic, 2 structural
+    (:data:`carbon.schema.ENTRY_EVENTS`, ``EXIT_EVENTS``)."""
     if column not in entities:
         return np.zeros(len(entities), dtype=np.int8)
     events = ENTRY_EVENTS if column == "entry" else EXIT_EVENTS
-    rule = {k: _STRUCTURAL if e[0] == "structural" else _ORGANIC for k, e in events.items()}
-    return entities[column].astype(str).map(rule).fillna(_NONE).to_numpy(dtype=np.int8)
+    rule = {k: STRUCTURAL if e[0] == "structural" else ORGANIC for k, e in events.items()}
+    return entities[column].astype(str).map(rule).fillna(NONE).to_numpy(dtype=np.int8)
 
 
 def _bound(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -126,8 +127,8 @@ def _bound(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     stop = entities["included_to"].to_numpy(dtype="datetime64[D]")
     start = np.append(np.where(np.isnat(start), _FAR_PAST, start), _FAR_PAST)
     stop = np.append(np.where(np.isnat(stop), _FAR_FUTURE, stop), _FAR_FUTURE)
-    entry = np.append(_rules(entities, "entry"), _NONE)
-    exit_ = np.append(_rules(entities, "exit"), _NONE)
+    entry = np.append(event_rules(entities, "entry"), NONE)
+    exit_ = np.append(event_rules(entities, "exit"), NONE)
     by_start, by_stop = np.arange(n + 1), np.arange(n + 1)
     up = np.append(_parents(entities), n)
     for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
@@ -261,8 +262,8 @@ def event_years(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
         entity whose entry and whose exit apply (itself or an ancestor). [a, a, -, -]
     """
     start, stop, by_start, by_stop = _bound(entities)
-    entry = _rules(entities, "entry")[by_start] == _STRUCTURAL
-    exit_ = _rules(entities, "exit")[by_stop] == _STRUCTURAL
+    entry = event_rules(entities, "entry")[by_start] == STRUCTURAL
+    exit_ = event_rules(entities, "exit")[by_stop] == STRUCTURAL
     entry_year = np.where(entry & (start != _FAR_PAST), _year(start), 0)
     exit_year = np.where(exit_ & (stop != _FAR_FUTURE), _year(stop + _DAY), 0)
     return entry_year, exit_year, by_start, by_stop
@@ -271,7 +272,7 @@ def event_years(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
 def _history(entities: pd.DataFrame) -> pd.DataFrame:
     """The entities as the years before a structural entry see them: each acquired or insourced
     entity inside from ``existed_from`` (blank = always)."""
-    structural = _rules(entities, "entry") == _STRUCTURAL
+    structural = event_rules(entities, "entry") == STRUCTURAL
     existed = (entities["existed_from"].to_numpy(dtype="datetime64[s]") if "existed_from" in
                entities else np.full(len(entities), np.datetime64("NaT"), dtype="datetime64[s]"))
     start = entities["included_from"].to_numpy(dtype="datetime64[s]")
@@ -422,14 +423,14 @@ def missing_history(entities: pd.DataFrame, activity: pd.DataFrame, years: Seque
     """
     if not len(entities):
         return []
-    rule = _rules(entities, "entry")
+    rule = event_rules(entities, "entry")
     entry_year, _, by_start, _ = event_years(entities)
     existed = (entities["existed_from"].to_numpy(dtype="datetime64[D]") if "existed_from" in
                entities else np.full(len(entities), np.datetime64("NaT"), dtype="datetime64[D]"))
     first = np.where(np.isnat(existed), np.iinfo(np.int64).min, _year(existed))
     codes = _codes(activity["entity_id"], entities)
     owner = by_start[np.where(codes >= 0, codes, 0)]
-    mine = (codes >= 0) & (rule[owner] == _STRUCTURAL)  # rows of acquired units only
+    mine = (codes >= 0) & (rule[owner] == STRUCTURAL)  # rows of acquired units only
     owner = owner[mine]
     y0 = _year(activity["period_start"].to_numpy(dtype="datetime64[D]"))[mine]
     y1 = _year(activity["period_end"].to_numpy(dtype="datetime64[D]"))[mine]
@@ -441,7 +442,7 @@ def missing_history(entities: pd.DataFrame, activity: pd.DataFrame, years: Seque
          for d in range(int(span.max()) + 1 if len(span) else 0)] or [np.zeros(0, np.int64)]))
         .tolist())
     out = []
-    for i in np.flatnonzero(rule == _STRUCTURAL):
+    for i in np.flatnonzero(rule == STRUCTURAL):
         lacking = [y for y in sorted(set(years)) if first[i] <= y < entry_year[i]
                    and int(i) * base + y not in have]
         if lacking:
@@ -476,8 +477,9 @@ def apply(act: pd.DataFrame, inv: Inventory) -> tuple[pd.DataFrame, list[Notice]
     w = row_weights(act, ent, s.consolidation, s.boundary_mid_year)
     notices: list[Notice] = []
     out = ~(w > 0)
-    _, history = _restated(act["entity_id"], act["year"].to_numpy(), ent)
-    acquired = out & history
+    acquired = np.zeros(len(act), dtype=bool)
+    if out.any() and (event_rules(ent, "entry") == STRUCTURAL).any():
+        acquired = out & _restated(act["entity_id"], act["year"].to_numpy(), ent)[1]
     if acquired.any():
         acquired &= row_weights(act, _history(ent), s.consolidation, s.boundary_mid_year) > 0
     if acquired.any():  # kept for restating the years before an acquisition, not counted here

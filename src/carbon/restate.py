@@ -369,26 +369,18 @@ def _base_change(metric: str, fig: dict[str, Any], parts: dict[str, np.ndarray],
             "required": bool(total > 0 and (pct is None or pct >= threshold - TOLERANCE_PCT))}
 
 
-def _event_rules(entities: pd.DataFrame) -> pd.DataFrame:
-    """Each entity's stated events: ``entry`` and ``exit`` rules ("structural", "organic" or
-    "")."""
-    def rule(col: str, events: dict[str, tuple[str, str, str, str]]) -> pd.Series:
-        return entities[col].astype(str).map({k: e[0] for k, e in events.items()}).fillna("")
-
-    return pd.DataFrame({"entity_id": entities["entity_id"].astype(str),
-                         "entry": rule("entry", ENTRY_EVENTS), "exit": rule("exit", EXIT_EVENTS)})
-
-
 def _organic_entities(before: Inventory, after: Inventory) -> list[str]:
     """Entities whose boundary change is organic: an opening or closure is stated (in B, or in A
     for an entity B no longer has) and no structural event. The rest count as today: toward the
     threshold."""
-    b = _event_rules(after.entities)
-    a = _event_rules(before.entities)
+    def classed(entities: pd.DataFrame) -> pd.DataFrame:
+        rules = np.maximum(boundary.event_rules(entities, "entry"),
+                           boundary.event_rules(entities, "exit"))
+        return pd.DataFrame({"entity_id": entities["entity_id"].astype(str), "rule": rules})
+
+    b, a = classed(after.entities), classed(before.entities)
     rules = pd.concat([b, a[~a["entity_id"].isin(b["entity_id"])]], ignore_index=True)
-    stated = (rules[["entry", "exit"]] != "").any(axis=1)
-    structural = (rules[["entry", "exit"]] == "structural").any(axis=1)
-    return sorted(rules.loc[stated & ~structural, "entity_id"])
+    return sorted(rules.loc[rules["rule"] == boundary.ORGANIC, "entity_id"])
 
 
 def _missing_history(inv: Inventory, years: list[int]) -> list[Problem]:
