@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import tomllib
@@ -15,11 +16,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from pydantic import ValidationError
 
+from carbon import vocab
 from carbon.errors import InputError, Problem
 from carbon.io.source import decode, present, read_input
 from carbon.io.tables import MAX_LISTED, RawTable, column_letter
 from carbon.model import Notice, Origin, Settings
-from carbon.schema import TABLES, TableSpec, header_key
+from carbon.schema import DATA_QUALITY, TABLES, USES, TableSpec, header_key
+from carbon.units import written_names
 
 SETTINGS_FILE = "settings.toml"
 
@@ -64,6 +67,21 @@ def _trim_coded(col: pa.ChunkedArray) -> pa.ChunkedArray:
         chunks.append(pa.DictionaryArray.from_arrays(pc.take(trimmed.indices, chunk.indices),
                                                      trimmed.dictionary))
     return pa.chunked_array(chunks, type=col.type)
+
+
+@functools.cache
+def _words() -> frozenset[str]:
+    """The non-ASCII words of the inventory's vocabulary, folded: sources, provinces, units,
+    uses, data qualities and column labels."""
+    words = {*vocab.source_spellings(), *vocab.province_spellings(), *USES, *DATA_QUALITY,
+             *written_names()}
+    words |= {label for spec in TABLES.values() for c in spec.columns
+              for label in (c.zh_hans, c.zh_hant)}
+    return frozenset(vocab.fold(w) for w in words if not w.isascii())
+
+
+def _known(text: str) -> bool:
+    return vocab.fold(text) in _words()
 
 
 #: Separators a spreadsheet may save a "CSV" with, other than the comma: (character, name).
@@ -147,7 +165,7 @@ def read_csv_table(path: Path, name: str, origin: Origin
         if not data or data.isspace():
             return None, [Problem(origin.file, None, 1, None, "empty_file", "",
                                   "the file is empty", "write the header row and the data")], []
-        decoded = decode(data, origin.file)
+        decoded = decode(data, origin.file, known=_known)
     except InputError as exc:
         return None, exc.problems, []
     notices = [decoded.notice] if decoded.notice else []

@@ -479,7 +479,6 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
     """
     for t in tables.values():
         check_columns(t)
-        t.check_lengths()
     for name in ("entities", "activity"):
         t = tables[name]
         if t.frame.empty:
@@ -488,6 +487,8 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
                 t.origin.file, t.origin.sheet, 2, None, "no_rows", "",
                 f"{where} has its header but no rows", f"add the {name} rows under the header",
                 "A2" if t.origin.sheet else None))
+    for t in tables.values():
+        t.check_lengths()
     entities = _entities(tables["entities"])
     ids = set(entities["entity_id"]) | set(tables["entities"].frame["entity_id"])
     activity = _activity(tables["activity"], ids, instruments)

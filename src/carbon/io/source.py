@@ -23,8 +23,10 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,8 +210,19 @@ def _sample_line(text: str) -> str:
     return ""
 
 
-def decode(data: bytes, label: str, fix: str = SAVE_UTF8) -> Decoded:
+def _known_cells(text: str, known: Callable[[str], bool]) -> int:
+    """How many distinct non-ASCII cells of a CSV text are words carbon knows (电力, 度, 山西 …)."""
+    cells = {c.strip().strip('"') for c in re.split(r"[,\r\n]", text[:SAMPLE_CHARS])}
+    return sum(1 for c in cells if c and not c.isascii() and known(c))
+
+
+def decode(data: bytes, label: str, fix: str = SAVE_UTF8,
+           known: Callable[[str], bool] | None = None) -> Decoded:
     """The text of an input file, in the encoding it says (a byte-order mark) or is found in.
+
+    ``known`` tells words of the inventory's vocabulary (sources, units, provinces, column
+    labels): when GB18030 and Big5 both read plausibly, the reading with more of them is taken
+    (``电力`` in GBK reads as two common traditional characters in Big5, but not as a source).
 
     Raises
     ------
@@ -261,6 +274,15 @@ def decode(data: bytes, label: str, fix: str = SAVE_UTF8) -> Decoded:
         return Decoded(text.encode("utf-8"), name, Notice(
             "encoding", f"{label} is not UTF-8: it was read as {name}, the only encoding its "
             "Chinese text reads plausibly in; save it as CSV UTF-8 to be sure"))
+    if known is not None and len(plausible) >= 2:
+        hits = sorted(((_known_cells(text, known), name, text) for _, name, text in plausible),
+                      key=lambda r: -r[0])
+        if hits[0][0] > hits[1][0]:
+            _, name, text = hits[0]
+            return Decoded(text.encode("utf-8"), name, Notice(
+                "encoding", f"{label} is not UTF-8: it was read as {name}, the encoding in which "
+                "its sources, units or places are words carbon knows; save it as CSV UTF-8 to be "
+                "sure"))
     if len(plausible) >= 2 or (plausible and readings[1][0] >= AMBIGUOUS):
         shown = "; ".join(f"as {name}: {_sample_line(text)!r}" for _, name, text in readings)
         raise InputError([_problem(

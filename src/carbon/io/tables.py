@@ -70,7 +70,9 @@ class RawTable:
 
     def check_lengths(self) -> None:
         """Report every cell longer than :data:`MAX_CELL_CHARS` (no spreadsheet cell holds more:
-        the text is pasted by mistake or the file is damaged)."""
+        the text is pasted by mistake or the file is damaged); their rows are not checked
+        further (the run fails on these problems anyway)."""
+        dropped = np.zeros(len(self.frame), dtype=bool)
         for key in self.frame.columns:
             col = self.frame[key]
             if isinstance(col.dtype, pd.CategoricalDtype):
@@ -85,6 +87,10 @@ class RawTable:
                             f"more than {MAX_CELL_CHARS:,} characters, beyond what a spreadsheet "
                             "cell holds", "shorten the text, or delete what was pasted by mistake",
                             values=shown)
+                dropped |= long
+        if dropped.any():
+            self.frame = self.frame[~dropped].reset_index(drop=True)
+            self.rows = self.rows[~dropped]
 
     def problem(self, row: int | None, column: str | None, code: str, value: str, message: str,
                 fix: str) -> Problem:

@@ -49,6 +49,10 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
+#: Folders whose entries are devices or a process's open files, never a place for an output.
+_SPECIAL = ("/dev/", "/proc/")
+
+
 def check_targets(paths: Iterable[Path], inputs: Iterable[Path]) -> None:
     """Refuse, before anything is written, any output that would replace an input, another output
     of the same run, or anything that is not a regular file (a folder, a device, a pipe).
@@ -68,13 +72,16 @@ def check_targets(paths: Iterable[Path], inputs: Iterable[Path]) -> None:
             raise UsageError(f"{path} is named for two outputs of this run (--out, --errors, "
                              "--manifest, --charts); give each its own file")
         seen.add(target)
+        if str(path.absolute()).startswith(_SPECIAL) or str(target).startswith(_SPECIAL):
+            raise UsageError(f"{path} is a device or a process's file (/dev, /proc); carbon writes "
+                             "its outputs only to files (leave out --out to print to the console)")
         try:
             mode = os.stat(path).st_mode  # following links: /dev/stdout is the terminal or pipe
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise UsageError(f"{path}: cannot be written ({exc.strerror}); choose another "
-                             "file") from None
+            raise UsageError(f"{path}: cannot be written ({exc.strerror}); nothing was written: "
+                             "choose another file") from None
         what = _kind(mode)
         if what is not None:
             raise UsageError(f"{path} is {what}; carbon writes its outputs only to files (leave "
