@@ -85,11 +85,11 @@ def compute(
             if fmt is not Format.table:
                 raise UsageError(f"--out {out.name} writes the Excel workbook; drop --format "
                                  f"{fmt.value}, or give --out a .{fmt.value} file")
-            from carbon.report.workbook import build_workbook, workbook_bytes
+            from carbon.report.workbook import build_workbook, write_workbook
 
             bar.step("Writing the workbook")
             wb = build_workbook(inv, ledger, result, sets, lang.value)
-            files.append((out, workbook_bytes(wb)))
+            files.append((out, lambda fh: write_workbook(wb, fh)))
         elif fmt is Format.table and out is None:
             bar.close()
             print_results(result, title, stdout())
