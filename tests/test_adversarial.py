@@ -6,36 +6,38 @@ that is the right answer), each expected fragment in the output, no traceback, a
 was written and no input touched: the folder holds exactly the same entries, with the same bytes,
 as before (apart from the outputs a successful case names). Leftover temporary files fail a case.
 
-=================  =====  ==========================================================================
-family             cases  what it covers
-=================  =====  ==========================================================================
-csv-files          ~25    missing, empty, header-only and blank tables; folders, pipes, devices,
-                          broken and looping links, unreadable files in place of a CSV file
-csv-encoding       ~14    BOM (UTF-8, UTF-16), GB18030/GBK and Big5 (named in a notice), readings
-                          that are unsure or impossible, NUL bytes, UTF-16 without a BOM, BOM
-                          mid-file (joined files)
-csv-structure      ~14    semicolons and tabs, ragged rows, a quote never closed, CRLF and CR line
-                          ends, multi-line cells, unnamed and duplicate columns, repeated headers
-csv-values         ~30    blanks and whitespace, NaN/inf text, 1e308, 1e400, pasted ids, hex,
-                          percent, decimal commas, full-width digits, impossible dates (2024-02-30),
-                          serial dates in a CSV, times, wrong units, unknown sources and entities,
-                          over-long cells, tree loops
-paths              ~8     spaces and Chinese in paths, a lone CSV, a pipe, a device, a link loop
-settings           ~12    a BOM (accepted), GBK and Big5 (refused, named), UTF-16, directory,
-                          broken link, unreadable, bad TOML, unknown keys, wrong types
-workbook           ~28    header-only sheets, a missing entities sheet, XXE and billion laughs,
-                          DTDs anywhere, Strict Open XML, cells beyond 32,767 characters (shared,
-                          inline, 2 MiB), a CSV or nothing named .xlsx, merged and duplicate
-                          headers, numbers, dates, booleans and serials in the wrong place
-manifest           ~21    structure tampered field by field, nested brackets, NaN, duplicate keys,
-                          encodings and BOM, a pipe or folder in place of a file, a changed input
-outputs            ~20    --out/--errors/--manifest sharing a file or naming an input, pipes,
-                          devices, /dev/stdout, folders, read-only folders and full disks (real
-                          tmpfs when it can be mounted, else simulated), problems still shown when
-                          --errors cannot be written, half-written sets
-restate            ~3     a header-only side (before or after), a pipe as --out
-signals            2      SIGTERM and SIGINT during the write: no output, no temporary left
-=================  =====  ==========================================================================
+=========  =====  ===============================================================================
+family     cases  what it covers (case ids start with the family's name)
+=========  =====  ===============================================================================
+csv        23     missing, empty, header-only and blank tables; folders, pipes, devices, broken
+                  and looping links and unreadable files in place of a CSV file or settings.toml
+enc        14     byte-order marks (UTF-8, UTF-16), GBK and Big5 read and named in a notice,
+                  unsure and impossible readings, NUL bytes, UTF-16 without a BOM, a BOM mid-file
+struct     15     semicolons and tabs, ragged rows, unquoted thousands, a quote never closed, CRLF
+                  and CR line ends, multi-line cells, unnamed, duplicate and repeated headers
+value      38     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, pasted ids, hex,
+                  percent, decimal commas, full-width digits, impossible dates (2022-02-30, year
+                  0), serial dates in a CSV, times, units, sources, entities, over-long cells,
+                  denominators and own factors out of range, loops in the entity tree
+path       7      spaces and Chinese in paths, a lone CSV, a pipe, a device, a link loop, a folder
+                  named .xlsx
+settings   14     a BOM and CRLF (accepted), GBK, Big5 and UTF-16 (refused, named), a folder, a
+                  broken link, bad TOML, unknown keys, wrong types, NUL bytes
+book       29     header-only sheets, no entities sheet (the fix names no other sheet), XXE and
+                  billion laughs, DTDs in any part, Strict Open XML, cells beyond 32,767
+                  characters (inline, shared, 2 MiB), a CSV, nothing or a broken zip named .xlsx,
+                  an unreadable workbook, merged and duplicate headers, numbers, text, booleans,
+                  times and serial dates in the wrong place, a hidden sheet
+manifest   23     structure tampered field by field (inputs, options.path, results, sha256,
+                  options.year …), 200,000 nested brackets, NaN, duplicate keys, GBK bytes, a BOM
+                  (accepted), a folder or a pipe in place of a file, a changed input (exit 1)
+out        21     --out, --errors and --manifest on one file or on an input, pipes, device nodes,
+                  folders, a file as parent folder, read-only folders and full disks (simulated),
+                  problems still shown when --errors cannot be written, a half-written set
+restate    3      a header-only side (before or after), a pipe as --out
+(tests)    5      a real full and read-only disk (tmpfs, when it can be mounted), -o /dev/stdout,
+                  SIGTERM and SIGINT while the outputs are written (separate tests below)
+=========  =====  ===============================================================================
 """
 
 from __future__ import annotations
@@ -131,25 +133,31 @@ def replaced(name: str, make: Callable[[Path], None], **kw: Any) -> Build:
 
 
 def unreadable(name: str, **kw: Any) -> Build:
-    """``name`` without read permission; as root (who reads anything) the open is refused the way
-    the kernel refuses it to anyone else."""
+    """``name`` of the base inventory without read permission (:func:`refuse_open`)."""
     def build(w: Path, mp: pytest.MonkeyPatch) -> list[Any]:
         f = inv(w, **kw)
         target = f / name
         if not target.exists():
             target.write_text("", encoding="utf-8")
-        target.chmod(0)
-        if ROOT_USER:
-            real = os.open
-
-            def refuse(path: Any, flags: int, *a: Any, **k: Any) -> int:
-                if Path(path).resolve() == target.resolve():
-                    raise PermissionError(errno.EACCES, "Permission denied", str(path))
-                return real(path, flags, *a, **k)
-
-            mp.setattr(os, "open", refuse)
+        refuse_open(target, mp)
         return compute(f, w)
     return build
+
+
+def refuse_open(target: Path, mp: pytest.MonkeyPatch) -> None:
+    """``target`` without read permission; as root (who reads anything) its open is refused the
+    way the kernel refuses it to anyone else."""
+    target.chmod(0)
+    if not ROOT_USER:
+        return
+    real = os.open
+
+    def refuse(path: Any, flags: int, *a: Any, **k: Any) -> int:
+        if Path(path).resolve() == target.resolve():
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, flags, *a, **k)
+
+    mp.setattr(os, "open", refuse)
 
 
 def activity_text(text: str, encoding: str = "utf-8") -> Build:
@@ -602,6 +610,13 @@ case("book-really-a-csv", lambda w, mp: ((w / "inv.xlsx").write_text(
 case("book-really-a-big5-csv", lambda w, mp: ((w / "inv.xlsx").write_bytes(
     f"{HEAD}\nE1,2022-01-01,2022-12-31,電力,1,度\n".encode("big5")), compute(w / "inv.xlsx", w))[1],
      "[csv_named_xlsx]")
+def unreadable_book(w: Path, mp: pytest.MonkeyPatch) -> list[Any]:
+    p = book(w)
+    refuse_open(p, mp)
+    return compute(p, w)
+
+
+case("book-unreadable", unreadable_book, "inv.xlsx", "permission denied", "[unreadable]")
 case("book-empty-file", lambda w, mp: ((w / "inv.xlsx").write_bytes(b""),
                                        compute(w / "inv.xlsx", w))[1], "[empty_file]")
 case("book-truncated", lambda w, mp: (lambda p: (p.write_bytes(p.read_bytes()[:900]),

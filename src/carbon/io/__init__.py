@@ -8,7 +8,7 @@ from carbon.errors import InputError, Problem
 from carbon.factors import FactorSet
 from carbon.io.csvdir import read_folder
 from carbon.io.inventory import build_inventory
-from carbon.io.source import check_input
+from carbon.io.source import check_readable
 from carbon.io.xlsx import OWNING, read_workbook
 from carbon.model import Inventory
 
@@ -33,9 +33,7 @@ def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
             raise InputError(problems)
         return build_inventory(path, tables, settings, files, problems,
                                instruments(sets, settings.factor_sets.market), notices=notices)
-    found = check_input(path, path.name)
-    if found is not None:
-        raise InputError([found])
+    check_readable(path, path.name)
     if path.suffix.lower() == ".csv":
         raise InputError([Problem(path.name, None, None, None, "not_an_inventory", "",
                                   "a single CSV file is not an inventory",

@@ -100,6 +100,28 @@ def check_input(path: Path, label: str) -> Problem | None:
     return None
 
 
+def _open(path: Path, label: str) -> int:
+    """A file descriptor of the input, or an InputError saying why it cannot be opened."""
+    try:
+        # O_NONBLOCK: a pipe put in place since the check does not hang the open
+        return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except PermissionError:
+        raise InputError([_problem(label, "unreadable", "carbon may not read it (permission denied)",
+                                   "give read permission (chmod u+r), or copy the file to a folder "
+                                   "of your own")]) from None
+    except OSError as exc:
+        raise InputError([_problem(label, "unreadable", f"cannot be opened ({exc.strerror})",
+                                   "check that the file is there and may be read")]) from None
+
+
+def check_readable(path: Path, label: str) -> None:
+    """Raise an InputError unless ``path`` is a regular file carbon may open (it is not read)."""
+    found = check_input(path, label)
+    if found is not None:
+        raise InputError([found])
+    os.close(_open(path, label))
+
+
 def read_input(path: Path, label: str) -> bytes:
     """The bytes of an input file.
 
@@ -112,17 +134,7 @@ def read_input(path: Path, label: str) -> bytes:
     found = check_input(path, label)
     if found is not None:
         raise InputError([found])
-    try:
-        # O_NONBLOCK: a pipe put in place since the check does not hang the open
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except PermissionError:
-        raise InputError([_problem(label, "unreadable", "carbon may not read it (permission denied)",
-                                   "give read permission (chmod u+r), or copy the file to a folder "
-                                   "of your own")]) from None
-    except OSError as exc:
-        raise InputError([_problem(label, "unreadable", f"cannot be opened ({exc.strerror})",
-                                   "check that the file is there and may be read")]) from None
-    with os.fdopen(fd, "rb") as fh:
+    with os.fdopen(_open(path, label), "rb") as fh:
         st = os.fstat(fh.fileno())
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_INPUT_BYTES:
             raise InputError([_problem(label, "not_a_file", f"is {_kind(st.st_mode)}, not a file",
