@@ -1000,8 +1000,8 @@ def test_adversarial_signal_while_writing(sig: signal.Signals, tmp_path: Path) -
         _, err = proc.communicate(timeout=60)
         text = " ".join(err.decode().split())
         assert "Traceback" not in text, text
-        if proc.returncode == 0:  # too late: the set was complete before the signal
-            assert sorted(p.name for p in out.iterdir()) == ["m.json", "r.xlsx"], text
+        if proc.returncode == 0 or "after its outputs were written" in text:  # too late: the
+            assert sorted(p.name for p in out.iterdir()) == ["m.json", "r.xlsx"], text  # set is whole
             continue
         assert proc.returncode == 128 + sig, text
         assert f"interrupted ({sig.name}); nothing was written" in text

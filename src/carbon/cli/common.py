@@ -15,6 +15,7 @@ from rich.console import Console
 from carbon.errors import CarbonError, InputError
 from carbon.factors import FactorSet, with_user_sets
 from carbon.report.console import print_problems
+from carbon.report.write import InterruptedRun
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -49,13 +50,14 @@ def guarded() -> Iterator[None]:
     except CarbonError as exc:
         stderr().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
-    except Interrupted as exc:
-        stderr().print(f"interrupted ({exc.name}); nothing was written", markup=False,
-                       highlight=False)
-        raise typer.Exit(128 + exc.signum) from None
-    except KeyboardInterrupt:
-        stderr().print("interrupted (SIGINT); nothing was written", markup=False, highlight=False)
-        raise typer.Exit(128 + signal.SIGINT) from None
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        written = getattr(exc, "written", None)
+        what = (f"after its outputs were written ({', '.join(str(p) for p in written)})"
+                if written else "nothing was written")
+        stderr().print(f"interrupted ({signal.Signals(signum).name}); {what}", markup=False,
+                       highlight=False, soft_wrap=True)
+        raise typer.Exit(128 + signum) from None
     except (typer.Exit, typer.Abort):
         raise
     except RecursionError:
@@ -70,7 +72,7 @@ def guarded() -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
-class Interrupted(BaseException):
+class Interrupted(InterruptedRun):
     """The process was asked to stop (SIGTERM): raised where it runs, so that every ``finally``
     (and the removal of half-written outputs) runs before it exits with 128 + the signal."""
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -112,6 +113,26 @@ def _failure(path: Path, exc: OSError) -> OutputError:
                        "check the folder, or write to another one")
 
 
+class InterruptedRun(BaseException):
+    """Base of the exception a stop signal raises (``carbon.cli.common.Interrupted``)."""
+
+    written: list[Path] | None = None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM (delivered when the block ends) where the platform can."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def write_outputs(files: Sequence[tuple[Path, Content]], inputs: Iterable[Path] = ()) -> None:
     """Write a run's outputs all together, or none of them.
 
@@ -130,6 +151,7 @@ def write_outputs(files: Sequence[tuple[Path, Content]], inputs: Iterable[Path] 
     """
     check_targets([p for p, _ in files], inputs)
     staged: list[tuple[str, Path]] = []
+    done: list[Path] = []
     made: list[Path] = []
     current = files[0][0] if files else Path()
     try:
@@ -149,9 +171,15 @@ def write_outputs(files: Sequence[tuple[Path, Content]], inputs: Iterable[Path] 
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        for tmp, target in staged:
-            os.replace(tmp, target)
+        with _signals_held():  # all renamed, or none: an interruption waits for the last one
+            for tmp, target in staged:
+                os.replace(tmp, target)
+            done = [target for _, target in staged]
+            staged.clear()
     except BaseException as exc:
+        if not staged and isinstance(exc, KeyboardInterrupt | InterruptedRun):
+            exc.written = done  # type: ignore[union-attr]  # interrupted after the set was in place
+            raise
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
