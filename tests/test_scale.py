@@ -8,6 +8,7 @@ same rows.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -86,3 +87,40 @@ def test_whole_counts_every_generated_row(whole: Path) -> None:
     full = compute_json(whole)
     got = sum(y["by_source"]["electricity"]["energy_kwh"] for y in full["years"].values())
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+def _peak(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of one child process."""
+    import subprocess
+    import time
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    assert os.waitstatus_to_exitcode(status) == 0, err
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (os.environ.get("CI") or os.environ.get("CARBON_SLOW")),
+                    reason="a million-row workbook takes about a minute: runs in CI (CI=true) "
+                    "or with CARBON_SLOW=1")
+def test_a_million_row_workbook_is_written_within_twice_the_memory_of_json(tmp_path: Path) -> None:
+    """1,008,000 activity rows: the workbook is written (zip64, its audit trail streamed) with at
+    most twice the peak memory of the JSON run of the same inventory."""
+    import sys
+    import zipfile
+
+    folder = _generator()(1_008_000, tmp_path / "inv")
+    base = [sys.executable, "-m", "carbon", "compute", str(folder)]
+    _, json_mib = _peak([*base, "-f", "json", "-o", str(tmp_path / "r.json")])
+    seconds, book_mib = _peak([*base, "-o", str(tmp_path / "r.xlsx")])
+    assert book_mib <= 2 * json_mib, (book_mib, json_mib, seconds)
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as zf:
+        from carbon.io.xlsx import sheets, stated_rows
+
+        audit = [s for s in sheets(zf) if s.title.startswith("Audit trail")]
+        rows = sum((stated_rows(zf, s.member) or 1) - 1 for s in audit)
+        assert rows >= 1_008_000
+        assert sum(zf.getinfo(s.member).file_size for s in audit) > 2**31  # beyond plain zip

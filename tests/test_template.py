@@ -184,10 +184,15 @@ def test_worked_examples_are_valid_input(tmp_path, lang):
         "scope2_location_tco2e"]  # the green-power row
 
 
-def test_unfilled_template_reads_no_rows(tmp_path):
+def test_unfilled_template_is_an_error_not_a_column_of_zeros(tmp_path):
     path = tmp_path / "t.xlsx"
     path.write_bytes(build_template("zh-Hans", [2024]))
-    assert compute_json(path)["years"]["2024"]["energy_kwh"] == 0
+    result = run("compute", path, "--format", "json")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    for sheet in ("entities", "activity"):
+        assert f"{sheet}!A2" in result.stderr
+    assert result.stderr.count("[no_rows]") == 2
 
 
 def test_template_command(tmp_path):

@@ -61,6 +61,8 @@ class InputError(CarbonError, ValueError):
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems: list[Problem] = sorted(set(problems), key=_order)
+        #: A line shown after the problems (e.g. why the --errors file could not be written).
+        self.note: str | None = None
         super().__init__(len(self.problems))
 
     def __str__(self) -> str:

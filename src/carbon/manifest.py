@@ -20,11 +20,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from carbon import __version__
-from carbon.errors import UsageError
+from carbon.errors import InputError, UsageError
 from carbon.factors import Factor
+from carbon.io.source import read_input
 from carbon.schema import TABLES
 
 MANIFEST_VERSION = 1
@@ -85,28 +88,142 @@ def dumps(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, ensure_ascii=False, allow_nan=False, indent=1) + "\n"
 
 
+#: A manifest larger than this is not one carbon wrote. [bytes]
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+_SHA256 = r"^[0-9a-f]{64}$"
+_Strict = ConfigDict(strict=True, extra="allow")
+
+
+class _File(BaseModel):
+    model_config = _Strict
+    path: str = Field(min_length=1)
+    sha256: str = Field(pattern=_SHA256)
+
+
+class _FactorSetRef(BaseModel):
+    model_config = _Strict
+    id: str = Field(min_length=1)
+    sha256: str = Field(pattern=_SHA256)
+
+
+class _FactorRef(BaseModel):
+    model_config = _Strict
+    value: float
+    unit: str
+    reference: str
+
+
+class _Options(BaseModel):
+    model_config = _Strict
+    path: str = Field(min_length=1)
+    year: list[Annotated[int, Field(ge=1900, le=2200)]] = []
+    grid_level: Literal["national", "regional", "provincial"] | None = None
+    factors: list[Annotated[str, Field(min_length=1)]] = []
+
+
+class _Entity(BaseModel):
+    model_config = _Strict
+    entity_id: str
+    year: int
+
+
+class _Warning(BaseModel):
+    model_config = _Strict
+    message: str
+
+
+class _Results(BaseModel):
+    model_config = _Strict
+    years: dict[str, dict[str, Any]]
+    by_entity: list[_Entity] = []
+    warnings: list[_Warning] = []
+
+
+class _Manifest(BaseModel):
+    """What ``verify`` relies on in a manifest; anything else a manifest holds is kept as is."""
+
+    model_config = _Strict
+    manifest_version: Literal[1]
+    carbon_version: str = ""
+    inputs: list[_File]
+    factor_sets: list[_FactorSetRef]
+    factors: dict[str, _FactorRef] = {}
+    options: _Options
+    results: _Results
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"the key {k!r} appears twice in one object")
+        out[k] = v
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number carbon writes")
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a manifest field: ``options.year[0]``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def load(path: Path) -> dict[str, Any]:
-    """Read a manifest.
+    """Read a manifest and check its structure: every field ``verify`` uses, of its type.
 
     Raises
     ------
     UsageError
-        When the file is not a carbon manifest.
+        When the file is not a carbon manifest, naming the field that is wrong.
     """
+    fix = "pass the file written by carbon compute --manifest (or restore it from a copy)"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: not a readable manifest ({exc}); pass the file written by "
-                         "carbon compute --manifest") from None
+        data = read_input(path, path.name)
+    except InputError as exc:
+        p = exc.problems[0]
+        raise UsageError(f"{path}: {p.message}; {p.fix}") from None
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise UsageError(f"{path}: {len(data) / 2**20:,.0f} MiB is not a manifest carbon wrote; "
+                         f"{fix}")
+    try:
+        doc = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_no_duplicates,
+                         parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); {fix}") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}: not a readable manifest (line {exc.lineno}, column "
+                         f"{exc.colno}: {exc.msg}); {fix}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a manifest (brackets nested deeper than any manifest); "
+                         f"{fix}") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: not a manifest carbon wrote ({exc}); {fix}") from None
+    if not isinstance(doc, dict):
+        raise UsageError(f"{path}: not a carbon manifest (a JSON {type(doc).__name__}, not an "
+                         f"object); {fix}")
     keys = {"manifest_version", "inputs", "factor_sets", "options", "results"}
-    if not isinstance(data, dict) or not keys <= set(data):
+    if not keys <= set(doc):
         raise UsageError(f"{path}: not a carbon manifest (it lacks "
-                         f"{', '.join(sorted(keys - set(data or {})))}); pass the file written by "
-                         "carbon compute --manifest")
-    if data["manifest_version"] != MANIFEST_VERSION:
-        raise UsageError(f"{path}: manifest version {data['manifest_version']}; this carbon "
+                         f"{', '.join(sorted(keys - set(doc)))}); {fix}")
+    if doc["manifest_version"] != MANIFEST_VERSION:
+        raise UsageError(f"{path}: manifest version {doc['manifest_version']!r}; this carbon "
                          f"reads version {MANIFEST_VERSION}")
-    return data
+    try:
+        _Manifest.model_validate(doc)
+    except ValidationError as exc:
+        errors = exc.errors()
+        shown = "; ".join(f"{_field(e['loc'])}: {e['msg']}" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise UsageError(f"{path}: an invalid manifest: {shown}{more}; {fix}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a manifest (nested deeper than any manifest); {fix}"
+                         ) from None
+    return doc
 
 
 @dataclass(frozen=True)

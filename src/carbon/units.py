@@ -46,6 +46,20 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+@lru_cache(maxsize=1)
+def written_names() -> frozenset[str]:
+    """The Chinese spellings of units that ``units.txt`` defines (度, 千瓦时, 立方米 …)."""
+    text = resources.files("carbon").joinpath("units.txt").read_text(encoding="utf-8")
+    return frozenset(token.strip() for line in text.splitlines()
+                     for token in line.split("#", 1)[0].split("=")
+                     if token.strip() and " " not in token.strip()
+                     and any(ord(c) > 127 for c in token))
+
+
+#: A unit written longer than this is no unit (``GJ/(10^4 Nm3)`` is 12). [characters]
+MAX_UNIT_CHARS = 64
+
+
 @lru_cache(maxsize=4096)
 def parse_unit(text: str) -> pint.Quantity:
     """Parse a unit as written (``万千瓦时``, ``GJ/(10^4 Nm3)``) into a quantity of magnitude 1 or more.
@@ -58,6 +72,8 @@ def parse_unit(text: str) -> pint.Quantity:
     cleaned = normalize_text(text)
     if not cleaned:
         raise ValueError("empty unit")
+    if len(cleaned) > MAX_UNIT_CHARS:  # pint's parser takes time quadratic in the length
+        raise ValueError(f"not a unit: {len(cleaned):,} characters")
     try:
         parsed = ureg.parse_expression(cleaned)
     except Exception as exc:  # pint's parser raises many kinds on odd text; all mean "not a unit"

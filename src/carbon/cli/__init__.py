@@ -12,7 +12,7 @@ import sys
 import typer
 
 from carbon.cli import compute, factors, restate, template, verify
-from carbon.cli.common import state
+from carbon.cli.common import handle_signals, state
 
 app = typer.Typer(
     name="carbon",
@@ -60,4 +60,5 @@ def _reuse_freed_memory() -> None:
 def main() -> None:
     """Console-script entry point."""
     _reuse_freed_memory()
+    handle_signals()
     sys.exit(app())

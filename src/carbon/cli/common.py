@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from rich.console import Console
 from carbon.errors import CarbonError, InputError
 from carbon.factors import FactorSet, with_user_sets
 from carbon.report.console import print_problems
+from carbon.report.write import InterruptedRun
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -40,19 +42,56 @@ def guarded() -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        print_problems(exc.problems, stderr())
+        err = stderr()
+        print_problems(exc.problems, err)
+        if exc.note:
+            err.print(f"error: {exc.note}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
     except CarbonError as exc:
-        stderr().print(f"error: {exc}", markup=False, highlight=False)
+        stderr().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        written = getattr(exc, "written", None)
+        what = (f"after its outputs were written ({', '.join(str(p) for p in written)})"
+                if written else "nothing was written")
+        stderr().print(f"interrupted ({signal.Signals(signum).name}); {what}", markup=False,
+                       highlight=False, soft_wrap=True)
+        raise typer.Exit(128 + signum) from None
+    except (typer.Exit, typer.Abort):
         raise
+    except RecursionError:
+        stderr().print("internal error: nesting too deep (run with --debug for the traceback, "
+                       "and please report it)", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INTERNAL) from None
     except Exception as exc:
         if state.debug:
             raise
         stderr().print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
                        "traceback, and please report it)", markup=False, highlight=False)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+class Interrupted(InterruptedRun):
+    """The process was asked to stop (SIGTERM): raised where it runs, so that every ``finally``
+    (and the removal of half-written outputs) runs before it exits with 128 + the signal."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(self.name)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def handle_signals() -> None:
+    """SIGTERM (and SIGHUP) stop the run like Ctrl-C (SIGINT): outputs not yet complete are
+    removed, nothing half-written stays behind."""
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, _stop)
 
 
 def factor_sets(user: list[Path] | None) -> dict[str, FactorSet]:

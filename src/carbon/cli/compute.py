@@ -22,7 +22,8 @@ from carbon.progress import Tracker, progress
 from carbon.report import csvout, jsonout
 from carbon.report.console import print_results, render_text
 from carbon.report.problems import problems_to
-from carbon.report.write import check_targets, write_atomic
+from carbon.report.problems import render as render_problems
+from carbon.report.write import Content, check_targets, write_outputs
 
 
 class Format(str, Enum):
@@ -73,21 +74,22 @@ def compute(
         fmt = {".json": Format.json, ".csv": Format.csv}.get(
             out.suffix.lower() if out else "", Format.table)
     workbook = out is not None and out.suffix.lower() == ".xlsx"
-    with guarded(), problems_to(errors, path), progress("Reading the inventory",
-                                                        total=4 if workbook else 3) as bar:
+    with guarded(), problems_to(errors, path, [out, manifest]), progress(
+            "Reading the inventory", total=4 if workbook else 3) as bar:
+        check_targets([p for p in (out, manifest) if p is not None], [])
         sets, inv, ledger, result = calculate(path, factors, year,
                                               grid_level.value if grid_level else None, bar)
         title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
-        files: list[tuple[Path, bytes]] = []
+        files: list[tuple[Path, Content]] = []
         if workbook:
             if fmt is not Format.table:
                 raise UsageError(f"--out {out.name} writes the Excel workbook; drop --format "
                                  f"{fmt.value}, or give --out a .{fmt.value} file")
-            from carbon.report.workbook import build_workbook, workbook_bytes
+            from carbon.report.workbook import build_workbook, write_workbook
 
             bar.step("Writing the workbook")
             wb = build_workbook(inv, ledger, result, sets, lang.value)
-            files.append((out, workbook_bytes(wb)))
+            files.append((out, lambda fh: write_workbook(wb, fh)))
         elif fmt is Format.table and out is None:
             bar.close()
             print_results(result, title, stdout())
@@ -112,9 +114,9 @@ def compute(
             doc = build_manifest(manifest, inv.files, ledger.factor_sets, ledger.factors,
                                  options, result)
             files.append((manifest, manifest_dumps(doc).encode("utf-8")))
-        check_targets([target for target, _ in files], inv.files)
-        for target, data in files:
-            write_atomic(target, data, inv.files)
+        if errors is not None:
+            files.append((errors, render_problems(errors, [])))
+        write_outputs(files, inv.files)
 
 
 def calculate(path: Path, factors: list[Path] | None, year: list[int] | None,

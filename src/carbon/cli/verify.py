@@ -15,6 +15,7 @@ from rich.text import Text
 from carbon.cli.common import EXIT_CHECK_FAILED, guarded, stdout
 from carbon.cli.compute import calculate
 from carbon.errors import InputError, Problem
+from carbon.io.source import check_input, present
 from carbon.manifest import build, compare, load, version_note
 
 #: At most this many changed figures are listed; the rest are counted.
@@ -30,14 +31,18 @@ def verify(
         old = load(manifest)
         base = manifest.resolve().parent
         opts = old["options"]
-        missing = [p for p in [*(i["path"] for i in old["inputs"]), opts["path"],
-                               *opts.get("factors", [])] if not (base / p).exists()]
+        listed = [*(i["path"] for i in old["inputs"]), opts["path"], *opts.get("factors", [])]
+        missing = [p for p in dict.fromkeys(listed) if not present(base / p)]
         if missing:
             raise InputError([Problem(
                 p, None, None, None, "missing_input", "",
                 f"listed in {manifest.name} but not found (looked in {base.name}/{p})",
                 "restore the file, or keep the manifest where it was written beside its inputs")
                 for p in missing])
+        unreadable = [found for found in (check_input(base / i["path"], i["path"])
+                                          for i in old["inputs"]) if found is not None]
+        if unreadable:
+            raise InputError(unreadable)
         _, inv, ledger, result = calculate(
             base / opts["path"], [base / f for f in opts.get("factors", [])],
             opts.get("year") or None, opts.get("grid_level"))

@@ -8,6 +8,7 @@ from carbon.errors import InputError, Problem
 from carbon.factors import FactorSet
 from carbon.io.csvdir import read_folder
 from carbon.io.inventory import build_inventory
+from carbon.io.source import check_readable
 from carbon.io.xlsx import OWNING, read_workbook
 from carbon.model import Inventory
 
@@ -27,11 +28,12 @@ def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
         With every problem found in every file (or sheet).
     """
     if path.is_dir():
-        tables, settings, files, problems = read_folder(path)
+        tables, settings, files, problems, notices = read_folder(path)
         if not {"entities", "activity"} <= set(tables):
             raise InputError(problems)
         return build_inventory(path, tables, settings, files, problems,
-                               instruments(sets, settings.factor_sets.market))
+                               instruments(sets, settings.factor_sets.market), notices=notices)
+    check_readable(path, path.name)
     if path.suffix.lower() == ".csv":
         raise InputError([Problem(path.name, None, None, None, "not_an_inventory", "",
                                   "a single CSV file is not an inventory",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
+import re
 import tomllib
 from pathlib import Path
 
@@ -12,28 +16,32 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from pydantic import ValidationError
 
-from carbon.errors import Problem
-from carbon.io.tables import RawTable
-from carbon.model import Origin, Settings
-from carbon.schema import TABLES, TableSpec, header_key
+from carbon import vocab
+from carbon.errors import InputError, Problem
+from carbon.io.source import decode, present, read_input
+from carbon.io.tables import MAX_LISTED, RawTable, column_letter
+from carbon.model import Notice, Origin, Settings
+from carbon.schema import DATA_QUALITY, TABLES, USES, TableSpec, header_key
+from carbon.units import written_names
 
 SETTINGS_FILE = "settings.toml"
 
 
-def _read_text_csv(path: Path, encoding: str, spec: TableSpec) -> pd.DataFrame:
+def _read_text_csv(data: bytes | memoryview, spec: TableSpec) -> pd.DataFrame:
     """Every cell as text ("" when empty), blank lines kept so row numbers stay true.
 
-    Cells are trimmed; columns with few distinct values (ids, sources, units, dates) arrive
-    dictionary-encoded (categorical), so their distinct texts are validated and parsed once.
+    ``data`` is the file as UTF-8. Cells are trimmed; columns with few distinct values (ids,
+    sources, units, dates) arrive dictionary-encoded (categorical), so their distinct texts are
+    validated and parsed once.
     """
-    with pacsv.open_csv(path, read_options=pacsv.ReadOptions(encoding=encoding)) as head:
+    with pacsv.open_csv(pa.BufferReader(pa.py_buffer(data))) as head:
         names = head.schema.names
     repetitive = {n for n in names if header_key(n, spec) in
                   {c.key for c in spec.columns if c.repetitive}}
     coded = pa.dictionary(pa.int32(), pa.string())
     table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+        pa.BufferReader(pa.py_buffer(data)),
+        read_options=pacsv.ReadOptions(block_size=1 << 24),
         parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types={n: coded if n in repetitive else pa.string() for n in names},
@@ -42,8 +50,9 @@ def _read_text_csv(path: Path, encoding: str, spec: TableSpec) -> pd.DataFrame:
     )
     columns = [_trim_coded(col) if name in repetitive else pc.utf8_trim_whitespace(col)
                for name, col in zip(names, table.columns, strict=True)]
-    return pa.table(columns, names=names).to_pandas(
-        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    return pa.table(columns, names=[str(i) for i in range(len(names))]).to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
+    ).set_axis(pd.Index(names), axis=1)
 
 
 def _trim_coded(col: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -60,33 +69,129 @@ def _trim_coded(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array(chunks, type=col.type)
 
 
-def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | None, list[Problem]]:
-    """Read one CSV file as text cells; blank lines are skipped but keep their numbers."""
+@functools.cache
+def _words() -> frozenset[str]:
+    """The non-ASCII words of the inventory's vocabulary, folded: sources, provinces, units,
+    uses, data qualities and column labels."""
+    words = {*vocab.source_spellings(), *vocab.province_spellings(), *USES, *DATA_QUALITY,
+             *written_names()}
+    words |= {label for spec in TABLES.values() for c in spec.columns
+              for label in (c.zh_hans, c.zh_hant)}
+    return frozenset(vocab.fold(w) for w in words if not w.isascii())
+
+
+def _known(text: str) -> bool:
+    return vocab.fold(text) in _words()
+
+
+#: Separators a spreadsheet may save a "CSV" with, other than the comma: (character, name).
+_OTHER_DELIMITERS = ((";", "semicolons (;)"), ("\t", "tabs"), ("|", "vertical bars (|)"))
+
+
+def _delimiter_problem(header: str, spec: TableSpec, origin: Origin) -> Problem | None:
+    """A problem when the header row is separated by another character than the comma."""
+    def known(sep: str) -> int:
+        return sum(header_key(h.strip().strip('"'), spec) in spec.keys for h in header.split(sep))
+
+    commas = known(",")
+    for sep, name in _OTHER_DELIMITERS:
+        if sep in header and known(sep) > max(commas, 0) and known(sep) >= 2:
+            return Problem(origin.file, None, 1, None, "delimiter", header[:60],
+                           f"the columns are separated by {name}, not commas",
+                           "save it as CSV (comma delimited); in LibreOffice choose the field "
+                           "delimiter ',' when saving, in Excel set Windows' list separator to a "
+                           "comma")
+    return None
+
+
+def _ragged_rows(text: str, origin: Origin) -> list[Problem]:
+    """The rows whose number of cells differs from the header's (a misplaced comma or quote)."""
     problems: list[Problem] = []
-    if not path.read_bytes()[:4096].strip():
-        problems.append(Problem(origin.file, None, 1, None, "empty_file", "",
-                                "the file is empty", "write the header row and the data"))
-        return None, problems
-    frame = None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return problems
+    rows = 1
+    try:
+        for rows, record in enumerate(reader, start=2):
+            if record and len(record) != len(header):
+                if len(problems) == MAX_LISTED:
+                    problems.append(Problem(origin.file, None, rows, None, "ragged_row", "",
+                                            "and more rows with the wrong number of cells", ""))
+                    break
+                problems.append(Problem(
+                    origin.file, None, rows, None, "ragged_row", ",".join(record)[:60],
+                    f"the row has {len(record)} cells where the header has {len(header)}",
+                    "put quotes around a value that holds a comma (\"1,234.5\"), or remove "
+                    "the extra or missing separator"))
+    except csv.Error as exc:
+        problems.append(Problem(origin.file, None, rows + 1, None, "unreadable", "",
+                                f"not readable as CSV ({exc})", "check the quotes on this row"))
+    return problems or [Problem(origin.file, None, None, None, "unreadable", "",
+                                "not readable as CSV", "save it as CSV UTF-8 from your spreadsheet")]
+
+
+def _runaway_quote(frame: pd.DataFrame, rows: np.ndarray, origin: Origin) -> list[Problem]:
+    """A cell that runs over lines holding whole rows: a quote opened and never closed."""
+    width = len(frame.columns)
+    out = []
+    for key in frame.columns:
+        col = frame[key]
+        texts = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col
+        multi = pd.Series(texts, dtype="string").str.contains("\n", regex=False).fillna(False)
+        if not multi.any():
+            continue
+        for value in pd.Series(texts)[multi.to_numpy()]:
+            if any(line.count(",") >= width - 1 for line in str(value).splitlines()[1:]):
+                at = np.flatnonzero((col == value).to_numpy())
+                out.append(Problem(origin.file, None, int(rows[at[0]]), str(key), "open_quote",
+                                   str(value)[:60],
+                                   "a quote (\") opens this cell and is never closed: the rows "
+                                   "after it were read into this one cell",
+                                   "close the quote, or remove it"))
+    return out
+
+
+def read_csv_table(path: Path, name: str, origin: Origin
+                   ) -> tuple[RawTable | None, list[Problem], list[Notice]]:
+    """Read one CSV file as text cells; blank lines are skipped but keep their numbers.
+
+    Returns the table (None when it cannot be read), its problems and notices (the encoding
+    it was read in, when not UTF-8).
+    """
+    try:
+        data = read_input(path, origin.file)
+        if not data or data.isspace():
+            return None, [Problem(origin.file, None, 1, None, "empty_file", "",
+                                  "the file is empty", "write the header row and the data")], []
+        decoded = decode(data, origin.file, known=_known)
+    except InputError as exc:
+        return None, exc.problems, []
+    notices = [decoded.notice] if decoded.notice else []
+    utf8 = decoded.utf8
+    if b"\xef\xbb\xbf" in utf8:  # byte-order marks inside: files joined together; never data
+        utf8 = bytes(utf8).replace(b"\xef\xbb\xbf", b"")
     spec = TABLES[name]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            frame = _read_text_csv(path, "utf8" if encoding == "utf-8-sig" else encoding, spec)
-            break
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            if "UTF8" in str(exc) or "utf-8" in str(exc).lower() or isinstance(
-                    exc, UnicodeDecodeError):
-                continue
-            problems.append(Problem(origin.file, None, None, None, "unreadable", "",
-                                    f"not a readable CSV file ({exc})",
-                                    "save it as CSV (UTF-8) from your spreadsheet"))
-            return None, problems
-    if frame is None:
-        problems.append(Problem(origin.file, None, None, None, "encoding", "",
-                                "neither UTF-8 nor GB18030 text",
-                                "save it as CSV (UTF-8) from your spreadsheet"))
-        return None, problems
-    frame.columns = pd.Index([str(c).lstrip("\ufeff") for c in frame.columns])
+    end = bytes(utf8[:65536]).find(b"\n")
+    first = bytes(utf8[:end if end >= 0 else 65536]).decode("utf-8", "replace").rstrip("\r")
+    found = _delimiter_problem(first, spec, origin)
+    if found is not None:
+        return None, [found], notices
+    try:
+        frame = _read_text_csv(utf8, spec)
+    except pa.ArrowInvalid:
+        return None, _ragged_rows(bytes(utf8).decode("utf-8"), origin), notices
+    problems: list[Problem] = []
+    named = [str(c).strip() != "" for c in frame.columns]
+    for unnamed in np.flatnonzero(~np.array(named, dtype=bool)).tolist():
+        filled = np.flatnonzero((frame.iloc[:, unnamed] != "").to_numpy())
+        if len(filled):
+            problems.append(Problem(origin.file, None, int(filled[0]) + 2, None, "no_header",
+                                    str(frame.iloc[int(filled[0]), unnamed]),
+                                    f"data in column {column_letter(unnamed)}, which has no header",
+                                    "give the column a header, or delete the data"))
+    frame = frame.loc[:, named]
     keys = [header_key(str(c), spec) or str(c) for c in frame.columns]
     seen: dict[str, int] = {}
     for i, k in enumerate(keys):
@@ -95,27 +200,49 @@ def read_csv_table(path: Path, name: str, origin: Origin) -> tuple[RawTable | No
                                     f"column {k!r} appears twice",
                                     "delete or rename one of the two columns"))
         seen.setdefault(k, i)
+    heads = [str(c) for c in frame.columns]
     frame.columns = pd.Index(keys)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     rows = np.arange(2, len(frame) + 2)
     blank = np.ones(len(frame), dtype=bool)
     for c in frame.columns:
         blank &= (frame[c] == "").to_numpy()
+    if len(frame.columns) >= 2:  # the header row again: two files joined together
+        again = np.ones(len(frame), dtype=bool)
+        for c, h in zip(frame.columns[:2], heads[:2], strict=False):
+            again &= (frame[c] == h.strip()).to_numpy()
+        for at in np.flatnonzero(again)[:MAX_LISTED]:
+            problems.append(Problem(origin.file, None, int(rows[at]), None, "repeated_header",
+                                    heads[0], "this row repeats the header row (two files "
+                                    "joined together?)", "delete the row"))
+        blank |= again
+    problems += _runaway_quote(frame, rows, origin)
     if blank.any():
         frame = frame[~blank].reset_index(drop=True)
-    return RawTable(name, frame, rows[~blank], origin), problems
+    return RawTable(name, frame, rows[~blank], origin), problems, notices
 
 
 def read_settings(path: Path, origin: Origin) -> tuple[Settings, list[Problem]]:
-    """``settings.toml``; a missing file means the defaults."""
-    if not path.is_file():
+    """``settings.toml``; a missing file means the defaults. UTF-8, with or without a
+    byte-order mark (TOML is UTF-8: another encoding is named and refused)."""
+    if not present(path):
         return Settings(), []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        decoded = decode(read_input(path, origin.file), origin.file,
+                         fix="save it as UTF-8 (Notepad: Save As → Encoding UTF-8)")
+    except InputError as exc:
+        return Settings(), exc.problems
+    if decoded.encoding != "UTF-8":
+        return Settings(), [Problem(origin.file, None, None, None, "encoding", "",
+                                    f"{decoded.encoding} text; a TOML file is UTF-8",
+                                    "save it as UTF-8 (Notepad: Save As → Encoding UTF-8)")]
+    try:
+        data = tomllib.loads(decoded.text)
         return Settings(**data), []
     except tomllib.TOMLDecodeError as exc:
-        return Settings(), [Problem(origin.file, None, None, None, "bad_settings", "", str(exc),
-                                    "fix the TOML syntax")]
+        at = re.search(r"at line (\d+)", str(exc))
+        return Settings(), [Problem(origin.file, None, int(at.group(1)) if at else None, None,
+                                    "bad_settings", "", str(exc), "fix the TOML syntax")]
     except ValidationError as exc:
         return Settings(), settings_problems(exc, origin)
 
@@ -132,29 +259,32 @@ def settings_problems(exc: ValidationError, origin: Origin) -> list[Problem]:
     return out
 
 
-def read_folder(path: Path) -> tuple[dict[str, RawTable], Settings, list[Path], list[Problem]]:
-    """The raw tables, settings and file list of an inventory folder."""
+def read_folder(path: Path) -> tuple[dict[str, RawTable], Settings, list[Path], list[Problem],
+                                     list[Notice]]:
+    """The raw tables, settings, file list, problems and notices of an inventory folder."""
     problems: list[Problem] = []
+    notices: list[Notice] = []
     tables: dict[str, RawTable] = {}
     files: list[Path] = []
     folder = path.resolve().name  # the folder's own name, also when given as "."
     for name, spec in TABLES.items():
         file = path / f"{name}.csv"
         origin = Origin(f"{folder}/{file.name}")
-        if not file.is_file():
+        if not present(file):
             if spec.required:
                 problems.append(Problem(origin.file, None, None, None, "missing_file", "",
                                         f"the inventory has no {file.name}",
                                         f"add {file.name} with the columns {', '.join(spec.keys)}"))
             continue
         files.append(file)
-        table, found = read_csv_table(file, name, origin)
+        table, found, noted = read_csv_table(file, name, origin)
         problems += found
+        notices += noted
         if table is not None:
             tables[name] = table
     settings_file = path / SETTINGS_FILE
     settings, found = read_settings(settings_file, Origin(f"{folder}/{SETTINGS_FILE}"))
     problems += found
-    if settings_file.is_file():
+    if present(settings_file):
         files.append(settings_file)
-    return tables, settings, files, problems
+    return tables, settings, files, problems, notices

@@ -105,10 +105,21 @@ def _required(table: RawTable, keys: list[str]) -> np.ndarray:
     return ok
 
 
+#: A number beyond this in any input cell is refused: no meter reading, invoice, floor area or
+#: factor of one row reaches it (it is a typing or export error, 1e308 or a pasted id), and
+#: below it no product or sum of the calculation can overflow to infinity. [1]
+MAX_NUMBER = 1e15
+
+
 def _numbers(table: RawTable, key: str, *, minimum: float | None = 0.0) -> np.ndarray:
     values, bad = parse.numbers(table.frame[key])
     table.report(bad, key, "not_a_number", "not a number",
                  "write digits with an optional decimal point (1234.5 or 1,234.5)")
+    huge = np.isfinite(values) & (np.abs(values) > MAX_NUMBER)
+    table.report(huge, key, "too_large", "beyond 10¹⁵, more than any one record holds",
+                 "check the number; enter a large quantity in a larger unit (MWh rather than "
+                 "kWh, 万立方米 rather than m³)")
+    values[huge] = np.nan
     if minimum is not None:
         neg = np.isfinite(values) & (values < minimum)
         table.report(neg, key, "negative", f"must be {minimum:g} or more",
@@ -505,6 +516,16 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
     """
     for t in tables.values():
         check_columns(t)
+    for name in ("entities", "activity"):
+        t = tables[name]
+        if t.frame.empty:
+            where = "the sheet" if t.origin.sheet else "the file"
+            t.problems.append(Problem(
+                t.origin.file, t.origin.sheet, 2, None, "no_rows", "",
+                f"{where} has its header but no rows", f"add the {name} rows under the header",
+                "A2" if t.origin.sheet else None))
+    for t in tables.values():
+        t.check_lengths()
     entities = _entities(tables["entities"])
     ids = set(entities["entity_id"]) | set(tables["entities"].frame["entity_id"])
     activity = _activity(tables["activity"], ids, instruments)
@@ -519,7 +540,7 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
     origin = tables["activity"].origin
     notices += period_notices(activity, f"{origin.file}, sheet {origin.sheet}" if origin.sheet
                               else origin.file)
-    if denominators is None:
+    if denominators is None or denominators.empty:
         notices.append(Notice("no_denominators", "no denominators table: intensities are left "
                               "empty; add floor_area_m2 and headcount per entity and year"))
     est = activity["data_quality"] == "estimated"

@@ -125,6 +125,10 @@ def _dates_distinct(texts: list[str], end: bool) -> np.ndarray:
     return out
 
 
+#: Dates outside these are typing errors (0024 for 2024), not periods of an inventory.
+DATE_RANGE = (np.datetime64("1900-01-01", "s"), np.datetime64("2200-12-31", "s"))
+
+
 def dates(s: pd.Series, *, end: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Parse dates: ``2024-01-01``, ``2024/1/1``, ``2024年1月1日``, ``2024-03`` (a month).
 
@@ -135,6 +139,7 @@ def dates(s: pd.Series, *, end: bool = False) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = _distinct(s)
     texts = [unicodedata.normalize("NFKC", t).strip() for t in uniques.tolist()]
     values = _dates_distinct(texts, end)
+    values[(values < DATE_RANGE[0]) | (values > DATE_RANGE[1])] = np.datetime64("NaT")
     bad = np.isnat(values) & (np.array([t != "" for t in texts], dtype=bool)
                               if texts else np.zeros(0, dtype=bool))
     return _per_row(codes, values, bad, np.datetime64("NaT"))

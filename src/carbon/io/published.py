@@ -12,6 +12,7 @@ import pandas as pd
 
 from carbon.errors import InputError, Problem
 from carbon.io import parse
+from carbon.io.source import decode, read_input
 
 COLUMNS = ("year", "metric", "value")
 
@@ -22,7 +23,7 @@ def read_published(path: Path, metrics: Iterable[str], years: Iterable[int]) -> 
     Parameters
     ----------
     path : Path
-        CSV (UTF-8 or GB18030) with the columns ``year``, ``metric``, ``value``.
+        CSV (UTF-8; GB18030 or Big5 when plainly so) with the columns ``year``, ``metric``, ``value``.
     metrics, years : iterable
         The metrics and years that can be compared.
 
@@ -38,17 +39,12 @@ def read_published(path: Path, metrics: Iterable[str], years: Iterable[int]) -> 
         Every bad cell of the file.
     """
     name = path.name
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError([Problem(name, None, None, None, "encoding", "",
-                                  "neither UTF-8 nor GB18030 text", "save it as CSV (UTF-8)")])
-    lines = list(csv.reader(io.StringIO(text)))
+    text = decode(read_input(path, name), name).text
+    try:
+        lines = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise InputError([Problem(name, None, None, None, "unreadable", "",
+                                  f"not readable as CSV ({exc})", "save it as CSV UTF-8")]) from None
     header = [h.strip().lower() for h in (lines[0] if lines else [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:

@@ -12,6 +12,8 @@ from carbon.model import Origin
 
 #: At most this many problems are listed per column and kind of problem; the rest are counted.
 MAX_LISTED = 200
+#: Excel's limit on the text of one cell; a longer cell is refused in a CSV file too. [characters]
+MAX_CELL_CHARS = 32_767
 
 
 def column_letter(index: int) -> str:
@@ -65,6 +67,30 @@ class RawTable:
             self.problems.append(self.problem(
                 int(self.rows[where[MAX_LISTED]]), column, code, "",
                 f"and {rest} more rows with the same problem (first listed here)", fix))
+
+    def check_lengths(self) -> None:
+        """Report every cell longer than :data:`MAX_CELL_CHARS` (no spreadsheet cell holds more:
+        the text is pasted by mistake or the file is damaged); their rows are not checked
+        further (the run fails on these problems anyway)."""
+        dropped = np.zeros(len(self.frame), dtype=bool)
+        for key in self.frame.columns:
+            col = self.frame[key]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                lengths = pd.Series(col.cat.categories.astype(str)).str.len().to_numpy()
+                long = np.append(lengths > MAX_CELL_CHARS, False)[col.cat.codes.to_numpy()]
+            else:
+                long = (col.astype("string").str.len() > MAX_CELL_CHARS).fillna(False).to_numpy(
+                    dtype=bool)
+            if long.any():
+                shown = pd.Series(np.where(long, col.astype(str).str.slice(0, 40) + "…", ""))
+                self.report(long, str(key), "cell_too_long",
+                            f"more than {MAX_CELL_CHARS:,} characters, beyond what a spreadsheet "
+                            "cell holds", "shorten the text, or delete what was pasted by mistake",
+                            values=shown)
+                dropped |= long
+        if dropped.any():
+            self.frame = self.frame[~dropped].reset_index(drop=True)
+            self.rows = self.rows[~dropped]
 
     def problem(self, row: int | None, column: str | None, code: str, value: str, message: str,
                 fix: str) -> Problem:

@@ -11,6 +11,7 @@ the CSV reader produces, so that :func:`~carbon.io.inventory.build_inventory` va
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import html
@@ -28,12 +29,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 from pydantic import ValidationError
 
 from carbon.errors import Problem
 from carbon.io import parse
-from carbon.io.tables import RawTable, column_index, column_letter
+from carbon.io.tables import MAX_CELL_CHARS, RawTable, column_index, column_letter
 from carbon.model import FactorPins, Notice, Origin, Settings
 from carbon.progress import progress
 from carbon.schema import TABLES, TableSpec, bracketed_key, header_key
@@ -42,6 +43,11 @@ from carbon.schema import TABLES, TableSpec, bracketed_key, header_key
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 #: A sheet that states (or turns out to hold) more rows than this is refused. [rows]
 MAX_ROWS = 1_000_000
+#: A text longer than this in a workbook part is refused before the workbook is read: beyond
+#: any cell Excel writes (32,767 characters of at most 4 bytes, escapes included). [bytes]
+MAX_TEXT_BYTES = 1 << 20
+#: A single row (or shared string) of XML larger than this is refused before it is read. [bytes]
+MAX_PIECE_BYTES = 64 << 20
 #: Rows read between two updates of the progress bar. [rows]
 CHUNK = 8192
 
@@ -171,6 +177,54 @@ _CELL_ATTRS = re.compile(rb'<(?:\w+:)?c\b([^>]*)>')
 _STRING_RESULT = re.compile(rb'\bt="str"')
 
 
+_PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
+#: Bytes of a part read to find its first element (a DTD can only come before it). [bytes]
+PROLOG_BYTES = 1 << 16
+
+
+def unsafe_parts(zf: zipfile.ZipFile) -> list[str]:
+    """The XML parts that declare a DTD (``<!DOCTYPE``: entities, external references), which
+    Excel never writes and which XXE and "billion laughs" files need, or whose first element
+    cannot be found (another encoding, or more than :data:`PROLOG_BYTES` of prolog)."""
+    out = []
+    for info in zf.infolist():
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            head = fh.read(PROLOG_BYTES)
+        head = head.removeprefix(b"\xef\xbb\xbf")
+        rest = head[_PROLOG.match(head).end():]  # type: ignore[union-attr]
+        if rest.startswith(b"<!") or b"\x00" in head[:64] or (not rest and head and
+                                                              len(head) >= PROLOG_BYTES):
+            out.append(info.filename)
+    return out
+
+
+def long_shared_string(zf: zipfile.ZipFile) -> int | None:
+    """The index of the first shared string longer than :data:`MAX_TEXT_BYTES`, if any."""
+    if "xl/sharedStrings.xml" not in zf.namelist():
+        return None
+    try:
+        for _ in _chunks(zf, "xl/sharedStrings.xml", end=b"</si>", count=b"<si"):
+            pass
+    except _Oversized as exc:
+        return max(exc.count - 1, 0)
+    return None
+
+
+def cells_with_string(zf: zipfile.ZipFile, member: str, index: int) -> list[str]:
+    """The cells of a sheet that show shared string ``index`` (``["E2"]``)."""
+    pattern = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?v>%d</" % index)
+    out = []
+    with contextlib.suppress(_Oversized):
+        for piece in _chunks(zf, member):
+            for m in pattern.finditer(piece):
+                ref = _CELL_REF.search(m.group(1))
+                if ref and b't="s"' in m.group(1):
+                    out.append(f"{ref.group(1).decode()}{int(ref.group(2))}")
+    return out
+
+
 def stated_rows(zf: zipfile.ZipFile, member: str) -> int | None:
     """The last row a sheet's ``<dimension>`` states, read from the member's first bytes."""
     with zf.open(member) as fh:
@@ -189,21 +243,68 @@ class SheetScan:
     month_cells: set[tuple[str, int]] = field(default_factory=set)  # dates shown as a month
 
 
-def _chunks(zf: zipfile.ZipFile, member: str, size: int = 1 << 22) -> Iterator[bytes]:
-    """The member's XML in pieces that end after a ``</row>`` (or at the end)."""
+class _Oversized(Exception):
+    """A part of the workbook holds a text or a row beyond what any real workbook holds."""
+
+    def __init__(self, what: str, offset: int, count: int, ref: str | None = None):
+        super().__init__(what)
+        self.what, self.offset, self.count, self.ref = what, offset, count, ref
+
+
+def _last_ref(xml: bytes) -> str | None:
+    """The reference of the last cell opened in ``xml`` (``E14``)."""
+    at = max(xml.rfind(b"<c "), xml.rfind(b":c "))
+    m = _CELL_REF.search(xml, at) if at >= 0 else None
+    return f"{m.group(1).decode()}{int(m.group(2))}" if m else None
+
+
+def _chunks(zf: zipfile.ZipFile, member: str, size: int = 1 << 22, end: bytes = b"</row>",
+            count: bytes = b"") -> Iterator[bytes]:
+    """The member's XML in pieces that end after ``end`` (``</row>``; or at the end).
+
+    Raises :class:`_Oversized` when a text (a run of bytes without ``<``) is longer than
+    :data:`MAX_TEXT_BYTES`, or a piece would exceed :data:`MAX_PIECE_BYTES` (a row that big),
+    with the byte offset and, when ``count`` is given, how many ``count`` markers precede it
+    (the index of the shared string).
+    """
     carry = b""
+    since_tag = 0  # bytes since the last "<", over block boundaries
+    done = 0  # bytes of the member before the current block
+    seen = 0  # ``count`` markers in the pieces yielded
     with zf.open(member) as fh:
         while True:
             block = fh.read(size)
             if not block:
                 break
+            tags = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 0x3C)
+            start = -since_tag  # where the longest run of text in the block starts
+            if len(tags):
+                gaps = np.diff(tags, prepend=-1 - since_tag)
+                at = int(gaps.argmax())
+                longest = int(gaps[at]) - 1
+                start = int(tags[at - 1]) + 1 if at else -since_tag
+                since_tag = len(block) - 1 - int(tags[-1])
+                if since_tag > longest:
+                    longest, start = since_tag, int(tags[-1]) + 1
+            else:
+                longest = since_tag = since_tag + len(block)
+            if longest > MAX_TEXT_BYTES:
+                before = carry + block[:max(start, 0)]
+                raise _Oversized("text", done + start, seen + before.count(count) if count else 0,
+                                 _last_ref(before))
             buf = carry + block
-            cut = buf.rfind(b"</row>")
+            done += len(block)
+            cut = buf.rfind(end)
             if cut < 0:
+                if len(buf) > MAX_PIECE_BYTES:
+                    raise _Oversized("row", done - len(buf), 0)
                 carry = buf
                 continue
-            cut += len(b"</row>")
-            yield buf[:cut]
+            cut += len(end)
+            piece = buf[:cut]
+            if count:
+                seen += piece.count(count)
+            yield piece
             carry = buf[cut:]
     if carry:
         yield carry
@@ -310,7 +411,13 @@ def read_workbook(path: Path) -> WorkbookRead:
         return empty
     try:
         return _read(path)
-    except (zipfile.BadZipFile, zlib.error, EOFError, ParseError, KeyError) as exc:
+    except DefusedXmlException as exc:
+        empty.problems = [_file_problem(path, "unsafe_xml", f"the workbook holds XML carbon does "
+                                        f"not read ({exc})", "open it in Excel and save it as a "
+                                        "new workbook")]
+        return empty
+    except (zipfile.BadZipFile, zlib.error, EOFError, ParseError, KeyError, ValueError,
+            OverflowError) as exc:
         empty.problems = [_file_problem(path, "corrupt", f"the workbook is damaged ({exc})",
                                         "open it in Excel and save it again, or use an earlier copy")]
         return empty
@@ -328,20 +435,47 @@ def _read(path: Path) -> WorkbookRead:
                 f"limit of {MAX_UNPACKED_BYTES / 2**20:,.0f} MiB; it was not read",
                 "split the data into several workbooks, or use a folder of CSV files"))
             return out
+        unsafe = unsafe_parts(zf)
+        if unsafe:
+            out.problems.append(_file_problem(
+                path, "unsafe_xml", f"the workbook part {unsafe[0]} declares a DTD (<!DOCTYPE …>: "
+                "entities or external references), which Excel never writes; the file was made or "
+                "altered by another program and was not read",
+                "open it in Excel (or WPS, LibreOffice) and save it as a new workbook, or copy the "
+                "data into the template carbon template writes"))
+            return out
+        if b"purl.oclc.org/ooxml/spreadsheetml/main" in zf.read("xl/workbook.xml")[:4096]:
+            out.problems.append(_file_problem(
+                path, "strict_ooxml", "a Strict Open XML spreadsheet; carbon reads the usual Excel "
+                "Workbook (.xlsx)", "in Excel: File → Save As → Excel Workbook (*.xlsx), not "
+                "Strict Open XML Spreadsheet"))
+            return out
         infos = sheets(zf)
         found: dict[str, SheetInfo] = {}
-        for name, spec in [*TABLES.items(), (SETTINGS_SHEET, None)]:
+        for name in [*TABLES, SETTINGS_SHEET]:
             info = find_sheet(name, infos)
             if info is not None:
                 found[name] = info
-            elif spec is not None and spec.required:
-                close = difflib.get_close_matches(name, [s.title for s in infos], n=1, cutoff=0.5)
+        spare = [s.title for s in infos if s not in found.values()]
+        for name, spec in TABLES.items():
+            if spec.required and name not in found:
+                close = difflib.get_close_matches(name, spare, n=1, cutoff=0.5)
                 hint = (f"rename the sheet {close[0]!r} to {name}" if close else
                         f"add a sheet named {name} (carbon template writes one)")
                 out.problems.append(Problem(
                     path.name, name, None, None, "missing_sheet", "",
                     f"the workbook has no sheet {name!r} (its sheets: "
                     f"{', '.join(s.title for s in infos)})", hint))
+        string = long_shared_string(zf)
+        if string is not None:
+            at = [f"{info.title}!{ref}" for info in found.values()
+                  for ref in cells_with_string(zf, info.member, string)]
+            out.problems.append(_file_problem(
+                path, "cell_too_long", f"{' and '.join(at[:3]) or 'a cell'} holds more than "
+                f"{MAX_TEXT_BYTES / 2**20:g} MiB of text, far beyond the {MAX_CELL_CHARS:,} "
+                "characters Excel allows in a cell; the workbook was not read",
+                "delete the text (or the cell), or use an earlier copy of the workbook"))
+            return out
         for info in found.values():
             rows = stated_rows(zf, info.member)
             if rows is not None and rows > MAX_ROWS:
@@ -353,7 +487,21 @@ def _read(path: Path) -> WorkbookRead:
         if any(p.code == "too_many_rows" for p in out.problems):
             return out
         months = month_styles(zf)
-        scans = {name: scan(zf, info.member, months) for name, info in found.items()}
+        scans = {}
+        for name, info in found.items():
+            try:
+                scans[name] = scan(zf, info.member, months)
+            except _Oversized as exc:
+                where = f"{info.title}!{exc.ref}" if exc.ref else f"sheet {info.title}"
+                what = (f"{where} holds more than {MAX_TEXT_BYTES / 2**20:g} MiB of text, far "
+                        f"beyond the {MAX_CELL_CHARS:,} characters Excel allows in a cell"
+                        if exc.what == "text" else
+                        f"sheet {info.title} holds a row of more than "
+                        f"{MAX_PIECE_BYTES / 2**20:g} MiB")
+                out.problems.append(_file_problem(
+                    path, "cell_too_long", f"{what}; the workbook was not read",
+                    "delete the text (or the cell), or use an earlier copy of the workbook"))
+                return out
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     try:
         epoch = wb.epoch

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from carbon.errors import InputError, Problem, UsageError
-from carbon.report.write import neutralise, write_atomic
+from carbon.report.write import OutputError, check_targets, neutralise, write_atomic
 
 COLUMNS = ("file", "sheet", "cell", "row", "column", "value", "code", "problem", "fix")
 
@@ -58,25 +58,33 @@ def render_xlsx(problems: Iterable[Problem]) -> bytes:
     return buf.getvalue()
 
 
-def write_problems(path: Path, problems: list[Problem], inputs: Iterable[Path] = ()) -> None:
-    """Write the problems as .xlsx, or .csv for any other extension (``problems_to`` checks it)."""
-    data = render_xlsx(problems) if path.suffix.lower() == ".xlsx" else render_csv(problems)
-    write_atomic(path, data, inputs)
+def render(path: Path, problems: list[Problem]) -> bytes:
+    """The problems as .xlsx, or .csv for any other extension (``problems_to`` checks it)."""
+    return render_xlsx(problems) if path.suffix.lower() == ".xlsx" else render_csv(problems)
 
 
 @contextlib.contextmanager
-def problems_to(path: Path | None, source: Path) -> Iterator[None]:
-    """When ``path`` is given, write the problems of the inventory ``source`` there (an empty
-    list on success); never over the inventory or a file inside its folder."""
+def problems_to(path: Path | None, source: Path, outputs: Iterable[Path | None] = ()
+                ) -> Iterator[None]:
+    """When ``path`` is given, write the problems of the inventory ``source`` there if it fails
+    to read (``InputError``); on success the caller writes the empty list with its other
+    outputs. Never over the inventory, a file inside its folder, or another output of the run.
+
+    A problems file that cannot be written does not hide the problems: they are still shown,
+    followed by why the file was not written (``InputError.note``).
+    """
     if path is None:
         yield
         return
-    inputs = [source, *source.iterdir()] if source.is_dir() else [source]
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"--errors {path}: write the problems to a .csv or .xlsx file")
+    inputs = [source, *source.iterdir()] if source.is_dir() else [source]
+    check_targets([path, *(p for p in outputs if p is not None)], inputs)
     try:
         yield
     except InputError as exc:
-        write_problems(path, exc.problems, inputs)
+        try:
+            write_atomic(path, render(path, exc.problems), inputs)
+        except (UsageError, OutputError) as failed:
+            exc.note = f"the problems were not written to --errors {path}: {failed}"
         raise
-    write_problems(path, [], inputs)

@@ -12,7 +12,6 @@ a formula is stored as text (string cell with a quote prefix), whatever sheet it
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 import re
@@ -21,10 +20,13 @@ import weakref
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, LineChart, Reference, Series
@@ -368,53 +370,71 @@ def month_sheet(ws: Worksheet, ledger: Ledger, lang: str) -> None:
 
 
 # -- audit trail ---------------------------------------------------------------------------------
-def _factor_slots(col: pd.Series) -> list[np.ndarray]:
-    """A ledger factor column (categories of ``;``-joined ids) as one array of ids per position."""
+def _factor_slots(col: pd.Series) -> list[tuple[np.ndarray, list[str]]]:
+    """A ledger factor column (categories of ``;``-joined ids) as, per position, the code of each
+    row into a table of ids (the table's last entry, "", for a row without one)."""
     cats = [str(c) for c in col.cat.categories]
     split = [c.split(";") if c else [] for c in cats]
     width = max((len(s) for s in split), default=0)
-    codes = col.cat.codes.to_numpy()
-    out = []
-    for k in range(width):
-        table = np.array([s[k] if len(s) > k else "" for s in split] + [""], dtype=object)
-        out.append(table[codes])  # code -1 (no category) reads the trailing ""
-    return out
+    codes = col.cat.codes.to_numpy().astype(np.int64)  # -1 (no category) reads the last entry
+    return [(codes, [s[k] if len(s) > k else "" for s in split] + [""]) for k in range(width)]
 
 
-def audit_frame(inv: Inventory, ledger: Ledger, lang: str) -> tuple[pd.DataFrame, list[str],
-                                                                       dict[str, str]]:
-    """The audit trail: every ledger row with its input row and every factor applied.
+def _coded(codes: np.ndarray, table: Sequence[Any]) -> pd.Categorical:
+    """``table[codes]`` as a categorical of text (each distinct text stored once)."""
+    texts = ["" if v is None else str(v) for v in table]
+    distinct, which = np.unique(np.asarray(texts, dtype=object).astype(str), return_inverse=True)
+    return pd.Categorical.from_codes(which.reshape(-1)[codes], categories=pd.Index(distinct))
+
+
+def _relabel(col: pd.Series, label_of: Callable[[str], str]) -> pd.Categorical:
+    """A categorical ledger column with each category's text passed through ``label_of``."""
+    cat = col.astype("category")
+    return _coded(cat.cat.codes.to_numpy().astype(np.int64),
+                  [label_of(str(c)) for c in cat.cat.categories] + [""])
+
+
+def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
+                stop: int | None = None) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """The audit trail: every ledger row (from ``start`` to ``stop``) with its input row and
+    every factor applied. Dates are ``datetime64[D]``.
 
     Returns the table, its column headings and the number format of each column.
     """
-    rows = ledger.rows
+    rows = ledger.rows.iloc[start:stop]
     origin = inv.origins.get("activity", Origin(inv.path.name))
     names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"].astype(str),
                      strict=True))
     known = vocab.sources()
     share = rows["share"].to_numpy(dtype=float)
     act = inv.activity
-    documents = (pd.Series(act["document_ref"].astype(str).to_numpy(), index=act["row"].to_numpy())
-                 if "document_ref" in act else pd.Series(dtype=object))
+    n = len(rows)
+    if "document_ref" in act:  # by input row number: the activity row each ledger row comes from
+        at = pd.Index(act["row"].to_numpy()).get_indexer(rows["row"].to_numpy())
+        documents = np.append(act["document_ref"].astype(object).to_numpy(), "")[at]
+    else:
+        documents = np.full(n, "", dtype=object)
+    constant = np.zeros(n, dtype=np.int64)
+    labels = {k: s.label(lang) for k, s in known.items()}
     f = pd.DataFrame({
-        "file": origin.file, "sheet": origin.sheet or "", "row": rows["row"].to_numpy(),
-        "entity_id": rows["entity_id"].astype(str).to_numpy(),
-        "name": rows["entity_id"].astype(str).map(names).fillna("").to_numpy(),
+        "file": _coded(constant, [origin.file]), "sheet": _coded(constant, [origin.sheet or ""]),
+        "row": rows["row"].to_numpy(),
+        "entity_id": _relabel(rows["entity_id"], str),
+        "name": _relabel(rows["entity_id"], lambda e: names.get(e, "")),
         "year": rows["year"].to_numpy(),
-        "period_start": pd.to_datetime(rows["period_start"]).dt.date.to_numpy(),
-        "period_end": pd.to_datetime(rows["period_end"]).dt.date.to_numpy(),
-        "source": rows["source"].astype(str).map(
-            {k: s.label(lang) for k, s in known.items()}).to_numpy(),
-        "use": rows["use"].astype(str).to_numpy(),
-        "instrument": rows["instrument"].astype(str).to_numpy(),
-        "data_quality": rows["data_quality"].astype(str).to_numpy(),
-        "document_ref": rows["row"].map(documents).fillna("").to_numpy(),
+        "period_start": rows["period_start"].to_numpy().astype("datetime64[D]"),
+        "period_end": rows["period_end"].to_numpy().astype("datetime64[D]"),
+        "source": _relabel(rows["source"], lambda k: labels.get(k, k)),
+        "use": _relabel(rows["use"], str),
+        "instrument": _relabel(rows["instrument"], str),
+        "data_quality": _relabel(rows["data_quality"], str),
+        "document_ref": documents,
         "quantity_entered": rows["quantity"].to_numpy(dtype=float) / share,
-        "unit_entered": rows["unit"].astype(str).to_numpy(),
+        "unit_entered": _relabel(rows["unit"], str),
         "share": share,
         "quantity_year": rows["quantity"].to_numpy(dtype=float),
         "quantity_report": rows["quantity_report"].to_numpy(dtype=float),
-        "report_unit": rows["report_unit"].astype(str).to_numpy(),
+        "report_unit": _relabel(rows["report_unit"], str),
     })
     heads = [label(k, lang) for k in (
         "file", "sheet", "row", "entity_id", "entity_name", "year", "period_start", "period_end",
@@ -432,14 +452,16 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str) -> tuple[pd.DataFrame
              "reference": {i: f.reference for i, f in factors.items()}}
     for ref in REFS:
         stage = label(f"stage_{ref}", lang)
-        for k, ids in enumerate(_factor_slots(rows[ref]), start=1):
-            ids_s = pd.Series(ids, dtype=object)
+        for k, (codes, table) in enumerate(_factor_slots(rows[ref]), start=1):
             base = f"{ref}_{k}"
-            f[f"{base}_id"] = ids
+            f[f"{base}_id"] = _coded(codes, table)
             heads.append(f"{stage} {label('factor', lang)} {k}")
             for attr, head in (("set", "factor_set"), ("value", "value"), ("unit", "factor_unit"),
                                ("reference", "reference")):
-                f[f"{base}_{attr}"] = ids_s.map(attrs[attr]).to_numpy()
+                got = [attrs[attr].get(i) for i in table]
+                f[f"{base}_{attr}"] = (np.array([np.nan if v is None else v for v in got],
+                                                dtype=float)[codes]
+                                       if attr == "value" else _coded(codes, got))
                 heads.append(f"{stage} {label(head, lang)} {k}")
             formats[f"{base}_value"] = FORMATS["factor"]
     for key, unit in (("energy_kwh", "kWh"), ("energy_tce", "tce"), ("scope1_tco2e", "tCO2e"),
@@ -450,121 +472,178 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str) -> tuple[pd.DataFrame
     return f, heads, formats
 
 
-#: The audit trail's rows are written straight into the sheet's XML when the workbook is saved
-#: (openpyxl's cell objects cost about 0.6 ms and 30 kB per ledger row): sheet title -> the rows,
-#: the style of each column and its quote-prefixed twin (for text a spreadsheet would run).
-_STREAMED: weakref.WeakKeyDictionary[Workbook, dict[str, tuple[pd.DataFrame, list[int], list[int]]]]
-_STREAMED = weakref.WeakKeyDictionary()
-_STREAM_CHUNK = 20_000
+#: The audit trail's rows are written straight into the sheet's XML as the workbook is written
+#: (openpyxl's cell objects cost about 0.6 ms and 30 kB per ledger row), a chunk of ledger rows
+#: at a time, each column turned into its cells' XML by Arrow kernels: sheet title -> its ledger
+#: rows (start, stop), the style of each column and its quote-prefixed twin.
+_STREAMED: weakref.WeakKeyDictionary[Workbook, _Stream] = weakref.WeakKeyDictionary()
+#: Ledger rows turned into XML at a time (bounds the memory of a large write). [rows]
+_STREAM_CHUNK = 10_000
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+#: Characters XML 1.0 does not allow (openpyxl's ILLEGAL_CHARACTERS_RE).
+_ILLEGAL_XML = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+#: Text starting like a formula gets the quote-prefixed style.
+_FORMULA_LIKE = "^[" + "".join(re.escape(c) for c in FORMULA_START) + "]"
+
+
+@dataclass
+class _Stream:
+    """What the audit-trail sheets of one workbook are written from."""
+
+    make: Callable[[int, int], pd.DataFrame]  # ledger rows start..stop as the audit table
+    columns: list[str]
+    styles: list[int]
+    quoted: list[int]
+    sheets: dict[str, tuple[int, int]]  # title -> (start, stop)
 
 
 def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> None:
-    """The audit trail, continued on further sheets when it outgrows one."""
-    frame, heads, formats = audit_frame(inv, ledger, lang)
+    """The audit trail, continued on further sheets when it outgrows one.
+
+    The sheets get their header, widths, panes and print setup here; their rows are written
+    when the workbook is (:func:`write_workbook`).
+    """
+    head, heads, formats = audit_frame(inv, ledger, lang, 0, 0)
+    total = len(ledger.rows)
     per_sheet = MAX_ROWS - 1
-    chunks = max(1, math.ceil(len(frame) / per_sheet))
+    chunks = max(1, math.ceil(total / per_sheet))
     styles, quoted = [], []
-    for name in frame.columns:  # one style per column, registered with the workbook
+    for name in head.columns:  # one style per column, registered with the workbook
         probe = Cell(wb.active)
         probe.number_format = formats.get(name, "General")
         styles.append(wb._cell_styles.add(probe._style))
         twin = copy(probe._style)
         twin.quotePrefix = 1
         quoted.append(wb._cell_styles.add(twin))
-    streamed = _STREAMED.setdefault(wb, {})
+    stream = _Stream(lambda a, b: audit_frame(inv, ledger, lang, a, b)[0], list(head.columns),
+                     styles, quoted, {})
+    _STREAMED[wb] = stream
     for i in range(chunks):
         title = "Audit trail" if i == 0 else f"Audit trail {i + 1}"
         ws = wb.create_sheet(title)
-        part = frame.iloc[i * per_sheet:(i + 1) * per_sheet]
+        start, stop = i * per_sheet, min(total, (i + 1) * per_sheet)
         _header(ws, 1, heads)
-        streamed[title] = (part, styles, quoted)
+        stream.sheets[title] = (start, stop)
         widths = [16 if c in ("file", "name") or c.endswith(("_reference", "_id")) else 10
-                  for c in frame.columns]
+                  for c in head.columns]
         _widths(ws, widths)
         _fit_rows(ws, 1)
         ws.freeze_panes = "D2"
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, len(part) + 1)}"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, stop - start + 1)}"
         _print_setup(ws, "1:1", landscape=True)
         ws.page_setup.paperSize = ws.PAPERSIZE_A3  # some 70 columns: A3 keeps it on one width
 
 
-def _xml_text(text: str) -> str:
+def _xml_text(arr: pa.Array) -> pa.Array:
     """Text as XML character data: no characters XML forbids, & < > escaped."""
-    return (ILLEGAL_CHARACTERS_RE.sub("", text).replace("&", "&amp;").replace("<", "&lt;")
-            .replace(">", "&gt;"))
+    if pc.any(pc.match_substring_regex(arr, _ILLEGAL_XML)).as_py():
+        arr = pc.replace_substring_regex(arr, _ILLEGAL_XML, "")
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        arr = pc.replace_substring(arr, char, entity)
+    return arr
 
 
-def _cell(ref: str, value: Any, style: int, quoted: int) -> str:
-    """One value as its ``<c>`` element ("" for an empty cell); text as an inline string."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        s = quoted if value.startswith(FORMULA_START) else style
-        return (f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">'
-                f"{_xml_text(value)}</t></is></c>")
-    if isinstance(value, dt.date):
-        value = (np.datetime64(value, "D") - _EXCEL_EPOCH).astype(np.int64)
-    if isinstance(value, int | np.integer):
-        return f'<c r="{ref}" s="{style}"><v>{int(value)}</v></c>'
-    number = float(value)
-    return f'<c r="{ref}" s="{style}"><v>{number!r}</v></c>' if math.isfinite(number) else ""
+def _cells(col: pd.Series, letter: str, style: int, quoted: int, rows: pa.Array) -> pa.Array:
+    """One column's cells as ``<c>`` elements ("" for an empty cell), all rows at once.
+
+    Numbers as their shortest round-trip text, dates as serial days, text as inline strings
+    (text a spreadsheet would run as a formula with the quote-prefixed style).
+    """
+    values = col.to_numpy()
+    kind = values.dtype.kind
+    if kind == "M":  # dates: serial days since Excel's epoch
+        days = values.astype("datetime64[D]")
+        serial = (days - _EXCEL_EPOCH).astype(np.int64)
+        arr = pa.array(serial, mask=np.isnat(days))
+        kind = "i"
+    elif kind in "iuf":
+        arr = pa.array(values, mask=~np.isfinite(values) if kind == "f" else None)
+    else:
+        arr = None
+    if arr is not None:
+        text = pc.cast(arr, pa.string())
+        cells = pc.binary_join_element_wise(f'<c r="{letter}', rows, f'" s="{style}"><v>', text,
+                                            "</v></c>", "")
+        return pc.fill_null(cells, "")
+    if isinstance(col.dtype, pd.CategoricalDtype):  # few distinct texts: escape each once
+        texts = pa.array(col.cat.categories.astype(str), type=pa.string())
+        codes = pa.array(col.cat.codes.to_numpy(), mask=col.cat.codes.to_numpy() < 0)
+        texts = pc.take(pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts),
+                        codes)
+    else:
+        texts = pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        texts = pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
+    with_style = pc.if_else(pc.match_substring_regex(texts, _FORMULA_LIKE), str(quoted),
+                            str(style))
+    cells = pc.binary_join_element_wise(
+        f'<c r="{letter}', rows, '" s="', with_style,
+        '" t="inlineStr"><is><t xml:space="preserve">', _xml_text(texts), "</t></is></c>", "")
+    return pc.fill_null(cells, "")
 
 
-def _sheet_rows(frame: pd.DataFrame, styles: list[int], quoted: list[int]) -> Iterator[bytes]:
-    """The ``<row>`` elements of ``frame`` from row 2, in chunks of XML."""
-    letters = [get_column_letter(j + 1) for j in range(len(frame.columns))]
-    for start in range(0, len(frame), _STREAM_CHUNK):
-        part = frame.iloc[start:start + _STREAM_CHUNK]
-        numbers = range(start + 2, start + 2 + len(part))
-        columns = []
-        for j, name in enumerate(frame.columns):
-            letter, s, q = letters[j], styles[j], quoted[j]
-            col = part[name]
-            if col.dtype.kind in "iu":  # numbers: no per-value type test
-                columns.append([f'<c r="{letter}{r}" s="{s}"><v>{v}</v></c>'
-                                for r, v in zip(numbers, col.tolist(), strict=True)])
-                continue
-            if col.dtype.kind == "f":
-                columns.append([f'<c r="{letter}{r}" s="{s}"><v>{v!r}</v></c>'
-                                if math.isfinite(v) else ""
-                                for r, v in zip(numbers, col.tolist(), strict=True)])
-                continue
-            values = col.astype(object).where(col.notna(), None).tolist()
-            columns.append([_cell(f"{letter}{r}", v, s, q) for r, v in zip(numbers, values,
-                                                                            strict=True)])
-        yield "".join(f'<row r="{r}">{"".join(cells)}</row>'
-                      for r, cells in zip(numbers, zip(*columns, strict=True), strict=True)
-                      ).encode("utf-8")
+def _joined(arr: pa.Array) -> memoryview:
+    """The texts of a string array one after another, without copying them."""
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    return memoryview(data)[int(offsets[0]):int(offsets[-1])] if data is not None else memoryview(b"")
 
 
-def _with_streamed_rows(data: bytes, streamed: dict[str, tuple[pd.DataFrame, list[int],
-                                                                 list[int]]]) -> bytes:
-    """The saved workbook with each streamed sheet's data rows written into its XML."""
+def _sheet_rows(stream: _Stream, start: int, stop: int) -> Iterator[memoryview]:
+    """The ``<row>`` elements of ledger rows ``start`` to ``stop`` (sheet rows from 2), in chunks."""
+    letters = [get_column_letter(j + 1) for j in range(len(stream.columns))]
+    for at in range(start, stop, _STREAM_CHUNK):
+        part = stream.make(at, min(stop, at + _STREAM_CHUNK))
+        first = at - start + 2
+        rows = pc.cast(pa.array(np.arange(first, first + len(part), dtype=np.int64)), pa.string())
+        cells = [_cells(part[name], letters[j], stream.styles[j], stream.quoted[j], rows)
+                 for j, name in enumerate(stream.columns)]
+        del part
+        yield _joined(pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", ""))
+
+
+#: A streamed member larger than this may be written (zip64 is used for every streamed member
+#: of a workbook this large; a small workbook keeps the plain zip format). [ledger rows]
+_ZIP64_ROWS = 100_000
+
+
+def write_workbook(wb: Workbook, fh: BinaryIO) -> None:
+    """Write the workbook as an .xlsx file to ``fh``, the audit trail's rows streamed in.
+
+    The sheets openpyxl holds are saved first (to memory: they are small); the audit-trail
+    members are then written straight into the file, a chunk of ledger rows at a time, so a
+    million-row workbook never sits in memory whole. Beyond :data:`_ZIP64_ROWS` ledger rows the
+    streamed members are zip64 (an audit sheet of a million rows unpacks to several GB).
+    """
     from carbon.io.xlsx import sheets
 
-    src = zipfile.ZipFile(io.BytesIO(data))
-    members = {info.member: info.title for info in sheets(src) if info.title in streamed}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    buf = io.BytesIO()
+    wb.save(buf)
+    stream = _STREAMED.get(wb)
+    if stream is None:
+        fh.write(buf.getvalue())
+        return
+    src = zipfile.ZipFile(buf)
+    members = {info.member: info.title for info in sheets(src) if info.title in stream.sheets}
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
         for item in src.infolist():
             body = src.read(item.filename)
             if item.filename not in members:
                 dst.writestr(item, body)
                 continue
-            frame, styles, quoted = streamed[members[item.filename]]
-            last = f"{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+            start, stop = stream.sheets[members[item.filename]]
+            last = f"{get_column_letter(len(stream.columns))}{stop - start + 1}"
             body = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:{last}"'.encode(),
                           body, count=1)
             head, tail = body.split(b"</sheetData>", 1)
             info = zipfile.ZipInfo(item.filename, date_time=item.date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
-            with dst.open(info, "w") as fh:
-                fh.write(head)
-                for chunk in _sheet_rows(frame, styles, quoted):
-                    fh.write(chunk)
-                fh.write(b"</sheetData>" + tail)
-    return out.getvalue()
+            info._compresslevel = 1  # type: ignore[attr-defined]  # gigabytes of XML: fast
+            with dst.open(info, "w", force_zip64=stop - start > _ZIP64_ROWS) as out:
+                out.write(head)
+                for chunk in _sheet_rows(stream, start, stop):
+                    out.write(chunk)
+                out.write(b"</sheetData>" + tail)
 
 
 # -- factors, warnings ---------------------------------------------------------------------------
@@ -660,8 +739,8 @@ def build_workbook(inv: Inventory, ledger: Ledger, result: dict[str, Any],
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
-    """The workbook as an .xlsx file's bytes (to write atomically), audit-trail rows included."""
+    """The workbook as an .xlsx file's bytes, audit-trail rows included (small workbooks; a run
+    writes with :func:`write_workbook` straight into its output file)."""
     buf = io.BytesIO()
-    wb.save(buf)
-    streamed = _STREAMED.get(wb)
-    return _with_streamed_rows(buf.getvalue(), streamed) if streamed else buf.getvalue()
+    write_workbook(wb, buf)
+    return buf.getvalue()

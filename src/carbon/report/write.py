@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import signal
+import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
-from carbon.errors import UsageError
+from carbon.errors import CarbonError, UsageError
 
 #: A cell starting with one of these is run as a formula by a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -18,14 +23,45 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+#: What an output holds: its bytes, or a function that writes them to an open binary file.
+Content = bytes | Callable[[BinaryIO], None]
+
+
+class OutputError(CarbonError):
+    """An output could not be written (exit code 2): nothing of the run's outputs was."""
+
+    def __init__(self, path: Path, reason: str, fix: str):
+        self.path, self.reason, self.fix = path, reason, fix
+        super().__init__(str(path))
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}; nothing was written. Fix: {self.fix}"
+
+
+def _kind(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device (a terminal, /dev/stdout, /dev/null …)"
+    return "not a regular file"
+
+
+#: Folders whose entries are devices or a process's open files, never a place for an output.
+_SPECIAL = ("/dev/", "/proc/")
+
+
 def check_targets(paths: Iterable[Path], inputs: Iterable[Path]) -> None:
-    """Refuse, before anything is written, any output that would replace an input or another
-    output of the same run.
+    """Refuse, before anything is written, any output that would replace an input, another output
+    of the same run, or anything that is not a regular file (a folder, a device, a pipe).
 
     Raises
     ------
     UsageError
-        Naming the first output that is an input, or that two outputs share.
+        Naming the first output that is an input, that two outputs share, or that is no file.
     """
     given = {p.resolve() for p in inputs}
     seen: set[Path] = set()
@@ -34,9 +70,23 @@ def check_targets(paths: Iterable[Path], inputs: Iterable[Path]) -> None:
         if target in given:
             raise UsageError(f"{path} is an input of this run; write the output to another file")
         if target in seen:
-            raise UsageError(f"{path} is named for two outputs of this run (--out, --manifest, "
-                             "--charts); give each its own file")
+            raise UsageError(f"{path} is named for two outputs of this run (--out, --errors, "
+                             "--manifest, --charts); give each its own file")
         seen.add(target)
+        if str(path.absolute()).startswith(_SPECIAL) or str(target).startswith(_SPECIAL):
+            raise UsageError(f"{path} is a device or a process's file (/dev, /proc); carbon writes "
+                             "its outputs only to files (leave out --out to print to the console)")
+        try:
+            mode = os.stat(path).st_mode  # following links: /dev/stdout is the terminal or pipe
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot be written ({exc.strerror}); nothing was written: "
+                             "choose another file") from None
+        what = _kind(mode)
+        if what is not None:
+            raise UsageError(f"{path} is {what}; carbon writes its outputs only to files (leave "
+                             "out --out to print to the console)")
 
 
 def _umask() -> int:
@@ -45,23 +95,102 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, data: bytes, inputs: Iterable[Path] = ()) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
+def _failure(path: Path, exc: OSError) -> OutputError:
+    """What a failed write means for the person who asked for it."""
+    folder = path.parent
+    if exc.errno == errno.ENOSPC:
+        return OutputError(path, f"no space left on the disk of {folder}",
+                           "free some space, or write to another disk")
+    if exc.errno == errno.EDQUOT:
+        return OutputError(path, f"the disk quota of {folder} is used up",
+                           "free some space, or write to another disk")
+    if exc.errno == errno.EROFS:
+        return OutputError(path, f"{folder} is on a read-only disk", "write to another folder")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return OutputError(path, f"carbon may not write in {folder} (permission denied)",
+                           "write to a folder of your own, or change the folder's permissions")
+    return OutputError(path, f"could not be written ({exc.strerror or exc})",
+                       "check the folder, or write to another one")
+
+
+class InterruptedRun(BaseException):
+    """Base of the exception a stop signal raises (``carbon.cli.common.Interrupted``)."""
+
+    written: list[Path] | None = None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM (delivered when the block ends) where the platform can."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def write_outputs(files: Sequence[tuple[Path, Content]], inputs: Iterable[Path] = ()) -> None:
+    """Write a run's outputs all together, or none of them.
+
+    Every destination is checked first (:func:`check_targets`); each output is then written in
+    full to a temporary file beside its destination, and only when all are complete are they
+    renamed into place, one rename each (a rename within a folder does not run out of space).
+    On any failure, or an interruption (SIGINT, SIGTERM; see ``carbon.cli``), the temporaries
+    and any folder made for them are removed and no destination is touched.
 
     Raises
     ------
     UsageError
-        When ``path`` is one of the inputs.
+        A destination is an input, shared, or not a regular file.
+    OutputError
+        A destination could not be written (no space, read-only, permission denied …).
     """
-    check_targets([path], inputs)
-    target = path.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    check_targets([p for p, _ in files], inputs)
+    staged: list[tuple[str, Path]] = []
+    done: list[Path] = []
+    made: list[Path] = []
+    current = files[0][0] if files else Path()
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for path, content in files:
+            current = path
+            target = path.resolve()
+            missing = [d for d in [target.parent, *target.parent.parents] if not d.exists()]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made += reversed(missing)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as fh:
+                if callable(content):
+                    content(fh)
+                else:
+                    fh.write(content)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        with _signals_held():  # all renamed, or none: an interruption waits for the last one
+            for tmp, target in staged:
+                os.replace(tmp, target)
+            done = [target for _, target in staged]
+            staged.clear()
+    except BaseException as exc:
+        if not staged and isinstance(exc, KeyboardInterrupt | InterruptedRun):
+            exc.written = done  # type: ignore[union-attr]  # interrupted after the set was in place
+            raise
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, OSError):
+            raise _failure(current, exc) from None
         raise
+
+
+def write_atomic(path: Path, data: Content, inputs: Iterable[Path] = ()) -> None:
+    """Write one output through a temporary file and a rename (see :func:`write_outputs`)."""
+    write_outputs([(path, data)], inputs)
