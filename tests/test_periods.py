@@ -109,7 +109,8 @@ def test_period_checks_match_a_plain_reading(raw):
     act = pd.DataFrame({
         "entity_id": pd.Categorical([r[0] for r in rows]),
         "source": pd.Categorical(["electricity"] * len(rows)),
-        "use": pd.Categorical([""] * len(rows)), "instrument": pd.Categorical([""] * len(rows)),
+        "use": pd.Categorical([""] * len(rows)), "meter": pd.Categorical([""] * len(rows)),
+        "instrument": pd.Categorical([""] * len(rows)),
         "period_start": day0 + np.array([r[1] for r in rows]) * np.timedelta64(1, "D"),
         "period_end": day0 + np.array([r[2] for r in rows]) * np.timedelta64(1, "D"),
         "quantity": [r[3] for r in rows], "unit": pd.Categorical(["kWh"] * len(rows)),

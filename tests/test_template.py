@@ -77,15 +77,17 @@ def test_drop_downs_are_present_and_come_from_the_vocabulary(lang):
     assert {vocab.source_key(s) for s in sources} == set(vocab.sources())
     assert {"kWh", "度", "万千瓦时", "GJ", "吉焦", "m3", "立方米", "L", "升", "t", "吨"} <= set(
         lists[("activity", "F")])
-    assert lists[("activity", "G")] == ["stationary", "mobile"]
-    assert lists[("activity", "H")] == ["gec", "green_power"]
-    assert lists[("activity", "I")] == ["measured", "invoice", "estimated"]
+    assert lists[("activity", "H")] == ["stationary", "mobile"]
+    assert lists[("activity", "I")] == ["uncontrolled", "oxidation_catalyst", "low_mileage_ldv"]
+    assert lists[("activity", "J")] == ["gec", "green_power"]
+    assert lists[("activity", "K")] == ["measured", "invoice", "estimated"]
     assert {vocab.province_key(p) for p in lists[("entities", "E")]} == set(vocab.provinces())
+    assert lists[("entities", "F")] == ["clp", "hk_electric"]
     # entry and exit, in the template's language, each read back as its canonical event
-    for col, spellings, events in (("H", ENTRIES, ENTRY_EVENTS), ("I", EXITS, EXIT_EVENTS)):
+    for col, spellings, events in (("I", ENTRIES, ENTRY_EVENTS), ("J", EXITS, EXIT_EVENTS)):
         assert [spellings[vocab.fold(v)] for v in lists[("entities", col)]] == list(events)
     if lang == "zh-Hans":
-        assert lists[("entities", "H")][:2] == ["收购", "新设"]
+        assert lists[("entities", "I")][:2] == ["收购", "新设"]
     assert "emission" in lists[("custom_factors", "C")]
     settings = [_list_values(wb, dv.formula1) for dv in wb["settings"].data_validations.dataValidation
                 if dv.type == "list"]

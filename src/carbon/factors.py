@@ -22,7 +22,7 @@ import pint
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from carbon.errors import FactorNotFoundError, FactorSetError
-from carbon.units import CO2, CO2E, ENERGY, MASS, VOLUME, parse_unit
+from carbon.units import CH4, CO2, CO2E, ENERGY, MASS, N2O, VOLUME, parse_unit
 
 COLUMNS = ("parameter", "subject", "region", "value", "unit", "reference", "verified", "note")
 
@@ -33,6 +33,10 @@ def _energy_per_activity(u: pint.Quantity) -> bool:
 
 def _emission_per_activity(u: pint.Quantity) -> bool:
     return any(u.dimensionality == g / d for g in (CO2, CO2E) for d in (MASS, VOLUME, ENERGY))
+
+
+def _gas_per_activity(gas: object) -> Callable[[pint.Quantity], bool]:
+    return lambda u: any(u.dimensionality == gas / d for d in (MASS, VOLUME, ENERGY))
 
 
 #: What each parameter means and which units it may carry. The valid parameter names (and the
@@ -49,6 +53,10 @@ PARAMETERS: dict[str, tuple[str, str, Callable[[pint.Quantity], bool]]] = {
                  _emission_per_activity),
     "density": ("density", "mass per volume (kg/L)",
                 lambda u: u.dimensionality == MASS / VOLUME),
+    "ch4": ("CH4 per unit of activity", "kgCH4/TJ, gCH4/L, kgCH4/t …", _gas_per_activity(CH4)),
+    "n2o": ("N2O per unit of activity", "kgN2O/TJ, gN2O/L, kgN2O/t …", _gas_per_activity(N2O)),
+    "gwp": ("global warming potential over 100 years", "tCO2e/tCH4, tCO2e/tN2O, tCO2e/tCO2",
+            lambda u: any(u.dimensionality == CO2E / g for g in (CO2, CH4, N2O))),
 }
 
 
@@ -71,6 +79,7 @@ class FactorSetMeta(BaseModel):
     notes: str = ""
     missing: list[str] = []
     grid_regions: dict[str, list[str]] = {}
+    utility: str | None = None  # the entities.utility key whose electricity this series covers
 
 
 @dataclass(frozen=True)

@@ -68,11 +68,12 @@ class Notice:
 class Inventory:
     """A validated inventory: typed tables, one row per input row, each keeping its user row number.
 
-    ``entities``: entity_id, name, parent_id, kind, province (key), included_from, included_to,
+    ``entities``: entity_id, name, parent_id, kind, province (key), utility (key or ""),
+    included_from, included_to,
     entry, exit (canonical event or ""), existed_from, ownership_share (a fraction, NaN = blank),
     row.
     ``activity``: entity_id, period_start, period_end (inclusive), source (key), quantity, unit,
-    use, instrument, data_quality, document_ref, note, row.
+    meter, use, technology (key or ""), instrument, data_quality, document_ref, note, row.
     ``denominators``: entity_id, year, floor_area_m2, headcount (+ user columns), row.
     ``custom_factors``: source, year (<NA> = every year), kind, value, unit, reference, row.
     """

@@ -61,6 +61,8 @@ TABLES: dict[str, TableSpec] = {
             Column("kind", "text", False, "Kind", "类型", "類型", "head office, branch, outlet …"),
             Column("province", "text", False, "Province", "省份", "省份",
                    "山西 / 山西省 / Shanxi / 晋 / 14"),
+            Column("utility", "text", False, "Electricity utility", "供电公司", "供電公司",
+                   "Hong Kong sites: clp (CLP Power) or hk_electric (HK Electric); blank elsewhere"),
             Column("included_from", "date", False, "Included from", "纳入起始日", "納入起始日",
                    "first day inside the reporting boundary; blank = always. Acquired? Keep the "
                    "acquisition date here and write entry = acquisition"),
@@ -97,7 +99,13 @@ TABLES: dict[str, TableSpec] = {
                    "电力, 热力, 天然气, 柴油, 汽油 …"),
             Column("quantity", "number", True, "Quantity", "数量", "數量"),
             Column("unit", "text", True, "Unit", "单位", "單位", "kWh, 度, GJ, m³, L, t …"),
+            Column("meter", "text", False, "Meter", "表号", "錶號",
+                   "meter or account id; blank = one meter per entity and source"),
             Column("use", "text", False, "Use", "用途", "用途", "stationary or mobile"),
+            Column("technology", "text", False, "Vehicle technology", "车辆排放控制技术",
+                   "車輛排放控制技術",
+                   "vehicles only: uncontrolled, oxidation_catalyst or low_mileage_ldv; blank = "
+                   "the setting vehicle_technology"),
             Column("instrument", "text", False, "Instrument", "绿电凭证", "綠電憑證",
                    "green_power or gec for certificate-backed electricity"),
             Column("data_quality", "text", False, "Data quality", "数据质量", "數據質量",
@@ -124,6 +132,19 @@ USES = {"stationary": "stationary", "固定": "stationary", "固定源": "statio
         "固定燃烧": "stationary", "固定燃燒": "stationary", "mobile": "mobile", "移动": "mobile",
         "移動": "mobile", "移动源": "mobile", "移動源": "mobile", "移动燃烧": "mobile",
         "移動燃燒": "mobile"}
+#: Hong Kong electricity utilities (``entities.utility``): folded spellings -> canonical key.
+UTILITIES = {"clp": "clp", "clppower": "clp", "clppowerhongkong": "clp", "中电": "clp",
+             "中電": "clp", "中华电力": "clp", "中華電力": "clp", "hkelectric": "hk_electric",
+             "hongkongelectric": "hk_electric", "港灯": "hk_electric", "港燈": "hk_electric",
+             "香港电灯": "hk_electric", "香港電燈": "hk_electric"}
+#: Road-vehicle emission-control technology (``activity.technology``; IPCC 2006 Vol. 2 Table
+#: 3.2.2): folded spellings -> canonical key.
+TECHNOLOGIES = {"uncontrolled": "uncontrolled", "无控制": "uncontrolled", "無控制": "uncontrolled",
+                "oxidationcatalyst": "oxidation_catalyst", "catalyst": "oxidation_catalyst",
+                "三元催化": "oxidation_catalyst", "催化转化": "oxidation_catalyst",
+                "催化轉化": "oxidation_catalyst", "氧化催化": "oxidation_catalyst",
+                "lowmileageldv": "low_mileage_ldv", "低里程轻型车": "low_mileage_ldv",
+                "低里程輕型車": "low_mileage_ldv"}
 DATA_QUALITY = {"measured": "measured", "实测": "measured", "實測": "measured",
                 "抄表": "measured", "meter": "measured", "invoice": "invoice",
                 "发票": "invoice", "發票": "invoice", "账单": "invoice", "賬單": "invoice",

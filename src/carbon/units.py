@@ -39,6 +39,8 @@ MASS = ureg.kg.dimensionality
 VOLUME = ureg.m3.dimensionality
 CO2 = ureg.tCO2.dimensionality
 CO2E = ureg.tCO2e.dimensionality
+CH4 = ureg.tCH4.dimensionality
+N2O = ureg.tN2O.dimensionality
 
 
 def normalize_text(text: str) -> str:

@@ -19,7 +19,17 @@ from carbon.factors import PARAMETERS
 from carbon.io import parse
 from carbon.io.tables import RawTable
 from carbon.model import Inventory, Notice, Origin, Settings
-from carbon.schema import DATA_QUALITY, ENTRIES, ENTRY_EVENTS, EXIT_EVENTS, EXITS, TABLES, USES
+from carbon.schema import (
+    DATA_QUALITY,
+    ENTRIES,
+    ENTRY_EVENTS,
+    EXIT_EVENTS,
+    EXITS,
+    TABLES,
+    TECHNOLOGIES,
+    USES,
+    UTILITIES,
+)
 from carbon.units import ENERGY, MASS, VOLUME, parse_unit
 
 #: Dimensions a source's quantity may be entered in, by category.
@@ -148,6 +158,16 @@ def _entities(table: RawTable) -> pd.DataFrame:
     bad = ((prov_text != "") & (prov == "")).to_numpy()
     table.report(bad, "province", "unknown_province", "not a province carbon knows",
                  "write the province as 山西, 山西省, Shanxi, 晋 or its GB/T 2260 code 14")
+    util_text = f["utility"]
+    utility = _map_distinct(util_text, lambda v: UTILITIES.get(vocab.fold(v), "?") if v else "")
+    table.report((utility == "?").to_numpy(), "utility", "unknown_value",
+                 "not an electricity utility carbon knows",
+                 "write clp (CLP Power, 中電) or hk_electric (HK Electric, 港燈), or leave it blank")
+    util_elsewhere = ((utility != "") & (utility != "?") & (prov != "hong_kong")
+                      & (prov != "")).to_numpy()
+    table.report(util_elsewhere, "utility", "not_applicable",
+                 "a utility is named only for a Hong Kong site",
+                 "clear the utility, or correct the province to 香港 / Hong Kong")
     start = _dates(table, "included_from")
     stop = _dates(table, "included_to", end=True)
     reversed_ = ~np.isnat(start) & ~np.isnat(stop) & (stop < start)
@@ -157,7 +177,7 @@ def _entities(table: RawTable) -> pd.DataFrame:
     share = _ownership(table)
     out = pd.DataFrame({
         "entity_id": ids, "name": f["name"], "parent_id": f["parent_id"],
-        "kind": f["kind"], "province": prov,
+        "kind": f["kind"], "province": prov, "utility": utility,
         "included_from": start, "included_to": stop, "entry": entry, "exit": exit_,
         "existed_from": existed, "ownership_share": share, "row": table.rows,
     })
@@ -184,7 +204,7 @@ def _entities(table: RawTable) -> pd.DataFrame:
                      "entities form a tree: give the top-level entity a blank parent_id and "
                      "make every other parent_id point upwards",
                      values=pd.Series(_fill(loops, chains)))
-    return out[valid & ~loops]
+    return out[valid & ~loops & (utility != "?").to_numpy() & ~util_elsewhere]
 
 
 def _events(table: RawTable, start: np.ndarray, stop: np.ndarray
@@ -304,6 +324,15 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
     use = _map_distinct(use_text, lambda v: USES.get(vocab.fold(v), "?") if v else "")
     table.report((use == "?").to_numpy(), "use", "unknown_value", "not a use",
                  "write stationary or mobile (固定 / 移动), or leave it blank")
+    tech_text = f["technology"]
+    tech = _map_distinct(tech_text, lambda v: TECHNOLOGIES.get(vocab.fold(v), "?") if v else "")
+    table.report((tech == "?").to_numpy(), "technology", "unknown_value",
+                 "not a vehicle technology carbon knows",
+                 "write uncontrolled, oxidation_catalyst or low_mileage_ldv, or leave it blank")
+    tech_stationary = ((tech != "") & (tech != "?") & (use == "stationary")).to_numpy()
+    table.report(tech_stationary, "technology", "not_applicable",
+                 "a vehicle technology on a stationary row",
+                 "clear the technology, or write use = mobile")
     instr = f["instrument"]
     bad_instr = ((instr != "") & ~instr.isin(instruments)).to_numpy()
     table.report(bad_instr, "instrument", "unknown_value", "not a contractual instrument",
@@ -318,10 +347,11 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
                  "write measured, invoice or estimated, or leave it blank")
     good = (ok & ~unknown & ~np.isnat(start) & ~np.isnat(end) & ~reversed_ & ~bad_src
             & np.isfinite(quantity) & ~bad_unit & (use != "?").to_numpy() & ~bad_instr
-            & ~not_elec & (dq != "?").to_numpy())
+            & ~not_elec & (dq != "?").to_numpy() & (tech != "?").to_numpy() & ~tech_stationary)
     out = pd.DataFrame({
         "entity_id": _categorical(ids), "period_start": start, "period_end": end,
-        "source": source, "quantity": quantity, "unit": _categorical(unit_text), "use": use,
+        "source": source, "quantity": quantity, "unit": _categorical(unit_text),
+        "meter": _categorical(f["meter"]), "use": use, "technology": tech,
         "instrument": _categorical(instr), "data_quality": dq,
         "document_ref": f["document_ref"], "note": f["note"], "row": table.rows,
     }, copy=False)
@@ -396,7 +426,7 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
 
 
 #: What identifies one meter (or one invoice series): its periods should neither overlap nor leave gaps.
-METER = ["entity_id", "source", "use", "instrument"]
+METER = ["entity_id", "source", "meter", "use", "instrument"]
 #: At most this many gaps, overlaps or duplicates are listed one by one; the rest are counted.
 MAX_LISTED_NOTICES = 20
 
@@ -423,7 +453,7 @@ def _days(d: np.ndarray) -> list[str]:
 def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
     """Warnings for duplicate rows and for gaps and overlaps in each meter's periods.
 
-    A meter is an entity, source, use and instrument. Rows are sorted once by meter and period;
+    A meter is an entity, source, meter id, use and instrument. Rows are sorted once by meter and period;
     each period is compared with the latest end among the meter's earlier periods (a grouped
     cumulative maximum, shifted by one): a start more than a day after it is a gap, a start on or
     before it an overlap. A row equal to an earlier one in meter, period, quantity and unit is a

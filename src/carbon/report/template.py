@@ -33,7 +33,16 @@ from carbon import vocab
 from carbon.factors import PARAMETERS, FactorSet
 from carbon.model import FactorPins, Settings
 from carbon.report.labels import LANGS
-from carbon.schema import DATA_QUALITY, ENTRY_EVENTS, EXIT_EVENTS, TABLES, USES, Column
+from carbon.schema import (
+    DATA_QUALITY,
+    ENTRY_EVENTS,
+    EXIT_EVENTS,
+    TABLES,
+    TECHNOLOGIES,
+    USES,
+    UTILITIES,
+    Column,
+)
 from carbon.units import ENERGY, MASS, VOLUME, parse_unit
 
 #: Document properties and zip entry times of every generated template (deterministic bytes).
@@ -92,6 +101,14 @@ _HELP_ZH: dict[str, tuple[str, str]] = {
     "parent_id": ("所属上级单位的编号", "所屬上級單位的編號"),
     "kind": ("总部、分行、网点 …", "總部、分行、網點 …"),
     "province": ("山西 / 山西省 / Shanxi / 晋 / 14", "山西 / 山西省 / Shanxi / 晉 / 14"),
+    "utility": ("香港站点：clp（中电）或 hk_electric（港灯）；其他地区留空",
+                "香港站點：clp（中電）或 hk_electric（港燈）；其他地區留空"),
+    "meter": ("电表、气表或户号；空白 = 每个单位每种能源一个表",
+              "電錶、氣錶或戶號；空白 = 每個單位每種能源一個錶"),
+    "technology": ("仅限车辆：uncontrolled（无控制）、oxidation_catalyst（催化转化）或 "
+                   "low_mileage_ldv；空白 = 设置 vehicle_technology",
+                   "僅限車輛：uncontrolled（無控制）、oxidation_catalyst（催化轉化）或 "
+                   "low_mileage_ldv；空白 = 設定 vehicle_technology"),
     "included_from": ("纳入盘查边界的第一天；空白 = 一直在内。收购的单位：此处填收购日，"
                       "并在纳入方式填“收购”",
                       "納入盤查邊界的第一天；空白 = 一直在內。收購的單位：此處填收購日，"
@@ -210,6 +227,8 @@ def drop_downs(lang: str, sets: dict[str, FactorSet]) -> dict[str, list[str]]:
         "province": [{"zh-Hans": p.zh_hans, "zh-Hant": p.zh_hant}.get(lang, p.en)
                      for p in vocab.provinces().values()],
         "use": sorted(set(USES.values()), reverse=True),
+        "technology": list(dict.fromkeys(TECHNOLOGIES.values())),
+        "utility": list(dict.fromkeys(UTILITIES.values())),
         "instrument": instruments(sets, FactorPins().market),
         "data_quality": list(dict.fromkeys(DATA_QUALITY.values())),
         "entry": _event_labels(ENTRY_EVENTS, lang),
@@ -227,6 +246,7 @@ def _event_labels(events: dict[str, tuple[str, str, str, str]], lang: str) -> li
 #: Which list a column's drop-down shows, by table and key.
 _COLUMN_LISTS = {("activity", "source"): "source", ("activity", "unit"): "unit",
                  ("activity", "use"): "use", ("activity", "instrument"): "instrument",
+                 ("activity", "technology"): "technology", ("entities", "utility"): "utility",
                  ("activity", "data_quality"): "data_quality", ("entities", "province"): "province",
                  ("entities", "entry"): "entry", ("entities", "exit"): "exit",
                  ("custom_factors", "source"): "source", ("custom_factors", "kind"): "factor_kind"}
@@ -358,39 +378,50 @@ def _cover(wb: Workbook, lang: str) -> None:
 
 
 def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
-    """Worked examples for each table, in the template's language."""
+    """Worked examples for each table, in the template's language, in the tables' column order."""
     src = {k: s.label(lang) for k, s in vocab.sources().items()}
     zh = lang != "en"
     prov = vocab.provinces()["shanxi"]
     province = {"zh-Hans": prov.zh_hans, "zh-Hant": prov.zh_hant}.get(lang, prov.en)
     kwh, m3, litre = ("度", "立方米", "升") if zh else ("kWh", "m3", "L")
     d = datetime
-    return {
+    keyed: dict[str, list[dict[str, Any]]] = {
         "entities": [
-            ["HQ", "总部大楼" if lang == "zh-Hans" else "總部大樓" if zh else "Head office", "",
-             "head office", province, None, None, None, None, None, None],
-            ["BR01", "城东支行" if lang == "zh-Hans" else "城東支行" if zh else "East branch", "HQ",
-             "branch", province, d(year, 7, 1), None, _event_labels(ENTRY_EVENTS, lang)[1],
-             None, None, None],
+            {"entity_id": "HQ", "name": "总部大楼" if lang == "zh-Hans" else "總部大樓" if zh
+             else "Head office", "kind": "head office", "province": province},
+            {"entity_id": "BR01", "name": "城东支行" if lang == "zh-Hans" else "城東支行" if zh
+             else "East branch", "parent_id": "HQ", "kind": "branch", "province": province,
+             "included_from": d(year, 7, 1), "entry": _event_labels(ENTRY_EVENTS, lang)[1]},
         ],
-        "denominators": [["HQ", year, 25000, 820], ["BR01", year, 1200, 35]],
+        "denominators": [
+            {"entity_id": "HQ", "year": year, "floor_area_m2": 25000, "headcount": 820},
+            {"entity_id": "BR01", "year": year, "floor_area_m2": 1200, "headcount": 35}],
         "activity": [
-            ["HQ", d(year, 1, 1), d(year, 1, 31), src["electricity"], 412345.6, kwh, None, None,
-             "invoice", "E-2024-0131", None],
-            ["HQ", f"{year}-02", f"{year}-02", src["electricity"], 398120, kwh, None, None,
-             "measured", "meter 0001", "2024-02 = whole month" if not zh else "整月"],
-            ["HQ", d(year, 1, 1), d(year, 12, 31), src["electricity"], 1000000, kwh, None,
-             "green_power", "invoice", "PPA-2024", None],
-            ["HQ", d(year, 1, 1), d(year, 1, 31), src["natural_gas"], 5230, m3, "stationary", None,
-             "invoice", "G-2024-01", None],
-            ["HQ", d(year, 1, 1), d(year, 1, 31), src["gasoline"], 1850.5, litre, "mobile", None,
-             "invoice", "fuel card 8866", None],
-            ["BR01", d(year, 7, 1), d(year, 7, 31), src["electricity"], 15000, kwh, None, None,
-             "estimated", None, "no invoice yet" if not zh else "尚无发票"],
+            {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 1, 31),
+             "source": src["electricity"], "quantity": 412345.6, "unit": kwh, "meter": "0001",
+             "data_quality": "invoice", "document_ref": "E-2024-0131"},
+            {"entity_id": "HQ", "period_start": f"{year}-02", "period_end": f"{year}-02",
+             "source": src["electricity"], "quantity": 398120, "unit": kwh, "meter": "0001",
+             "data_quality": "measured", "note": "2024-02 = whole month" if not zh else "整月"},
+            {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 12, 31),
+             "source": src["electricity"], "quantity": 1000000, "unit": kwh, "meter": "PPA",
+             "instrument": "green_power", "data_quality": "invoice", "document_ref": "PPA-2024"},
+            {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 1, 31),
+             "source": src["natural_gas"], "quantity": 5230, "unit": m3, "use": "stationary",
+             "data_quality": "invoice", "document_ref": "G-2024-01"},
+            {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 1, 31),
+             "source": src["gasoline"], "quantity": 1850.5, "unit": litre, "use": "mobile",
+             "technology": "oxidation_catalyst", "data_quality": "invoice",
+             "document_ref": "fuel card 8866"},
+            {"entity_id": "BR01", "period_start": d(year, 7, 1), "period_end": d(year, 7, 31),
+             "source": src["electricity"], "quantity": 15000, "unit": kwh,
+             "data_quality": "estimated", "note": "no invoice yet" if not zh else "尚无发票"},
         ],
-        "custom_factors": [[src["diesel"], None, "emission", 2.66, "kgCO2/L",
-                            "supplier declaration 2024, p. 3"]],
+        "custom_factors": [{"source": src["diesel"], "kind": "emission", "value": 2.66,
+                            "unit": "kgCO2/L", "reference": "supplier declaration 2024, p. 3"}],
     }
+    return {name: [[row.get(c.key) for c in TABLES[name].columns] for row in rows]
+            for name, rows in keyed.items()}
 
 
 def _examples(wb: Workbook, lang: str, year: int) -> None:
