@@ -279,9 +279,10 @@ def entity_name(name: str) -> Check:
     return check
 
 
-case("enc-entities-big5", entities_text(f"{ENT_HEAD}\nE1,香港總辦事處,,office,香港,,\n", "big5"),
+case("enc-entities-big5", entities_text(f"{ENT_HEAD}\nE1,晉商銀行太原分行,,office,山西,,\n",
+                                       "big5"),
      code=0, writes=("out.json",), check=lambda w, r: (
-         entity_name("香港總辦事處")(w, r), notice("encoding", "entities.csv", "Big5")(w, r)))
+         entity_name("晉商銀行太原分行")(w, r), notice("encoding", "entities.csv", "Big5")(w, r)))
 case("enc-entities-gbk", entities_text(f"{ENT_HEAD}\nE1,晋商银行总行,,bank,山西,,\n", "gbk"),
      code=0, writes=("out.json",), check=lambda w, r: (
          entity_name("晋商银行总行")(w, r), notice("encoding", "GB18030")(w, r)))

@@ -12,7 +12,8 @@ def test_example_table_shows_every_year_side_by_side():
     assert result.exit_code == 0, result.output
     header = next(line for line in result.stdout.splitlines() if "2022" in line)
     assert header.index("2022") < header.index("2023") < header.index("2024")
-    for label in ("Scope 1", "Scope 2, location-based", "Energy, standard coal", "Total per m²"):
+    for label in ("Scope 1 (direct emissions)", "Scope 2 (indirect emissions, location-based)",
+                  "Total energy consumption (standard coal)", "per m² of floor area"):
         assert label in result.stdout
 
 
@@ -85,8 +86,9 @@ def test_custom_per_litre_factor_overrides_the_default(tmp_path):
     inv = make_inventory(tmp_path / "inv", [activity_row(1000, "L", "gasoline")],
                          custom_factors=[["汽油", "", "emission", "2.26", "kgCO2/L",
                                           "reporter's own factor, p. 12"]])
-    out = compute_json(inv)
-    assert out["years"]["2022"]["scope1_tco2e"] == 2.26
+    out = compute_json(inv)["years"]["2022"]
+    assert out["gases"]["co2_t"] == 2.26  # a CO2 factor: CH4 and N2O still come from IPCC 2006
+    assert out["scope1_tco2e"] == 2.26 + out["gases"]["ch4_t"] * 28 + out["gases"]["n2o_t"] * 265
 
 
 def test_factors_list_and_show():

@@ -93,7 +93,8 @@ def test_changed_custom_factor_fails_verify_naming_the_factor(tmp_path):
     out = result.stdout
     assert "input inv/custom_factors.csv: changed" in out
     assert "factor custom:emission:diesel: 2.6 kgCO2/L" in out and "→ 2.7 kgCO2/L" in out
-    assert "years.2022.scope1_tco2e: 2.6 → 2.7 (+0.1, +3.846%)" in out  # 1000 L × 0.1 kg/L
+    assert "years.2022.gases.co2_t: 2.6 → 2.7 (+0.1, +3.846%)" in out  # 1000 L × 0.1 kg/L
+    assert "years.2022.scope1_tco2e: 2.6" in out
     factors.write_bytes(original)
     assert run("verify", tmp_path / "run.json").exit_code == 0
 

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from carbon.calc import compute
 from carbon.io import read_inventory
+from carbon.metrics import rated
 from tests.conftest import activity_row, make_inventory
 
 SLOW = settings(max_examples=25, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
-FIGURES = ("energy_kwh", "energy_tce", "scope1_tco2e", "scope2_location_tco2e",
-           "scope2_market_tco2e")
+FIGURES = tuple(m.key for m in rated())
 quantities = st.floats(min_value=0.001, max_value=1e9, allow_nan=False, allow_infinity=False)
 
 

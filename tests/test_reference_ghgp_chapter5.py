@@ -341,7 +341,7 @@ def _boiler(tmp_path: Path, exit_: str) -> dict:
     """A's base year: the head office's 100 MWh and its own gas boiler (10,000 m³ at
     2.0 kgCO2/m³ = 20 t, Scope 1). In B the boiler is outsourced on 1 July 2023; the heat bought
     from the new operator afterwards is purchased heat (Scope 2, 0.11 tCO2/GJ)."""
-    gas = [["natural_gas", "", "emission", "2.0", "kgCO2/m3", "test"]]
+    gas = [["natural_gas", "", "emission", "2.0", "kgCO2e/m3", "test"]]
     rows = [activity_row(100, "MWh", year=y, entity="HQ") for y in (2022, 2023)]
     rows += [activity_row(10000, "m3", source="natural_gas", year=2022, entity="BOILER"),
              activity_row(5000, "m3", source="natural_gas", entity="BOILER", start="2023-01-01",
@@ -403,7 +403,7 @@ def _green_head_office(tmp_path: Path) -> tuple[Path, Path]:
     """Base year: 1,000 MWh of green power (location 1,000 t, market 0 t) and 100 t of Scope 1
     (50,000 m³ of gas at 2.0 kgCO2/m³); C, acquired in 2023, used 30 MWh of grid power in
     2022."""
-    gas = [["natural_gas", "", "emission", "2.0", "kgCO2/m3", "test"]]
+    gas = [["natural_gas", "", "emission", "2.0", "kgCO2e/m3", "test"]]
     header = ["entity_id", "period_start", "period_end", "source", "quantity", "unit",
               "instrument"]
     rows = [[*activity_row(1000, "MWh", entity="HQ"), "green_power"],

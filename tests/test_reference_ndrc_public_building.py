@@ -40,8 +40,11 @@ def test_ndrc_default_parameters(sets, fuel):
 def test_ndrc_default_emission_per_unit(tmp_path, fuel, quantity, unit, published, digits):
     inv = make_inventory(tmp_path / "inv", [activity_row(quantity, unit, fuel)])
     y = compute_json(inv)["years"]["2022"]
-    assert round(y["scope1_tco2e"], digits) == published
+    assert round(y["gases"]["co2_t"], digits) == published  # the guide counts CO2 only
     assert y["scope2_location_tco2e"] == 0
+    co2_only = make_inventory(tmp_path / "co2", [activity_row(quantity, unit, fuel)],
+                              settings='gases = ["CO2"]\n')
+    assert round(compute_json(co2_only)["years"]["2022"]["scope1_tco2e"], digits) == published
 
 
 def test_ndrc_appendix_table3_heat_1000_GJ_is_110_t(tmp_path):

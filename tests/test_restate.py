@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from carbon.metrics import value as metric_value
 from carbon.report.restatement import write_sheet
 from tests.conftest import EXAMPLE, activity_row, compute_json, make_inventory, run, write_csv
 
@@ -71,7 +72,7 @@ def test_identity_gives_zero_deltas_and_matches_compute():
         for metric, f in figs.items():
             assert f["delta"] == 0 and f["delta_pct"] in (0, None)
             assert all(f["attribution"][p] == 0 for p in PARTS)
-            assert f["before"] == pytest.approx(computed[y][metric], rel=1e-12)
+            assert f["before"] == pytest.approx(metric_value(computed[y], metric), rel=1e-12)
 
 
 def _site_inventories(tmp_path: Path, b_entities: list[list[str]], b_rows: list[list]) -> dict:
@@ -165,8 +166,10 @@ def test_a_gasoline_factor_ten_times_too_small_is_all_factors(tmp_path):
                                                                     "kgCO2/L")])
     b = make_inventory(tmp_path / "b", rows, custom_factors=[factor("2.296", "gasoline",
                                                                     "kgCO2/L")])
-    f = restate_json(a, b)["years"]["2022"]["scope1_tco2e"]
-    assert f["before"] == pytest.approx(2.296) and f["after"] == pytest.approx(22.96)
+    y = restate_json(a, b)["years"]["2022"]
+    co2, f = y["co2_t"], y["scope1_tco2e"]
+    assert co2["before"] == pytest.approx(2.296) and co2["after"] == pytest.approx(22.96)
+    assert f["delta"] == pytest.approx(co2["delta"])  # CH4 and N2O (IPCC 2006) did not change
     assert f["attribution"]["factors"] == pytest.approx(f["delta"])
     assert f["attribution"]["boundary"] == 0
     assert f["attribution"]["activity"] == pytest.approx(0, abs=1e-12)
@@ -403,7 +406,7 @@ def test_an_own_factor_the_other_side_never_states_stands_in(tmp_path):
                        entities=[ent("E1"), ent("E2")], custom_factors=[factor("0.6"), *coal])
     b = make_inventory(tmp_path / "b", [activity_row(1000, "MWh", entity="E1")],
                        entities=[ent("E1")], custom_factors=[factor("0.6")])
-    f = restate_json(a, b)["years"]["2022"]["scope1_tco2e"]
+    f = restate_json(a, b)["years"]["2022"]["co2_t"]
     assert f["delta"] == pytest.approx(-20)
     assert f["attribution"]["boundary"] == pytest.approx(-20)
     assert f["attribution"]["factors"] == pytest.approx(0, abs=1e-9)

@@ -110,7 +110,7 @@ def test_provincial_level_without_province(tmp_path):
                          entities=[["E1", "a", "", "", "", "", ""]])
     result = run("compute", inv, "--grid-level", "provincial")
     assert result.exit_code == 2
-    assert "province" in result.stderr and "activity.csv" in result.stderr
+    assert "entities.csv, row 2, column province: 'E1'" in result.stderr
 
 
 def test_hong_kong_site_needs_its_own_electricity_factor(tmp_path):
@@ -118,7 +118,8 @@ def test_hong_kong_site_needs_its_own_electricity_factor(tmp_path):
                          entities=[["E1", "HK office", "", "", "香港", "", ""]])
     result = run("compute", inv, "--grid-level", "provincial")
     assert result.exit_code == 2
-    assert "hong_kong" in result.stderr and "custom_factors" in result.stderr
+    assert "entities.csv, row 2, column utility: 'E1'" in result.stderr
+    assert "clp" in result.stderr and "hk_electric" in result.stderr
 
 
 def test_bad_custom_factor_rows(tmp_path):

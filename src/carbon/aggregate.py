@@ -6,16 +6,14 @@ Every figure is a sum over ledger rows; the JSON contract (DESIGN.md, contract 2
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from carbon import __version__, vocab
-from carbon.model import Inventory, Ledger, Notice
-
-SUMS = ("energy_kwh", "energy_tce", "scope1_tco2e", "scope2_location_tco2e",
-        "scope2_market_tco2e")
+from carbon import __version__, metrics, vocab
+from carbon.model import Inventory, Ledger, Notice, Settings
 
 
 def _num(x: Any) -> float | None:
@@ -30,57 +28,62 @@ def _ratio(a: float, b: float | None) -> float | None:
     return None if b is None or b == 0 else a / b
 
 
-def _denominators(inv: Inventory, years: list[int], ledger: pd.DataFrame
-                  ) -> tuple[dict[int, dict[str, float | None]], list[Notice]]:
-    out: dict[int, dict[str, float | None]] = {y: {"floor_area_m2": None, "headcount": None}
-                                               for y in years}
-    notices: list[Notice] = []
-    d = inv.denominators
-    if d is None:
-        return out, notices
-    for y in years:
-        rows = d[d["year"] == y]
-        for key in ("floor_area_m2", "headcount"):
-            if key in rows and rows[key].notna().any():
-                out[y][key] = float(rows[key].sum())
-        active = set(ledger.loc[ledger["year"] == y, "entity_id"].unique().tolist())
-        lacking = sorted(active - set(rows.loc[rows["floor_area_m2"].notna(), "entity_id"]))
-        if lacking and out[y]["floor_area_m2"] is not None:
-            shown = ", ".join(lacking[:10]) + (" …" if len(lacking) > 10 else "")
-            notices.append(Notice("denominator_gap", f"{y}: {len(lacking)} entities with activity "
-                                  f"have no floor area ({shown}); per-m² figures leave them out "
-                                  "of the area only"))
-        if out[y]["floor_area_m2"] is None:
-            notices.append(Notice("no_floor_area", f"{y}: no floor area; per-m² intensities "
-                                  "are empty"))
-    return out, notices
+def _listed(ids: list[str], limit: int = 10) -> str:
+    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-def year_figures(sums: dict[Any, Any], denom: dict[str, float | None]) -> dict[str, Any]:
-    """The figures of one year (or one entity-year) from its sums and denominators."""
-    total = sums["scope1_tco2e"] + sums["scope2_location_tco2e"]
-    area, people = denom.get("floor_area_m2"), denom.get("headcount")
-    return {
-        "energy_kwh": sums["energy_kwh"],
-        "energy_direct_kwh": sums["energy_direct_kwh"],
-        "energy_indirect_kwh": sums["energy_indirect_kwh"],
-        "energy_tce": sums["energy_tce"],
-        "scope1_tco2e": sums["scope1_tco2e"],
-        "scope2_location_tco2e": sums["scope2_location_tco2e"],
-        "scope2_market_tco2e": sums["scope2_market_tco2e"],
-        "total_location_tco2e": total,
-        "total_market_tco2e": sums["scope1_tco2e"] + sums["scope2_market_tco2e"],
-        "floor_area_m2": area,
-        "headcount": people,
-        "intensity": {
-            "energy_kwh_per_m2": _ratio(sums["energy_kwh"], area),
-            "scope1_tco2e_per_m2": _ratio(sums["scope1_tco2e"], area),
-            "scope2_tco2e_per_m2": _ratio(sums["scope2_location_tco2e"], area),
-            "total_tco2e_per_m2": _ratio(total, area),
-            "total_tco2e_per_person": _ratio(total, people),
-            "energy_kwh_per_person": _ratio(sums["energy_kwh"], people),
-        },
-    }
+#: Per denominator: the rated sums over the entities that have it, and their denominator total
+#: (None, None where no entity with activity has it).
+Covered = dict[str, tuple[Mapping[Any, Any] | None, float | None]]
+
+
+def _figures(sums: Mapping[Any, Any], weights: dict[str, float]) -> dict[str, float]:
+    """Every metric of one frame of summed rated metrics, derived ones recomputed from them."""
+    out = {m.key: float(sums[m.key]) for m in metrics.rated()}
+    out |= {k: float(v) for k, v in metrics.derive(out, weights).items()}
+    return out
+
+
+def year_figures(sums: Mapping[Any, Any], denom: dict[str, float | None], settings: Settings,
+                 weights: dict[str, float], covered: Covered | None = None) -> dict[str, Any]:
+    """The figures of one year (or one entity-year) from its sums of rated metrics.
+
+    Parameters
+    ----------
+    sums : dict
+        Rated metric key -> sum. [each metric's unit]
+    denom : dict
+        Denominator key -> total, or None. [m², persons]
+    settings : Settings
+        The inventory's settings (the gases it counts, its GWP set).
+    weights : dict
+        GWP per gas. [t CO2e / t gas]
+    covered : dict, optional
+        Denominator key -> (rated sums over the entities that have that denominator, their
+        denominator total): intensities divide these, never the whole year's figure by a partial
+        denominator. Default: ``sums`` over ``denom`` (one entity).
+    """
+    fig = _figures(sums, weights)
+    out: dict[str, Any] = {}
+    groups: dict[str, dict[str, Any]] = {}
+    for m in metrics.METRICS:
+        value: float | None = fig[m.key]
+        if isinstance(m, metrics.Rated) and m.gas and m.gas not in settings.gases:
+            value = None  # not computed: the inventory counts only its gases
+        (groups.setdefault(m.group, {}) if m.group else out)[m.key] = value
+    out |= {k: denom.get(k) for k in metrics.DENOMINATORS}
+    intensity = {}
+    for r in metrics.RATIOS:
+        if covered is None:
+            intensity[r.key] = _ratio(fig[r.num], denom.get(r.den))
+        else:
+            part, total = covered[r.den]
+            intensity[r.key] = (None if part is None else
+                                _ratio(_figures(part, weights)[r.num], total))
+    out["intensity"] = intensity
+    out |= groups
+    out["gwp"] = settings.gwp_context
+    return out
 
 
 def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
@@ -107,72 +110,127 @@ def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _with_split(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add direct (fuels) and indirect (purchased electricity and heat) energy columns."""
-    is_direct = {key: s.direct for key, s in vocab.sources().items()}
-    direct = frame["source"].map(is_direct).to_numpy(dtype=bool)
-    return frame.assign(energy_direct_kwh=frame["energy_kwh"].where(direct, 0.0),
-                        energy_indirect_kwh=frame["energy_kwh"].where(~direct, 0.0))
+def _denominators(inv: Inventory, years: list[int]) -> pd.DataFrame:
+    """entity_id, year and each denominator (NaN where blank); zero counts as blank."""
+    keys = list(metrics.DENOMINATORS)
+    d = inv.denominators
+    if d is None:
+        return pd.DataFrame(columns=["entity_id", "year", *keys])
+    d = d.reindex(columns=["entity_id", "year", *keys])
+    d = d[d["year"].isin(years)].astype({"entity_id": str})
+    return d.assign(**{k: d[k].where(d[k] > 0) for k in keys})
+
+
+def _intensity_basis(inv: Inventory, years: list[int], ent: pd.DataFrame, denoms: pd.DataFrame,
+                     by_year: pd.DataFrame) -> tuple[dict[int, dict[str, Any]], list[Notice]]:
+    """Per year and denominator: the rated sums and denominator total over the entities with
+    activity that have that denominator (the year's own sums when every entity has it), and how
+    many those are; warnings for the rest."""
+    rated = [m.key for m in metrics.rated()]
+    out: dict[int, dict[str, Any]] = {}
+    notices: list[Notice] = []
+    have = set(inv.denominators["entity_id"].astype(str)) if inv.denominators is not None else set()
+    for y in years:
+        active = ent[ent["year"] == y]
+        d = denoms[denoms["year"] == y].set_index("entity_id")
+        info: dict[str, Any] = {"entities": len(active), "covered": {}}
+        for key, den in metrics.DENOMINATORS.items():
+            value = active["entity_id"].map(d[key]) if len(d) else pd.Series(np.nan, active.index)
+            ok = value.notna().to_numpy()
+            info[f"{key}_entities"] = int(ok.sum())
+            sums = (None if not ok.any() else by_year.loc[y].to_dict() if ok.all()
+                    else active.loc[ok, rated].sum().to_dict())
+            info["covered"][key] = (sums, float(value[ok].sum()) if ok.any() else None)
+            lacking = sorted(active.loc[~ok, "entity_id"].astype(str))
+            what = den.label("en").lower()
+            if not ok.any() and len(active):
+                notices.append(Notice(f"no_{key.removesuffix('_m2')}", (
+                    f"{y}: no entity with activity has a {what} (blank or 0); its intensities "
+                    f"are left empty: add {key} per entity and year in the denominators table")))
+            elif lacking:
+                notices.append(Notice("denominator_partial", (
+                    f"{y}: {len(lacking)} of {len(active)} entities with activity have no {what} "
+                    f"(blank or 0): {_listed(lacking)}; the intensities per "
+                    f"{den.per_unit('en').lstrip('/')} cover the other {int(ok.sum())} entities "
+                    f"only (their figures over their {what}); add {key} for these entities"
+                    + ("" if set(lacking) & have else " in the denominators table"))))
+        idle = sorted(set(d.index[d[list(metrics.DENOMINATORS)].notna().any(axis=1)])
+                      - set(active["entity_id"].astype(str)))
+        if idle and len(active):
+            notices.append(Notice("denominator_without_activity", (
+                f"{y}: {len(idle)} entities have a floor area or headcount but no activity in "
+                f"the year: {_listed(idle)}; they are left out of the intensities (record their "
+                "energy, or if it is billed to another entity, their area and staff there)")))
+        out[y] = info
+    return out, notices
 
 
 def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) -> dict[str, Any]:
     """The JSON contract of ``carbon compute``: full-precision figures for every year.
 
     The ledger is grouped once, by entity, year and source; every other total is a sum over that
-    (small) table.
+    (small) table, and every derived figure is recomputed from summed parts at each level.
     """
-    cols = [*SUMS, "quantity_report"]
-    fine = _with_split(_fine(ledger.rows, ["entity_id", "year", "source"], cols))
+    rated = [m.key for m in metrics.rated()]
+    fine = _fine(ledger.rows, ["entity_id", "year", "source"], [*rated, "quantity_report"])
     years = sorted(years if years is not None else {int(y) for y in fine["year"].unique()})
-    denoms, notices = _denominators(inv, years, fine)
-    split = ["energy_direct_kwh", "energy_indirect_kwh"]
-    by_year = fine.groupby("year", sort=True)[[*SUMS, *split]].sum()
-    zero = dict.fromkeys([*SUMS, *split], 0.0)
-    src = fine.groupby(["year", "source"], sort=True)[cols].sum()
+    settings, weights = inv.settings, ledger.weights
+    ent = fine.groupby(["entity_id", "year"], sort=True)[rated].sum().reset_index()
+    ent["entity_id"] = ent["entity_id"].astype(str)
+    denoms = _denominators(inv, years)
+    by_year = fine.groupby("year", sort=True)[rated].sum()
+    basis, notices = _intensity_basis(inv, years, ent, denoms, by_year)
+    src = fine.groupby(["year", "source"], sort=True)[[*rated, "quantity_report"]].sum()
     out_years: dict[str, Any] = {}
     for y in years:
-        sums = by_year.loc[y].to_dict() if y in by_year.index else dict(zero)
-        fig = year_figures(sums, denoms[y])
+        sums = by_year.loc[y].to_dict() if y in by_year.index else dict.fromkeys(rated, 0.0)
+        d = denoms[denoms["year"] == y]
+        denom = {k: float(d[k].sum()) if d[k].notna().any() else None
+                 for k in metrics.DENOMINATORS}
+        fig = year_figures(sums, denom, settings, weights, basis[y]["covered"])
+        fig["intensity_basis"] = {f"{k}_entities": basis[y][f"{k}_entities"]
+                                  for k in metrics.DENOMINATORS} | {
+                                      "entities": basis[y]["entities"]}
         by_source = {}
         if y in src.index.get_level_values(0):
             for s, r in src.loc[y].iterrows():
+                f = _figures(r.to_dict(), weights)
                 by_source[str(s)] = {
                     "quantity": float(r["quantity_report"]),
                     "unit": vocab.sources()[str(s)].report_unit,
-                    "energy_kwh": float(r["energy_kwh"]),
-                    "energy_tce": float(r["energy_tce"]),
-                    "tco2e": float(r["scope1_tco2e"] + r["scope2_location_tco2e"]),
-                    "tco2e_market": float(r["scope1_tco2e"] + r["scope2_market_tco2e"]),
+                    "energy_kwh": f["energy_kwh"],
+                    "energy_tce": f["energy_tce"],
+                    "tco2e": f["total_location_tco2e"],
+                    "tco2e_market": f["total_market_tco2e"],
                 }
         fig["by_source"] = by_source
         out_years[str(y)] = fig
     by_entity = []
-    ent = fine.groupby(["entity_id", "year"], sort=True)[[*SUMS, *split]].sum().reset_index()
-    names = dict(zip(inv.entities["entity_id"], inv.entities["name"], strict=True))
-    denom_cols = ["floor_area_m2", "headcount"]
-    if inv.denominators is not None:
-        d = inv.denominators.reindex(columns=["entity_id", "year", *denom_cols])
-        ent = ent.merge(d.astype({"entity_id": str}), on=["entity_id", "year"], how="left")
-    else:
-        ent = ent.assign(floor_area_m2=np.nan, headcount=np.nan)
+    names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"], strict=True))
+    ent = ent.merge(denoms, on=["entity_id", "year"], how="left")
     for rec in ent.to_dict("records"):
-        denom = {k: _num(rec.pop(k)) for k in denom_cols}
-        fig = year_figures(rec, denom)
+        denom = {k: _num(rec.pop(k)) for k in metrics.DENOMINATORS}
+        fig = year_figures(rec, denom, settings, weights)
         eid = rec["entity_id"]
         by_entity.append({"entity_id": eid, "name": names.get(eid, ""), "year": int(rec["year"]),
                           **fig})
     warnings = [n.as_dict() for n in [*ledger.notices, *notices]]
+    units = dict(ledger.units) | {k: d.unit for k, d in metrics.DENOMINATORS.items()}
+    units |= {r.key: f"{units[r.num]}/{metrics.DENOMINATORS[r.den].unit.removesuffix('s')}"
+              for r in metrics.RATIOS}
     return {
         "carbon_version": __version__,
         "factor_sets": [{"id": i, "sha256": h} for i, h in ledger.factor_sets],
-        "gwp": inv.settings.gwp,
+        "gwp": settings.gwp_context,
+        "gases": list(settings.gases),
+        "units": units,
         "years": out_years,
         "by_entity": by_entity,
         "warnings": warnings,
     }
 
 
-def by_source_month(rows: pd.DataFrame) -> pd.DataFrame:
+def by_source_month(rows: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
     """Ledger sums by year, source and month, for the workbook's breakdown.
 
     A record within one calendar month counts in that month; a record spanning several months
@@ -183,8 +241,8 @@ def by_source_month(rows: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         year, source, period (label), quantity_report [the source's reporting unit], report_unit,
-        energy_kwh [kWh], energy_tce [tce], scope1_tco2e, scope2_location_tco2e,
-        scope2_market_tco2e [t CO2e]; sorted by year, source and period.
+        then every metric (rated ones summed, derived ones recomputed with ``weights``) [each
+        metric's unit]; sorted by year, source and period.
     """
     start = pd.to_datetime(rows["period_start"])
     end = pd.to_datetime(rows["period_end"])
@@ -192,14 +250,15 @@ def by_source_month(rows: pd.DataFrame) -> pd.DataFrame:
                         m1=(end.dt.year * 12 + end.dt.month - 1).to_numpy(),
                         source=rows["source"].astype(str),
                         report_unit=rows["report_unit"].astype(str))
-    cols = ["quantity_report", "energy_kwh", "energy_tce", "scope1_tco2e",
-            "scope2_location_tco2e", "scope2_market_tco2e"]
+    cols = ["quantity_report", *(m.key for m in metrics.rated())]
     out = keyed.groupby(["year", "source", "report_unit", "m0", "m1"], sort=True,
                         observed=True)[cols].sum().reset_index()
+    out = out.assign(**metrics.derive(out, weights))
 
     def month(m: pd.Series) -> pd.Series:
         return (m // 12).astype(str) + "-" + (m % 12 + 1).astype(str).str.zfill(2)
 
     out["period"] = month(out["m0"]).where(out["m0"] == out["m1"],
                                            month(out["m0"]) + " – " + month(out["m1"]))
-    return out[["year", "source", "period", "quantity_report", "report_unit", *cols[1:]]]
+    return out[["year", "source", "period", "quantity_report", "report_unit",
+                *(m.key for m in metrics.METRICS)]]

@@ -20,32 +20,60 @@ import numpy as np
 import pandas as pd
 import pint
 
-from carbon import boundary, vocab
-from carbon.errors import InputError, Problem
+from carbon import boundary, metrics, vocab
+from carbon.errors import FactorSetError, InputError, Problem
 from carbon.factors import Factor, FactorSet, family, require
-from carbon.model import GridLevel, Inventory, Ledger, Notice, Origin
-from carbon.units import ENERGY, MASS, VOLUME, parse_unit, to_co2e
+from carbon.model import GridLevel, Inventory, Ledger, Notice, Origin, Settings
+from carbon.units import CH4, CO2, CO2E, ENERGY, MASS, N2O, VOLUME, Quantity, parse_unit
 
-#: Numbers each combination resolves to, per unit of quantity as entered.
-RATES = ("kwh", "tce", "scope1", "scope2_location", "scope2_market", "report")
-#: The factor ids each combination records, one ledger column each.
-REFS = ("f_energy", "f_tce", "f_scope1", "f_scope2_location", "f_scope2_market")
+#: Where no MEE/NBS factor applies: an entity there never gets a mainland grid value.
+OUTSIDE_MAINLAND_GRID = ("hong_kong", "macao", "taiwan", "tibet")
 
 
 class _Missing(Exception):
-    """A factor a combination needs is not available."""
+    """A factor a combination needs is not available.
 
-    def __init__(self, message: str, fix: str):
+    ``column``, when given, is the entities-table column whose value is the cause (a Hong Kong
+    site's ``utility``, a ``province`` without a factor): the problem is then located at each
+    entity concerned rather than at the first activity row.
+    """
+
+    def __init__(self, message: str, fix: str, column: str | None = None):
         super().__init__(message)
-        self.message, self.fix = message, fix
+        self.message, self.fix, self.column = message, fix, column
+
+
+@dataclass(frozen=True)
+class _Combo:
+    """One distinct combination of the columns a rate depends on."""
+
+    source: str
+    unit: str
+    year: int
+    province: str = ""
+    instrument: str = ""
+    utility: str = ""
+    use: str = ""
+    technology: str = ""
 
 
 @dataclass
 class _Resolved:
-    rates: dict[str, float] = field(default_factory=lambda: dict.fromkeys(RATES, 0.0))
-    refs: dict[str, list[str]] = field(default_factory=lambda: {r: [] for r in REFS})
+    rates: dict[str, float] = field(default_factory=dict)  # metric key -> per unit as entered
+    refs: dict[str, list[str]] = field(default_factory=dict)  # stage -> factor ids
+    co2e: set[str] = field(default_factory=set)  # rated metrics computed from a CO2e factor
+    cache: dict[str, object] = field(default_factory=dict)
     market_fallback: bool = False
     market_residual: bool = False  # market-based at the grid's residual-mix factor
+
+    def stage(self, name: str) -> list[str]:
+        return self.refs.setdefault(name, [])
+
+
+def _could_pin(sets: dict[str, FactorSet], year: int) -> list[str]:
+    """Sets with an electricity factor that say they cover ``year``'s data."""
+    return sorted(fs.id for fs in sets.values() if year in fs.meta.covers_years
+                  and any(p == "emission" and s == "electricity" for p, s, _ in fs.factors))
 
 
 def grid_sets(years: Iterable[int], inv: Inventory, sets: dict[str, FactorSet]
@@ -70,11 +98,16 @@ def grid_sets(years: Iterable[int], inv: Inventory, sets: dict[str, FactorSet]
             earlier = [v for v in series if v < y]
             if not earlier:
                 have = ", ".join(str(v) for v in sorted(series)) or "none"
+                could = _could_pin(sets, y)
+                hint = (f" ({', '.join(could)} cover{'s' if len(could) == 1 else ''} {y})"
+                        if could else "")
+                example = could[0] if could else "<set id>"
                 raise InputError([Problem(
                     inv.origins.get("settings", Origin("settings")).file, None, None,
                     "factor_sets", "no_grid_factor", str(y),
                     f"no {pins.grid_family} electricity factor for {y} or earlier (have {have})",
-                    "pin a set in settings: factor_sets.grid or factor_sets.grid_by_year")])
+                    f"pin a set for that year in settings: factor_sets.grid_by_year = "
+                    f'{{{y} = "{example}"}}{hint}, or factor_sets.grid for every year')])
             used = max(earlier)
             out[y] = series[used]
             notices.append(Notice("grid_vintage", f"{y}: no {pins.grid_family} factor published "
@@ -82,30 +115,60 @@ def grid_sets(years: Iterable[int], inv: Inventory, sets: dict[str, FactorSet]
     return out, notices
 
 
+def gwp_weights(settings: Settings, sets: dict[str, FactorSet]) -> tuple[dict[str, float],
+                                                                          list[Factor]]:
+    """The GWP of each gas the settings count, from the named GWP set (AR6: CH4 of fossil
+    origin), and the factor rows used. Gases the settings leave out weigh 0."""
+    fs = require(sets, settings.gwp_set)
+    weights: dict[str, float] = dict.fromkeys(metrics.GASES, 0.0)
+    used = []
+    for gas in settings.gases:
+        f = fs.get("gwp", gas, "fossil") or fs.get("gwp", gas)
+        if f is None:
+            raise FactorSetError(fs.id, [f"no gwp row for {gas}, which the setting gases counts"])
+        weights[gas] = float(f.quantity.to(f"tCO2e/t{gas}").m)
+        used.append(f)
+    return weights, used
+
+
 class _Resolver:
-    """Looks up and combines the factors of one combination."""
+    """Looks up and combines the factors of one combination, one rated metric at a time."""
 
     def __init__(self, inv: Inventory, sets: dict[str, FactorSet], grids: dict[int, FactorSet],
-                 level: GridLevel):
+                 level: GridLevel, weights: dict[str, float]):
         pins = inv.settings.factor_sets
+        self.sets = sets
         self.energy = require(sets, pins.energy)
         self.fuel = require(sets, pins.fuel)
         self.density = require(sets, pins.density)
         self.market = require(sets, pins.market)
+        self.gases = set(inv.settings.gases)
+        self.combustion = require(sets, pins.combustion) if self.gases - {"CO2"} else None
+        self.vehicle = inv.settings.vehicle_technology
         self.grids = grids
         self.level = level
-        self.gwp = inv.settings.gwp
+        self.weights = weights
+        self.utilities: dict[str, dict[int, FactorSet]] = {}
+        for fs in sets.values():
+            if fs.meta.utility and fs.meta.data_year is not None:
+                self.utilities.setdefault(fs.meta.utility, {})[fs.meta.data_year] = fs
         self.used: dict[str, Factor] = {}
-        self.custom: dict[tuple[str, str, int | None], Factor] = {}
+        self.notices: dict[str, Notice] = {}
+        self.custom: dict[tuple[str, str, int | None, str], Factor] = {}
         origin = inv.origins.get("custom_factors")
         if inv.custom_factors is not None:
             for r in inv.custom_factors.to_dict("records"):
                 year = None if pd.isna(r["year"]) else int(r["year"])
                 where = f"{origin.file if origin else 'custom_factors'} row {r['row']}"
-                kind, source = str(r["kind"]), str(r["source"])
-                self.custom[(kind, source, year)] = Factor(
-                    "custom", kind, source, "", float(r["value"]), str(r["unit"]),
+                kind, source, region = str(r["kind"]), str(r["source"]), str(r.get("region", ""))
+                self.custom[(kind, source, year, region)] = Factor(
+                    "custom", kind, source, region, float(r["value"]), str(r["unit"]),
                     f"{r['reference']} ({where})", True, "", year)
+
+    @property
+    def regional_custom(self) -> bool:
+        """Whether any own factor is for one region only (then every row's province counts)."""
+        return any(region for *_, region in self.custom)
 
     # -- lookups ----------------------------------------------------------------------------
     def _use(self, f: Factor, refs: list[str]) -> pint.Quantity:
@@ -114,21 +177,32 @@ class _Resolver:
             refs.append(f.id)
         return f.quantity
 
-    def find(self, kind: str, source: str, year: int, *sets: FactorSet) -> Factor | None:
-        """The inventory's own factor (that year, else every year), else the first set's row."""
-        f = self.custom.get((kind, source, year)) or self.custom.get((kind, source, None))
+    def own(self, kind: str, source: str, c: _Combo) -> Factor | None:
+        """The inventory's own factor for the combination: its region's (the entity's utility,
+        then its province), else everywhere's; that year's, else every year's."""
+        for region in (*(r for r in (c.utility, c.province) if r), ""):
+            for year in (c.year, None):
+                f = self.custom.get((kind, source, year, region))
+                if f is not None:
+                    return f
+        return None
+
+    def find(self, kind: str, source: str, c: _Combo, *sets: FactorSet,
+             region: str = "") -> Factor | None:
+        """The inventory's own factor, else the first set's row."""
+        f = self.own(kind, source, c)
         if f is not None:
             return f
         for fs in sets:
-            got = fs.get(kind, source)
+            got = fs.get(kind, source, region)
             if got is not None:
                 return got
         return None
 
-    def need(self, kind: str, source: str, year: int, *sets: FactorSet) -> Factor:
-        f = self.find(kind, source, year, *sets)
+    def need(self, kind: str, source: str, c: _Combo, *sets: FactorSet) -> Factor:
+        f = self.find(kind, source, c, *sets)
         if f is None:
-            names = ", ".join(fs.id for fs in sets)
+            names = ", ".join(fs.id for fs in sets) or "the inventory's own factors"
             missing = [m for fs in sets for m in fs.meta.missing if source in m]
             why = f" ({missing[0]})" if missing else ""
             raise _Missing(f"no {kind} for {source} in {names}{why}",
@@ -136,7 +210,7 @@ class _Resolver:
                            + (", or kind emission" if kind in ("carbon_content", "ncv") else ""))
         return f
 
-    def convert(self, amount: pint.Quantity, basis: object, source: str, year: int,
+    def convert(self, amount: pint.Quantity, basis: object, c: _Combo,
                 refs: list[str], ncv_sets: tuple[FactorSet, ...]) -> pint.Quantity:
         """Express an amount (one unit as entered) in the dimension ``basis``: mass, volume or
         energy, bridging mass and volume by density and mass or volume and energy by the low
@@ -145,7 +219,7 @@ class _Resolver:
             return amount
 
         def density() -> pint.Quantity:
-            return self._use(self.need("density", source, year, self.density), refs)
+            return self._use(self.need("density", c.source, c, self.density), refs)
 
         def to_mass_or_volume(q: pint.Quantity, target: object) -> pint.Quantity:
             if q.dimensionality == target:
@@ -157,7 +231,7 @@ class _Resolver:
             raise _Missing(f"cannot express {q.units:~} as {target}", "check the unit")
 
         if basis == ENERGY or amount.dimensionality == ENERGY:
-            ncv = self._use(self.need("ncv", source, year, *ncv_sets), refs)
+            ncv = self._use(self.need("ncv", c.source, c, *ncv_sets), refs)
             ncv_basis = (parse_unit("kWh") / ncv).dimensionality
             if basis == ENERGY:
                 return (to_mass_or_volume(amount, ncv_basis) * ncv).to("kWh")
@@ -166,74 +240,212 @@ class _Resolver:
         return to_mass_or_volume(amount, basis)
 
     # -- one combination --------------------------------------------------------------------
-    def resolve(self, source: str, unit: str, year: int, province: str,
-                instrument: str) -> _Resolved:
+    def resolve(self, c: _Combo) -> _Resolved:
         out = _Resolved()
-        src = vocab.sources()[source]
-        amount = 1.0 * parse_unit(unit)
-        ncv_energy = (self.energy,)
-        custom_ncv = self.custom.get(("ncv", source, year)) or self.custom.get(("ncv", source, None))
-        # energy, kWh
-        energy = self.convert(amount, ENERGY, source, year, out.refs["f_energy"], ncv_energy)
-        out.rates["kwh"] = float(energy.to("kWh").m)
-        # standard coal, tce
-        if custom_ncv is not None and src.category == "fuel":
-            out.rates["tce"] = float(energy.to("tce").m)  # measured heating value / 29 307 kJ
-            out.refs["f_tce"] = list(out.refs["f_energy"])
-        else:
-            coef_f = self.need("coal_coefficient", source, year, self.energy)
-            coef = self._use(coef_f, out.refs["f_tce"])
-            basis = (parse_unit("kgce") / coef).dimensionality
-            q = self.convert(amount, basis, source, year, out.refs["f_tce"], ncv_energy)
-            out.rates["tce"] = float((q * coef).to("tce").m)
-        # report quantity, in the source's reporting unit
-        report = parse_unit(src.report_unit)
-        q = self.convert(amount, report.dimensionality, source, year, [], ncv_energy)
-        out.rates["report"] = float((q / report).to("").m)
-        # emissions
-        if src.category == "fuel":
-            out.rates["scope1"] = self._scope1(source, amount, year, out.refs["f_scope1"])
-        elif src.category == "heat":
-            t = self._per_unit_emission(source, amount, year, out.refs["f_scope2_location"],
-                                        (self.fuel,), subjects=(source, "heat"))
-            out.rates["scope2_location"] = out.rates["scope2_market"] = t
-            out.refs["f_scope2_market"] = list(out.refs["f_scope2_location"])
-        else:
-            self._electricity(out, energy, year, province, instrument)
+        category = vocab.sources()[c.source].category
+        for m in metrics.rated():
+            if category not in m.applies:
+                continue
+            value = getattr(self, f"_rate_{m.how}")(m, c, out)
+            out.rates[m.key] = self._in(m, value, out)
+        report = parse_unit(vocab.sources()[c.source].report_unit)
+        q = self.convert(1.0 * parse_unit(c.unit), report.dimensionality, c, [], (self.energy,))
+        out.rates["quantity_report"] = float((q / report).to("").m)
         return out
 
-    def _per_unit_emission(self, source: str, amount: pint.Quantity, year: int, refs: list[str],
-                           sets: tuple[FactorSet, ...], subjects: tuple[str, ...]) -> float:
-        f = None
-        for subject in subjects:
-            f = self.find("emission", subject, year, *sets)
-            if f is not None:
-                break
-        if f is None:
-            raise _Missing(f"no emission factor for {source} in {', '.join(s.id for s in sets)}",
-                           f"add a custom_factors row: source {source}, kind emission")
-        ef = to_co2e(self._use(f, refs), self.gwp)
-        basis = (parse_unit("tCO2e") / ef).dimensionality
-        q = self.convert(amount, basis, source, year, refs, (self.energy,))
-        return float((q * ef).to("tCO2e").m)
+    def _in(self, m: metrics.Rated, value: pint.Quantity | float, out: _Resolved) -> float:
+        """A rate in the metric's unit; CO2 counts as CO2e at the GWP of CO2 (recorded: the
+        figure's unit then says CO2 where nothing else was counted)."""
+        if not isinstance(value, pint.Quantity):
+            return float(value)
+        q: pint.Quantity = value
+        target = parse_unit(m.unit)
+        if q.dimensionality == CO2 and target.dimensionality == CO2E:
+            q = q * Quantity(self.weights["CO2"], "tCO2e/tCO2")
+        elif q.dimensionality == CO2E and target.dimensionality == CO2E:
+            out.co2e.add(m.key)
+        return float(q.to(m.unit).m)
 
-    def _scope1(self, source: str, amount: pint.Quantity, year: int, refs: list[str]) -> float:
-        direct = self.custom.get(("emission", source, year)) or self.custom.get(
-            ("emission", source, None))
+    def _energy(self, c: _Combo, out: _Resolved) -> pint.Quantity:
+        if "energy" not in out.cache:
+            out.cache["energy"] = self.convert(1.0 * parse_unit(c.unit), ENERGY, c,
+                                               out.stage("f_energy"), (self.energy,))
+        return out.cache["energy"]  # type: ignore[return-value]
+
+    def _rate_energy(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity:
+        return self._energy(c, out).to("kWh")
+
+    def _rate_tce(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity:
+        energy = self._energy(c, out)
+        fuel = vocab.sources()[c.source].category == "fuel"
+        if fuel and self.own("ncv", c.source, c) is not None:
+            out.refs[m.stage] = list(out.stage("f_energy"))
+            return energy.to("tce")  # a measured heating value / 29 307 kJ per kgce
+        coef = self._use(self.need("coal_coefficient", c.source, c, self.energy), out.stage(m.stage))
+        basis = (parse_unit("kgce") / coef).dimensionality
+        q = self.convert(1.0 * parse_unit(c.unit), basis, c, out.stage(m.stage), (self.energy,))
+        return (q * coef).to("tce")
+
+    def _direct(self, c: _Combo) -> Factor | None:
+        """A fuel's own per-unit emission factor (``custom_factors`` kind ``emission``)."""
+        return self.own("emission", c.source, c)
+
+    def _rate_co2(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity | float:
+        direct = self._direct(c)
         if direct is not None:
-            return self._per_unit_emission(source, amount, year, refs, (), (source,))
-        energy = self.convert(amount, ENERGY, source, year, refs, (self.fuel, self.energy))
-        cc = self._use(self.need("carbon_content", source, year, self.fuel), refs)
-        ox = self._use(self.need("oxidation_rate", source, year, self.fuel), refs)
-        co2 = energy * cc * ox  # tC -> tCO2 carries the 44/12 (units.txt)
-        return float(to_co2e(co2.to("tCO2"), self.gwp).to("tCO2e").m)
+            if not _is_gas(direct.quantity, CO2):
+                return 0.0  # CO2e not split by gas: co2e_other_t
+            return self._apply(direct, c, out.stage(m.stage))
+        energy = self.convert(1.0 * parse_unit(c.unit), ENERGY, c, out.stage(m.stage),
+                              (self.fuel, self.energy))
+        cc = self._use(self.need("carbon_content", c.source, c, self.fuel), out.stage(m.stage))
+        ox = self._use(self.need("oxidation_rate", c.source, c, self.fuel), out.stage(m.stage))
+        return (energy * cc * ox).to("tCO2")  # tC -> tCO2 carries the 44/12 (units.txt)
+
+    def _rate_co2e(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity | float:
+        direct = self._direct(c)
+        if direct is None or _is_gas(direct.quantity, CO2):
+            return 0.0
+        return self._apply(direct, c, out.stage(m.stage))
+
+    def _application(self, c: _Combo) -> tuple[str, ...]:
+        """The IPCC table rows that fit a fuel's use: stationary (Table 2.4), or a road vehicle's
+        technology, then any road vehicle (Table 3.2.2)."""
+        use = c.use or vocab.sources()[c.source].use
+        if use != "mobile":
+            return ("stationary",)
+        return (c.technology or self.vehicle, "mobile")
+
+    def _rate_gas(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity | float:
+        if m.gas not in self.gases:
+            return 0.0
+        direct = self._direct(c)
+        if direct is not None and not _is_gas(direct.quantity, CO2):
+            return 0.0  # a per-unit CO2e factor already holds every gas
+        own = self.own(m.param, c.source, c)
+        f = own
+        if f is None and self.combustion is not None:
+            for region in self._application(c):
+                f = self.combustion.get(m.param, c.source, region)
+                if f is not None:
+                    break
+        if f is None:
+            where = self.combustion.id if self.combustion else "the inventory's own factors"
+            raise _Missing(
+                f"no {m.gas} factor for {c.source} ({' / '.join(self._application(c))}) in "
+                f"{where}",
+                f"add a custom_factors row: source {c.source}, kind {m.param} (e.g. kg{m.gas}/TJ), "
+                f"or count CO2 only with the setting gases = [\"CO2\"]")
+        return self._apply(f, c, out.stage(m.stage))
+
+    def _apply(self, f: Factor, c: _Combo, refs: list[str],
+               amounts: tuple[object, ...] = (CO2, CO2E, CH4, N2O)) -> pint.Quantity:
+        """One unit as entered × a per-activity factor (an amount of one of ``amounts`` per unit
+        of mass, volume or energy), the unit first expressed in the factor's basis by density or
+        heating value."""
+        q = self._use(f, refs)
+        basis = next((d for d in (MASS, VOLUME, ENERGY)
+                      if any(q.dimensionality == a / d for a in amounts)), None)
+        if basis is None:
+            raise _Missing(f"{f.id}: {f.unit} is not an amount per unit of mass, volume or "
+                           "energy", "check the factor's unit")
+        amount = self.convert(1.0 * parse_unit(c.unit), basis, c, refs, (self.energy,))
+        return amount * q
+
+    def _rate_factor(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity:
+        """A generic rated metric: the inventory's own factor of kind ``m.param``."""
+        return self._apply(self.need(m.param, c.source, c), c, out.stage(m.stage or m.key),
+                           (parse_unit(m.unit).dimensionality,))
+
+    def _rate_grid(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity:
+        if vocab.sources()[c.source].category == "heat":
+            f = self.own("emission", c.source, c) or self.find("emission", "heat", c, self.fuel)
+            if f is None:
+                raise _Missing(f"no emission factor for {c.source} in {self.fuel.id}",
+                               f"add a custom_factors row: source {c.source}, kind emission")
+            return self._apply(f, c, out.stage(m.stage))
+        f = self._location(c, out)
+        return self._energy(c, out) * self._use(f, out.stage(m.stage))
+
+    def _rate_market(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity:
+        if vocab.sources()[c.source].category == "heat":
+            out.refs[m.stage] = list(out.stage("f_scope2_location"))
+            return self._rate_grid(m, c, _Resolved(refs={m.stage: out.refs[m.stage]},
+                                                   cache=out.cache))
+        loc = self._location(c, out)
+        mkt: Factor | None
+        if c.instrument:
+            mkt = self.market.get("emission", "electricity", c.instrument)
+        elif loc.set_id == "custom" or loc.parameter != "emission" or c.utility:
+            mkt = loc  # the reporter's own or the utility's factor is supplier-specific
+        else:
+            mkt = self.grids[c.year].get("emission", "electricity", "national_excl_market_nonfossil")
+            out.market_residual = mkt is not None
+        if mkt is None:
+            out.market_fallback = True
+            mkt = loc
+        return self._energy(c, out) * self._use(mkt, out.stage(m.stage))
+
+    def _location(self, c: _Combo, out: _Resolved) -> Factor:
+        """The location-based electricity factor: the inventory's own, a Hong Kong utility's,
+        else the MEE/NBS grid factor at the run's level."""
+        if "location" in out.cache:
+            return out.cache["location"]  # type: ignore[return-value]
+        f = self.own("emission", "electricity", c)
+        if f is None and c.province in OUTSIDE_MAINLAND_GRID:
+            f = self._outside_mainland(c)
+        if f is None:
+            fs = self.grids[c.year]
+            region = self._grid_region(fs, c.province)
+            f = fs.get("emission", "electricity", region)
+            if f is None:
+                raise _Missing(f"{fs.id} has no electricity factor for {region}",
+                               "use another --grid-level, or add a custom_factors row for "
+                               "electricity")
+        out.cache["location"] = f
+        return f
+
+    def _outside_mainland(self, c: _Combo) -> Factor:
+        name = vocab.provinces()[c.province].en
+        if c.province == "hong_kong":
+            if not c.utility:
+                raise _Missing(
+                    "a Hong Kong site takes its utility's electricity factor, never a mainland "
+                    "grid factor, and no utility is named",
+                    "write its utility in entities.utility: clp (CLP Power, 中電) or hk_electric "
+                    "(HK Electric, 港燈)", "utility")
+            series = self.utilities.get(c.utility, {})
+            if c.year in series:
+                fs = series[c.year]
+            else:
+                earlier = [y for y in series if y < c.year]
+                if not earlier:
+                    have = ", ".join(str(y) for y in sorted(series)) or "none"
+                    raise _Missing(
+                        f"no {c.utility} electricity factor for {c.year} or earlier (have {have})",
+                        f"add a custom_factors row: source electricity, kind emission, region "
+                        f"{c.utility}, year {c.year}, with the factor of {c.utility}'s report",
+                        "utility")
+                fs = series[max(earlier)]
+                self.notices.setdefault(f"{c.utility}{c.year}", Notice(
+                    "grid_vintage", f"{c.year}: no {c.utility} electricity factor published for "
+                    f"{c.year}; used the {max(earlier)} factor ({fs.id})"))
+            got = fs.get("emission", "electricity")
+            if got is None:  # pragma: no cover - a utility set always has its row
+                raise _Missing(f"{fs.id} has no electricity factor", "check the factor set")
+            return got
+        raise _Missing(
+            f"no MEE/NBS electricity factor covers {name}, and carbon never applies a mainland "
+            "grid factor there",
+            f"add a custom_factors row: source electricity, kind emission, region {c.province}, "
+            "with the published factor of the site's electricity supplier", "province")
 
     def _grid_region(self, fs: FactorSet, province: str) -> str:
         if self.level == "national":
             return "national"
         if not province:
             raise _Missing(f"grid level {self.level} needs the entity's province",
-                           "fill in province in the entities table")
+                           "fill in province in the entities table", "province")
         if self.level == "provincial":
             p = vocab.provinces()[province]
             key = province.rsplit("_", 1)[0] if not p.code and "_" in province else province
@@ -244,38 +456,13 @@ class _Resolver:
                     if province == "inner_mongolia" else "")
             raise _Missing(f"{fs.id} maps no regional grid for province {province}{hint}",
                            "correct the province, use --grid-level national, or add a "
-                           "custom_factors row for electricity")
+                           "custom_factors row for electricity", "province")
         return grid
 
-    def _electricity(self, out: _Resolved, energy: pint.Quantity, year: int, province: str,
-                     instrument: str) -> None:
-        fs = self.grids[year]
-        custom = self.custom.get(("emission", "electricity", year)) or self.custom.get(
-            ("emission", "electricity", None))
-        if custom is not None:
-            loc = custom
-        else:
-            region = self._grid_region(fs, province)
-            got = fs.get("emission", "electricity", region)
-            if got is None:
-                raise _Missing(f"{fs.id} has no electricity factor for {region}",
-                               "use another --grid-level, or add a custom_factors row for "
-                               "electricity")
-            loc = got
-        loc_q = to_co2e(self._use(loc, out.refs["f_scope2_location"]), self.gwp)
-        out.rates["scope2_location"] = float((energy * loc_q).to("tCO2e").m)
-        if instrument:
-            mkt: Factor | None = self.market.get("emission", "electricity", instrument)
-        elif custom is not None:
-            mkt = custom
-        else:
-            mkt = fs.get("emission", "electricity", "national_excl_market_nonfossil")
-            out.market_residual = mkt is not None
-        if mkt is None:
-            out.market_fallback = True
-            mkt = loc
-        mkt_q = to_co2e(self._use(mkt, out.refs["f_scope2_market"]), self.gwp)
-        out.rates["scope2_market"] = float((energy * mkt_q).to("tCO2e").m)
+
+def _is_gas(q: pint.Quantity, gas: object) -> bool:
+    """Whether a per-activity factor counts ``gas`` (CO2, not CO2e …)."""
+    return any(q.dimensionality == gas / d for d in (MASS, VOLUME, ENERGY))
 
 
 def calendar_year(d: np.ndarray) -> np.ndarray:
@@ -378,50 +565,52 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     notices += found
     grids, found = grid_sets(wanted, inv, sets)
     notices += found
-    elec = (act["source"] == "electricity").to_numpy()
-    if level != "national":
-        prov_of = dict(zip(inv.entities["entity_id"], inv.entities["province"].astype(str),
-                           strict=True))
-        province = act["entity_id"].map(prov_of)
-    else:
-        province = pd.Series("", index=act.index)
+    weights, gwp_rows = gwp_weights(inv.settings, sets)
+    resolver = _Resolver(inv, sets, grids, level, weights)
+    known = vocab.sources()
+    category = act["source"].map({k: s.category for k, s in known.items()}).astype(str)
+    elec = (category == "electricity").to_numpy()
+    fuel = (category == "fuel").to_numpy()
+    ent = inv.entities.set_index(inv.entities["entity_id"].astype(str))
+    province = act["entity_id"].map(ent["province"].astype(str))
+    utility = act["entity_id"].map(ent["utility"].astype(str))
     codes, combos = _combos({
         "source": (act["source"], None), "unit": (act["unit"], None),
-        "year": (act["year"], None), "province": (province, elec),
-        "instrument": (act["instrument"], elec)})
-    resolver = _Resolver(inv, sets, grids, level)
-    rates = np.zeros((len(combos), len(RATES)))
-    refs: list[list[str]] = [[] for _ in REFS]
+        "year": (act["year"], None),
+        "province": (province, None if resolver.regional_custom else elec),
+        "instrument": (act["instrument"], elec), "utility": (utility, elec),
+        "use": (act["use"], fuel if resolver.combustion else np.zeros(len(act), dtype=bool)),
+        "technology": (act["technology"], fuel if resolver.combustion
+                       else np.zeros(len(act), dtype=bool))})
+    rated = [m.key for m in metrics.rated()]
+    stages = metrics.stages()
+    rates = np.zeros((len(combos), len(rated) + 1))  # the last column: quantity_report
+    refs: dict[str, list[str]] = {st: [] for st in stages}
+    co2e: set[str] = set()
     fallback = np.zeros(len(combos), dtype=bool)
     residual = np.zeros(len(combos), dtype=bool)
     problems: list[Problem] = []
-    origin = inv.origins["activity"]
     for i, c in enumerate(combos.to_dict("records")):
+        combo = _Combo(str(c["source"]), str(c["unit"]), int(c["year"]), str(c["province"]),
+                       str(c["instrument"]), str(c["utility"]), str(c["use"]),
+                       str(c["technology"]))
         try:
-            r = resolver.resolve(str(c["source"]), str(c["unit"]), int(c["year"]),
-                                 str(c["province"]), str(c["instrument"]))
+            r = resolver.resolve(combo)
         except _Missing as exc:
-            hit_rows = np.unique(act["row"].to_numpy()[codes == i])
-            more = f" (and {len(hit_rows) - 1} more rows)" if len(hit_rows) > 1 else ""
-            problems.append(Problem(origin.file, origin.sheet, int(hit_rows[0]), "source",
-                                    "missing_factor", f"{c['source']} in {c['unit']}, {c['year']}",
-                                    exc.message + more, exc.fix))
-            for lst in refs:
+            problems += _missing(inv, act, codes == i, combo, exc)
+            for lst in refs.values():
                 lst.append("")
             continue
-        rates[i] = [r.rates[k] for k in RATES]
-        for lst, k in zip(refs, REFS, strict=True):
-            lst.append(";".join(r.refs[k]))
+        rates[i, :-1] = [r.rates.get(k, 0.0) for k in rated]
+        rates[i, -1] = r.rates["quantity_report"]
+        for st in stages:
+            refs[st].append(";".join(r.refs.get(st, [])))
+        co2e |= r.co2e
         fallback[i] = r.market_fallback
         residual[i] = r.market_residual
     if problems:
         raise InputError(problems)
     q = act["quantity"].to_numpy() * act["share"].to_numpy()
-
-    def per(rate: str) -> np.ndarray:
-        return rates[:, RATES.index(rate)][codes]
-
-    known = vocab.sources()
     cols: dict[str, object] = {c: act[c] for c in ("row", "entity_id", "year", "period_start",
                                                     "period_end", "share", "source")}
     source = act["source"].astype("category")
@@ -432,25 +621,23 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
         values = np.array([getattr(k, attr) if k else missing for k in by_source] or [missing])
         if values.dtype == bool:
             return values[src_codes]
-        codes, distinct = pd.factorize(values)
-        return pd.Categorical.from_codes(codes[src_codes], categories=pd.Index(distinct))
+        codes_, distinct = pd.factorize(values)
+        return pd.Categorical.from_codes(codes_[src_codes], categories=pd.Index(distinct))
 
     cols["category"] = of_source("category", "")
-    cols |= {c: act[c] for c in ("use", "instrument", "data_quality")}
+    cols |= {c: act[c] for c in ("meter", "use", "technology", "instrument", "data_quality")}
     cols["quantity"] = q
     cols["unit"] = act["unit"]
-    cols["quantity_report"] = q * per("report")
+    cols["quantity_report"] = q * rates[:, -1][codes]
     cols["report_unit"] = of_source("report_unit", "")
-    cols["energy_kwh"] = q * per("kwh")
-    cols["energy_tce"] = q * per("tce")
     cols["direct"] = of_source("direct", False)
-    for name in ("scope1", "scope2_location", "scope2_market"):
-        cols[f"{name}_tco2e"] = q * per(name)
+    for j, key in enumerate(rated):
+        cols[key] = q * rates[:, j][codes]
     cols["market_fallback"] = fallback[codes]
-    for name, lst in zip(REFS, refs, strict=True):
+    for st, lst in refs.items():
         distinct, which = np.unique(np.asarray(lst, dtype=str), return_inverse=True)
-        cols[name] = pd.Categorical.from_codes(which.reshape(-1)[codes],
-                                               categories=pd.Index(distinct))
+        cols[st] = pd.Categorical.from_codes(which.reshape(-1)[codes],
+                                             categories=pd.Index(distinct))
     ledger = pd.DataFrame(cols, copy=False)
     at_residual = residual[codes]  # not rows at the reporter's own electricity factor
     if at_residual.any():
@@ -462,6 +649,81 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
         kwh = ledger.loc[ledger["market_fallback"], "energy_kwh"].sum()
         notices.append(Notice("market_fallback", f"market-based: {kwh:,.0f} kWh fell back to the "
                               "location-based factor (the set has no residual factor)"))
+    notices += list(resolver.notices.values())
+    notices += _assumed_use(act, fuel, inv.settings, resolver.combustion is not None)
+    for f in gwp_rows:
+        resolver.used[f.id] = f
     used_sets = sorted({f.set_id for f in resolver.used.values() if f.set_id != "custom"})
     return Ledger(ledger, dict(sorted(resolver.used.items())),
-                  [(s, sets[s].sha256) for s in used_sets], notices)
+                  [(s, sets[s].sha256) for s in used_sets], notices, weights,
+                  _units(ledger, co2e, weights))
+
+
+def _units(rows: pd.DataFrame, co2e: set[str], weights: dict[str, float]) -> dict[str, str]:
+    """Each metric's unit as computed: a CO2e figure counts only CO2 where no CO2e factor was
+    used and no other gas weighs in, and is then labelled tCO2."""
+    unit: dict[str, str] = {}
+    counted: dict[str, bool] = {}  # whether a figure holds anything in this run
+    for m in metrics.rated():
+        counted[m.key] = bool(rows[m.key].to_numpy().any())
+        co2_only = counted[m.key] and m.key not in co2e
+        unit[m.key] = m.unit.replace("CO2e", "CO2") if co2_only else m.unit
+    for d in metrics.derived():
+        parts = [(k, w) for k, w in d.terms if counted[k] and metrics.weight(w, weights) != 0]
+        counted[d.key] = bool(parts)
+        co2_only = all(unit[k].endswith("CO2") and (w == 1.0 or w == "gwp:CO2")
+                       for k, w in parts)
+        unit[d.key] = d.unit.replace("CO2e", "CO2") if co2_only else d.unit
+    return {m.key: unit[m.key] for m in metrics.METRICS}
+
+
+def _assumed_use(act: pd.DataFrame, fuel: np.ndarray, settings: Settings,
+                 counted: bool) -> list[Notice]:
+    """What was assumed for fuel rows without ``use`` or a vehicle's ``technology`` (their CH4
+    and N2O factors depend on it)."""
+    if not counted or not fuel.any():
+        return []
+    out = []
+    blank = fuel & (act["use"] == "").to_numpy()
+    if blank.any():
+        default = act["source"].map({k: s.use for k, s in vocab.sources().items()}).astype(str)
+        mobile = blank & (default == "mobile").to_numpy()
+        if mobile.any():
+            out.append(Notice("use_assumed", f"{int(mobile.sum())} activity rows of "
+                              f"{', '.join(sorted(act.loc[mobile, 'source'].astype(str).unique()))}"
+                              " without use are counted as road vehicles (mobile) for CH4 and N2O; "
+                              "write use = stationary where the fuel is burnt on site"))
+        fixed = blank & ~mobile
+        if fixed.any():
+            out.append(Notice("use_assumed", f"{int(fixed.sum())} activity rows of "
+                              f"{', '.join(sorted(act.loc[fixed, 'source'].astype(str).unique()))}"
+                              " without use are counted as stationary combustion for CH4 and N2O;"
+                              " write use = mobile for vehicles"))
+    use = act["use"].astype(str).where(act["use"] != "", act["source"].map(
+        {k: s.use for k, s in vocab.sources().items()}).astype(str))
+    untold = fuel & (use == "mobile").to_numpy() & (act["technology"] == "").to_numpy() & (
+        act["source"] == "gasoline").to_numpy()
+    if untold.any():
+        out.append(Notice("vehicle_technology", f"{int(untold.sum())} gasoline vehicle rows "
+                          f"without technology use the IPCC 2006 Table 3.2.2 factors for "
+                          f"{settings.vehicle_technology.replace('_', ' ')} (setting "
+                          "vehicle_technology)"))
+    return out
+
+
+def _missing(inv: Inventory, act: pd.DataFrame, hit: np.ndarray, c: _Combo,
+             exc: _Missing) -> list[Problem]:
+    """The problems of a combination without a factor: at the entities it concerns when the
+    cause is an entity's column, else at its first activity row."""
+    if exc.column is not None:
+        origin = inv.origins.get("entities", Origin("entities"))
+        ids = set(act.loc[hit, "entity_id"].astype(str))
+        ent = inv.entities[inv.entities["entity_id"].astype(str).isin(ids)]
+        return [Problem(origin.file, origin.sheet, int(e["row"]), exc.column, "missing_factor",
+                        str(e["entity_id"]), f"{exc.message} ({c.source}, {c.year})", exc.fix)
+                for e in ent.to_dict("records")]
+    origin = inv.origins["activity"]
+    hit_rows = np.unique(act["row"].to_numpy()[hit])
+    more = f" (and {len(hit_rows) - 1} more rows)" if len(hit_rows) > 1 else ""
+    return [Problem(origin.file, origin.sheet, int(hit_rows[0]), "source", "missing_factor",
+                    f"{c.source} in {c.unit}, {c.year}", exc.message + more, exc.fix)]

@@ -253,6 +253,10 @@ def _threshold_line(base: int, threshold: float, scope: str, required: bool,
     return what + verdict + aside + end
 
 
+#: IPCC assessment reports by their short name: the number written in Chinese.
+_ASSESSMENT = {"AR4": ("四",), "AR5": ("五",), "AR6": ("六",)}
+
+
 def disclosure(base: int, threshold: float, scope: str, required: bool,
                changes: dict[str, Any], years: dict[str, Any], boundary: dict[str, Any],
                factors: dict[str, Any]) -> dict[str, str]:
@@ -319,6 +323,19 @@ def disclosure(base: int, threshold: float, scope: str, required: bool,
             grids = _join([_grid(g, lang) for g in grid_after], lang)
             reasons.append({"en": f"to apply {grids}", "zh-Hans": f"采用{grids}",
                             "zh-Hant": f"採用{grids}"}[lang])
+        if part("factors") and factors.get("gwp_after") != factors.get("gwp_before"):
+            gwp = factors["gwp_after"].removesuffix("GWP100")
+            reasons.append({"en": f"to apply the IPCC {gwp} global warming potentials",
+                            "zh-Hans": f"采用IPCC第{_ASSESSMENT[gwp][0]}次评估报告的全球变暖潜势",
+                            "zh-Hant": f"採用IPCC第{_ASSESSMENT[gwp][0]}次評估報告的全球暖化潛勢"}[
+                lang])
+        added = [g for g in factors.get("gases_after", []) if g not in
+                 factors.get("gases_before", factors.get("gases_after", []))]
+        if part("factors") and added:
+            gases = _join(added, lang)
+            reasons.append({"en": f"to include {gases} from fuel combustion",
+                            "zh-Hans": f"纳入燃料燃烧产生的{gases}",
+                            "zh-Hant": f"納入燃料燃燒產生的{gases}"}[lang])
         if factors["custom_changed"]:
             src = ", ".join(factors["custom_changed"])
             reasons.append({"en": f"to correct the reporter's own emission factors ({src})",

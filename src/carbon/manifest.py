@@ -6,8 +6,9 @@ used (value, unit, reference), carbon's version, every option, and the results (
 contract dict). Same inputs, factor sets, options and version give a byte-identical manifest.
 
 :func:`compare` lists what differs between a manifest and a re-run: inputs and factor sets by
-hash, factors by value, figures by value (within :data:`REL_TOL`, the rounding two platforms'
-floating-point libraries may differ by).
+hash, factors by value, the figures the manifest recorded by value (within :data:`REL_TOL`, the
+rounding two platforms' floating-point libraries may differ by); a figure the manifest never
+recorded (a metric added by a later version) is not a difference (:func:`added_figures`).
 """
 
 from __future__ import annotations
@@ -315,8 +316,8 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
                        {s["id"]: s["sha256"] for s in new["factor_sets"]}, "factor_set")
     changes += _by_key(old.get("factors", {}), new.get("factors", {}), "factor")
     before, after = figures(old["results"]), figures(new["results"])
-    for name in [*before, *(k for k in after if k not in before)]:
-        b, a = before.get(name), after.get(name)
+    for name in before:  # the figures the manifest recorded; one added since is no difference
+        b, a = before[name], after.get(name)
         if not _same(b, a):
             changes.append(Change("figure", name, b, a))
     was = [w["message"] for w in old["results"].get("warnings", [])]
@@ -325,6 +326,12 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes += [Change("warning", "", w, None) for w in was if _unplaced(w) not in now_key]
     changes += [Change("warning", "", None, w) for w in now if _unplaced(w) not in was_key]
     return changes
+
+
+def added_figures(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Figures of the re-run the manifest never recorded (metrics added since it was written)."""
+    before = figures(old["results"])
+    return [name for name in figures(new["results"]) if name not in before]
 
 
 def version_note(old: dict[str, Any]) -> str | None:

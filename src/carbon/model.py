@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 GridLevel = Literal["national", "regional", "provincial"]
 GRID_LEVELS: tuple[str, ...] = ("national", "regional", "provincial")
@@ -23,6 +24,7 @@ class FactorPins(BaseModel):
     fuel: str = "ndrc-public-building-2015"
     density: str = "fuel-density-gb"
     market: str = "ghg-protocol-scope2-2015"
+    combustion: str = "ipcc-2006-combustion"
     grid: str | None = None
     grid_family: str = "mee-grid"
     grid_by_year: dict[int, str] = {}
@@ -41,8 +43,42 @@ class Settings(BaseModel):
     threshold_scope: Literal["location", "market", "each_scope"] = "location"
     consolidation: Literal["operational_control", "equity_share"] = "operational_control"
     boundary_mid_year: Literal["whole_year", "pro_rata"] = "whole_year"
-    gwp: Literal["AR5GWP100"] = "AR5GWP100"
+    gwp: Literal["AR4", "AR5", "AR6"] = "AR5"
+    gases: list[Literal["CO2", "CH4", "N2O"]] = ["CO2", "CH4", "N2O"]
+    vehicle_technology: Literal["oxidation_catalyst", "uncontrolled", "low_mileage_ldv"] = (
+        "oxidation_catalyst")
     factor_sets: FactorPins = FactorPins()
+
+    @field_validator("gwp", mode="before")
+    @classmethod
+    def _gwp_name(cls, v: object) -> object:
+        """``AR5GWP100`` (the name earlier versions wrote) and ``ar5`` are ``AR5``."""
+        return v.strip().upper().removesuffix("GWP100") if isinstance(v, str) else v
+
+    @field_validator("gases", mode="before")
+    @classmethod
+    def _gas_list(cls, v: object) -> object:
+        """``"CO2, CH4"`` (a settings-sheet cell) is a list; spellings are upper-cased."""
+        if isinstance(v, str):
+            v = [g for g in re.split(r"[\s,，、;；]+", v) if g]
+        return [g.strip().upper() for g in v] if isinstance(v, list) else v
+
+    @field_validator("gases")
+    @classmethod
+    def _co2_counted(cls, v: list[str]) -> list[str]:
+        if "CO2" not in v:
+            raise ValueError("CO2 is always counted: list it, e.g. gases = [\"CO2\"]")
+        return sorted(set(v), key=("CO2", "CH4", "N2O").index)
+
+    @property
+    def gwp_context(self) -> str:
+        """The name of the GWP set, as outputs record it: ``AR5GWP100``."""
+        return f"{self.gwp}GWP100"
+
+    @property
+    def gwp_set(self) -> str:
+        """The bundled factor set of the GWP values: ``ipcc-ar5-gwp100``."""
+        return f"ipcc-{self.gwp.lower()}-gwp100"
 
 
 @dataclass(frozen=True)
@@ -75,7 +111,8 @@ class Inventory:
     ``activity``: entity_id, period_start, period_end (inclusive), source (key), quantity, unit,
     meter, use, technology (key or ""), instrument, data_quality, document_ref, note, row.
     ``denominators``: entity_id, year, floor_area_m2, headcount (+ user columns), row.
-    ``custom_factors``: source, year (<NA> = every year), kind, value, unit, reference, row.
+    ``custom_factors``: source, year (<NA> = every year), kind, value, unit, reference, region
+    (province or utility key, "" = everywhere), row.
     """
 
     path: Path
@@ -91,9 +128,16 @@ class Inventory:
 
 @dataclass
 class Ledger:
-    """One row per activity row (and per year, for a row whose period crosses a year end)."""
+    """One row per activity row (and per year, for a row whose period crosses a year end).
+
+    ``rows`` carries every rated metric (:func:`carbon.metrics.rated`) as a column; ``weights``
+    the GWP per gas the derived metrics use [t CO2e / t gas]; ``units`` each metric's unit as
+    computed (``tCO2`` where only CO2 was counted, ``tCO2e`` otherwise).
+    """
 
     rows: pd.DataFrame
     factors: dict[str, object]
     factor_sets: list[tuple[str, str]]
     notices: list[Notice]
+    weights: dict[str, float] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)

@@ -62,7 +62,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carbon import boundary
+from carbon import boundary, metrics
 from carbon.calc import calendar_year, compute, grid_sets, split_years
 from carbon.disclosure import disclosure
 from carbon.errors import InputError, Problem, UsageError
@@ -70,9 +70,6 @@ from carbon.factors import FactorSet
 from carbon.model import Inventory, Ledger, Notice, Origin
 from carbon.schema import ENTRY_EVENTS, EXIT_EVENTS
 
-#: The restated figures, in the order of the table.
-METRICS = ("energy_kwh", "energy_tce", "scope1_tco2e", "scope2_location_tco2e",
-           "scope2_market_tco2e", "total_location_tco2e", "total_market_tco2e")
 #: The three causes of a change (the players of the Shapley game).
 PARTS = ("boundary", "activity", "factors")
 #: The figures the significance threshold applies to, by ``threshold_scope``.
@@ -86,7 +83,6 @@ THRESHOLD_METRIC = "total_location_tco2e"
 #: Percentage points below the threshold still counted as reaching it (float round-off only).
 TOLERANCE_PCT = 1e-9
 
-_LEDGER_SUMS = METRICS[:5]
 _COALITIONS = [(x, y, f) for x in (0, 1) for y in (0, 1) for f in (0, 1)]
 
 
@@ -106,13 +102,14 @@ def reporting_years(inv: Inventory) -> list[int]:
 
 
 def _own_factors(factors: Inventory, fallback: Inventory | None) -> pd.DataFrame | None:
-    """``factors``' own factors, plus ``fallback``'s for the (source, kind) pairs it never
+    """``factors``' own factors, plus ``fallback``'s for the (source, kind, region) it never
     states."""
     own, extra = factors.custom_factors, None if fallback is None else fallback.custom_factors
     if extra is None or own is None:
         return own if extra is None else extra
-    stated = pd.MultiIndex.from_frame(own[["source", "kind"]].astype(str))
-    missing = ~pd.MultiIndex.from_frame(extra[["source", "kind"]].astype(str)).isin(stated)
+    stated = pd.MultiIndex.from_frame(own[["source", "kind", "region"]].astype(str))
+    missing = ~pd.MultiIndex.from_frame(extra[["source", "kind", "region"]].astype(str)
+                                        ).isin(stated)
     return pd.concat([own, extra[missing]], ignore_index=True)
 
 
@@ -162,11 +159,12 @@ def _counted(inv: Inventory, invs: tuple[Inventory, Inventory]) -> np.ndarray:
 
 
 def _rows(ledger: Ledger) -> np.ndarray:
+    """Each ledger row's restated figures (:func:`carbon.metrics.restated`), derived ones with
+    the ledger's own GWP (a GWP or gases change is a factor choice)."""
     r = ledger.rows
-    cols = [r[c].to_numpy(dtype="float64") for c in _LEDGER_SUMS]
-    cols.append(cols[2] + cols[3])  # total, location-based = Scope 1 + Scope 2 location
-    cols.append(cols[2] + cols[4])  # total, market-based = Scope 1 + Scope 2 market
-    return np.column_stack(cols)
+    derived = metrics.derive(r, ledger.weights)
+    return np.column_stack([derived[k] if k in derived else r[k].to_numpy(dtype="float64")
+                            for k in metrics.restated()])
 
 
 def _side(inv: Inventory, both: tuple[Inventory, Inventory], sets: dict[str, FactorSet],
@@ -227,17 +225,17 @@ def attribution(before: Inventory, after: Inventory, sets: dict[str, FactorSet],
     cells : DataFrame
         ``entity_id``, ``year`` of each entity-year either inventory has rows for. [-]
     values : dict
-        (boundary, activity, factors) with 0 = before, 1 = after -> (cells x METRICS). [kWh, tce,
-        tCO2e]
+        (boundary, activity, factors) with 0 = before, 1 = after -> (cells x restated metrics).
+        [each metric's unit]
     parts : dict
-        ``boundary`` / ``activity`` / ``factors`` -> (cells x METRICS). [kWh, tce, tCO2e]
+        ``boundary`` / ``activity`` / ``factors`` -> (cells x restated metrics).
     """
     invs = (before, after)
     sides = [_side(inv, invs, sets, years) for inv in invs]
     both = pd.concat([s.keys[["entity_id", "year"]] for s in sides], ignore_index=True)
     cell_of, cell_keys = pd.factorize(pd.MultiIndex.from_frame(both), sort=True)
     cells = pd.DataFrame(list(cell_keys), columns=["entity_id", "year"])
-    n, m = len(cells), len(METRICS)
+    n, m = len(cells), len(metrics.restated())
     at = np.cumsum([0] + [len(s.keys) for s in sides])
     has = []
     for z in range(len(sides)):
@@ -329,7 +327,7 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
         v = {c: values[c][sel].sum(axis=0) for c in _COALITIONS}
         phi = _shapley(v)
         fig: dict[str, Any] = {}
-        for j, metric in enumerate(METRICS):
+        for j, metric in enumerate(metrics.restated()):
             b, a = float(v[(0, 0, 0)][j]), float(v[(1, 1, 1)][j])
             part = {p: float(phi[p][j]) for p in PARTS}
             grown = float(parts["boundary"][sel & organic, j].sum())
@@ -357,7 +355,7 @@ def _base_change(metric: str, fig: dict[str, Any], parts: dict[str, np.ndarray],
     """The base year's cumulative change of one figure against the threshold: the structural
     boundary parts of every entity in absolute value, plus the absolute activity and factors
     parts; organic boundary changes are shown apart and never count."""
-    k = METRICS.index(metric)
+    k = metrics.restated().index(metric)
     gross = {"boundary": float(np.abs(parts["boundary"][structural, k]).sum()),
              "activity": abs(fig["attribution"]["activity"]),
              "factors": abs(fig["attribution"]["factors"])}
@@ -407,12 +405,12 @@ def _grid_ids(inv: Inventory, sets: dict[str, FactorSet], years: list[int]) -> d
     return {str(y): grids[y].id for y in years}
 
 
-def _custom(inv: Inventory) -> set[tuple[str, str, str, float, str]]:
+def _custom(inv: Inventory) -> set[tuple[str, str, str, float, str, str]]:
     cf = inv.custom_factors
     if cf is None:
         return set()
     return {(str(r["source"]), "" if pd.isna(r["year"]) else str(int(r["year"])), str(r["kind"]),
-             float(r["value"]), str(r["unit"])) for r in cf.to_dict("records")}
+             float(r["value"]), str(r["unit"]), str(r["region"])) for r in cf.to_dict("records")}
 
 
 def _events(after: Inventory, years: list[int], cells: pd.DataFrame, effect: np.ndarray
@@ -522,7 +520,7 @@ def _notes(before: Inventory, after: Inventory, sets: dict[str, FactorSet], year
            cells: pd.DataFrame, parts: dict[str, np.ndarray], published: pd.DataFrame | None
            ) -> dict[str, Any]:
     changed = boundary.changed_entities(before.entities, after.entities)
-    k = METRICS.index(THRESHOLD_METRIC)
+    k = metrics.restated().index(THRESHOLD_METRIC)
     effect = parts["boundary"][:, k]
     by_entity = pd.DataFrame({"entity_id": cells["entity_id"], "year": cells["year"],
                               "boundary": effect})
@@ -555,6 +553,8 @@ def _notes(before: Inventory, after: Inventory, sets: dict[str, FactorSet], year
         "custom_changed": sorted({s for s, *_ in ca ^ cb}),
         "grid_level_before": before.settings.grid_level,
         "grid_level_after": after.settings.grid_level,
+        "gwp_before": before.settings.gwp_context, "gwp_after": after.settings.gwp_context,
+        "gases_before": list(before.settings.gases), "gases_after": list(after.settings.gases),
     }
     notes: dict[str, Any] = {
         "base_year_change": change,

@@ -123,6 +123,9 @@ TABLES: dict[str, TableSpec] = {
             Column("unit", "text", True, "Unit", "单位", "單位", "kgCO2/L, tCO2/MWh, GJ/t …"),
             Column("reference", "text", True, "Reference", "出处", "出處",
                    "document, table, page"),
+            Column("region", "text", False, "Region", "适用地区", "適用地區",
+                   "blank = every entity; a province (澳门, 西藏 …) or a Hong Kong utility (clp, "
+                   "hk_electric): the factor applies to the entities there only"),
         )),
     )
 }

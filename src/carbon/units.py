@@ -29,11 +29,6 @@ def _registry() -> pint.UnitRegistry:
 ureg: pint.UnitRegistry = _registry()
 Quantity = ureg.Quantity
 
-#: Global warming potentials over 100 years by context name. Only CO2 is computed by the NDRC
-#: public-building guide; its GWP is 1 in every IPCC assessment report.
-GWP_CONTEXTS: dict[str, dict[str, float]] = {"AR5GWP100": {"CO2": 1.0}}
-DEFAULT_GWP = "AR5GWP100"
-
 ENERGY = ureg.kWh.dimensionality
 MASS = ureg.kg.dimensionality
 VOLUME = ureg.m3.dimensionality
@@ -95,16 +90,3 @@ def is_dimension(unit: pint.Quantity, dimensionality: object) -> bool:
 def factor(from_unit: pint.Quantity, to_unit: str) -> float:
     """Multiplier turning a magnitude in ``from_unit`` into one in ``to_unit``. [1]"""
     return float(from_unit.to(to_unit).magnitude)
-
-
-def to_co2e(quantity: pint.Quantity, context: str = DEFAULT_GWP) -> pint.Quantity:
-    """Express a CO2 (or already CO2e) quantity as CO2e using a named GWP context.
-
-    Works on compound units (``kgCO2/L`` becomes ``kgCO2e/L``): the CO2 mass is multiplied by the
-    context's GWP of CO2.
-    """
-    dims = quantity.dimensionality
-    if dims.get("[carbon_dioxide]", 0) == 0:
-        return quantity
-    gwp = GWP_CONTEXTS[context]["CO2"]
-    return quantity * Quantity(gwp, "gCO2e/gCO2")

@@ -25,6 +25,7 @@ class Source:
     key: str
     category: Category
     report_unit: str
+    use: str  # a fuel's use when a row leaves it blank: stationary, or mobile (gasoline)
     zh_hans: str
     zh_hant: str
     en: str
@@ -80,7 +81,7 @@ def sources() -> dict[str, Source]:
         if cat not in ("electricity", "heat", "fuel"):
             raise ValueError(f"sources.csv: unknown category {cat!r}")
         out[r["key"]] = Source(
-            r["key"], cat, r["report_unit"], r["zh_hans"], r["zh_hant"], r["en"]  # type: ignore[arg-type]
+            r["key"], cat, r["report_unit"], r["use"], r["zh_hans"], r["zh_hant"], r["en"]  # type: ignore[arg-type]
         )
     return out
 

@@ -68,6 +68,8 @@ def compute(
                                   "results) for carbon verify."),
     errors: Path = typer.Option(None, "--errors", dir_okay=False,
                                 help="Also write the input's problems to this .csv or .xlsx file."),
+    detail: bool = typer.Option(False, "--detail",
+                                help="Show Scope 1 by gas (CO2, CH4, N2O) in the table."),
 ) -> None:
     """Compute energy (kWh, tce), Scope 1 and Scope 2 and intensities for every year."""
     if fmt is None:
@@ -92,10 +94,10 @@ def compute(
             files.append((out, lambda fh: write_workbook(wb, fh)))
         elif fmt is Format.table and out is None:
             bar.close()
-            print_results(result, title, stdout())
+            print_results(result, title, stdout(), detail)
         else:
             text = {Format.json: jsonout.dumps, Format.csv: csvout.render}.get(
-                fmt, lambda r: render_text(r, title))(result)
+                fmt, lambda r: render_text(r, title, detail))(result)
             if out is None:
                 bar.close()
                 typer.echo(text, nl=False)

@@ -11,10 +11,11 @@ from carbon.cli.common import factor_sets, guarded, stdout
 from carbon.errors import UsageError
 from carbon.io import read_inventory
 from carbon.io.published import read_published
+from carbon.metrics import restated
 from carbon.report import jsonout
 from carbon.report.restatement import LANGS, print_restatement, render_text, to_xlsx
 from carbon.report.write import write_atomic
-from carbon.restate import METRICS, THRESHOLD_SCOPES, reporting_years
+from carbon.restate import THRESHOLD_SCOPES, reporting_years
 from carbon.restate import restate as run_restate
 
 #: ``--threshold-scope`` choices, from the restatement's own table.
@@ -65,7 +66,7 @@ def restate(
             set(reporting_years(inv_a)) & set(reporting_years(inv_b)))
         if not wanted:
             raise UsageError("the two inventories report no year in common; pass --years")
-        pub = read_published(published, METRICS, wanted) if published else None
+        pub = read_published(published, restated(), wanted) if published else None
         result = run_restate(inv_a, inv_b, sets, years=wanted or None, base_year=base_year,
                              threshold_pct=threshold, published=pub,
                              threshold_scope=threshold_scope.value if threshold_scope else None)

@@ -16,7 +16,7 @@ from carbon.cli.common import EXIT_CHECK_FAILED, guarded, stdout
 from carbon.cli.compute import calculate
 from carbon.errors import InputError, Problem
 from carbon.io.source import check_input, present
-from carbon.manifest import build, compare, load, version_note
+from carbon.manifest import added_figures, build, compare, load, version_note
 
 #: At most this many changed figures are listed; the rest are counted.
 MAX_FIGURES = 50
@@ -52,6 +52,10 @@ def verify(
         note = version_note(old)
         if note:
             con.print(Text(f"note: {note}"))
+        added = added_figures(old, new)
+        if added:
+            con.print(Text(f"note: {len(added)} figures the manifest does not record (added "
+                           f"since it was written) are not compared, e.g. {added[0]}"))
         if not changes:
             con.print(Text(f"verified: {len(new['inputs'])} input files, "
                            f"{len(new['factor_sets'])} factor sets and {len(new['factors'])} "

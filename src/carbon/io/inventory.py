@@ -399,6 +399,16 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     table.report(bad_kind, "kind", "unknown_kind", "not a kind of factor",
                  f"write one of {', '.join(PARAMETERS)}")
     value = _numbers(table, "value")
+    provinces = vocab.province_spellings()
+
+    def region_key(v: str) -> str:
+        return (UTILITIES.get(vocab.fold(v)) or provinces.get(vocab.fold(v)) or "?") if v else ""
+
+    region = _map_distinct(f["region"], region_key)
+    bad_region = (region == "?").to_numpy()
+    table.report(bad_region, "region", "unknown_value", "not a province or utility carbon knows",
+                 "write a province (澳门, 西藏, 14) or clp / hk_electric, or leave it blank for "
+                 "every entity")
     unit_text = f["unit"]
     bad_unit = np.zeros(len(f), dtype=bool)
     for i, (k, u) in enumerate(zip(kind, unit_text, strict=True)):
@@ -417,11 +427,14 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
                          f"does not fit a {k} factor", f"a {k} factor is {PARAMETERS[k][1]}")
     out = pd.DataFrame({"source": source, "year": pd.array(year, dtype="Int64"), "kind": kind,
                         "value": value, "unit": unit_text,
-                        "reference": f["reference"], "row": table.rows})
-    dup = out.duplicated(["source", "year", "kind"]).to_numpy() & ok
-    table.report(dup, "kind", "duplicate", "the same source, year and kind is on an earlier row",
-                 "keep one factor per source, year and kind")
-    good = ok & ~bad_src & ~bad_year & ~bad_kind & np.isfinite(value) & ~bad_unit & ~dup
+                        "reference": f["reference"], "region": region.astype(str),
+                        "row": table.rows})
+    dup = out.duplicated(["source", "year", "kind", "region"]).to_numpy() & ok
+    table.report(dup, "kind", "duplicate",
+                 "the same source, year, kind and region is on an earlier row",
+                 "keep one factor per source, year, kind and region")
+    good = (ok & ~bad_src & ~bad_year & ~bad_kind & np.isfinite(value) & ~bad_unit & ~dup
+            & ~bad_region)
     return out[good].reset_index(drop=True)
 
 

@@ -11,65 +11,46 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from carbon import vocab
 from carbon.errors import Problem
-
-ROWS: list[tuple[str, str, str, int]] = [
-    ("Energy", "energy_kwh", "kWh", 0),
-    ("  direct (fuels)", "energy_direct_kwh", "kWh", 0),
-    ("  indirect (electricity, heat)", "energy_indirect_kwh", "kWh", 0),
-    ("Energy, standard coal", "energy_tce", "tce", 2),
-    ("Scope 1", "scope1_tco2e", "tCO2e", 2),
-    ("Scope 2, location-based", "scope2_location_tco2e", "tCO2e", 2),
-    ("Scope 2, market-based", "scope2_market_tco2e", "tCO2e", 2),
-    ("Total (Scope 1 + 2, location)", "total_location_tco2e", "tCO2e", 2),
-    ("Floor area", "floor_area_m2", "m²", 0),
-    ("Headcount", "headcount", "persons", 0),
-]
-INTENSITY: list[tuple[str, str, str, int]] = [
-    ("Energy per m²", "energy_kwh_per_m2", "kWh/m²", 2),
-    ("Scope 1 per m²", "scope1_tco2e_per_m2", "tCO2e/m²", 4),
-    ("Scope 2 per m²", "scope2_tco2e_per_m2", "tCO2e/m²", 4),
-    ("Total per m²", "total_tco2e_per_m2", "tCO2e/m²", 4),
-    ("Total per person", "total_tco2e_per_person", "tCO2e/person", 2),
-]
+from carbon.report.rows import kpi_rows
 
 
 def _fmt(v: float | None, digits: int) -> str:
     return "—" if v is None else f"{v:,.{digits}f}"
 
 
-def results_table(result: dict[str, Any], title: str) -> Table:
+def results_table(result: dict[str, Any], title: str, detail: bool = False) -> Table:
+    """Every year side by side: the KPI rows (:func:`carbon.report.rows.kpi_rows`) in English."""
     years = list(result["years"])
     t = Table(title=Text(title), box=box.SIMPLE_HEAVY, title_justify="left")
     t.add_column("")
     t.add_column("unit")
     for y in years:
         t.add_column(y, justify="right")
-    for label, key, unit, d in ROWS:
-        t.add_row(label, unit, *(_fmt(result["years"][y][key], d) for y in years))
-    t.add_section()
-    for label, key, unit, d in INTENSITY:
-        t.add_row(label, unit, *(_fmt(result["years"][y]["intensity"][key], d) for y in years))
-    t.add_section()
-    sources = sorted({s for y in years for s in result["years"][y]["by_source"]})
-    for s in sources:
-        unit = vocab.sources()[s].report_unit
-        label = vocab.sources()[s].en
-        vals = [result["years"][y]["by_source"].get(s) for y in years]
-        t.add_row(label, unit, *(_fmt(v["quantity"] if v else None, 2) for v in vals))
+    first = True
+    for row in kpi_rows(result, "en", detail):
+        if isinstance(row, str):
+            if not first:
+                t.add_section()
+            t.add_row(Text(row, style="bold"))
+            first = False
+            continue
+        indent = "  " * (row.level + 1)
+        t.add_row(Text(indent + row.label.strip()), row.unit,
+                  *(_fmt(v, row.decimals) for v in row.values))
     return t
 
 
-def render_text(result: dict[str, Any], title: str) -> str:
+def render_text(result: dict[str, Any], title: str, detail: bool = False) -> str:
     """The results table as plain text, for ``--out FILE``."""
     console = Console(record=True, width=160, file=io.StringIO())
-    print_results(result, title, console)
+    print_results(result, title, console, detail)
     return console.export_text()
 
 
-def print_results(result: dict[str, Any], title: str, console: Console) -> None:
-    console.print(results_table(result, title))
+def print_results(result: dict[str, Any], title: str, console: Console,
+                  detail: bool = False) -> None:
+    console.print(results_table(result, title, detail))
     if result["warnings"]:
         console.print("[bold]Warnings[/bold]")
         for w in result["warnings"]:

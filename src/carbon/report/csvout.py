@@ -6,31 +6,30 @@ import csv
 import io
 from typing import Any
 
+from carbon import metrics
 from carbon.report.write import neutralise
-
-UNITS = {"energy_kwh": "kWh", "energy_direct_kwh": "kWh", "energy_indirect_kwh": "kWh",
-         "energy_tce": "tce", "scope1_tco2e": "tCO2e", "scope2_location_tco2e": "tCO2e",
-         "scope2_market_tco2e": "tCO2e", "total_location_tco2e": "tCO2e",
-         "total_market_tco2e": "tCO2e", "floor_area_m2": "m2", "headcount": "persons",
-         "energy_kwh_per_m2": "kWh/m2", "scope1_tco2e_per_m2": "tCO2e/m2",
-         "scope2_tco2e_per_m2": "tCO2e/m2", "total_tco2e_per_m2": "tCO2e/m2",
-         "total_tco2e_per_person": "tCO2e/person", "energy_kwh_per_person": "kWh/person"}
 
 
 def render(result: dict[str, Any]) -> str:
+    """Every declared figure, denominator and intensity of every year, then the consumption by
+    source; units as computed (``tCO2`` where only CO2 was counted)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["year", "metric", "source", "value", "unit"])
+    units = result.get("units", {})
+
+    def unit(key: str) -> str:
+        return units.get(key) or metrics.unit_of(key)
+
+    keys = [*(m.key for m in metrics.METRICS), *metrics.DENOMINATORS,
+            *(r.key for r in metrics.RATIOS)]
     for year, fig in result["years"].items():
-        for key, value in fig.items():
-            if key == "intensity":
-                for k, v in value.items():
-                    w.writerow([year, k, "", "" if v is None else repr(v), UNITS[k]])
-            elif key == "by_source":
-                for src, vals in value.items():
-                    for k in ("quantity", "energy_kwh", "energy_tce", "tco2e"):
-                        unit = vals["unit"] if k == "quantity" else UNITS.get(k, "tCO2e")
-                        w.writerow([year, f"by_source.{k}", neutralise(src), repr(vals[k]), unit])
-            else:
-                w.writerow([year, key, "", "" if value is None else repr(value), UNITS[key]])
+        for key in keys:
+            v = fig.get(key) if key in metrics.DENOMINATORS else metrics.value(fig, key)
+            w.writerow([year, key, "", "" if v is None else repr(v), unit(key)])
+        for src, vals in fig["by_source"].items():
+            for k, u in (("quantity", vals["unit"]), ("energy_kwh", unit("energy_kwh")),
+                         ("energy_tce", unit("energy_tce")),
+                         ("tco2e", unit("total_location_tco2e"))):
+                w.writerow([year, f"by_source.{k}", neutralise(src), repr(vals[k]), u])
     return buf.getvalue()

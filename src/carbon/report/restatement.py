@@ -15,22 +15,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from carbon import metrics
 from carbon.report.labels import LANGS, label
 from carbon.report.write import write_atomic
 
 if TYPE_CHECKING:  # openpyxl loads only when a sheet is written
     from openpyxl.worksheet.worksheet import Worksheet
 
-#: metric -> (unit, decimals) as the restatement table shows it; labels in report.labels
-METRIC_FORMAT: dict[str, tuple[str, int]] = {
-    "energy_kwh": ("kWh", 0),
-    "energy_tce": ("tce", 2),
-    "scope1_tco2e": ("tCO2e", 2),
-    "scope2_location_tco2e": ("tCO2e", 2),
-    "scope2_market_tco2e": ("tCO2e", 2),
-    "total_location_tco2e": ("tCO2e", 2),
-    "total_market_tco2e": ("tCO2e", 2),
-}
+def metric_format(metric: str) -> tuple[str, int]:
+    """A restated metric's unit and decimals, as declared (:mod:`carbon.metrics`)."""
+    m = metrics.by_key()[metric]
+    return metrics.display_unit(m.unit), m.decimals
 
 
 COLUMNS = ("year", "metric", "unit", "before", "after", "delta", "delta_pct", "boundary",
@@ -42,7 +37,7 @@ def word(key: str, lang: str) -> str:
 
 
 def metric_label(metric: str, lang: str) -> str:
-    return label(f"restate_{metric}", lang)
+    return metrics.by_key()[metric].short_label(lang)
 
 
 def _fmt(v: float | None, digits: int, sign: bool = False) -> str:
@@ -57,10 +52,13 @@ def table(result: dict[str, Any], title: str = "") -> Table:
               title_justify="left")
     for key in COLUMNS:
         t.add_column(word(key, "en"), justify="left" if key in ("year", "metric", "unit")
-                     else "right")
+                     else "right", no_wrap=key == "metric")
+    shown = _shown(result)
     for year, figs in result["years"].items():
         for metric, f in figs.items():
-            unit, d = METRIC_FORMAT[metric]
+            if metric not in shown:
+                continue
+            unit, d = metric_format(metric)
             a = f["attribution"]
             t.add_row(year, metric_label(metric, "en"), unit, _fmt(f["before"], d),
                       _fmt(f["after"], d), _fmt(f["delta"], d, True),
@@ -68,6 +66,12 @@ def table(result: dict[str, Any], title: str = "") -> Table:
                       _fmt(a["activity"], d, True), _fmt(a["factors"], d, True))
         t.add_section()
     return t
+
+
+def _shown(result: dict[str, Any]) -> set[str]:
+    """The restated metrics with a figure on either side in some year."""
+    return {m for figs in result["years"].values() for m, f in figs.items()
+            if f["before"] or f["after"]}
 
 
 def _summary(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
@@ -98,7 +102,7 @@ def print_restatement(result: dict[str, Any], console: Console, title: str = "")
         for key in ("year", "metric", "published_value", "recomputed", "residual", "explained"):
             p.add_column(word(key, "en"), justify="right" if key not in ("metric",) else "left")
         for r in notes["published"]:
-            d = METRIC_FORMAT[r["metric"]][1]
+            d = metric_format(r["metric"])[1]
             p.add_row(str(r["year"]), r["metric"], _fmt(r["published"], d),
                       _fmt(r["recomputed"], d), _fmt(r["residual"], d, True),
                       word("yes" if r["within_rounding"] else "no", "en"))
@@ -143,9 +147,12 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
     header = ws.max_row
     for cell in ws[header]:
         cell.font = bold
+    shown = _shown(result)
     for year, figs in result["years"].items():
         for metric, f in figs.items():
-            unit, d = METRIC_FORMAT[metric]
+            if metric not in shown:
+                continue
+            unit, d = metric_format(metric)
             a = f["attribution"]
             ws.append([int(year), metric_label(metric, lang), unit, f["before"], f["after"],
                        f["delta"], f["delta_pct"], a["boundary"], a["activity"], a["factors"]])

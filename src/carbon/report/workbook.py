@@ -34,23 +34,27 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from carbon import __version__, vocab
+from carbon import __version__, metrics, vocab
 from carbon.aggregate import by_source_month
-from carbon.calc import REFS
 from carbon.factors import Factor, FactorSet
+from carbon.metrics import display_unit
 from carbon.model import Inventory, Ledger, Origin
 from carbon.report.charts import chart_data
 from carbon.report.labels import label
+from carbon.report.rows import kpi_rows, visible
 from carbon.report.write import FORMULA_START
 
 #: Rows of a sheet, Excel's limit; the audit trail continues on further sheets beyond it.
 MAX_ROWS = 1_048_576
 
-#: Number formats by the unit a column or row carries.
-FORMATS = {"kWh": "#,##0", "tce": "#,##0.00", "tCO2e": "#,##0.00", "m²": "#,##0",
-           "persons": "#,##0", "kWh/m²": "#,##0.00", "tCO2e/m²": "0.0000",
-           "tCO2e/person": "#,##0.000", "kWh/person": "#,##0", "quantity": "#,##0.00",
-           "share": "0.0000", "factor": "General", "year": "0", "date": "yyyy-mm-dd"}
+#: Number formats of the columns that are not figures (figures: :func:`number_format`).
+FORMATS = {"quantity": "#,##0.00", "share": "0.0000", "factor": "General", "year": "0",
+           "date": "yyyy-mm-dd"}
+
+
+def number_format(decimals: int) -> str:
+    """A figure's number format: thousands grouped, ``decimals`` places."""
+    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
@@ -150,84 +154,30 @@ def _put_row(ws: Worksheet, row: int, rec: Iterable[Any]) -> None:
 
 
 # -- KPI -----------------------------------------------------------------------------------------
-def _kpi_rows(result: dict[str, Any], lang: str) -> list[tuple[str, str, str, list[Any]] | str]:
-    """(label, unit, format key, values by year) or a section heading."""
-    ys = result["years"]
-    years = list(ys)
-    person = label("persons", lang)
-
-    def fig(key: str) -> list[Any]:
-        return [ys[y][key] for y in years]
-
-    def inten(key: str) -> list[Any]:
-        return [ys[y]["intensity"][key] for y in years]
-
-    per_m2, per_person = label("per_m2", lang), label("per_person", lang)
-    market = any(ys[y]["scope2_market_tco2e"] != ys[y]["scope2_location_tco2e"] for y in years)
-    rows: list[tuple[str, str, str, list[Any]] | str] = [
-        label("sec_ghg", lang),
-        (label("total_location_tco2e", lang), "tCO2e", "tCO2e", fig("total_location_tco2e")),
-        (per_m2, "tCO2e/m²", "tCO2e/m²", inten("total_tco2e_per_m2")),
-        (per_person, "tCO2e" + label("per_person_unit", lang), "tCO2e/person",
-         inten("total_tco2e_per_person")),
-        (label("scope1_tco2e", lang), "tCO2e", "tCO2e", fig("scope1_tco2e")),
-        (per_m2, "tCO2e/m²", "tCO2e/m²", inten("scope1_tco2e_per_m2")),
-        (label("scope2_location_tco2e", lang), "tCO2e", "tCO2e", fig("scope2_location_tco2e")),
-        (per_m2, "tCO2e/m²", "tCO2e/m²", inten("scope2_tco2e_per_m2")),
-    ]
-    if market:
-        rows += [
-            (label("scope2_market_tco2e", lang), "tCO2e", "tCO2e", fig("scope2_market_tco2e")),
-            (label("total_market_tco2e", lang), "tCO2e", "tCO2e", fig("total_market_tco2e")),
-        ]
-    rows += [
-        label("sec_energy", lang),
-        (label("energy_kwh", lang), "kWh", "kWh", fig("energy_kwh")),
-        (per_m2, "kWh/m²", "kWh/m²", inten("energy_kwh_per_m2")),
-        (per_person, "kWh" + label("per_person_unit", lang), "kWh/person",
-         inten("energy_kwh_per_person")),
-        (label("energy_direct_kwh", lang), "kWh", "kWh", fig("energy_direct_kwh")),
-        (label("energy_indirect_kwh", lang), "kWh", "kWh", fig("energy_indirect_kwh")),
-        (label("energy_tce", lang), "tce", "tce", fig("energy_tce")),
-        label("sec_sources", lang),
-    ]
-    known = vocab.sources()
-    for s in sorted({s for y in years for s in ys[y]["by_source"]},
-                    key=lambda s: (list(known).index(s), s)):
-        vals = [ys[y]["by_source"].get(s) for y in years]
-        rows.append((known[s].label(lang), known[s].report_unit, "quantity",
-                     [v["quantity"] if v else None for v in vals]))
-    rows += [
-        label("sec_denominators", lang),
-        (label("floor_area_m2", lang), "m²", "m²", fig("floor_area_m2")),
-        (label("headcount", lang), person, "persons", fig("headcount")),
-    ]
-    return rows
-
-
 def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: str) -> None:
-    """The KPI table: indicator, unit, then one column per year."""
+    """The KPI table: indicator, unit, then one column per year (:func:`carbon.report.rows.kpi_rows`,
+    Scope 1 by gas as sub-rows)."""
     years = list(result["years"])
     ws["A1"] = _clean(f"{organisation} — {label('kpi_title', lang)}" if organisation
                       else label("kpi_title", lang))
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = label("kpi_note", lang) + "; " + label("generated_by", lang).format(
-        version=__version__)
+    sections = " ".join(metrics.SECTIONS)
+    ws["A2"] = (f"{label('kpi_note', lang)} {sections}; {result['gwp']}; "
+                + label("generated_by", lang).format(version=__version__))
     ws["A2"].font = Font(italic=True, color="595959")
     _header(ws, 4, [label("indicator", lang), label("unit", lang), *years])
     for c in ws[4][2:]:
         c.alignment = Alignment(horizontal="right", vertical="top")
     r = 5
-    for item in _kpi_rows(result, lang):
+    for item in kpi_rows(result, lang, detail=True):
         if isinstance(item, str):
             ws.cell(row=r, column=1, value=item).font = SECTION_FONT
         else:
-            text, unit, fmt, values = item
-            ws.cell(row=r, column=1, value=text)
-            ws.cell(row=r, column=2, value=unit)
-            for i, v in enumerate(values):
+            ws.cell(row=r, column=1, value=item.label)
+            ws.cell(row=r, column=2, value=item.unit)
+            for i, v in enumerate(item.values):
                 c = ws.cell(row=r, column=3 + i, value=_clean(v))
-                c.number_format = FORMATS[fmt]
+                c.number_format = number_format(item.decimals)
         r += 1
     _widths(ws, [52, 14, *([16] * len(years))])
     _fit_rows(ws, 4)
@@ -298,41 +248,40 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
 
 
 # -- breakdowns ----------------------------------------------------------------------------------
-_ENTITY_FIGURES: list[tuple[str, str, str]] = [
-    ("energy_kwh", "kWh", "kWh"), ("energy_direct_kwh", "kWh", "kWh"),
-    ("energy_indirect_kwh", "kWh", "kWh"), ("energy_tce", "tce", "tce"),
-    ("scope1_tco2e", "tCO2e", "tCO2e"), ("scope2_location_tco2e", "tCO2e", "tCO2e"),
-    ("scope2_market_tco2e", "tCO2e", "tCO2e"), ("total_location_tco2e", "tCO2e", "tCO2e"),
-    ("floor_area_m2", "m²", "m²"), ("headcount", "persons", "persons"),
-]
-_ENTITY_INTENSITY: list[tuple[str, str, str]] = [
-    ("energy_kwh_per_m2", "kWh/m²", "kWh/m²"), ("total_tco2e_per_m2", "tCO2e/m²", "tCO2e/m²"),
-    ("total_tco2e_per_person", "tCO2e/person", "tCO2e/person"),
-]
+def _shown(result: dict[str, Any]) -> list[metrics.Metric]:
+    """The metrics the run has (a value in some year), detail rows included."""
+    return [m for m in metrics.METRICS if visible(m, result, detail=True)]
 
 
 def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
-    """One row per entity and year, with its figures and intensities."""
-    label_of = {"energy_kwh_per_m2": label("energy_kwh", lang) + label("per_m2", lang),
-                "total_tco2e_per_m2": label("total_location_tco2e", lang) + label("per_m2", lang),
-                "total_tco2e_per_person": label("total_location_tco2e", lang)
-                + label("per_person", lang)}
+    """One row per entity and year, with its figures, denominators and intensities."""
+    units = result.get("units", {})
+    shown = _shown(result)
+    ratios = [r for r in metrics.RATIOS if any(r.num == m.key for m in shown)]
     cols = ["entity_id", "name", "year"]
     heads = [label("entity_id", lang), label("entity_name", lang), label("year", lang)]
-    for key, unit, _ in _ENTITY_FIGURES:
-        unit_text = label("persons", lang) if unit == "persons" else unit
-        heads.append(f"{label(key, lang)} ({unit_text})")
+    formats = {"year": FORMATS["year"]}
+    for m in shown:
+        heads.append(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit))})")
+        cols.append(m.key)
+        formats[m.key] = number_format(m.decimals)
+    for key, den in metrics.DENOMINATORS.items():
+        unit = label("persons", lang) if den.unit == "persons" else display_unit(den.unit)
+        heads.append(f"{den.label(lang)} ({unit})")
         cols.append(key)
-    for key, unit, _ in _ENTITY_INTENSITY:
-        heads.append(f"{label_of[key].replace('  ', ' ').strip()} ({unit})")
-        cols.append(key)
+        formats[key] = number_format(den.decimals)
+    for r in ratios:
+        num = metrics.by_key()[r.num]
+        unit = display_unit(units.get(r.num, num.unit)) + metrics.DENOMINATORS[r.den].per_unit(lang)
+        heads.append(f"{num.label(lang).strip()}{metrics.ratio_label(r, lang).strip()} ({unit})")
+        cols.append(r.key)
+        formats[r.key] = number_format(r.decimals)
     frame = pd.DataFrame(
-        [[e["entity_id"], e["name"], e["year"], *(e[k] for k, _, _ in _ENTITY_FIGURES),
-          *(e["intensity"][k] for k, _, _ in _ENTITY_INTENSITY)] for e in result["by_entity"]],
-        columns=cols)
+        [[e["entity_id"], e["name"], e["year"], *(metrics.value(e, m.key) for m in shown),
+          *(e[k] for k in metrics.DENOMINATORS), *(e["intensity"][r.key] for r in ratios)]
+         for e in result["by_entity"]], columns=cols)
     _header(ws, 1, heads)
-    formats = {k: FORMATS[f] for k, _, f in [*_ENTITY_FIGURES, *_ENTITY_INTENSITY]}
-    _table(ws, frame, 2, {**formats, "year": FORMATS["year"]})
+    _table(ws, frame, 2, formats)
     _widths(ws, [14, 30, 8, *([16] * (len(cols) - 3))])
     _fit_rows(ws, 1)
     ws.freeze_panes = "D2"
@@ -340,29 +289,25 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     _print_setup(ws, "1:1", landscape=True)
 
 
-def month_sheet(ws: Worksheet, ledger: Ledger, lang: str) -> None:
-    """Quantities, energy and emissions by year, source and month (or the period a record spans)."""
-    t = by_source_month(ledger.rows)
+def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str) -> None:
+    """Quantities and every figure by year, source and month (or the period a record spans)."""
+    t = by_source_month(ledger.rows, ledger.weights)
     known = vocab.sources()
+    units = result.get("units", {})
+    shown = [m for m in _shown(result) if m.key in t]
     frame = pd.DataFrame({
         "year": t["year"], "source": t["source"].map(lambda s: known[s].label(lang)),
         "period": t["period"], "quantity_report": t["quantity_report"],
-        "report_unit": t["report_unit"], "energy_kwh": t["energy_kwh"],
-        "energy_tce": t["energy_tce"], "scope1_tco2e": t["scope1_tco2e"],
-        "scope2_location_tco2e": t["scope2_location_tco2e"],
-        "scope2_market_tco2e": t["scope2_market_tco2e"]})
+        "report_unit": t["report_unit"].map(display_unit),
+        **{m.key: t[m.key] for m in shown}})
     heads = [label("year", lang), label("source", lang), label("period", lang),
              label("quantity", lang), label("unit", lang),
-             *(f"{label(k, lang)} ({u})" for k, u in (
-                 ("energy_kwh", "kWh"), ("energy_tce", "tce"), ("scope1_tco2e", "tCO2e"),
-                 ("scope2_location_tco2e", "tCO2e"), ("scope2_market_tco2e", "tCO2e")))]
+             *(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit))})"
+               for m in shown)]
     _header(ws, 1, heads)
     _table(ws, frame, 2, {"year": FORMATS["year"], "quantity_report": FORMATS["quantity"],
-                          "energy_kwh": FORMATS["kWh"], "energy_tce": FORMATS["tce"],
-                          "scope1_tco2e": FORMATS["tCO2e"],
-                          "scope2_location_tco2e": FORMATS["tCO2e"],
-                          "scope2_market_tco2e": FORMATS["tCO2e"]})
-    _widths(ws, [8, 22, 20, 16, 8, 16, 12, 14, 16, 16])
+                          **{m.key: number_format(m.decimals) for m in shown}})
+    _widths(ws, [8, 22, 20, 16, 8, *([16] * len(shown))])
     _fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, len(frame) + 1)}"
@@ -394,13 +339,28 @@ def _relabel(col: pd.Series, label_of: Callable[[str], str]) -> pd.Categorical:
                   [label_of(str(c)) for c in cat.cat.categories] + [""])
 
 
+def audit_columns(ledger: Ledger) -> set[str]:
+    """The metrics the audit trail shows: those with a value on some ledger row (derived ones
+    when a part of theirs has one)."""
+    rows = ledger.rows
+    have = {m.key for m in metrics.rated() if rows[m.key].to_numpy().any()}
+    for d in metrics.derived():
+        if any(k in have for k, _ in d.terms):
+            have.add(d.key)
+    return have
+
+
 def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
-                stop: int | None = None) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
-    """The audit trail: every ledger row (from ``start`` to ``stop``) with its input row and
-    every factor applied. Dates are ``datetime64[D]``.
+                stop: int | None = None, columns: set[str] | None = None
+                ) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """The audit trail: every ledger row (from ``start`` to ``stop``) with its input row, every
+    factor applied and its figures (``columns``: :func:`audit_columns`). Dates are
+    ``datetime64[D]``.
 
     Returns the table, its column headings and the number format of each column.
     """
+    if columns is None:
+        columns = audit_columns(ledger)
     rows = ledger.rows.iloc[start:stop]
     origin = inv.origins.get("activity", Origin(inv.path.name))
     names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"].astype(str),
@@ -450,7 +410,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
              "value": {i: f.value for i, f in factors.items()},
              "unit": {i: f.unit for i, f in factors.items()},
              "reference": {i: f.reference for i, f in factors.items()}}
-    for ref in REFS:
+    for ref in metrics.stages():
         stage = label(f"stage_{ref}", lang)
         for k, (codes, table) in enumerate(_factor_slots(rows[ref]), start=1):
             base = f"{ref}_{k}"
@@ -464,11 +424,13 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
                                        if attr == "value" else _coded(codes, got))
                 heads.append(f"{stage} {label(head, lang)} {k}")
             formats[f"{base}_value"] = FORMATS["factor"]
-    for key, unit in (("energy_kwh", "kWh"), ("energy_tce", "tce"), ("scope1_tco2e", "tCO2e"),
-                      ("scope2_location_tco2e", "tCO2e"), ("scope2_market_tco2e", "tCO2e")):
-        f[key] = rows[key].to_numpy(dtype=float)
-        heads.append(f"{label(key, lang)} ({unit})")
-        formats[key] = FORMATS[unit]
+    derived = metrics.derive(rows, ledger.weights)
+    for m in metrics.METRICS:
+        if m.key not in columns:
+            continue
+        f[m.key] = derived[m.key] if m.key in derived else rows[m.key].to_numpy(dtype=float)
+        heads.append(f"{m.label(lang).strip()} ({display_unit(ledger.units.get(m.key, m.unit))})")
+        formats[m.key] = number_format(m.decimals)
     return f, heads, formats
 
 
@@ -503,7 +465,8 @@ def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> Non
     The sheets get their header, widths, panes and print setup here; their rows are written
     when the workbook is (:func:`write_workbook`).
     """
-    head, heads, formats = audit_frame(inv, ledger, lang, 0, 0)
+    columns = audit_columns(ledger)
+    head, heads, formats = audit_frame(inv, ledger, lang, 0, 0, columns)
     total = len(ledger.rows)
     per_sheet = MAX_ROWS - 1
     chunks = max(1, math.ceil(total / per_sheet))
@@ -515,7 +478,8 @@ def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> Non
         twin = copy(probe._style)
         twin.quotePrefix = 1
         quoted.append(wb._cell_styles.add(twin))
-    stream = _Stream(lambda a, b: audit_frame(inv, ledger, lang, a, b)[0], list(head.columns),
+    stream = _Stream(lambda a, b: audit_frame(inv, ledger, lang, a, b, columns)[0],
+                     list(head.columns),
                      styles, quoted, {})
     _STREAMED[wb] = stream
     for i in range(chunks):
@@ -728,7 +692,7 @@ def build_workbook(inv: Inventory, ledger: Ledger, result: dict[str, Any],
     kpi_sheet(ws, result, lang, inv.settings.organisation)
     charts_sheet(wb.create_sheet("Charts"), result, lang)
     entity_sheet(wb.create_sheet("By entity"), result, lang)
-    month_sheet(wb.create_sheet("By source and month"), ledger, lang)
+    month_sheet(wb.create_sheet("By source and month"), ledger, result, lang)
     audit_sheets(wb, inv, ledger, lang)
     factors_sheet(wb.create_sheet("Factors used"), ledger, sets, lang)
     warnings_sheet(wb.create_sheet("Warnings"), result, lang)
