@@ -6,7 +6,7 @@ Every figure is a sum over ledger rows; the JSON contract (DESIGN.md, contract 2
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,14 +44,21 @@ def _figures(sums: Mapping[Any, Any], weights: dict[str, float]) -> dict[str, fl
     return out
 
 
-def year_figures(sums: Mapping[Any, Any], denom: dict[str, float | None], settings: Settings,
+def _layout(gases: Sequence[str]) -> list[tuple[str, str, bool]]:
+    """(key, JSON group, counted) of each metric, for the gases an inventory counts."""
+    gas_of = metrics.memo("gas_of", lambda declared: [
+        (m.key, m.group, m.gas if isinstance(m, metrics.Rated) else "") for m in declared])
+    return [(key, group, not gas or gas in gases) for key, group, gas in gas_of]
+
+
+def year_figures(fig: Mapping[Any, Any], denom: dict[str, float | None], settings: Settings,
                  weights: dict[str, float], covered: Covered | None = None) -> dict[str, Any]:
-    """The figures of one year (or one entity-year) from its sums of rated metrics.
+    """The JSON figures of one year (or one entity-year) from its metrics (:func:`_figures`).
 
     Parameters
     ----------
-    sums : dict
-        Rated metric key -> sum. [each metric's unit]
+    fig : mapping
+        Every metric key -> value, derived ones included. [each metric's unit]
     denom : dict
         Denominator key -> total, or None. [m², persons]
     settings : Settings
@@ -61,28 +68,27 @@ def year_figures(sums: Mapping[Any, Any], denom: dict[str, float | None], settin
     covered : dict, optional
         Denominator key -> (rated sums over the entities that have that denominator, their
         denominator total): intensities divide these, never the whole year's figure by a partial
-        denominator. Default: ``sums`` over ``denom`` (one entity).
+        denominator. Default: ``fig`` over ``denom`` (one entity).
     """
-    fig = _figures(sums, weights)
     out: dict[str, Any] = {}
     groups: dict[str, dict[str, Any]] = {}
-    for m in metrics.METRICS:
-        value: float | None = fig[m.key]
-        if isinstance(m, metrics.Rated) and m.gas and m.gas not in settings.gases:
-            value = None  # not computed: the inventory counts only its gases
-        (groups.setdefault(m.group, {}) if m.group else out)[m.key] = value
+    for key, group, counted in _layout(settings.gases):
+        value = float(fig[key]) if counted else None  # None: a gas the inventory leaves out
+        if group:
+            groups.setdefault(group, {})[key] = value
+        else:
+            out[key] = value
     out |= {k: denom.get(k) for k in metrics.DENOMINATORS}
     intensity = {}
     for r in metrics.RATIOS:
         if covered is None:
-            intensity[r.key] = _ratio(fig[r.num], denom.get(r.den))
+            intensity[r.key] = _ratio(float(fig[r.num]), denom.get(r.den))
         else:
             part, total = covered[r.den]
             intensity[r.key] = (None if part is None else
                                 _ratio(_figures(part, weights)[r.num], total))
     out["intensity"] = intensity
     out |= groups
-    out["gwp"] = settings.gwp_context
     return out
 
 
@@ -105,8 +111,9 @@ def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
         out[k] = uniques[code]
     frame = pd.DataFrame({k: out[k] for k in keys})
     for c in cols:
-        frame[c] = np.bincount(group, weights=rows[c].to_numpy(dtype="float64"),
-                               minlength=len(frame))
+        values = rows[c].to_numpy(dtype="float64")
+        frame[c] = (np.bincount(group, weights=values, minlength=len(frame)) if values.any()
+                    else np.zeros(len(frame)))  # a figure no row has (CO2e not split by gas)
     return frame
 
 
@@ -165,6 +172,37 @@ def _intensity_basis(inv: Inventory, years: list[int], ent: pd.DataFrame, denoms
     return out, notices
 
 
+def _by_entity(inv: Inventory, ent: pd.DataFrame, settings: Settings,
+               weights: dict[str, float]) -> list[dict[str, Any]]:
+    """The figures of every entity-year, each intensity over the entity's own denominators;
+    every column computed for all entity-years at once, then laid out as the JSON has it."""
+    ent = ent.assign(**metrics.derive(ent, weights))
+    ratios = {}
+    for r in metrics.RATIOS:
+        den = ent[r.den].to_numpy(dtype="float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios[r.key] = np.where(den > 0, ent[r.num].to_numpy(dtype="float64") / den, np.nan)
+    names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"], strict=True))
+    layout = _layout(settings.gases)
+    keys = [k for k, _, _ in layout]
+    cols = {k: ent[k].to_numpy(dtype="float64").tolist() for k in keys}
+    dens = {k: ent[k].to_numpy(dtype="float64").tolist() for k in metrics.DENOMINATORS}
+    rats = {k: v.tolist() for k, v in ratios.items()}
+    out = []
+    for i, (eid, year) in enumerate(zip(ent["entity_id"].tolist(), ent["year"].tolist(),
+                                        strict=True)):
+        rec: dict[str, Any] = {"entity_id": eid, "name": names.get(eid, ""), "year": int(year)}
+        groups: dict[str, dict[str, Any]] = {}
+        for key, group, counted in layout:
+            value = cols[key][i] if counted else None
+            (groups.setdefault(group, {}) if group else rec)[key] = value
+        rec |= {k: _num(v[i]) for k, v in dens.items()}
+        rec["intensity"] = {k: _num(v[i]) for k, v in rats.items()}
+        rec |= groups
+        out.append(rec)
+    return out
+
+
 def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) -> dict[str, Any]:
     """The JSON contract of ``carbon compute``: full-precision figures for every year.
 
@@ -187,7 +225,9 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
         d = denoms[denoms["year"] == y]
         denom = {k: float(d[k].sum()) if d[k].notna().any() else None
                  for k in metrics.DENOMINATORS}
-        fig = year_figures(sums, denom, settings, weights, basis[y]["covered"])
+        fig = year_figures(_figures(sums, weights), denom, settings, weights,
+                           basis[y]["covered"])
+        fig["gwp"] = settings.gwp_context
         fig["intensity_basis"] = {f"{k}_entities": basis[y][f"{k}_entities"]
                                   for k in metrics.DENOMINATORS} | {
                                       "entities": basis[y]["entities"]}
@@ -205,15 +245,8 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
                 }
         fig["by_source"] = by_source
         out_years[str(y)] = fig
-    by_entity = []
-    names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"], strict=True))
-    ent = ent.merge(denoms, on=["entity_id", "year"], how="left")
-    for rec in ent.to_dict("records"):
-        denom = {k: _num(rec.pop(k)) for k in metrics.DENOMINATORS}
-        fig = year_figures(rec, denom, settings, weights)
-        eid = rec["entity_id"]
-        by_entity.append({"entity_id": eid, "name": names.get(eid, ""), "year": int(rec["year"]),
-                          **fig})
+    by_entity = _by_entity(inv, ent.merge(denoms, on=["entity_id", "year"], how="left"),
+                           settings, weights)
     warnings = [n.as_dict() for n in [*ledger.notices, *notices]]
     units = dict(ledger.units) | {k: d.unit for k, d in metrics.DENOMINATORS.items()}
     units |= {r.key: f"{units[r.num]}/{metrics.DENOMINATORS[r.den].unit.removesuffix('s')}"

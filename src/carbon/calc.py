@@ -260,6 +260,8 @@ class _Resolver:
             return float(value)
         q: pint.Quantity = value
         target = parse_unit(m.unit)
+        if q.units == target.units:
+            return float(q.m)
         if q.dimensionality == CO2 and target.dimensionality == CO2E:
             q = q * Quantity(self.weights["CO2"], "tCO2e/tCO2")
         elif q.dimensionality == CO2E and target.dimensionality == CO2E:
@@ -273,7 +275,9 @@ class _Resolver:
         return out.cache["energy"]  # type: ignore[return-value]
 
     def _rate_energy(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity:
-        return self._energy(c, out).to("kWh")
+        if "kwh" not in out.cache:
+            out.cache["kwh"] = self._energy(c, out).to("kWh")
+        return out.cache["kwh"]  # type: ignore[return-value]
 
     def _rate_tce(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity:
         energy = self._energy(c, out)
@@ -508,11 +512,16 @@ def _combos(columns: dict[str, tuple[pd.Series, np.ndarray | None]]
     combinations. A column's mask, when given, blanks it ("") where the mask is false."""
     key = np.zeros(0, dtype=np.int64)
     parts = []
+    blank: list[str] = []  # columns that are "" on every row take no part in the key
     for name, (col, mask) in columns.items():
         if isinstance(col.dtype, pd.CategoricalDtype):
             codes, uniques = col.cat.codes.to_numpy(), col.cat.categories
         else:
             codes, uniques = pd.factorize(col)
+        if len(uniques) == 0 or (len(uniques) == 1 and str(uniques[0]) == ""
+                                 and not (codes < 0).any()):
+            blank.append(name)
+            continue
         values = np.append(np.asarray(uniques, dtype=object), "")
         codes = np.where(codes < 0, len(values) - 1, codes)
         if mask is not None:
@@ -520,11 +529,11 @@ def _combos(columns: dict[str, tuple[pd.Series, np.ndarray | None]]
         key = codes.astype(np.int64) if not len(key) else key * len(values) + codes
         parts.append((name, values))
     inverse, distinct = pd.factorize(key)
-    combos = {}
+    combos = {name: np.full(len(distinct), "", dtype=object) for name in blank}
     for name, values in reversed(parts):
         distinct, code = np.divmod(distinct, len(values))
         combos[name] = values[code]
-    return inverse, pd.DataFrame({name: combos[name] for name, _ in parts})
+    return inverse, pd.DataFrame({name: combos[name] for name in columns})
 
 
 def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel | None = None,
@@ -568,12 +577,23 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     weights, gwp_rows = gwp_weights(inv.settings, sets)
     resolver = _Resolver(inv, sets, grids, level, weights)
     known = vocab.sources()
-    category = act["source"].map({k: s.category for k, s in known.items()}).astype(str)
-    elec = (category == "electricity").to_numpy()
-    fuel = (category == "fuel").to_numpy()
+    source = act["source"].astype("category")
+    src_codes = source.cat.codes.to_numpy()
+    by_source = [known.get(str(c)) for c in source.cat.categories]
+
+    def is_category(name: str) -> np.ndarray:
+        return np.array([s is not None and s.category == name for s in by_source] or [False],
+                        dtype=bool)[src_codes]
+
+    elec, fuel = is_category("electricity"), is_category("fuel")
+    # an entity's province and utility, where they can change a rate (its grid region at the
+    # regional or provincial level; a site outside the mainland grid; an own regional factor)
     ent = inv.entities.set_index(inv.entities["entity_id"].astype(str))
-    province = act["entity_id"].map(ent["province"].astype(str))
-    utility = act["entity_id"].map(ent["utility"].astype(str))
+    prov = ent["province"].astype(str)
+    counts = (prov.isin(OUTSIDE_MAINLAND_GRID) | (level != "national")
+              | resolver.regional_custom)
+    province = act["entity_id"].map(prov.where(counts, ""))
+    utility = act["entity_id"].map(ent["utility"].astype(str).where(counts, ""))
     codes, combos = _combos({
         "source": (act["source"], None), "unit": (act["unit"], None),
         "year": (act["year"], None),
@@ -613,9 +633,6 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     q = act["quantity"].to_numpy() * act["share"].to_numpy()
     cols: dict[str, object] = {c: act[c] for c in ("row", "entity_id", "year", "period_start",
                                                     "period_end", "share", "source")}
-    source = act["source"].astype("category")
-    by_source = [known.get(str(c)) for c in source.cat.categories]
-    src_codes = source.cat.codes.to_numpy()
 
     def of_source(attr: str, missing: object) -> pd.Categorical | np.ndarray:
         values = np.array([getattr(k, attr) if k else missing for k in by_source] or [missing])
@@ -628,11 +645,16 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     cols |= {c: act[c] for c in ("meter", "use", "technology", "instrument", "data_quality")}
     cols["quantity"] = q
     cols["unit"] = act["unit"]
-    cols["quantity_report"] = q * rates[:, -1][codes]
+    cols["quantity_report"] = rates[:, -1].take(codes) * q
     cols["report_unit"] = of_source("report_unit", "")
     cols["direct"] = of_source("direct", False)
-    for j, key in enumerate(rated):
-        cols[key] = q * rates[:, j][codes]
+    for j, key in enumerate(rated):  # a figure no combination has stays unwritten zeros
+        if rates[:, j].any():
+            col = rates[:, j].take(codes)
+            col *= q
+            cols[key] = col
+        else:
+            cols[key] = np.zeros(len(q))
     cols["market_fallback"] = fallback[codes]
     for st, lst in refs.items():
         distinct, which = np.unique(np.asarray(lst, dtype=str), return_inverse=True)
@@ -680,32 +702,39 @@ def _units(rows: pd.DataFrame, co2e: set[str], weights: dict[str, float]) -> dic
 def _assumed_use(act: pd.DataFrame, fuel: np.ndarray, settings: Settings,
                  counted: bool) -> list[Notice]:
     """What was assumed for fuel rows without ``use`` or a vehicle's ``technology`` (their CH4
-    and N2O factors depend on it)."""
+    and N2O factors depend on it). Worked out per distinct (source, use, technology)."""
     if not counted or not fuel.any():
         return []
+    codes, combos = _combos({"source": (act["source"], fuel), "use": (act["use"], fuel),
+                             "technology": (act["technology"], fuel)})
+    count = np.bincount(codes, minlength=len(combos))
+    known = vocab.sources()
+    mobile: dict[str, int] = {}
+    fixed: dict[str, int] = {}
+    untold = 0
+    for i, c in enumerate(combos.to_dict("records")):
+        source = str(c["source"])
+        if source not in known or known[source].category != "fuel":
+            continue
+        use = str(c["use"]) or known[source].use
+        if not c["use"]:
+            target = mobile if use == "mobile" else fixed
+            target[source] = target.get(source, 0) + int(count[i])
+        if use == "mobile" and not c["technology"] and source == "gasoline":
+            untold += int(count[i])
     out = []
-    blank = fuel & (act["use"] == "").to_numpy()
-    if blank.any():
-        default = act["source"].map({k: s.use for k, s in vocab.sources().items()}).astype(str)
-        mobile = blank & (default == "mobile").to_numpy()
-        if mobile.any():
-            out.append(Notice("use_assumed", f"{int(mobile.sum())} activity rows of "
-                              f"{', '.join(sorted(act.loc[mobile, 'source'].astype(str).unique()))}"
-                              " without use are counted as road vehicles (mobile) for CH4 and N2O; "
-                              "write use = stationary where the fuel is burnt on site"))
-        fixed = blank & ~mobile
-        if fixed.any():
-            out.append(Notice("use_assumed", f"{int(fixed.sum())} activity rows of "
-                              f"{', '.join(sorted(act.loc[fixed, 'source'].astype(str).unique()))}"
-                              " without use are counted as stationary combustion for CH4 and N2O;"
-                              " write use = mobile for vehicles"))
-    use = act["use"].astype(str).where(act["use"] != "", act["source"].map(
-        {k: s.use for k, s in vocab.sources().items()}).astype(str))
-    untold = fuel & (use == "mobile").to_numpy() & (act["technology"] == "").to_numpy() & (
-        act["source"] == "gasoline").to_numpy()
-    if untold.any():
-        out.append(Notice("vehicle_technology", f"{int(untold.sum())} gasoline vehicle rows "
-                          f"without technology use the IPCC 2006 Table 3.2.2 factors for "
+    if mobile:
+        out.append(Notice("use_assumed", f"{sum(mobile.values())} activity rows of "
+                          f"{', '.join(sorted(mobile))} without use are counted as road vehicles "
+                          "(mobile) for CH4 and N2O; write use = stationary where the fuel is "
+                          "burnt on site"))
+    if fixed:
+        out.append(Notice("use_assumed", f"{sum(fixed.values())} activity rows of "
+                          f"{', '.join(sorted(fixed))} without use are counted as stationary "
+                          "combustion for CH4 and N2O; write use = mobile for vehicles"))
+    if untold:
+        out.append(Notice("vehicle_technology", f"{untold} gasoline vehicle rows without "
+                          "technology use the IPCC 2006 Table 3.2.2 factors for "
                           f"{settings.vehicle_technology.replace('_', ' ')} (setting "
                           "vehicle_technology)"))
     return out

@@ -18,8 +18,9 @@ as they are when called (a test may extend them with ``monkeypatch``).
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -197,21 +198,39 @@ GASES = ("CO2", "CH4", "N2O")
 
 
 # -- views of the declarations -------------------------------------------------------------------
-def by_key() -> dict[str, Metric]:
-    return {m.key: m for m in METRICS}
+_MEMO: dict[tuple[str, int], tuple[tuple[Metric, ...], Any]] = {}
 
 
-def rated() -> list[Rated]:
+def memo(name: str, build: Callable[[tuple[Metric, ...]], Any]) -> Any:
+    """``build(METRICS)``, computed once per declared list (a test may swap the list: the cache
+    follows it by identity, never by hashing every declaration on each call)."""
+    hit = _MEMO.get((name, id(METRICS)))
+    if hit is None or hit[0] is not METRICS:
+        hit = (METRICS, build(METRICS))
+        _MEMO[(name, id(METRICS))] = hit
+    return hit[1]
+
+
+def by_key() -> Mapping[str, Metric]:
+    return memo("by_key", lambda declared: MappingProxyType({m.key: m for m in declared}))
+
+
+def rated() -> tuple[Rated, ...]:
     """The ledger's metric columns, in declaration order."""
-    return [m for m in METRICS if isinstance(m, Rated)]
+    return memo("rated", lambda declared: tuple(m for m in declared
+                                                if isinstance(m, Rated)))
 
 
-def derived() -> list[Derived]:
+def derived() -> tuple[Derived, ...]:
     """Derived metrics in an order where each comes after the metrics it is made of."""
-    known = by_key()
+    return memo("derived", _evaluation_order)
+
+
+def _evaluation_order(declared: tuple[Metric, ...]) -> tuple[Derived, ...]:
+    known = {m.key: m for m in declared}
     order = graphlib.TopologicalSorter(
-        {m.key: [k for k, _ in m.terms] for m in METRICS if isinstance(m, Derived)})
-    return [m for k in order.static_order() if isinstance(m := known.get(k), Derived)]
+        {m.key: [k for k, _ in m.terms] for m in declared if isinstance(m, Derived)})
+    return tuple(m for k in order.static_order() if isinstance(m := known.get(k), Derived))
 
 
 def restated() -> list[str]:
