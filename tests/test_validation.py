@@ -132,7 +132,7 @@ def test_bad_custom_factor_rows(tmp_path):
 
 
 def test_internal_error_is_one_line_exit_3(tmp_path, monkeypatch):
-    import carbon.cli.compute as mod
+    import carbon.aggregate as mod
 
     def boom(*a, **k):
         raise RuntimeError("kaboom")

@@ -61,14 +61,16 @@ class InputError(CarbonError, ValueError):
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems: list[Problem] = sorted(set(problems), key=_order)
+        #: The problems as a list, whatever ``problems`` is (the library's error gives a frame).
+        self.listed: list[Problem] = self.problems
         #: A line shown after the problems (e.g. why the --errors file could not be written).
         self.note: str | None = None
         super().__init__(len(self.problems))
 
     def __str__(self) -> str:
-        n = len(self.problems)
+        n = len(self.listed)
         head = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written."
-        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+        return "\n".join([head, *(f"  {p}" for p in self.listed)])
 
 
 class FactorSetError(CarbonError, ValueError):

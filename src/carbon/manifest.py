@@ -186,7 +186,7 @@ def load(path: Path) -> dict[str, Any]:
     try:
         data = read_input(path, path.name)
     except InputError as exc:
-        p = exc.problems[0]
+        p = exc.listed[0]
         raise UsageError(f"{path}: {p.message}; {p.fix}") from None
     if len(data) > MAX_MANIFEST_BYTES:
         raise UsageError(f"{path}: {len(data) / 2**20:,.0f} MiB is not a manifest carbon wrote; "

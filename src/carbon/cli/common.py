@@ -43,7 +43,7 @@ def guarded() -> Iterator[None]:
         yield
     except InputError as exc:
         err = stderr()
-        print_problems(exc.problems, err)
+        print_problems(exc.listed, err)
         if exc.note:
             err.print(f"error: {exc.note}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None

@@ -8,16 +8,13 @@ from typing import Any
 
 import typer
 
-from carbon.aggregate import summarize
-from carbon.calc import compute as run_compute
-from carbon.cli.common import factor_sets, guarded, stderr, stdout
+from carbon import api
+from carbon.cli.common import guarded, stderr, stdout
 from carbon.errors import UsageError
-from carbon.factors import FactorSet
-from carbon.io import read_inventory
 from carbon.manifest import build as build_manifest
 from carbon.manifest import dumps as manifest_dumps
 from carbon.manifest import relative
-from carbon.model import GridLevel, Inventory, Ledger
+from carbon.model import GridLevel
 from carbon.progress import Tracker, progress
 from carbon.report import csvout, jsonout
 from carbon.report.console import print_results, render_text
@@ -77,10 +74,11 @@ def compute(
             out.suffix.lower() if out else "", Format.table)
     workbook = out is not None and out.suffix.lower() == ".xlsx"
     with guarded(), problems_to(errors, path, [out, manifest]), progress(
-            "Reading the inventory", total=4 if workbook else 3) as bar:
+            "Reading the inventory", total=3 if workbook else 2) as bar:
         check_targets([p for p in (out, manifest) if p is not None], [])
-        sets, inv, ledger, result = calculate(path, factors, year,
-                                              grid_level.value if grid_level else None, bar)
+        run = calculate(path, factors, year, grid_level.value if grid_level else None, bar)
+        sets, inv, ledger, result = run.inventory.sets, run.inventory.data, run.ledger_data, \
+            run.figures
         title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
         files: list[tuple[Path, Content]] = []
         if workbook:
@@ -122,18 +120,13 @@ def compute(
 
 
 def calculate(path: Path, factors: list[Path] | None, year: list[int] | None,
-              grid_level: GridLevel | None, bar: Tracker | None = None
-              ) -> tuple[dict[str, FactorSet], Inventory, Ledger, dict[str, Any]]:
-    """Read, compute and sum one inventory: what ``compute`` reports and ``verify`` re-runs."""
-    sets = factor_sets(factors)
-    inv = read_inventory(path, sets)
+              grid_level: GridLevel | None, bar: Tracker | None = None) -> api.Result:
+    """Read, compute and sum one inventory: what ``compute`` reports and ``verify`` re-runs
+    (:func:`carbon.api.read_inventory` and :func:`carbon.api.compute`)."""
+    inv = api.read_inventory(path, factor_sets=factors or [])
     if bar:
-        bar.step("Computing the ledger")
-    ledger = run_compute(inv, sets, grid_level=grid_level, years=year or None)
-    if bar:
-        bar.step("Summing by year, source and entity")
-    wanted = sorted(set(year)) if year else (sorted(set(inv.settings.reporting_years)) or None)
-    return sets, inv, ledger, summarize(inv, ledger, wanted)
+        bar.step("Computing the ledger and its totals")
+    return api.compute(inv, years=year or None, grid_level=grid_level)
 
 
 def _chart_files(folder: Path, result: dict[str, Any], lang: str) -> list[tuple[Path, bytes]]:

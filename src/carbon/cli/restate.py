@@ -7,16 +7,13 @@ from pathlib import Path
 
 import typer
 
-from carbon.cli.common import factor_sets, guarded, stdout
+from carbon import api
+from carbon.cli.common import guarded, stdout
 from carbon.errors import UsageError
-from carbon.io import read_inventory
-from carbon.io.published import read_published
-from carbon.metrics import restated
 from carbon.report import jsonout
 from carbon.report.restatement import LANGS, print_restatement, render_text, to_xlsx
 from carbon.report.write import write_atomic
-from carbon.restate import THRESHOLD_SCOPES, reporting_years
-from carbon.restate import restate as run_restate
+from carbon.restatement import THRESHOLD_SCOPES
 
 #: ``--threshold-scope`` choices, from the restatement's own table.
 ThresholdScope = Enum("ThresholdScope", {k: k for k in THRESHOLD_SCOPES}, type=str)  # type: ignore[misc]
@@ -59,19 +56,14 @@ def restate(
     with guarded():
         if lang not in LANGS:
             raise UsageError(f"--lang {lang!r}: use one of {', '.join(LANGS)}")
-        sets = factor_sets(factors)
-        inv_a = read_inventory(before, sets)
-        inv_b = read_inventory(after, sets)
-        wanted = sorted(set(years)) if years else sorted(
-            set(reporting_years(inv_a)) & set(reporting_years(inv_b)))
-        if not wanted:
-            raise UsageError("the two inventories report no year in common; pass --years")
-        pub = read_published(published, restated(), wanted) if published else None
-        result = run_restate(inv_a, inv_b, sets, years=wanted or None, base_year=base_year,
-                             threshold_pct=threshold, published=pub,
-                             threshold_scope=threshold_scope.value if threshold_scope else None)
-        inputs = (*inv_a.files, *inv_b.files, *((published,) if published else ()))
-        title = (f"{inv_b.settings.organisation or after.name} — restatement "
+        inv_a = api.read_inventory(before, factor_sets=factors or [])
+        inv_b = api.read_inventory(after, factor_sets=factors or [])
+        result = api.restate(inv_a, inv_b, years=years or None, base_year=base_year,
+                             threshold_pct=threshold, published=published,
+                             threshold_scope=threshold_scope.value if threshold_scope else None
+                             ).figures
+        inputs = (*inv_a.data.files, *inv_b.data.files, *((published,) if published else ()))
+        title = (f"{inv_b.data.settings.organisation or after.name} — restatement "
                  f"({before.name} → {after.name})")
         if out is not None and out.suffix.lower() == ".xlsx":
             to_xlsx(out, result, lang, inputs)

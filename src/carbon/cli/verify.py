@@ -43,10 +43,11 @@ def verify(
                                           for i in old["inputs"]) if found is not None]
         if unreadable:
             raise InputError(unreadable)
-        _, inv, ledger, result = calculate(
+        run = calculate(
             base / opts["path"], [base / f for f in opts.get("factors", [])],
             opts.get("year") or None, opts.get("grid_level"))
-        new = build(manifest, inv.files, ledger.factor_sets, ledger.factors, opts, result)
+        new = build(manifest, run.inventory.data.files, run.ledger_data.factor_sets,
+                    run.ledger_data.factors, opts, run.figures)
         changes = compare(old, new)
         con = stdout()
         note = version_note(old)

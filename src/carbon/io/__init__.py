@@ -49,5 +49,5 @@ def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
     except InputError as exc:
         # a cell already reported as a formula without result, a merged cell or a spreadsheet
         # error is reported once, not again as blank or unparsable
-        raise InputError([p for p in exc.problems
+        raise InputError([p for p in exc.listed
                           if p.code in OWNING or (p.sheet, p.cell) not in read.owned]) from None

@@ -84,7 +84,7 @@ def problems_to(path: Path | None, source: Path, outputs: Iterable[Path | None] 
         yield
     except InputError as exc:
         try:
-            write_atomic(path, render(path, exc.problems), inputs)
+            write_atomic(path, render(path, exc.listed), inputs)
         except (UsageError, OutputError) as failed:
             exc.note = f"the problems were not written to --errors {path}: {failed}"
         raise

@@ -131,7 +131,7 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
     ws : Worksheet
         An empty openpyxl worksheet.
     result : dict
-        :func:`carbon.restate.restate`'s result.
+        :func:`carbon.restatement.restate`'s result.
     lang : {"en", "zh-Hans", "zh-Hant"}
         Language of the labels and of the disclosure text.
     """

@@ -1,0 +1,410 @@
+"""carbon as a library: read an inventory, compute its figures, restate earlier years.
+
+The same code path as the command line (the CLI is a thin caller of these functions): a
+:class:`Result` gives the very JSON ``carbon compute --format json`` prints, the same workbook and
+the same charts, and tidy pandas frames for analysis.
+
+>>> import carbon
+>>> result = carbon.compute(carbon.read_inventory("examples/jinshang-bank"))
+>>> kpis = result.kpis  # year, metric, value, unit
+>>> round(float(kpis.query("year == 2024 and metric == 'energy_kwh'")["value"].iloc[0]))
+22189121
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from carbon import errors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from carbon.factors import FactorSet
+    from carbon.model import GridLevel, Ledger
+    from carbon.model import Inventory as _Inventory
+
+PathLike = str | os.PathLike[str]
+
+__all__ = ["InputError", "Inventory", "Restatement", "Result", "compute", "factor_set",
+           "factor_sets", "read_inventory", "restate"]
+
+
+class InputError(errors.InputError):
+    """Bad input: every problem of the inventory at once.
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        One row per problem: ``file``, ``sheet``, ``row``, ``column``, ``value``, ``code``,
+        ``message``, ``fix`` (``row`` counts like a spreadsheet; the header is row 1).
+    """
+
+    def __init__(self, problems: Iterable[errors.Problem]):
+        super().__init__(problems)
+        self.problems = _problem_frame(self.listed)  # type: ignore[assignment]
+
+
+def _problem_frame(problems: Sequence[errors.Problem]) -> pd.DataFrame:
+    import pandas as pd
+
+    cols = ["file", "sheet", "row", "column", "value", "code", "message", "fix"]
+    return pd.DataFrame([[getattr(p, c) for c in cols] for p in problems], columns=cols)
+
+
+def _user_sets(factor_sets: Iterable[PathLike] | None) -> dict[str, FactorSet]:
+    from carbon.factors import with_user_sets
+
+    return with_user_sets([Path(p) for p in factor_sets or ()])
+
+
+@dataclass
+class Inventory:
+    """A read and validated inventory (its tables as pandas frames in ``.tables``)."""
+
+    data: _Inventory
+    sets: dict[str, FactorSet] = field(repr=False)
+
+    @property
+    def path(self) -> Path:
+        """Where the inventory was read from."""
+        return self.data.path
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``entities``, ``activity`` and, when given, ``denominators`` and ``custom_factors``,
+        one row per input row (``row`` is its row number in the file)."""
+        out = {"entities": self.data.entities, "activity": self.data.activity}
+        for name in ("denominators", "custom_factors"):
+            table = getattr(self.data, name)
+            if table is not None:
+                out[name] = table
+        return out
+
+    def __repr__(self) -> str:
+        d = self.data
+        return (f"<carbon.Inventory {d.path.name}: {len(d.entities)} entities, "
+                f"{len(d.activity)} activity rows>")
+
+
+def read_inventory(*paths: PathLike,
+                   factor_sets: Iterable[PathLike] | None = None) -> Inventory:
+    """Read and validate an inventory.
+
+    Parameters
+    ----------
+    *paths : str or path
+        A folder of CSV files or a workbook (``.xlsx``).
+    factor_sets : iterable of str or path, optional
+        Factor-set folders of your own, besides the bundled sets.
+
+    Raises
+    ------
+    carbon.InputError
+        With every problem of every file; ``.problems`` is a DataFrame.
+    """
+    from carbon.io import read_inventory as read
+
+    if len(paths) != 1:
+        raise errors.UsageError(f"read_inventory takes one inventory (got {len(paths)})")
+    sets = _user_sets(factor_sets)
+    try:
+        return Inventory(read(Path(paths[0]), sets), sets)
+    except errors.InputError as exc:
+        raise InputError(exc.listed) from None
+
+
+def _number(v: float) -> str:
+    """A figure for reading: thousands grouped, four significant digits below 100."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+
+
+def _tidy(result: dict[str, Any], units: dict[str, str]) -> pd.DataFrame:
+    """year, metric, value, unit for every declared figure, denominator and intensity."""
+    import pandas as pd
+
+    from carbon import metrics
+
+    keys = [*(m.key for m in metrics.METRICS), *metrics.DENOMINATORS,
+            *(r.key for r in metrics.RATIOS)]
+    rows = []
+    for year, fig in result["years"].items():
+        for key in keys:
+            value = fig.get(key) if key in metrics.DENOMINATORS else metrics.value(fig, key)
+            rows.append((int(year), key, value, units.get(key) or metrics.unit_of(key)))
+    return pd.DataFrame(rows, columns=["year", "metric", "value", "unit"])
+
+
+@dataclass
+class Result:
+    """The figures of one run: what ``carbon compute`` reports."""
+
+    inventory: Inventory
+    ledger_data: Ledger = field(repr=False)
+    figures: dict[str, Any] = field(repr=False)
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        """Every figure, denominator and intensity of every year, tidy: ``year``, ``metric``,
+        ``value`` (None where there is none), ``unit`` (as computed: tCO2 where only CO2 was
+        counted)."""
+        return _tidy(self.figures, self.figures.get("units", {}))
+
+    @property
+    def by_entity(self) -> pd.DataFrame:
+        """One row per entity and year: its figures, denominators and intensities."""
+        import pandas as pd
+
+        rows = []
+        for e in self.figures["by_entity"]:
+            flat = {k: v for k, v in e.items() if not isinstance(v, dict)}
+            for v in e.values():
+                if isinstance(v, dict):
+                    flat |= v
+            rows.append(flat)
+        return pd.DataFrame(rows)
+
+    @property
+    def by_source(self) -> pd.DataFrame:
+        """One row per year and source: ``quantity`` in ``unit`` (the source's reporting unit),
+        ``energy_kwh``, ``energy_tce``, ``tco2e`` (Scope 1 + 2 location-based), ``tco2e_market``."""
+        import pandas as pd
+
+        rows = [{"year": int(y), "source": s, **v} for y, fig in self.figures["years"].items()
+                for s, v in fig["by_source"].items()]
+        return pd.DataFrame(rows, columns=["year", "source", "quantity", "unit", "energy_kwh",
+                                           "energy_tce", "tco2e", "tco2e_market"])
+
+    @property
+    def ledger(self) -> pd.DataFrame:
+        """The audit trail: one row per input row (and year), its figures and the ids of the
+        factors it used (``f_*`` columns; :attr:`factors` describes each)."""
+        return self.ledger_data.rows
+
+    @property
+    def factors(self) -> pd.DataFrame:
+        """Every factor the run used: ``id``, ``factor_set``, ``parameter``, ``subject``,
+        ``region``, ``value``, ``unit``, ``reference``."""
+        import pandas as pd
+
+        from carbon.factors import Factor
+
+        return pd.DataFrame(
+            [(i, f.set_id, f.parameter, f.subject, f.region, f.value, f.unit, f.reference)
+             for i, f in self.ledger_data.factors.items() if isinstance(f, Factor)],
+            columns=["id", "factor_set", "parameter", "subject", "region", "value", "unit",
+                     "reference"])
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """``code``, ``message`` of every warning (they never block)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.figures["warnings"], columns=["code", "message"])
+
+    def to_json(self) -> str:
+        """The JSON of ``carbon compute --format json``, byte for byte."""
+        from carbon.report import jsonout
+
+        return jsonout.dumps(self.figures)
+
+    def to_excel(self, path: PathLike, lang: str = "en") -> Path:
+        """Write the report workbook (KPI, charts, breakdowns, audit trail …) to ``path``."""
+        from carbon.report.workbook import build_workbook, write_workbook
+        from carbon.report.write import write_outputs
+
+        target = Path(path)
+        wb = build_workbook(self.inventory.data, self.ledger_data, self.figures,
+                            self.inventory.sets, lang)
+        write_outputs([(target, lambda fh: write_workbook(wb, fh))], self.inventory.data.files)
+        return target
+
+    def charts(self, folder: PathLike, lang: str = "en") -> list[Path]:
+        """Write the charts as PNG and SVG into ``folder``; returns the files written."""
+        from carbon.report.charts import render
+        from carbon.report.write import write_outputs
+
+        drawn, _ = render(self.figures, lang)
+        files = [(Path(folder) / name, data) for name, data in drawn.items()]
+        write_outputs(files, self.inventory.data.files)
+        return [p for p, _ in files]
+
+    def _table(self) -> pd.DataFrame:
+        t = self.kpis.pivot_table(index=["metric", "unit"], columns="year", values="value",
+                                  sort=False, dropna=False)
+        return t.dropna(how="all")
+
+    def __repr__(self) -> str:
+        return (f"<carbon.Result {self.inventory.path.name}>\n"
+                f"{self._table().to_string(float_format=_number)}")
+
+    def _repr_html_(self) -> str:
+        return self._table().to_html(float_format=_number)
+
+
+def compute(inventory: Inventory, *, years: Iterable[int] | None = None,
+            grid_level: GridLevel | None = None,
+            factor_sets: Iterable[PathLike] | None = None) -> Result:
+    """Compute an inventory's energy, emissions and intensities, every year side by side.
+
+    Parameters
+    ----------
+    inventory : Inventory
+        From :func:`read_inventory`.
+    years : iterable of int, optional
+        Report these years (default: the settings' reporting years, else every year present).
+    grid_level : {"national", "regional", "provincial"}, optional
+        Overrides the inventory's setting.
+    factor_sets : iterable of str or path, optional
+        Factor-set folders of your own (default: those the inventory was read with).
+
+    Raises
+    ------
+    carbon.InputError
+        A factor missing for some of the inventory's rows, a year without data …
+    """
+    from carbon.aggregate import summarize
+    from carbon.calc import compute as run
+
+    sets = _user_sets(factor_sets) if factor_sets is not None else inventory.sets
+    wanted = sorted(set(years)) if years else None
+    try:
+        ledger = run(inventory.data, sets, grid_level=grid_level, years=wanted)
+    except errors.InputError as exc:
+        raise InputError(exc.listed) from None
+    shown = wanted or (sorted(set(inventory.data.settings.reporting_years)) or None)
+    return Result(inventory, ledger, summarize(inventory.data, ledger, shown))
+
+
+@dataclass
+class Restatement:
+    """Earlier years restated on today's basis, each change split into boundary, activity data
+    and factors (``carbon restate``)."""
+
+    figures: dict[str, Any] = field(repr=False)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """``year``, ``metric``, ``before``, ``after``, ``delta``, ``delta_pct`` [%],
+        ``boundary``, ``activity``, ``factors`` (the parts sum to ``delta``)."""
+        import pandas as pd
+
+        rows = [(int(y), m, f["before"], f["after"], f["delta"], f["delta_pct"],
+                 *(f["attribution"][p] for p in ("boundary", "activity", "factors")))
+                for y, figs in self.figures["years"].items() for m, f in figs.items()]
+        return pd.DataFrame(rows, columns=["year", "metric", "before", "after", "delta",
+                                           "delta_pct", "boundary", "activity", "factors"])
+
+    @property
+    def recalculation_required(self) -> bool:
+        """Whether the base year's cumulative change reaches the significance threshold."""
+        return bool(self.figures["recalculation_required"])
+
+    def disclosure(self, lang: str = "en") -> str:
+        """The draft disclosure paragraph in ``lang`` (``en``, ``zh-Hans``, ``zh-Hant``)."""
+        return str(self.figures["notes"]["disclosure"][lang])
+
+    def to_json(self) -> str:
+        """The JSON of ``carbon restate --format json``, byte for byte."""
+        from carbon.report import jsonout
+
+        return jsonout.dumps(self.figures)
+
+    def to_excel(self, path: PathLike, lang: str = "en") -> Path:
+        """Write the restatement sheet to ``path``."""
+        from carbon.report.restatement import to_xlsx
+
+        to_xlsx(Path(path), self.figures, lang)
+        return Path(path)
+
+    def __repr__(self) -> str:
+        return (f"<carbon.Restatement base year {self.figures['base_year']}, recalculation "
+                f"{'required' if self.recalculation_required else 'not required'}>\n"
+                f"{self.table.to_string(index=False, float_format=_number)}")
+
+    def _repr_html_(self) -> str:
+        return self.table.to_html(index=False, float_format=_number)
+
+
+def restate(before: Inventory, after: Inventory, *, years: Iterable[int] | None = None,
+            base_year: int | None = None, threshold_pct: float | None = None,
+            threshold_scope: str | None = None, published: PathLike | None = None,
+            factor_sets: Iterable[PathLike] | None = None) -> Restatement:
+    """Restate ``before`` (as originally reported) on the basis of ``after`` (as now).
+
+    Parameters
+    ----------
+    before, after : Inventory
+        From :func:`read_inventory`.
+    years : iterable of int, optional
+        Years to restate (default: those both report).
+    base_year : int, optional
+        Default: ``after``'s settings, else ``before``'s.
+    threshold_pct : float, optional
+        Significance threshold. [%] Default: ``after``'s settings (5).
+    threshold_scope : {"location", "market", "each_scope"}, optional
+        The figure the threshold is tested on.
+    published : str or path, optional
+        A CSV of ``year,metric,value`` as printed in the original report.
+    factor_sets : iterable of str or path, optional
+        Factor-set folders of your own.
+    """
+    from carbon.io.published import read_published
+    from carbon.metrics import restated
+    from carbon.restatement import reporting_years
+    from carbon.restatement import restate as run
+
+    sets = (_user_sets(factor_sets) if factor_sets is not None
+            else {**before.sets, **after.sets})
+    wanted = sorted(set(years)) if years else sorted(
+        set(reporting_years(before.data)) & set(reporting_years(after.data)))
+    if not wanted:
+        raise errors.UsageError("the two inventories report no year in common; pass --years")
+    try:
+        pub = read_published(Path(published), restated(), wanted) if published else None
+        figures = run(before.data, after.data, sets, years=wanted, base_year=base_year,
+                      threshold_pct=threshold_pct, threshold_scope=threshold_scope,
+                      published=pub)
+    except errors.InputError as exc:
+        raise InputError(exc.listed) from None
+    return Restatement(figures)
+
+
+def factor_sets() -> pd.DataFrame:
+    """The bundled factor sets: ``id``, ``title``, ``issuer``, ``document_number``,
+    ``published``, ``family``, ``data_year``, ``rows``, ``sha256``."""
+    import pandas as pd
+
+    from carbon.factors import bundled
+
+    return pd.DataFrame(
+        [(fs.id, fs.meta.title, fs.meta.issuer, fs.meta.document_number, fs.meta.published,
+          fs.meta.family, fs.meta.data_year, len(fs.factors), fs.sha256)
+         for fs in sorted(bundled().values(), key=lambda s: s.id)],
+        columns=["id", "title", "issuer", "document_number", "published", "family",
+                 "data_year", "rows", "sha256"])
+
+
+def factor_set(set_id: str) -> pd.DataFrame:
+    """Every row of one bundled factor set with its reference: ``parameter``, ``subject``,
+    ``region``, ``value``, ``unit``, ``reference``, ``verified``, ``note``.
+
+    Raises
+    ------
+    carbon.errors.FactorNotFoundError
+        No bundled set has this id (the message lists those that exist).
+    """
+    import pandas as pd
+
+    from carbon.factors import bundled, require
+
+    fs = require(bundled(), set_id)
+    return pd.DataFrame(
+        [(f.parameter, f.subject, f.region, f.value, f.unit, f.reference, f.verified, f.note)
+         for f in fs.factors.values()],
+        columns=["parameter", "subject", "region", "value", "unit", "reference", "verified",
+                 "note"])
