@@ -43,6 +43,12 @@ class Settings(BaseModel):
     boundary_mid_year: Literal["whole_year", "pro_rata"] = "whole_year"
     gwp: Literal["AR5GWP100"] = "AR5GWP100"
     factor_sets: FactorPins = FactorPins()
+    #: A period whose quantity per day is this many times its meter's typical (the median of the
+    #: meter's other periods), or as many times less, is flagged (``outlier``): a 度 figure in a
+    #: 万千瓦时 row is 10,000 times off; seasons move a month's figure a few times at most. [1]
+    outlier_factor: float = Field(default=100.0, gt=1)
+    #: The same for a year of an entity and source against its other years (per day). [1]
+    outlier_factor_years: float = Field(default=20.0, gt=1)
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,9 @@ class Inventory:
     meter, use, technology (key or ""), instrument, data_quality, document_ref, note, row.
     ``denominators``: entity_id, year, floor_area_m2, headcount (+ user columns), row.
     ``custom_factors``: source, year (<NA> = every year), kind, value, unit, reference, row.
+    ``meters`` (declared meters; None when the inventory has none): entity_id, source (key),
+    meter, months (the months it runs, bit ``m - 1`` for month ``m``), note, row.
+    ``letters``: the spreadsheet column letter of each column, by table, for a workbook's tables.
     """
 
     path: Path
@@ -87,6 +96,8 @@ class Inventory:
     origins: dict[str, Origin]
     files: list[Path] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    meters: pd.DataFrame | None = None
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass

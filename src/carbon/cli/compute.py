@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import typer
 
 from carbon.aggregate import summarize
 from carbon.calc import compute as run_compute
-from carbon.cli.common import factor_sets, guarded, stderr, stdout
+from carbon.cli.common import EXIT_CHECK_FAILED, factor_sets, guarded, stderr, stdout
 from carbon.errors import UsageError
 from carbon.factors import FactorSet
 from carbon.io import read_inventory
@@ -24,6 +25,7 @@ from carbon.report.console import print_results, render_text
 from carbon.report.problems import problems_to
 from carbon.report.problems import render as render_problems
 from carbon.report.write import Content, check_targets, write_outputs
+from carbon.review import Review, check_years, reporting_years, review, summary
 
 
 class Format(str, Enum):
@@ -68,6 +70,10 @@ def compute(
                                   "results) for carbon verify."),
     errors: Path = typer.Option(None, "--errors", dir_okay=False,
                                 help="Also write the input's problems to this .csv or .xlsx file."),
+    strict: bool = typer.Option(False, "--strict",
+                                help="Fail (exit 1, nothing written) on what carbon check "
+                                "finds: missing days, values far off their series, boundary "
+                                "events not stated, duplicate or overlapping rows."),
 ) -> None:
     """Compute energy (kWh, tce), Scope 1 and Scope 2 and intensities for every year."""
     if fmt is None:
@@ -77,25 +83,44 @@ def compute(
     with guarded(), problems_to(errors, path, [out, manifest]), progress(
             "Reading the inventory", total=4 if workbook else 3) as bar:
         check_targets([p for p in (out, manifest) if p is not None], [])
-        sets, inv, ledger, result = calculate(path, factors, year,
-                                              grid_level.value if grid_level else None, bar)
+        run = calculate_run(path, factors, year, grid_level.value if grid_level else None, bar)
+        sets, inv, ledger, result = run.sets, run.inv, run.ledger, run.result
+        if strict:
+            from carbon.cli.check import findings
+            from carbon.report.findings import print_findings
+
+            found = findings(run)
+            if found:
+                bar.close()
+                print_findings(found, stderr(), strict=True)
+                if errors is not None:
+                    write_outputs([(errors, render_problems(errors, found))], inv.files)
+                raise typer.Exit(EXIT_CHECK_FAILED)
         title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
         files: list[tuple[Path, Content]] = []
         if workbook:
             if fmt is not Format.table:
                 raise UsageError(f"--out {out.name} writes the Excel workbook; drop --format "
                                  f"{fmt.value}, or give --out a .{fmt.value} file")
-            from carbon.report.workbook import build_workbook, write_workbook
+            from carbon.report.coverage import coverage_sheet
+            from carbon.report.workbook import build_workbook, sheet, write_workbook
 
             bar.step("Writing the workbook")
-            wb = build_workbook(inv, ledger, result, sets, lang.value)
+            names = dict(zip(inv.entities["entity_id"].astype(str),
+                             inv.entities["name"].astype(str), strict=True))
+            wb = build_workbook(inv, ledger, result, sets, lang.value, extra_sheets=[sheet(
+                "Coverage", lambda ws: coverage_sheet(ws, run.review.coverage, names,
+                                                      lang.value))])
             files.append((out, lambda fh: write_workbook(wb, fh)))
         elif fmt is Format.table and out is None:
             bar.close()
-            print_results(result, title, stdout())
+            con = stdout()
+            print_results(result, title, con)
+            con.print(summary(run.review.coverage), markup=False, highlight=False)
         else:
             text = {Format.json: jsonout.dumps, Format.csv: csvout.render}.get(
-                fmt, lambda r: render_text(r, title))(result)
+                fmt, lambda r: render_text(r, title) + summary(run.review.coverage) + "\n")(
+                result)
             if out is None:
                 bar.close()
                 typer.echo(text, nl=False)
@@ -119,19 +144,48 @@ def compute(
         write_outputs(files, inv.files)
 
 
+@dataclass
+class Run:
+    """One inventory read, reviewed, computed and summed."""
+
+    sets: dict[str, FactorSet]
+    inv: Inventory
+    ledger: Ledger
+    result: dict[str, Any]
+    review: Review
+
+
 def calculate(path: Path, factors: list[Path] | None, year: list[int] | None,
               grid_level: GridLevel | None, bar: Tracker | None = None
               ) -> tuple[dict[str, FactorSet], Inventory, Ledger, dict[str, Any]]:
     """Read, compute and sum one inventory: what ``compute`` reports and ``verify`` re-runs."""
+    run = calculate_run(path, factors, year, grid_level, bar)
+    return run.sets, run.inv, run.ledger, run.result
+
+
+def calculate_run(path: Path, factors: list[Path] | None, year: list[int] | None,
+                  grid_level: GridLevel | None, bar: Tracker | None = None) -> Run:
+    """Read, review, compute and sum one inventory.
+
+    A reporting year without activity is an error (never a column of zeros); the coverage and
+    plausibility findings join the inventory's warnings, and the coverage table is the result's
+    ``coverage``.
+    """
     sets = factor_sets(factors)
     inv = read_inventory(path, sets)
+    years = reporting_years(inv, year)
+    check_years(inv, years, year)
+    reviewed = review(inv, years)
+    inv.notices.extend(reviewed.notices)
     if bar:
         bar.step("Computing the ledger")
     ledger = run_compute(inv, sets, grid_level=grid_level, years=year or None)
     if bar:
         bar.step("Summing by year, source and entity")
     wanted = sorted(set(year)) if year else (sorted(set(inv.settings.reporting_years)) or None)
-    return sets, inv, ledger, summarize(inv, ledger, wanted)
+    result = summarize(inv, ledger, wanted)
+    result["coverage"] = reviewed.coverage_json()
+    return Run(sets, inv, ledger, result, reviewed)
 
 
 def _chart_files(folder: Path, result: dict[str, Any], lang: str) -> list[tuple[Path, bytes]]:

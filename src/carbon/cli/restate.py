@@ -16,6 +16,7 @@ from carbon.report.restatement import LANGS, print_restatement, render_text, to_
 from carbon.report.write import write_atomic
 from carbon.restate import METRICS, THRESHOLD_SCOPES, reporting_years
 from carbon.restate import restate as run_restate
+from carbon.review import review
 
 #: ``--threshold-scope`` choices, from the restatement's own table.
 ThresholdScope = Enum("ThresholdScope", {k: k for k in THRESHOLD_SCOPES}, type=str)  # type: ignore[misc]
@@ -65,6 +66,8 @@ def restate(
             set(reporting_years(inv_a)) & set(reporting_years(inv_b)))
         if not wanted:
             raise UsageError("the two inventories report no year in common; pass --years")
+        for inv in (inv_a, inv_b):  # missing days and outliers, as compute words them
+            inv.notices.extend(review(inv, wanted).notices)
         pub = read_published(published, METRICS, wanted) if published else None
         result = run_restate(inv_a, inv_b, sets, years=wanted or None, base_year=base_year,
                              threshold_pct=threshold, published=pub,
