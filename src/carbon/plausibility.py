@@ -247,7 +247,9 @@ def outliers(activity: pd.DataFrame, years: list[int], factor: float,
     es = es_of_meter[codes]
     _, first = np.unique(es_of_meter, return_index=True)
     named = meters.iloc[first][["entity_id", "source"]].reset_index(drop=True)
-    return Outliers(rows, _year_outliers(es, named, start, end, dim, rate, valid, wanted,
+    clean = valid.copy()
+    clean[at] = False  # a row far off its meter does not weigh in its year
+    return Outliers(rows, _year_outliers(es, named, start, end, dim, rate, clean, wanted,
                                           factor_years, hit))
 
 

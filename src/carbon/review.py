@@ -373,22 +373,25 @@ def _whole_years(act: pd.DataFrame, rows: pd.DataFrame, series: np.ndarray
     """The meter-years (three rows or more) whose every row is flagged the same way: their rows,
     the median ratio and the meter's number of periods; and the flagged rows left."""
     pos = rows["position"].to_numpy()
-    start = day_numbers(act["period_start"])
-    year = calendar_years(start[pos])
+    year_all = calendar_years(day_numbers(act["period_start"]))
+    y_min = int(year_all.min())
+    n_years = int(year_all.max()) - y_min + 1
+    per_cell = np.bincount(series * n_years + (year_all - y_min))  # rows per meter and year
+    cell = series[pos] * n_years + (year_all[pos] - y_min)
     up = rows["ratio"].to_numpy() > 1
-    key = pd.DataFrame({"series": series[pos], "year": year, "up": up})
+    order = np.lexsort((up, cell))
+    c, u = cell[order], up[order]
+    heads = np.flatnonzero(np.r_[True, (c[1:] != c[:-1]) | (u[1:] != u[:-1])])
+    sizes = np.diff(np.r_[heads, len(order)])
     whole = []
     done = np.zeros(len(rows), dtype=bool)
-    for (m, y, _), part in key.groupby(["series", "year", "up"], sort=True):
-        if len(part) < 3:
+    ratio, periods = rows["ratio"].to_numpy(), rows["periods"].to_numpy()
+    for h, n in zip(heads.tolist(), sizes.tolist(), strict=True):
+        if n < 3 or per_cell[c[h]] != n:
             continue
-        mine = np.flatnonzero((series == m) & (calendar_years(start) == y))
-        if len(mine) != len(part):
-            continue
-        at = part.index.to_numpy()
+        at = np.sort(order[h:h + n])
         done[at] = True
-        whole.append((pos[at], float(np.median(rows["ratio"].to_numpy()[at])),
-                      int(rows["periods"].to_numpy()[at[0]])))
+        whole.append((pos[at], float(np.median(ratio[at])), int(periods[at[0]])))
     return whole, rows[~done]
 
 
@@ -411,9 +414,15 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
     user_row = act["row"].to_numpy()
     dates = {c: act[c].to_numpy() for c in ("period_start", "period_end")}
 
+    codes, meters = series
+    named: list[str] = []
+
     def meter_of(i: int) -> str:
-        return _meter_name({k: act[k].iat[i] for k in ("entity_id", "source", "meter", "use",
-                                                        "instrument")})
+        if not named:  # every meter's name, once
+            keys = ("entity_id", "source", "meter", "use", "instrument")
+            named.extend(_meter_name(dict(zip(keys, values, strict=True)))
+                         for values in zip(*(meters[k].tolist() for k in keys), strict=True))
+        return named[int(codes[i])]
 
     rows_found = found.rows
     if len(rows_found) >= 3:  # a meter's whole year off the same way: one finding, not twelve
