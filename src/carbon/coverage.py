@@ -73,7 +73,7 @@ def _dates(days: np.ndarray) -> np.ndarray:
     return (np.asarray(days, dtype=np.int64)).astype("datetime64[D]")
 
 
-def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def column_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of a column (-1 for a missing cell; a categorical's own, in its narrow
     integer type) and its distinct values as text."""
     if isinstance(s.dtype, pd.CategoricalDtype):
@@ -113,7 +113,7 @@ def series_codes(activity: pd.DataFrame, columns: Sequence[str] = SERIES
     parts = []
     space = 1
     for col in columns:
-        codes, values = _codes(activity[col])
+        codes, values = column_codes(activity[col])
         space *= len(values) + 1  # the last code: a missing cell
         parts.append((col, codes, np.append(values, "")))
     key: np.ndarray = np.zeros(len(activity), dtype=np.int32 if space < 1 << 31 else np.int64)

@@ -44,8 +44,9 @@ class Settings(BaseModel):
     gwp: Literal["AR5GWP100"] = "AR5GWP100"
     factor_sets: FactorPins = FactorPins()
     #: A period whose quantity per day is this many times its meter's typical (the median of the
-    #: meter's other periods), or as many times less, is flagged (``outlier``): a 度 figure in a
-    #: 万千瓦时 row is 10,000 times off; seasons move a month's figure a few times at most. [1]
+    #: meter's periods), or as many times less, is flagged (``outlier``): a 度 figure in a 万千瓦时
+    #: row is 10,000 times off, a kWh figure in a MWh row 1,000; seasons move a month's figure
+    #: some tens of times at most (winter gas against summer's). [1]
     outlier_factor: float = Field(default=100.0, gt=1)
     #: The same for a year of an entity and source against its other years (per day). [1]
     outlier_factor_years: float = Field(default=20.0, gt=1)

@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from carbon.coverage import _codes, calendar_years, day_numbers, dense, series_codes
+from carbon.coverage import calendar_years, column_codes, day_numbers, dense, series_codes
 from carbon.units import parse_unit
 
 #: Unit mix-ups and their factors (a power of ten): 万 against the base unit (万千瓦时 / 度,
@@ -45,7 +45,7 @@ def unit_basis(text: str) -> tuple[str, float]:
 
 def _unit_columns(unit: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Per row: a code for the unit's dimension (-1: no unit) and its size in base units."""
-    codes, values = _codes(unit)
+    codes, values = column_codes(unit)
     dims, sizes = [], []
     for v in values:  # once per distinct unit (a category no row uses may be blank)
         try:

@@ -114,7 +114,8 @@ def check(
                     con.print(f"  • {w['message']} [{w['code']}]", markup=False,
                               highlight=False, soft_wrap=True)
             con.print(summary(run.review.coverage), markup=False, highlight=False)
-            con.print(f"{len(found):,} finding{'s' if len(found) != 1 else ''} need a look"
-                      if found else "nothing needs a look", markup=False, highlight=False)
+            n = len(found)
+            con.print(f"{n:,} finding{'s need' if n != 1 else ' needs'} a look" if found
+                      else "nothing needs a look", markup=False, highlight=False)
         if found:
             raise typer.Exit(EXIT_CHECK_FAILED)

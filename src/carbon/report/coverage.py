@@ -8,6 +8,9 @@ top; landscape, one page wide, the header repeated on every page.
 
 from __future__ import annotations
 
+from copy import copy
+
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -87,7 +90,6 @@ def coverage_sheet(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: st
     if t.empty:
         ws.cell(row=head + 1, column=1, value=label("none", lang))
     status = cov.month_status() if len(t) else None
-    marks = [(_MARKS[k][0], fills[k]) for k in STATUS]
     sources = vocab.sources()
     meter = t["meter"].to_numpy()
     cols = {c: m[c].to_numpy()[meter].tolist() for c in ("entity_id", "source", "meter", "use",
@@ -95,25 +97,34 @@ def coverage_sheet(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: st
     months = m["months"].to_numpy()[meter].tolist()
     days = [t[c].tolist() for c in ("year", "days_in_boundary", "days_expected",
                                     "days_recorded", "days_estimated", "days_missing")]
+    # cells made directly, each status's style built once (tens of thousands of rows)
+    plain = Cell(ws)._style
+    marks = []
+    for key in STATUS:
+        probe = Cell(ws)
+        probe.alignment = _CENTER
+        if fills[key] is not None:
+            probe.fill = fills[key]
+        marks.append((_MARKS[key][0], probe._style))
+    cells = ws._cells
+    labels = {src: sources[src].label(lang) if src in sources else src
+              for src in set(cols["source"])}
+    all_year = label("all_year", lang)
     for i in range(len(t)):
         r = head + 1 + i
-        src = str(cols["source"][i])
         values = [cols["entity_id"][i], names.get(str(cols["entity_id"][i]), ""),
-                  sources[src].label(lang) if src in sources else src, cols["meter"][i],
-                  cols["use"][i], cols["instrument"][i], days[0][i],
-                  months_text(int(months[i])) if months[i] != ALL_MONTHS
-                  else label("all_year", lang), *(d[i] for d in days[1:])]
+                  labels[cols["source"][i]], cols["meter"][i], cols["use"][i],
+                  cols["instrument"][i], days[0][i],
+                  months_text(int(months[i])) if months[i] != ALL_MONTHS else all_year,
+                  *(d[i] for d in days[1:])]
         for j, v in enumerate(values, start=1):
             if v != "":
-                ws.cell(row=r, column=j, value=v)
+                cells[(r, j)] = Cell(ws, row=r, column=j, value=v, style_array=copy(plain))
         assert status is not None
         for j, st in enumerate(status[i].tolist(), start=len(keys) + 1):
-            mark, fill = marks[st]
+            mark, style = marks[st]
             if mark:
-                c = ws.cell(row=r, column=j, value=mark)
-                c.alignment = _CENTER
-                if fill is not None:
-                    c.fill = fill
+                cells[(r, j)] = Cell(ws, row=r, column=j, value=mark, style_array=copy(style))
     widths = [12, 22, 14, 12, 10, 10, 7, 10, 9, 9, 9, 9, 9] + [5] * 12
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
