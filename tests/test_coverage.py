@@ -492,5 +492,5 @@ def test_the_template_has_a_meters_sheet_with_hints_a_source_list_and_examples(l
     activity_source = next(dv for dv in wb["activity"].data_validations.dataValidation
                            if str(dv.sqref).startswith("D2"))
     assert checks["B2"].formula1 == activity_source.formula1
-    assert [r[:4] for r in example_rows(lang, 2024)["meters"]][0][2:] == [
-        "H-01", "11月-3月" if lang != "en" else "11-3"]
+    heating = example_rows(lang, 2024)["meters"][0]
+    assert heating[2:4] == ["H-01", "11月-3月" if lang != "en" else "11-3"]
