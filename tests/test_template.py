@@ -217,8 +217,18 @@ def test_reporting_years_from_settings_sheet(tmp_path):
     wb["activity"].append(["S1", "2023-01", "2023-12", "electricity", 10, "MWh"])
     path = tmp_path / "y.xlsx"
     wb.save(path)
+    # 2024 has no activity: an error naming the year and the sheet, not a column of zeros
+    empty = run("compute", path, "-f", "json")
+    assert empty.exit_code == 2 and empty.stdout == ""
+    text = " ".join(empty.stderr.split())
+    assert "y.xlsx, sheet settings, column reporting_years: '2024': reporting year 2024 has no " \
+        "activity rows (the inventory's activity covers 2023)" in text
+    assert "[no_activity]" in text
+    st = wb["settings"]
+    st.cell(_key_row(st, "reporting_years"), 2, "2023")
+    wb.save(path)
     out: dict[str, Any] = json.loads(run("compute", path, "-f", "json").stdout)
-    assert list(out["years"]) == ["2023", "2024"]
+    assert list(out["years"]) == ["2023"]
     assert out["years"]["2023"]["by_source"]["electricity"]["quantity"] == 10000
 
 

@@ -128,7 +128,7 @@ def test_sheets_charts_panes_and_print_setup(example_book):
     path, js = example_book
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["KPI", "Charts", "By entity", "By source and month", "Audit trail",
-                             "Factors used", "Warnings"]
+                             "Factors used", "Warnings", "Coverage"]
     assert wb["KPI"].freeze_panes == "C5"
     assert wb["Audit trail"].freeze_panes == "D2"
     for ws in wb.worksheets:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from carbon.factors import FactorSet
     from carbon.model import GridLevel, Ledger
     from carbon.model import Inventory as _Inventory
+    from carbon.review import Review
 
 PathLike = str | os.PathLike[str]
 
@@ -146,6 +147,7 @@ class Result:
     inventory: Inventory
     ledger_data: Ledger = field(repr=False)
     figures: dict[str, Any] = field(repr=False)
+    review: Review = field(repr=False)
 
     @property
     def kpis(self) -> pd.DataFrame:
@@ -198,6 +200,14 @@ class Result:
              for i, f in self.ledger_data.factors.items() if isinstance(f, Factor)],
             columns=["id", "factor_set", "parameter", "subject", "region", "value", "unit",
                      "reference"])
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        """Per meter and reporting year: the days in the boundary, expected, recorded,
+        estimated and missing, and the missing ranges (the JSON's ``coverage``)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.figures["coverage"])
 
     @property
     def warnings(self) -> pd.DataFrame:
@@ -265,19 +275,30 @@ def compute(inventory: Inventory, *, years: Iterable[int] | None = None,
     Raises
     ------
     carbon.InputError
-        A factor missing for some of the inventory's rows, a year without data …
+        A factor missing for some of the inventory's rows, a reporting year without data …
+    carbon.errors.UsageError
+        One of ``years`` has no data.
     """
+    from dataclasses import replace
+
     from carbon.aggregate import summarize
     from carbon.calc import compute as run
+    from carbon.review import check_years, reporting_years, review
 
     sets = _user_sets(factor_sets) if factor_sets is not None else inventory.sets
     wanted = sorted(set(years)) if years else None
     try:
-        ledger = run(inventory.data, sets, grid_level=grid_level, years=wanted)
+        reported = reporting_years(inventory.data, wanted)
+        check_years(inventory.data, reported, wanted)
+        reviewed = review(inventory.data, reported)  # coverage and plausibility
+        data = replace(inventory.data, notices=[*inventory.data.notices, *reviewed.notices])
+        ledger = run(data, sets, grid_level=grid_level, years=wanted)
     except errors.InputError as exc:
         raise InputError(exc.listed) from None
     shown = wanted or (sorted(set(inventory.data.settings.reporting_years)) or None)
-    return Result(inventory, ledger, summarize(inventory.data, ledger, shown))
+    figures = summarize(data, ledger, shown)
+    figures["coverage"] = reviewed.coverage_json()
+    return Result(Inventory(data, inventory.sets), ledger, figures, reviewed)
 
 
 @dataclass
@@ -353,10 +374,13 @@ def restate(before: Inventory, after: Inventory, *, years: Iterable[int] | None 
     factor_sets : iterable of str or path, optional
         Factor-set folders of your own.
     """
+    from dataclasses import replace
+
     from carbon.io.published import read_published
     from carbon.metrics import restated
     from carbon.restatement import reporting_years
     from carbon.restatement import restate as run
+    from carbon.review import review
 
     sets = (_user_sets(factor_sets) if factor_sets is not None
             else {**before.sets, **after.sets})
@@ -366,7 +390,10 @@ def restate(before: Inventory, after: Inventory, *, years: Iterable[int] | None 
         raise errors.UsageError("the two inventories report no year in common; pass --years")
     try:
         pub = read_published(Path(published), restated(), wanted) if published else None
-        figures = run(before.data, after.data, sets, years=wanted, base_year=base_year,
+        # missing days and values far off their series, worded as compute words them
+        a, b = (replace(inv.data, notices=[*inv.data.notices, *review(inv.data, wanted).notices])
+                for inv in (before, after))
+        figures = run(a, b, sets, years=wanted, base_year=base_year,
                       threshold_pct=threshold_pct, threshold_scope=threshold_scope,
                       published=pub)
     except errors.InputError as exc:

@@ -48,6 +48,13 @@ class Settings(BaseModel):
     vehicle_technology: Literal["oxidation_catalyst", "uncontrolled", "low_mileage_ldv"] = (
         "oxidation_catalyst")
     factor_sets: FactorPins = FactorPins()
+    #: A period whose quantity per day is this many times its meter's typical (the median of the
+    #: meter's periods), or as many times less, is flagged (``outlier``): a 度 figure in a 万千瓦时
+    #: row is 10,000 times off, a kWh figure in a MWh row 1,000; seasons move a month's figure
+    #: some tens of times at most (winter gas against summer's). [1]
+    outlier_factor: float = Field(default=100.0, gt=1)
+    #: The same for a year of an entity and source against its other years (per day). [1]
+    outlier_factor_years: float = Field(default=20.0, gt=1)
 
     @field_validator("gwp", mode="before")
     @classmethod
@@ -113,6 +120,9 @@ class Inventory:
     ``denominators``: entity_id, year, floor_area_m2, headcount (+ user columns), row.
     ``custom_factors``: source, year (<NA> = every year), kind, value, unit, reference, region
     (province or utility key, "" = everywhere), row.
+    ``meters`` (declared meters; None when the inventory has none): entity_id, source (key),
+    meter, months (the months it runs, bit ``m - 1`` for month ``m``), note, row.
+    ``letters``: the spreadsheet column letter of each column, by table, for a workbook's tables.
     """
 
     path: Path
@@ -124,6 +134,8 @@ class Inventory:
     origins: dict[str, Origin]
     files: list[Path] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    meters: pd.DataFrame | None = None
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass

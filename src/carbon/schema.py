@@ -114,6 +114,18 @@ TABLES: dict[str, TableSpec] = {
                    "invoice or meter reading reference"),
             Column("note", "text", False, "Note", "备注", "備註"),
         )),
+        TableSpec("meters", False, (
+            Column("entity_id", "text", True, "Entity ID", "单位编号", "單位編號",
+                   "the entity the meter belongs to"),
+            Column("source", "text", True, "Energy source", "能源品种", "能源品種",
+                   "电力, 热力, 天然气 …"),
+            Column("meter", "text", False, "Meter", "表号", "錶號",
+                   "as in activity.meter; blank = the entity's one meter of that source"),
+            Column("months", "text", False, "Months in use", "使用月份", "使用月份",
+                   "the months it runs: 11-3 = November to March (a heating season); 1-12 or "
+                   "blank = all year; its other months are not gaps"),
+            Column("note", "text", False, "Note", "备注", "備註"),
+        )),
         TableSpec("custom_factors", False, (
             Column("source", "text", True, "Energy source", "能源品种", "能源品種"),
             Column("year", "year", False, "Year", "年份", "年份", "blank = every year"),

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from carbon.cli import compute, factors, restate, template, verify
+from carbon.cli import check, compute, factors, restate, template, verify
 from carbon.cli.common import handle_signals, state
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ def _root(
 
 
 app.command("compute")(compute.compute)
+app.command("check")(check.check)
 app.command("restate")(restate.restate)
 app.add_typer(factors.app, name="factors")
 app.command("template")(template.template)

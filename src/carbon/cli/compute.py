@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from carbon import api
-from carbon.cli.common import guarded, stderr, stdout
+from carbon.cli.common import EXIT_CHECK_FAILED, guarded, stderr, stdout
 from carbon.errors import UsageError
 from carbon.manifest import build as build_manifest
 from carbon.manifest import dumps as manifest_dumps
@@ -21,6 +21,7 @@ from carbon.report.console import print_results, render_text
 from carbon.report.problems import problems_to
 from carbon.report.problems import render as render_problems
 from carbon.report.write import Content, check_targets, write_outputs
+from carbon.review import summary
 
 
 class Format(str, Enum):
@@ -67,6 +68,10 @@ def compute(
                                 help="Also write the input's problems to this .csv or .xlsx file."),
     detail: bool = typer.Option(False, "--detail",
                                 help="Show Scope 1 by gas (CO2, CH4, N2O) in the table."),
+    strict: bool = typer.Option(False, "--strict",
+                                help="Fail (exit 1, nothing written) on what carbon check "
+                                "finds: missing days, values far off their series, boundary "
+                                "events not stated, duplicate or overlapping rows."),
 ) -> None:
     """Compute energy (kWh, tce), Scope 1 and Scope 2 and intensities for every year."""
     if fmt is None:
@@ -79,23 +84,42 @@ def compute(
         run = calculate(path, factors, year, grid_level.value if grid_level else None, bar)
         sets, inv, ledger, result = run.inventory.sets, run.inventory.data, run.ledger_data, \
             run.figures
+        if strict:
+            from carbon.cli.check import findings
+            from carbon.report.findings import print_findings
+
+            found = findings(run)
+            if found:
+                bar.close()
+                print_findings(found, stderr(), strict=True)
+                if errors is not None:
+                    write_outputs([(errors, render_problems(errors, found))], inv.files)
+                raise typer.Exit(EXIT_CHECK_FAILED)
         title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
         files: list[tuple[Path, Content]] = []
         if workbook:
             if fmt is not Format.table:
                 raise UsageError(f"--out {out.name} writes the Excel workbook; drop --format "
                                  f"{fmt.value}, or give --out a .{fmt.value} file")
-            from carbon.report.workbook import build_workbook, write_workbook
+            from carbon.report.coverage import coverage_sheet
+            from carbon.report.workbook import build_workbook, sheet, write_workbook
 
             bar.step("Writing the workbook")
-            wb = build_workbook(inv, ledger, result, sets, lang.value)
+            names = dict(zip(inv.entities["entity_id"].astype(str),
+                             inv.entities["name"].astype(str), strict=True))
+            wb = build_workbook(inv, ledger, result, sets, lang.value, extra_sheets=[sheet(
+                "Coverage", lambda ws: coverage_sheet(ws, run.review.coverage, names,
+                                                      lang.value))])
             files.append((out, lambda fh: write_workbook(wb, fh)))
         elif fmt is Format.table and out is None:
             bar.close()
-            print_results(result, title, stdout(), detail)
+            con = stdout()
+            print_results(result, title, con, detail)
+            con.print(summary(run.review.coverage), markup=False, highlight=False)
         else:
             text = {Format.json: jsonout.dumps, Format.csv: csvout.render}.get(
-                fmt, lambda r: render_text(r, title, detail))(result)
+                fmt, lambda r: render_text(r, title, detail) + summary(run.review.coverage)
+                + "\n")(result)
             if out is None:
                 bar.close()
                 typer.echo(text, nl=False)

@@ -438,6 +438,37 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     return out[good].reset_index(drop=True)
 
 
+def _meters(table: RawTable, entity_ids: set[str]) -> pd.DataFrame:
+    """Declared meters: which entity and source, the meter id, the months it runs."""
+    f = table.frame
+    ok = _required(table, ["entity_id", "source"])
+    ids = f["entity_id"]
+    unknown = (ids != "").to_numpy() & ~ids.isin(entity_ids).to_numpy()
+    table.report(unknown, "entity_id", "unknown_entity", "no entity has this entity_id",
+                 "add the entity to the entities table or correct the id")
+    spellings = vocab.source_spellings()
+    src_text = f["source"]
+    source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), "") if v else "")
+    bad_src = ((src_text != "") & (source == "")).to_numpy()
+    table.report(bad_src, "source", "unknown_source", "not an energy source carbon knows",
+                 f"use one of {', '.join(sorted(vocab.sources()))} (or 电力, 热力, 天然气 …)")
+    codes, texts = _factorized(f["months"])
+    parsed = np.array([parse.month_set(str(t)) or 0 for t in texts], dtype=np.int64)
+    months = parsed[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    bad_months = months == 0
+    table.report(bad_months, "months", "not_months", "not a list of months",
+                 "write the months the meter runs: 11-3 (November to March), 11月-3月, 5-9, or "
+                 "1-12 (blank) for the whole year")
+    out = pd.DataFrame({"entity_id": ids.astype(str), "source": source.astype(str),
+                        "meter": f["meter"].astype(str), "months": months,
+                        "note": f["note"].astype(str), "row": table.rows})
+    dup = (out.duplicated(["entity_id", "source", "meter"]).to_numpy() & ok & ~bad_src)
+    table.report(dup, "meter", "duplicate", "the same entity, source and meter is on an earlier "
+                 "row", "keep one row per meter")
+    good = ok & ~unknown & ~bad_src & ~bad_months & ~dup
+    return out[good].reset_index(drop=True)
+
+
 #: What identifies one meter (or one invoice series): its periods should neither overlap nor leave gaps.
 METER = ["entity_id", "source", "meter", "use", "instrument"]
 #: At most this many gaps, overlaps or duplicates are listed one by one; the rest are counted.
@@ -464,14 +495,15 @@ def _days(d: np.ndarray) -> list[str]:
 
 
 def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
-    """Warnings for duplicate rows and for gaps and overlaps in each meter's periods.
+    """Warnings for duplicate rows and for overlaps in each meter's periods.
 
     A meter is an entity, source, meter id, use and instrument. Rows are sorted once by meter and period;
     each period is compared with the latest end among the meter's earlier periods (a grouped
-    cumulative maximum, shifted by one): a start more than a day after it is a gap, a start on or
-    before it an overlap. A row equal to an earlier one in meter, period, quantity and unit is a
-    duplicate (and not counted again as an overlap). Everything runs on integer codes; only the
-    listed rows are put into words.
+    cumulative maximum, shifted by one): a start on or before it is an overlap. A row equal to an
+    earlier one in meter, period, quantity and unit is a duplicate (and not counted again as an
+    overlap). Everything runs on integer codes; only the listed rows are put into words. Gaps
+    (inside a year and at its edges, against the entity's boundary and the meter's declared
+    months) are :mod:`carbon.coverage`'s.
     """
     if activity.empty:
         return []
@@ -523,7 +555,6 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
     reach = np.maximum.accumulate(m_o * e_span + (e_o - e_min)) - m_o * e_span + e_min
     prev_end = np.r_[0, reach[:-1]]
     valid = np.r_[False, m_o[1:] == m_o[:-1]]
-    gap = valid & (s_o > prev_end + 1)
     overlap = valid & (s_o <= prev_end)
 
     def listed(mask: np.ndarray) -> tuple[np.ndarray, list[int], list[int], list[str]]:
@@ -532,11 +563,6 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
         before = [int(rows[position(int(p) - 1)]) for p in at]
         return at, [int(r) for r in rows[now]], before, _meter(activity, now)
 
-    g, g_row, g_prev, g_name = listed(gap)
-    gap_lines = [f"{where}: {m}: nothing recorded from {a} to {b} (between rows {r0} and {r1}); "
-                 "add the missing period if the meter ran"
-                 for m, a, b, r0, r1 in zip(g_name, _days(prev_end[g] + 1), _days(s_o[g] - 1),
-                                            g_prev, g_row, strict=True)]
     v, v_row, v_prev, v_name = listed(overlap)
     over_lines = [f"{where}: {m}: row {r1} ({a} to {b}) overlaps an earlier period ending {c} "
                   f"(row {r0}); both are counted: check for a reading entered twice, or tell two "
@@ -544,7 +570,6 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
                   for m, r1, a, b, c, r0 in zip(v_name, v_row, _days(s_o[v]), _days(e_o[v]),
                                                 _days(prev_end[v]), v_prev, strict=True)]
     return [*_listed("duplicate_row", dup_lines, len(dup_at), "duplicate rows"),
-            *_listed("period_gap", gap_lines, int(gap.sum()), "gaps in meter periods"),
             *_listed("period_overlap", over_lines, int(overlap.sum()),
                      "overlapping meter periods")]
 
@@ -575,6 +600,7 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
     denominators = (_denominators(tables["denominators"], ids)
                     if "denominators" in tables else None)
     custom = _custom_factors(tables["custom_factors"]) if "custom_factors" in tables else None
+    meters = _meters(tables["meters"], ids) if "meters" in tables else None
     for t in tables.values():
         problems = problems + t.problems
     if problems:
@@ -591,7 +617,9 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
         notices.append(Notice("estimated_data", f"{int(est.sum())} activity rows are estimates "
                               "(data_quality = estimated)"))
     return Inventory(path, entities.reset_index(drop=True), activity, denominators, custom,
-                     settings, {n: t.origin for n, t in tables.items()}, files, notices)
+                     settings, {n: t.origin for n, t in tables.items()}, files, notices,
+                     meters=meters,
+                     letters={n: dict(t.letters) for n, t in tables.items() if t.letters})
 
 
 def origin_label(path: Path, base: Path) -> Origin:

@@ -175,6 +175,82 @@ def year_list(text: str) -> list[int] | None:
     return sorted({int(g.group(1)) for g in got if g})
 
 
+#: Every month of the year as a set of months (bit ``m - 1`` for month ``m``).
+ALL_MONTHS = 0xFFF
+_MONTH_NAMES = {name: i for i, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
+_ALL_YEAR = {"全年", "全年运行", "全年運行", "allyear", "all", "yearround"}
+_MONTH = r"(\d{1,2}|[a-z]+)\s*月?(?:份)?"
+_MONTH_SPAN = re.compile(rf"^{_MONTH}\s*(?:[-–—~～至到]|to)\s*(?:次年|翌年)?\s*{_MONTH}$")
+_ONE_MONTH = re.compile(rf"^{_MONTH}$")
+#: A range typed into a spreadsheet cell that turned it into a date: 11-3 saved as 3 November.
+_AS_DATE = re.compile(r"^\d{4}-(\d{2})-(\d{2})$")
+
+
+def _month(text: str) -> int | None:
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= 12 else None
+    return _MONTH_NAMES.get(text)
+
+
+def month_set(text: str) -> int | None:
+    """The months a meter runs, as people write them, as a set of months (bit ``m - 1``).
+
+    ``11-3`` (November to March, across the year end), ``11月-3月``, ``11月至次年3月``,
+    ``Nov-Mar``, ``5-9``, ``7``, several parts ``11-12, 1-3`` (``,`` ``，`` ``、`` ``;``), and
+    ``1-12``, ``全年`` or blank for the whole year. A range a spreadsheet saved as a date (``11-3``
+    typed into a date cell: ``2024-11-03``) reads as the range it was typed as. None when the
+    text is not such a list.
+    """
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    if not folded or folded.replace(" ", "") in _ALL_YEAR:
+        return ALL_MONTHS
+    date = _AS_DATE.match(folded)
+    if date:
+        folded = f"{int(date.group(1))}-{int(date.group(2))}"
+    out = 0
+    for part in (p.strip() for p in re.split(r"[,;、，；]+", folded)):
+        if not part:
+            continue
+        span = _MONTH_SPAN.match(part)
+        one = _ONE_MONTH.match(part)
+        if span:
+            first, last = _month(span.group(1)), _month(span.group(2))
+        elif one:
+            first = last = _month(one.group(1))
+        else:
+            return None
+        if first is None or last is None:
+            return None
+        months = (range(first, last + 1) if first <= last
+                  else [*range(first, 13), *range(1, last + 1)])
+        for m in months:
+            out |= 1 << (m - 1)
+    return out or None
+
+
+def months_text(months: int) -> str:
+    """A set of months as the shortest ranges, starting after a month it does not run:
+    ``11-3`` (November to March), ``1-12``, ``5-6, 9``."""
+    if months & ALL_MONTHS == ALL_MONTHS:
+        return "1-12"
+    on = [bool(months >> i & 1) for i in range(12)]
+    first_off = on.index(False)
+    order = [(first_off + 1 + i) % 12 for i in range(12)]  # start just after a month it is off
+    parts, run = [], []
+    for i in order:
+        if on[i]:
+            run.append(i + 1)
+        elif run:
+            parts.append(run)
+            run = []
+    if run:
+        parts.append(run)
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in parts)
+
+
 #: The values a spreadsheet shows in a cell whose formula failed.
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!"})

@@ -105,6 +105,10 @@ _HELP_ZH: dict[str, tuple[str, str]] = {
                 "香港站點：clp（中電）或 hk_electric（港燈）；其他地區留空"),
     "meter": ("电表、气表或户号；空白 = 每个单位每种能源一个表",
               "電錶、氣錶或戶號；空白 = 每個單位每種能源一個錶"),
+    "months": ("运行月份：11-3 或 11月-3月 = 11月至次年3月（供暖季）；1-12 或空白 = 全年；"
+               "其余月份不算缺失",
+               "運行月份：11-3 或 11月-3月 = 11月至翌年3月（供暖季）；1-12 或空白 = 全年；"
+               "其餘月份不算缺失"),
     "technology": ("仅限车辆：uncontrolled（无控制）、oxidation_catalyst（催化转化）或 "
                    "low_mileage_ldv；空白 = 设置 vehicle_technology",
                    "僅限車輛：uncontrolled（無控制）、oxidation_catalyst（催化轉化）或 "
@@ -148,6 +152,10 @@ _SETTING_LABELS: dict[str, tuple[str, str, str]] = {
     "gwp": ("全球变暖潜势", "全球暖化潛勢", "Global warming potentials"),
     "boundary_mid_year": ("年中边界变动", "年中邊界變動", "Mid-year boundary change"),
     "threshold_scope": ("重算阈值检验口径", "重算閾值檢驗口徑", "Threshold tested on"),
+    "outlier_factor": ("异常值倍数（与同一表其他期间比）", "異常值倍數（與同一錶其他期間比）",
+                       "Outlier factor (against the meter's other periods)"),
+    "outlier_factor_years": ("异常值倍数（与其他年度比）", "異常值倍數（與其他年度比）",
+                             "Outlier factor (against the other years)"),
 }
 
 
@@ -249,7 +257,8 @@ _COLUMN_LISTS = {("activity", "source"): "source", ("activity", "unit"): "unit",
                  ("activity", "technology"): "technology", ("entities", "utility"): "utility",
                  ("activity", "data_quality"): "data_quality", ("entities", "province"): "province",
                  ("entities", "entry"): "entry", ("entities", "exit"): "exit",
-                 ("custom_factors", "source"): "source", ("custom_factors", "kind"): "factor_kind"}
+                 ("custom_factors", "source"): "source", ("custom_factors", "kind"): "factor_kind",
+                 ("meters", "source"): "source"}
 
 
 @dataclass
@@ -383,7 +392,7 @@ def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
     zh = lang != "en"
     prov = vocab.provinces()["shanxi"]
     province = {"zh-Hans": prov.zh_hans, "zh-Hant": prov.zh_hant}.get(lang, prov.en)
-    kwh, m3, litre = ("度", "立方米", "升") if zh else ("kWh", "m3", "L")
+    kwh, m3, litre, gj = ("度", "立方米", "升", "吉焦") if zh else ("kWh", "m3", "L", "GJ")
     d = datetime
     keyed: dict[str, list[dict[str, Any]]] = {
         "entities": [
@@ -416,6 +425,19 @@ def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
             {"entity_id": "BR01", "period_start": d(year, 7, 1), "period_end": d(year, 7, 31),
              "source": src["electricity"], "quantity": 15000, "unit": kwh,
              "data_quality": "estimated", "note": "no invoice yet" if not zh else "尚无发票"},
+            {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 1, 31),
+             "source": src["heat"], "quantity": 1520, "unit": gj, "meter": "H-01",
+             "data_quality": "invoice", "document_ref": "H-2024-01"},
+        ],
+        "meters": [
+            {"entity_id": "HQ", "source": src["heat"], "meter": "H-01",
+             "months": "11月-3月" if zh else "11-3",
+             "note": {"zh-Hans": "供暖季：11月至次年3月，其余月份不算缺失",
+                      "zh-Hant": "供暖季：11月至翌年3月，其餘月份不算缺失"}.get(
+                          lang, "heating season, November to March: its other months are not "
+                          "gaps")},
+            {"entity_id": "HQ", "source": src["electricity"], "meter": "0001",
+             "note": "全年" if zh else "all year"},
         ],
         "custom_factors": [{"source": src["diesel"], "kind": "emission", "value": 2.66,
                             "unit": "kgCO2/L", "reference": "supplier declaration 2024, p. 3"}],

@@ -1,0 +1,122 @@
+"""``carbon check PATH``: what a facilities team runs before sending its workbook.
+
+Everything ``compute`` validates (cells, units, factors), plus coverage (missing days of each
+meter, at the year's edges too; a source missing in a year), plausibility (values far off their
+series) and the boundary events a restatement would have to assume — without writing a report.
+
+Exit codes: 0 nothing needs a look; 1 something does (each finding listed with its code, where
+it is and what to do); 2 the input is wrong (every problem listed, as ``compute`` does).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from carbon.api import Result
+from carbon.cli.common import EXIT_CHECK_FAILED, guarded, stdout
+from carbon.cli.compute import Level, calculate
+from carbon.errors import InputError, Problem
+from carbon.model import Origin
+from carbon.report.findings import print_findings, problem_dict
+from carbon.report.problems import problems_to
+from carbon.report.problems import render as render_problems
+from carbon.report.write import write_outputs
+from carbon.review import FINDINGS, boundary_findings, notice_of, summary
+
+#: Codes the review puts into words itself (located, one finding each): the run's warning lines
+#: for them are not listed again.
+_REVIEWED = frozenset({"period_gap", "source_missing", "outlier"})
+#: What to do about the findings that come as warning lines (found while reading or computing).
+_FIXES = {"duplicate_row": "delete one of the two rows if it was entered twice",
+          "period_overlap": "check for a reading entered twice, or tell two meters apart in "
+                            "activity.meter",
+          "outside_boundary": "check the entity's included_from / included_to, or the rows' "
+                              "dates"}
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def findings(run: Result) -> list[Problem]:
+    """Everything that needs a look in a run: the review's findings, the boundary events a
+    restatement would assume, and the run's other warnings of a :data:`FINDINGS` code."""
+    out = [*run.review.findings, *boundary_findings(run.inventory.data, run.review.years)]
+    origin = run.inventory.data.origins.get("activity", Origin(run.inventory.data.path.name))
+    for w in run.figures["warnings"]:
+        if w["code"] in FINDINGS and w["code"] not in _REVIEWED:
+            out.append(Problem(origin.file, origin.sheet, None, None, w["code"], "",
+                               w["message"], _FIXES.get(w["code"], "see the message")))
+    return out
+
+
+def _warnings(run: Result, found: list[Problem]) -> list[dict[str, Any]]:
+    """The run's warnings for the JSON output: every finding located, then the notes."""
+    located = _REVIEWED | {"acquisition_unstated", "boundary_event_assumed"}
+    out = [{**problem_dict(p), "message": notice_of(p).message if p.code in located
+            else p.message, "finding": True} for p in found]
+    listed = {p.message for p in found}
+    for w in run.figures["warnings"]:
+        if w["code"] in _REVIEWED or w["message"] in listed:
+            continue
+        out.append({"file": None, "sheet": None, "cell": None, "row": None, "column": None,
+                    "value": "", "code": w["code"], "message": w["message"], "fix": None,
+                    "finding": False})
+    return out
+
+
+def check(
+    path: Path = typer.Argument(..., exists=True,
+                                help="Inventory: a folder of CSV files or a workbook (.xlsx)."),
+    year: list[int] = typer.Option(None, "--year", "-y", help="Check this year (repeatable)."),
+    grid_level: Level = typer.Option(None, "--grid-level",
+                                     help="Grid factor level; default from settings (national)."),
+    factors: list[Path] = typer.Option(None, "--factors", exists=True,
+                                       help="A factor-set folder of your own (repeatable)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f",
+                               help="table, or json: {problems, warnings, coverage}."),
+    errors: Path = typer.Option(None, "--errors", dir_okay=False,
+                                help="Also write the problems, or the findings, to this .csv "
+                                "or .xlsx file."),
+) -> None:
+    """Check an inventory before sending it: its problems, missing days, values far off their
+    series, boundary events not stated. Writes no report."""
+    with guarded(), problems_to(errors, path):
+        try:
+            run = calculate(path, factors, year, grid_level.value if grid_level else None)
+        except InputError as exc:
+            if fmt is Format.json:
+                typer.echo(json.dumps({"problems": [problem_dict(p) for p in exc.listed],
+                                       "warnings": [], "coverage": None}, ensure_ascii=False))
+            raise
+        found = findings(run)
+        if errors is not None:
+            write_outputs([(errors, render_problems(errors, found))], run.inventory.data.files)
+        if fmt is Format.json:
+            typer.echo(json.dumps({"problems": [], "warnings": _warnings(run, found),
+                                   "coverage": run.figures["coverage"]}, ensure_ascii=False,
+                                  allow_nan=False))
+        else:
+            con = stdout()
+            reviewed = {p.message for p in found}
+            notes = [w for w in run.figures["warnings"] if w["code"] not in FINDINGS
+                     and w["message"] not in reviewed]
+            if found:
+                print_findings(found, con)
+            if notes:
+                con.print("Notes (nothing to fix):", markup=False, highlight=False)
+                for w in notes:
+                    con.print(f"  • {w['message']} [{w['code']}]", markup=False,
+                              highlight=False, soft_wrap=True)
+            con.print(summary(run.review.coverage), markup=False, highlight=False)
+            n = len(found)
+            con.print(f"{n:,} finding{'s need' if n != 1 else ' needs'} a look" if found
+                      else "nothing needs a look", markup=False, highlight=False)
+        if found:
+            raise typer.Exit(EXIT_CHECK_FAILED)

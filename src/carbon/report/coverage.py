@@ -1,0 +1,140 @@
+"""The workbook's **Coverage** sheet: each meter's months, year by year, as a coloured matrix.
+
+One row per meter and year (entity, source, meter, its declared months, the days in boundary,
+expected, recorded, estimated and missing), then one cell per month: recorded, estimated,
+partly recorded, missing, not a month the meter runs, or outside the boundary. A legend at the
+top; landscape, one page wide, the header repeated on every page.
+"""
+
+from __future__ import annotations
+
+from copy import copy
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from carbon import vocab
+from carbon.coverage import ALL_MONTHS, STATUS, Coverage
+from carbon.io.parse import months_text
+
+#: Labels of the sheet in zh-Hans, zh-Hant, en.
+_L: dict[str, tuple[str, str, str]] = {
+    "title": ("计量覆盖情况（各表各月）", "計量覆蓋情況（各錶各月）", "Coverage of meter periods"),
+    "note": ("每行一个表一年：边界内天数、应有天数（申报的运行月份内）、已记录、估算、缺失；"
+             "每月一格。缺失的月份会使报告数字偏低。",
+             "每列一個錶一年：邊界內天數、應有天數（申報的運行月份內）、已記錄、估算、缺失；"
+             "每月一格。缺失的月份會使報告數字偏低。",
+             "One row per meter and year: days inside the boundary, expected (in its declared "
+             "months), recorded, estimated, missing; one cell per month. Missing months make the "
+             "reported figures too low."),
+    "entity_id": ("单位编号", "單位編號", "Entity"),
+    "name": ("名称", "名稱", "Name"),
+    "source": ("能源品种", "能源品種", "Source"),
+    "meter": ("表号", "錶號", "Meter"),
+    "use": ("用途", "用途", "Use"),
+    "instrument": ("绿电凭证", "綠電憑證", "Instrument"),
+    "year": ("年份", "年份", "Year"),
+    "months": ("运行月份", "運行月份", "Months in use"),
+    "days_in_boundary": ("边界内天数", "邊界內天數", "Days in boundary"),
+    "days_expected": ("应有天数", "應有天數", "Days expected"),
+    "days_recorded": ("已记录天数", "已記錄天數", "Days recorded"),
+    "days_estimated": ("估算天数", "估算天數", "Days estimated"),
+    "days_missing": ("缺失天数", "缺失天數", "Days missing"),
+    "all_year": ("全年", "全年", "all year"),
+    "recorded": ("已记录", "已記錄", "recorded"),
+    "estimated": ("估算", "估算", "estimated"),
+    "partial": ("部分缺失", "部分缺失", "partly missing"),
+    "missing": ("缺失", "缺失", "missing"),
+    "not_expected": ("非运行月份", "非運行月份", "not expected"),
+    "outside": ("不在边界内", "不在邊界內", "outside the boundary"),
+    "none": ("没有计量数据", "沒有計量數據", "no meters"),
+}
+_LANGS = ("zh-Hans", "zh-Hant", "en")
+_MONTHS = {"zh-Hans": [f"{m}月" for m in range(1, 13)], "zh-Hant": [f"{m}月" for m in range(1, 13)],
+           "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                  "Dec"]}
+#: Each status's mark and fill (outside the boundary: no mark, no fill).
+_MARKS = {"recorded": ("✓", "C6EFCE"), "estimated": ("E", "FFEB9C"), "partial": ("½", "F8CBAD"),
+          "missing": ("✗", "FFC7CE"), "not_expected": ("–", "D9D9D9"), "outside": ("", None)}
+_HEAD_FILL = PatternFill("solid", start_color="DDEBF7")
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=13, color="1F4E78")
+_CENTER = Alignment(horizontal="center")
+
+
+def label(key: str, lang: str) -> str:
+    return _L[key][_LANGS.index(lang) if lang in _LANGS else 2]
+
+
+def coverage_sheet(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: str) -> None:
+    """Fill ``ws`` with the coverage matrix (``names``: entity names by id)."""
+    ws["A1"] = label("title", lang)
+    ws["A1"].font = _TITLE
+    ws["A2"] = label("note", lang)
+    fills = {k: PatternFill("solid", start_color=c) if c else None for k, (_, c) in _MARKS.items()}
+    for i, key in enumerate(STATUS[1:]):  # the legend (outside the boundary stays blank)
+        c = ws.cell(row=3, column=2 * i + 1, value=_MARKS[key][0])
+        c.fill, c.alignment = fills[key] or PatternFill(), _CENTER
+        ws.cell(row=3, column=2 * i + 2, value=label(key, lang))
+    keys = ["entity_id", "name", "source", "meter", "use", "instrument", "year", "months",
+            "days_in_boundary", "days_expected", "days_recorded", "days_estimated",
+            "days_missing"]
+    head = 5
+    for j, text in enumerate([*(label(k, lang) for k in keys), *_MONTHS[lang]], start=1):
+        c = ws.cell(row=head, column=j, value=text)
+        c.font, c.fill = _BOLD, _HEAD_FILL
+        c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center")
+    t, m = cov.table, cov.meters
+    if t.empty:
+        ws.cell(row=head + 1, column=1, value=label("none", lang))
+    status = cov.month_status() if len(t) else None
+    sources = vocab.sources()
+    meter = t["meter"].to_numpy()
+    cols = {c: m[c].to_numpy()[meter].tolist() for c in ("entity_id", "source", "meter", "use",
+                                                        "instrument")}
+    months = m["months"].to_numpy()[meter].tolist()
+    days = [t[c].tolist() for c in ("year", "days_in_boundary", "days_expected",
+                                    "days_recorded", "days_estimated", "days_missing")]
+    # cells made directly, each status's style built once (tens of thousands of rows)
+    plain = Cell(ws)._style
+    marks = []
+    for key in STATUS:
+        probe = Cell(ws)
+        probe.alignment = _CENTER
+        if fills[key] is not None:
+            probe.fill = fills[key]
+        marks.append((_MARKS[key][0], probe._style))
+    cells = ws._cells
+    labels = {src: sources[src].label(lang) if src in sources else src
+              for src in set(cols["source"])}
+    all_year = label("all_year", lang)
+    for i in range(len(t)):
+        r = head + 1 + i
+        values = [cols["entity_id"][i], names.get(str(cols["entity_id"][i]), ""),
+                  labels[cols["source"][i]], cols["meter"][i], cols["use"][i],
+                  cols["instrument"][i], days[0][i],
+                  months_text(int(months[i])) if months[i] != ALL_MONTHS else all_year,
+                  *(d[i] for d in days[1:])]
+        for j, v in enumerate(values, start=1):
+            if v != "":
+                cells[(r, j)] = Cell(ws, row=r, column=j, value=v, style_array=copy(plain))
+        assert status is not None
+        for j, st in enumerate(status[i].tolist(), start=len(keys) + 1):
+            mark, style = marks[st]
+            if mark:
+                cells[(r, j)] = Cell(ws, row=r, column=j, value=mark, style_array=copy(style))
+    widths = [12, 22, 14, 12, 10, 10, 7, 10, 9, 9, 9, 9, 9] + [5] * 12
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws.row_dimensions[head].height = 45
+    ws.freeze_panes = ws.cell(row=head + 1, column=4)
+    last = get_column_letter(len(widths))
+    ws.auto_filter.ref = f"A{head}:{last}{max(head + 1, head + len(t))}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{head}:{head}"

@@ -1,0 +1,43 @@
+"""What ``carbon check`` (and ``compute --strict``) show: the findings that need a look, each with
+its code, where it is and what to do; the notes that do not; the coverage line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from carbon.errors import Problem
+from carbon.report.console import CONSOLE_MAX
+
+
+def problem_dict(p: Problem) -> dict[str, Any]:
+    """A problem or a finding as JSON: where (file, sheet, cell, row, column), the value, the
+    code, what is wrong and the fix."""
+    return {"file": p.file, "sheet": p.sheet, "cell": p.cell, "row": p.row, "column": p.column,
+            "value": p.value, "code": p.code, "message": p.message, "fix": p.fix}
+
+
+def print_findings(findings: list[Problem], console: Console, *, strict: bool = False) -> None:
+    """A table on a terminal; one line per finding otherwise (at most CONSOLE_MAX, then a count)."""
+    n = len(findings)
+    head = (f"{n:,} finding{'s' if n != 1 else ''} need{'s' if n == 1 else ''} a look"
+            + ("; nothing was written (--strict)" if strict else ""))
+    shown = findings[:CONSOLE_MAX]
+    more = ([f"… and {n - CONSOLE_MAX:,} more; the --errors FILE option writes every one to a "
+             "CSV or xlsx file"] if n > CONSOLE_MAX else [])
+    if not console.is_terminal:
+        console.print("\n".join([head, *(f"  {p}" for p in shown), *more]), markup=False,
+                      highlight=False, soft_wrap=True)
+        return
+    t = Table(title=head, box=box.SIMPLE, title_justify="left")
+    for col in ("where", "what", "what to do", "code"):
+        t.add_column(col, overflow="fold")
+    for p in shown:
+        t.add_row(*(Text(x) for x in (p.where, p.message, p.fix, p.code)))
+    console.print(t)
+    for line in more:
+        console.print(line, markup=False, highlight=False)
