@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from carbon.metrics import value as metric_value
-from carbon.report.restatement import write_sheet
+from carbon.report.restatement import write_notes
 from tests.conftest import EXAMPLE, activity_row, compute_json, make_inventory, run, write_csv
 
 MULTISITE = EXAMPLE / "multisite"
@@ -261,23 +261,35 @@ def test_xlsx_sheet(tmp_path):
                  "--out", path)
     assert result.exit_code == 0, result.output
     out = restate_json(MULTISITE / "before", MULTISITE / "after")
-    ws = load_workbook(path)["Restatement"]
+    book = load_workbook(path)
+    assert book.sheetnames == ["Restatement", "Notes"]
+    ws = book["Restatement"]
     header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Year")
     assert header[:4] == ("Year", "Metric", "Unit", "Before")
     rows = {(r[0], r[1]): r for r in ws.iter_rows(values_only=True)
             if isinstance(r[0], int) and isinstance(r[1], str)}
     total = out["years"]["2022"]["total_location_tco2e"]
-    row = rows[(2022, "Total (Scope 1 + 2, location)")]
+    row = rows[(2022, "Total GHG emissions (Scope 1 + Scope 2)")]  # the KPI sheet's term
     assert row[3] == pytest.approx(total["before"]) and row[4] == pytest.approx(total["after"])
     assert row[7] == pytest.approx(total["attribution"]["boundary"])
-    texts = [r[0] for r in ws.iter_rows(values_only=True) if isinstance(r[0], str)]
+    summary = {r[0]: r[3] for r in ws.iter_rows(max_row=8, values_only=True) if r[0]}
+    assert summary["Base year"] == 2022  # numbers stored as numbers
+    assert summary["Cumulative change in the base year (%)"] == pytest.approx(
+        out["notes"]["base_year_change"]["gross_pct"])
+    notes = book["Notes"]
+    texts = [r[0] for r in notes.iter_rows(values_only=True) if isinstance(r[0], str)]
     assert any(t.startswith("The 2022 and 2023 figures were restated") for t in texts)
+    # the boundary changes, entity by entity, sum to the boundary part of the total
+    changes = [r for r in notes.iter_rows(values_only=True) if isinstance(r[0], int)]
+    assert {r[1].split()[0] for r in changes} >= {"OUT01", "VB"}
+    got = sum(r[3] for r in changes if r[0] == 2022)
+    assert got == pytest.approx(total["attribution"]["boundary"])
 
     wb = Workbook()
     zh = wb.create_sheet("重述")
-    write_sheet(zh, out, "zh-Hant")
+    write_notes(zh, out, "zh-Hant")
     values = [c for r in zh.iter_rows(values_only=True) for c in r if isinstance(c, str)]
-    assert "邊界變化" in values and any("數據已重述" in v for v in values)
+    assert any("數據已重述" in v for v in values) and "新納入（重述前清單中沒有）" in values
 
 
 def test_no_common_year_is_a_usage_error(tmp_path):

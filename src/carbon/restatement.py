@@ -543,6 +543,9 @@ def _notes(before: Inventory, after: Inventory, sets: dict[str, FactorSet], year
         "by_entity_year_tco2e": [{"entity_id": str(r["entity_id"]), "year": int(r["year"]),
                                   "boundary": float(r["boundary"])}
                                  for r in moved.to_dict("records")],
+        "names": {e: n for inv in (before, after) for e, n in zip(
+            inv.entities["entity_id"].astype(str), inv.entities["name"].astype(str), strict=True)
+            if e in counted},
     }
     grid_a, grid_b = _grid_ids(before, sets, years), _grid_ids(after, sets, years)
     ca, cb = _custom(before), _custom(after)

@@ -123,6 +123,19 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "restate_events": ("边界事件", "邊界事件", "Boundary events"),
     "restate_structural": ("结构性变化", "結構性變化", "Structural"),
     "restate_organic": ("自然增减", "自然增減", "Organic"),
+    "restate_changes": ("边界变化明细（温室气体排放总量，范围一＋二，基于位置）",
+                        "邊界變化明細（溫室氣體排放總量，範圍一＋二，基於位置）",
+                        "Boundary changes (total GHG emissions, Scope 1 + 2, location-based)"),
+    "restate_entity": ("单位", "單位", "Entity"),
+    "restate_change": ("变化", "變化", "Change"),
+    "restate_rule": ("规则", "規則", "Rule"),
+    "restate_added": ("新纳入（重述前清单中没有）", "新納入（重述前清單中沒有）",
+                      "added (not in the inventory as reported)"),
+    "restate_removed": ("剔除（重述后清单中没有）", "剔除（重述後清單中沒有）",
+                        "removed (not in the inventory as now)"),
+    "restate_window": ("纳入期间、持股比例或合并方法变化", "納入期間、持股比例或合併方法變化",
+                       "inclusion dates, equity share or consolidation changed"),
+    "restate_notes": ("重述说明", "重述說明", "Notes"),
 }
 
 

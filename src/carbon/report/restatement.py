@@ -122,9 +122,27 @@ def render_text(result: dict[str, Any], title: str = "") -> str:
     return console.export_text()
 
 
+def _change_of(entity: str, boundary: dict[str, Any], lang: str) -> tuple[str, str]:
+    """What happened to an entity's boundary, and the rule (structural or organic)."""
+    for e in boundary["events"]:
+        if e["entity_id"] == entity:
+            name = e["event"].replace("_", " ")
+            return f"{name} ({e['date']})", word(e["rule"], lang)
+    if entity in boundary["added"]:
+        return word("added", lang), word("structural", lang)
+    if entity in boundary["removed"]:
+        return word("removed", lang), word("structural", lang)
+    return word("window", lang), word("structural", lang)
+
+
+#: Column widths of the restatement sheet: year, metric, unit, then the seven figures.
+_WIDTHS = (7, 44, 9, 15, 15, 15, 11, 15, 15, 15)
+
+
 def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None:
-    """Fill a worksheet with the restatement: a summary, one row per year and metric (numbers at
-    full precision, formatted for reading), the published comparison and the disclosure draft.
+    """Fill a worksheet with the restatement, laid out to print on A4 landscape: a summary and
+    one row per year and metric (numbers at full precision, formatted for reading; the KPI
+    sheet's terms). :func:`write_notes` gives what goes beside it.
 
     Parameters
     ----------
@@ -135,18 +153,37 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
     lang : {"en", "zh-Hans", "zh-Hant"}
         Language of the labels and of the disclosure text.
     """
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
 
-    bold = Font(bold=True)
+    from carbon.report import layout
+
+    def label_row(text: str, value: Any, fmt: str = "General") -> None:
+        ws.append([text, None, None, value])
+        r = ws.max_row
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=3)
+        ws.cell(r, 4).number_format = fmt
+        if isinstance(value, str):  # a text value spans the figures' columns
+            ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=7)
+
     ws.append([word("title", lang)])
-    ws["A1"].font = Font(bold=True, size=13)
-    for name, value in _summary(result, lang):
-        ws.append([name, value])
+    ws["A1"].font = layout.TITLE_FONT
+    change = result["notes"]["base_year_change"]
+    scope = result.get("threshold_scope", "location")
+    label_row(word("base_year", lang), int(result["base_year"]), "0")
+    label_row(word("threshold", lang), float(result["threshold_pct"]), "0.00")
+    label_row(word("threshold_scope", lang), word(f"scope_{scope}", lang))
+    if scope == "each_scope":
+        for m, c in result["notes"]["base_year_changes"].items():
+            label_row(f"{word('gross', lang)} — {metric_label(m, lang)}", c["gross_pct"], "0.00")
+    else:
+        label_row(word("gross", lang), change["gross_pct"], "0.00")
+    label_row(word("required", lang),
+              word("yes" if result["recalculation_required"] else "no", lang))
     ws.append([])
-    ws.append([word(k, lang) for k in COLUMNS])
-    header = ws.max_row
-    for cell in ws[header]:
-        cell.font = bold
+    layout.header(ws, ws.max_row + 1, [word(k, lang) for k in COLUMNS])
+    head = ws.max_row
+    for c in ws[head][3:]:
+        c.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
     shown = _shown(result)
     for year, figs in result["years"].items():
         for metric, f in figs.items():
@@ -154,36 +191,74 @@ def write_sheet(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None
                 continue
             unit, d = metric_format(metric)
             a = f["attribution"]
-            ws.append([int(year), metric_label(metric, lang), unit, f["before"], f["after"],
-                       f["delta"], f["delta_pct"], a["boundary"], a["activity"], a["factors"]])
-            fmt = "#,##0" if d == 0 else "#,##0." + "0" * d
+            ws.append([int(year), metrics.by_key()[metric].label(lang).strip(), unit,
+                       f["before"], f["after"], f["delta"], f["delta_pct"], a["boundary"],
+                       a["activity"], a["factors"]])
             for cell in ws[ws.max_row][3:]:
-                cell.number_format = fmt
+                cell.number_format = layout.number_format(d)
+            ws.cell(ws.max_row, 6).number_format = "+" + layout.number_format(d)
             ws.cell(ws.max_row, 7).number_format = "+0.00;-0.00;0.00"
-    ws.freeze_panes = ws.cell(header + 1, 3)
+    layout.widths(ws, _WIDTHS)
+    layout.fit_rows(ws, head)
+    ws.freeze_panes = ws.cell(head + 1, 3)
+    layout.print_setup(ws, f"{head}:{head}", landscape=True, lang=lang)
+
+
+def write_notes(ws: Worksheet, result: dict[str, Any], lang: str = "en") -> None:
+    """Fill a worksheet with what the restatement says beside its table: the boundary changes
+    entity by entity with their attribution, the published comparison, and the disclosure draft
+    (on one A4 landscape page)."""
+    from openpyxl.styles import Alignment
+
+    from carbon.report import layout
+
+    ncol = len(COLUMNS)
+
+    def section(text: str) -> None:
+        if ws.max_row > 1:
+            ws.append([])
+        ws.append([text])
+        ws.cell(ws.max_row, 1).font = layout.SECTION_FONT
+
     notes = result["notes"]
-    if "published" in notes:
-        ws.append([])
-        ws.append([word("published", lang)])
-        ws.cell(ws.max_row, 1).font = bold
-        ws.append([word(k, lang) for k in ("year", "metric", "published_value", "recomputed",
-                                            "residual", "explained")])
-        for r in notes["published"]:
-            ws.append([r["year"], metric_label(r["metric"], lang), r["published"],
-                       r["recomputed"], r["residual"],
-                       word("yes" if r["within_rounding"] else "no", lang)])
-    ws.append([])
-    ws.append([word("disclosure", lang)])
-    ws.cell(ws.max_row, 1).font = bold
-    ws.append([notes["disclosure"][lang]])
-    ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row,
-                   end_column=len(COLUMNS))
+    boundary = notes["boundary"]
+    section(word("disclosure", lang))
     text = notes["disclosure"][lang]
-    wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)  # CJK characters take two columns
-    ws.row_dimensions[ws.max_row].height = max(120, 15 * (wide // 140 + 2))  # the merged width
-    for letter, width in zip("ABCDEFGHIJ", (12, 34, 8, 16, 16, 14, 11, 14, 14, 14), strict=True):
-        ws.column_dimensions[letter].width = width
+    ws.append([text])
+    r = ws.max_row
+    ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncol)
+    layout.tall_enough(ws, r, text, sum(_WIDTHS))
+    if boundary["by_entity_year_tco2e"]:
+        section(word("changes", lang))
+        layout.header(ws, ws.max_row + 1, [word("year", lang), word("entity", lang),
+                                           word("unit", lang), word("boundary", lang),
+                                           word("change", lang), None, None,
+                                           word("rule", lang)])
+        r = ws.max_row
+        ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=7)
+        names = boundary.get("names", {})
+        for e in boundary["by_entity_year_tco2e"]:
+            what, rule = _change_of(e["entity_id"], boundary, lang)
+            name = names.get(e["entity_id"], "")
+            ws.append([e["year"], f"{e['entity_id']} {name}".strip(), "tCO2e", e["boundary"],
+                       what, None, None, rule])
+            r = ws.max_row
+            ws.merge_cells(start_row=r, start_column=5, end_row=r, end_column=7)
+            ws.cell(r, 4).number_format = "+#,##0.00"
+    if "published" in notes:
+        section(word("published", lang))
+        layout.header(ws, ws.max_row + 1, [word(k, lang) for k in (
+            "year", "metric", "unit", "published_value", "recomputed", "residual", "explained")])
+        for p in notes["published"]:
+            unit, d = metric_format(p["metric"])
+            ws.append([p["year"], metrics.by_key()[p["metric"]].label(lang).strip(), unit,
+                       p["published"], p["recomputed"], p["residual"],
+                       word("yes" if p["within_rounding"] else "no", lang)])
+            for c in ws[ws.max_row][3:6]:
+                c.number_format = layout.number_format(max(d, 2))
+    layout.widths(ws, _WIDTHS)
+    layout.print_setup(ws, None, landscape=True, lang=lang)
 
 
 def to_xlsx(path: Path, result: dict[str, Any], lang: str = "en",
@@ -196,6 +271,8 @@ def to_xlsx(path: Path, result: dict[str, Any], lang: str = "en",
     assert ws is not None
     ws.title = word("sheet", lang)
     write_sheet(ws, result, lang)
+    write_notes(wb.create_sheet(word("notes", lang)), result, lang)
+    wb.properties.creator = "carbon"
     from carbon.report.workbook import neutralise_workbook
 
     neutralise_workbook(wb)  # text a spreadsheet would run stays text, shown as typed

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import unicodedata
 import weakref
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,9 +27,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference, Series
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -39,6 +38,7 @@ from carbon.aggregate import by_source_month
 from carbon.factors import Factor, FactorSet
 from carbon.metrics import display_unit
 from carbon.model import Inventory, Ledger, Origin
+from carbon.report import layout
 from carbon.report.charts import chart_data
 from carbon.report.labels import label
 from carbon.report.rows import kpi_rows, visible
@@ -47,37 +47,15 @@ from carbon.report.write import FORMULA_START
 #: Rows of a sheet, Excel's limit; the audit trail continues on further sheets beyond it.
 MAX_ROWS = 1_048_576
 
-#: Number formats of the columns that are not figures (figures: :func:`number_format`).
+#: Number formats of the columns that are not figures (figures: :func:`layout.number_format`).
 FORMATS = {"quantity": "#,##0.00", "share": "0.0000", "factor": "General", "year": "0",
            "date": "yyyy-mm-dd"}
-
-
-def number_format(decimals: int) -> str:
-    """A figure's number format: thousands grouped, ``decimals`` places."""
-    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
-
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
-SECTION_FONT = Font(bold=True, color="1F4E78")
 
 #: A function that adds sheets to the workbook (e.g. the restatement's).
 SheetWriter = Callable[[Workbook], None]
 
 
 # -- cells ---------------------------------------------------------------------------------------
-def _clean(value: Any) -> Any:
-    """A value openpyxl writes as it is: no NaN, no numpy scalars, no control characters."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def neutralise_workbook(wb: Workbook) -> None:
     """Store every cell whose text a spreadsheet would run (``=``, ``+``, ``-``, ``@`` …) as text.
 
@@ -89,42 +67,6 @@ def neutralise_workbook(wb: Workbook) -> None:
             if isinstance(c.value, str) and c.value.startswith(FORMULA_START):
                 c.data_type = "s"
                 c.quotePrefix = True
-
-
-def _header(ws: Worksheet, row: int, names: Sequence[str], col: int = 1) -> None:
-    for i, name in enumerate(names):
-        c = ws.cell(row=row, column=col + i, value=_clean(name))
-        c.font, c.fill = HEADER_FONT, HEADER_FILL
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _widths(ws: Worksheet, widths: Sequence[float], col: int = 1) -> None:
-    for i, w in enumerate(widths):
-        ws.column_dimensions[get_column_letter(col + i)].width = w
-
-
-def _fit_rows(ws: Worksheet, *rows: int) -> None:
-    """Make wrapped header rows tall enough for their text (spreadsheets do not grow them when
-    printing a file they did not lay out)."""
-    for r in rows:
-        lines = 1
-        for c in ws[r]:
-            if isinstance(c.value, str):
-                width = ws.column_dimensions[c.column_letter].width or 10
-                chars = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in c.value)
-                lines = max(lines, math.ceil(chars * 1.15 / max(width - 1, 1)))  # bold
-        ws.row_dimensions[r].height = 15 * lines
-
-
-def _print_setup(ws: Worksheet, title_rows: str | None, landscape: bool = False) -> None:
-    """Fit the sheet to the page width (as many pages down as it takes), A4."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
-        ws.print_title_rows = title_rows
 
 
 def _table(ws: Worksheet, frame: pd.DataFrame, first_row: int, formats: dict[str, str]) -> int:
@@ -142,7 +84,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, first_row: int, formats: dict[str
     columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame]
     for j, (values, style) in enumerate(zip(columns, styles, strict=True), start=1):
         for i, v in enumerate(values, start=first_row):
-            v = _clean(v)
+            v = layout.clean(v)
             if v is not None and v != "":
                 cells[(i, j)] = Cell(ws, row=i, column=j, value=v, style_array=copy(style))
     return first_row + len(frame) - 1
@@ -150,7 +92,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, first_row: int, formats: dict[str
 
 def _put_row(ws: Worksheet, row: int, rec: Iterable[Any]) -> None:
     for col, v in enumerate(rec, start=1):
-        ws.cell(row=row, column=col, value=_clean(v))
+        ws.cell(row=row, column=col, value=layout.clean(v))
 
 
 # -- KPI -----------------------------------------------------------------------------------------
@@ -158,31 +100,31 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
     """The KPI table: indicator, unit, then one column per year (:func:`carbon.report.rows.kpi_rows`,
     Scope 1 by gas as sub-rows)."""
     years = list(result["years"])
-    ws["A1"] = _clean(f"{organisation} — {label('kpi_title', lang)}" if organisation
+    ws["A1"] = layout.clean(f"{organisation} — {label('kpi_title', lang)}" if organisation
                       else label("kpi_title", lang))
     ws["A1"].font = Font(bold=True, size=14)
     sections = " ".join(metrics.SECTIONS)
     ws["A2"] = (f"{label('kpi_note', lang)} {sections}; {result['gwp']}; "
                 + label("generated_by", lang).format(version=__version__))
     ws["A2"].font = Font(italic=True, color="595959")
-    _header(ws, 4, [label("indicator", lang), label("unit", lang), *years])
+    layout.header(ws, 4, [label("indicator", lang), label("unit", lang), *years])
     for c in ws[4][2:]:
         c.alignment = Alignment(horizontal="right", vertical="top")
     r = 5
     for item in kpi_rows(result, lang, detail=True):
         if isinstance(item, str):
-            ws.cell(row=r, column=1, value=item).font = SECTION_FONT
+            ws.cell(row=r, column=1, value=item).font = layout.SECTION_FONT
         else:
             ws.cell(row=r, column=1, value=item.label)
             ws.cell(row=r, column=2, value=item.unit)
             for i, v in enumerate(item.values):
-                c = ws.cell(row=r, column=3 + i, value=_clean(v))
-                c.number_format = number_format(item.decimals)
+                c = ws.cell(row=r, column=3 + i, value=layout.clean(v))
+                c.number_format = layout.number_format(item.decimals)
         r += 1
-    _widths(ws, [52, 14, *([16] * len(years))])
-    _fit_rows(ws, 4)
+    layout.widths(ws, [52, 14, *([16] * len(years))])
+    layout.fit_rows(ws, 4)
     ws.freeze_panes = "C5"
-    _print_setup(ws, "4:4")
+    layout.print_setup(ws, "4:4")
 
 
 # -- charts --------------------------------------------------------------------------------------
@@ -191,22 +133,22 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     d = chart_data(result)
     known = vocab.sources()
     ws["A1"] = label("chart_data", lang)
-    ws["A1"].font = SECTION_FONT
+    ws["A1"].font = layout.SECTION_FONT
     heads = [label("year", lang), label("scope1", lang) + " (tCO2e)",
              label("scope2", lang) + " (tCO2e)",
              *(f"{known[s].label(lang)} (kWh)" for s in d.energy),
              label("ghg_per_m2", lang) + " (tCO2e/m²)", label("energy_per_m2", lang) + " (kWh/m²)"]
-    _header(ws, 2, heads)
+    layout.header(ws, 2, heads)
     n = len(d.years)
     for i, y in enumerate(d.years):
         row = [int(y), d.scope1[i], d.scope2[i], *(v[i] for v in d.energy.values()),
                d.ghg_per_m2[i], d.energy_per_m2[i]]
         for j, v in enumerate(row, start=1):
-            c = ws.cell(row=3 + i, column=j, value=_clean(v))
+            c = ws.cell(row=3 + i, column=j, value=layout.clean(v))
             if j > 1:
                 c.number_format = "0.0000" if j == len(row) - 1 else "#,##0.00"
-    _widths(ws, [8, *([13] * (len(heads) - 1))])
-    _fit_rows(ws, 2)
+    layout.widths(ws, [8, *([13] * (len(heads) - 1))])
+    layout.fit_rows(ws, 2)
     first, last = 3, 2 + n
     cats = Reference(ws, min_col=1, min_row=first, max_row=last)
     width, height = 16.0, 8.0
@@ -244,7 +186,7 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     ws.add_chart(mix, f"A{top + 17}")
     ws.add_chart(trend, f"A{top + 34}")
     ws.freeze_panes = "B3"
-    _print_setup(ws, None)
+    layout.print_setup(ws, None)
 
 
 # -- breakdowns ----------------------------------------------------------------------------------
@@ -264,29 +206,29 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     for m in shown:
         heads.append(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit))})")
         cols.append(m.key)
-        formats[m.key] = number_format(m.decimals)
+        formats[m.key] = layout.number_format(m.decimals)
     for key, den in metrics.DENOMINATORS.items():
         unit = label("persons", lang) if den.unit == "persons" else display_unit(den.unit)
         heads.append(f"{den.label(lang)} ({unit})")
         cols.append(key)
-        formats[key] = number_format(den.decimals)
+        formats[key] = layout.number_format(den.decimals)
     for r in ratios:
         num = metrics.by_key()[r.num]
         unit = display_unit(units.get(r.num, num.unit)) + metrics.DENOMINATORS[r.den].per_unit(lang)
         heads.append(f"{num.label(lang).strip()}{metrics.ratio_label(r, lang).strip()} ({unit})")
         cols.append(r.key)
-        formats[r.key] = number_format(r.decimals)
+        formats[r.key] = layout.number_format(r.decimals)
     frame = pd.DataFrame(
         [[e["entity_id"], e["name"], e["year"], *(metrics.value(e, m.key) for m in shown),
           *(e[k] for k in metrics.DENOMINATORS), *(e["intensity"][r.key] for r in ratios)]
          for e in result["by_entity"]], columns=cols)
-    _header(ws, 1, heads)
+    layout.header(ws, 1, heads)
     _table(ws, frame, 2, formats)
-    _widths(ws, [14, 30, 8, *([16] * (len(cols) - 3))])
-    _fit_rows(ws, 1)
+    layout.widths(ws, [14, 30, 8, *([16] * (len(cols) - 3))])
+    layout.fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(2, len(frame) + 1)}"
-    _print_setup(ws, "1:1", landscape=True)
+    layout.print_setup(ws, "1:1", landscape=True)
 
 
 def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str) -> None:
@@ -304,14 +246,14 @@ def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str
              label("quantity", lang), label("unit", lang),
              *(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit))})"
                for m in shown)]
-    _header(ws, 1, heads)
+    layout.header(ws, 1, heads)
     _table(ws, frame, 2, {"year": FORMATS["year"], "quantity_report": FORMATS["quantity"],
-                          **{m.key: number_format(m.decimals) for m in shown}})
-    _widths(ws, [8, 22, 20, 16, 8, *([16] * len(shown))])
-    _fit_rows(ws, 1)
+                          **{m.key: layout.number_format(m.decimals) for m in shown}})
+    layout.widths(ws, [8, 22, 20, 16, 8, *([16] * len(shown))])
+    layout.fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, len(frame) + 1)}"
-    _print_setup(ws, "1:1", landscape=True)
+    layout.print_setup(ws, "1:1", landscape=True)
 
 
 # -- audit trail ---------------------------------------------------------------------------------
@@ -430,7 +372,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
             continue
         f[m.key] = derived[m.key] if m.key in derived else rows[m.key].to_numpy(dtype=float)
         heads.append(f"{m.label(lang).strip()} ({display_unit(ledger.units.get(m.key, m.unit))})")
-        formats[m.key] = number_format(m.decimals)
+        formats[m.key] = layout.number_format(m.decimals)
     return f, heads, formats
 
 
@@ -486,15 +428,15 @@ def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> Non
         title = "Audit trail" if i == 0 else f"Audit trail {i + 1}"
         ws = wb.create_sheet(title)
         start, stop = i * per_sheet, min(total, (i + 1) * per_sheet)
-        _header(ws, 1, heads)
+        layout.header(ws, 1, heads)
         stream.sheets[title] = (start, stop)
         widths = [16 if c in ("file", "name") or c.endswith(("_reference", "_id")) else 10
                   for c in head.columns]
-        _widths(ws, widths)
-        _fit_rows(ws, 1)
+        layout.widths(ws, widths)
+        layout.fit_rows(ws, 1)
         ws.freeze_panes = "D2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, stop - start + 1)}"
-        _print_setup(ws, "1:1", landscape=True)
+        layout.print_setup(ws, "1:1", landscape=True)
         ws.page_setup.paperSize = ws.PAPERSIZE_A3  # some 70 columns: A3 keeps it on one width
 
 
@@ -614,9 +556,9 @@ def write_workbook(wb: Workbook, fh: BinaryIO) -> None:
 def factors_sheet(ws: Worksheet, ledger: Ledger, sets: dict[str, FactorSet], lang: str) -> None:
     """Each factor set used (metadata and sha256), then every factor used."""
     ws["A1"] = label("sets_heading", lang)
-    ws["A1"].font = SECTION_FONT
+    ws["A1"].font = layout.SECTION_FONT
     keys = ("id", "title", "issuer", "document_number", "published", "url", "data_year", "sha256")
-    _header(ws, 2, [label(k, lang) for k in keys])
+    layout.header(ws, 2, [label(k, lang) for k in keys])
     r = 3
     for set_id, sha in ledger.factor_sets:
         m = sets[set_id].meta if set_id in sets else None
@@ -626,11 +568,11 @@ def factors_sheet(ws: Worksheet, ledger: Ledger, sets: dict[str, FactorSet], lan
         _put_row(ws, r, vals)
         r += 1
     r += 1
-    ws.cell(row=r, column=1, value=label("factors_heading", lang)).font = SECTION_FONT
+    ws.cell(row=r, column=1, value=label("factors_heading", lang)).font = layout.SECTION_FONT
     keys2 = ("id", "factor_set", "parameter", "subject", "region", "value", "unit", "reference",
              "verified", "note")
     factors_head = r + 1
-    _header(ws, factors_head, [label(k, lang) for k in keys2])
+    layout.header(ws, factors_head, [label(k, lang) for k in keys2])
     r += 2
     for fid, f in ledger.factors.items():
         if not isinstance(f, Factor):
@@ -639,23 +581,23 @@ def factors_sheet(ws: Worksheet, ledger: Ledger, sets: dict[str, FactorSet], lan
         _put_row(ws, r, [fid, set_text, f.parameter, f.subject, f.region, f.value, f.unit,
                          f.reference, "✓" if f.verified else "✗", f.note])
         r += 1
-    _widths(ws, [44, 28, 18, 16, 14, 12, 14, 60, 10, 40])
-    _fit_rows(ws, 2, factors_head)
+    layout.widths(ws, [44, 28, 18, 16, 14, 12, 14, 60, 10, 40])
+    layout.fit_rows(ws, 2, factors_head)
     ws.freeze_panes = "B3"
-    _print_setup(ws, None, landscape=True)
+    layout.print_setup(ws, None, landscape=True)
 
 
 def warnings_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     """Every warning of the run (they do not block; each says what was assumed)."""
-    _header(ws, 1, [label("code", lang), label("message", lang)])
+    layout.header(ws, 1, [label("code", lang), label("message", lang)])
     if not result["warnings"]:
         ws["B2"] = label("no_warnings", lang)
     for i, w in enumerate(result["warnings"], start=2):
         _put_row(ws, i, [w["code"], w["message"]])
         ws.cell(row=i, column=2).alignment = Alignment(wrap_text=True, vertical="top")
-    _widths(ws, [22, 120])
+    layout.widths(ws, [22, 120])
     ws.freeze_panes = "A2"
-    _print_setup(ws, "1:1", landscape=True)
+    layout.print_setup(ws, "1:1", landscape=True)
 
 
 def sheet(title: str, write: Callable[[Worksheet], None]) -> SheetWriter:
