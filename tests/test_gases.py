@@ -80,9 +80,10 @@ def test_the_audit_trail_names_each_gas_factor(tmp_path):
     ws = openpyxl.load_workbook(path)["Audit trail"]
     head = [c.value for c in ws[1]]
     row = dict(zip(head, next(ws.iter_rows(min_row=2, values_only=True)), strict=True))
-    assert row["CH4 factor 1"] == "ipcc-2006-combustion:ch4:gasoline:oxidation_catalyst"
-    assert row["N2O factor 1"] == "ipcc-2006-combustion:n2o:gasoline:oxidation_catalyst"
-    assert "3.2.2" in row["CH4 reference 1"]
+    assert row["CH4 emission factor: Id"] == "ipcc-2006-combustion:ch4:gasoline:oxidation_catalyst"
+    assert row["N2O emission factor: Id"] == "ipcc-2006-combustion:n2o:gasoline:oxidation_catalyst"
+    assert row["CH4 emission factor"] == 25 and row["CH4 emission factor: unit"] == "kgCH4/TJ"
+    assert row["GWP CH4"] == 28 and row["GWP N2O"] == 265
     assert row["of which CH4 (tCH4)"] == pytest.approx(0.025)
 
 
@@ -209,9 +210,12 @@ def test_the_utility_factor_and_its_reference_are_in_the_audit_trail(tmp_path):
     ws = openpyxl.load_workbook(path)["Audit trail"]
     head = [c.value for c in ws[1]]
     row = dict(zip(head, next(ws.iter_rows(min_row=2, values_only=True)), strict=True))
-    assert row["Scope 2 location factor 1"] == "clp-hk-2023:emission:electricity"
-    assert row["Scope 2 location value 1"] == 0.39
-    assert row["Scope 2 location reference 1"]
+    grid = "Scope 2 factor (location-based: grid or heat)"
+    assert row[f"{grid}: Id"] == "clp-hk-2023:emission:electricity"
+    assert row[grid] == 0.39
+    refs = {r[0]: r[7] for r in openpyxl.load_workbook(path)["Factors used"].iter_rows(
+        values_only=True) if r[0]}
+    assert "CLP" in refs["clp-hk-2023:emission:electricity"]  # the reference, by the id
 
 
 def test_a_utility_year_not_published_takes_the_latest_earlier_with_a_warning(tmp_path):

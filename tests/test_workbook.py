@@ -115,23 +115,38 @@ def test_audit_trail_sums_to_the_kpi_and_names_its_inputs(example_book):
                                ("Scope 2 (indirect emissions, location-based) (tCO2)",
                                 "scope2_location_tco2e")):
             assert sum(r[col[head_text]] for r in mine) == pytest.approx(fig[key], rel=1e-12)
-    # each factor applied, with its value, unit, set and reference; electricity 2022 row
+    # each factor applied, in a column named by what it is, with its value, unit and id (the
+    # id's document in Factors used); electricity 2022 row
     elec = next(r for r in rows if r[col["Source"]] == "Purchased electricity")
-    assert elec[col["Scope 2 location factor 1"]] == "mee-grid-2022:emission:electricity:national"
-    assert elec[col["Scope 2 location factor set 1"]] == "mee-grid-2022"
-    assert elec[col["Scope 2 location value 1"]] == 0.5366  # MEE/NBS 2022 national average
-    assert elec[col["Scope 2 location unit 1"]] == "kgCO2/kWh"
-    assert elec[col["Scope 2 location reference 1"]]
+    grid = "Scope 2 factor (location-based: grid or heat)"
+    assert elec[col[f"{grid}: Id"]] == "mee-grid-2022:emission:electricity:national"
+    assert elec[col[grid]] == 0.5366  # MEE/NBS 2022 national average
+    assert elec[col[f"{grid}: unit"]] == "kgCO2/kWh"
+    # an auditor recomputes a row from its columns: diesel, Scope 1 CO2 by the NDRC equation
+    d = next(r for r in rows if r[col["Source"]] == "Diesel")
+    tonnes = d[col["Quantity in this year"]] * d[col["Density"]] / 1000  # L × kg/L
+    co2 = (tonnes * d[col["Low heating value (Scope 1)"]] / 1000  # GJ/t -> TJ
+           * d[col["Carbon content per unit heat"]] * d[col["Oxidation rate"]] / 100 * 44 / 12)
+    assert co2 == pytest.approx(d[col["of which CO2 (tCO2)"]], rel=1e-12)
+    per_unit = d[col["Emissions per unit entered (tCO2e, Scope 1 + 2)"]]
+    assert per_unit * d[col["Quantity in this year"]] == pytest.approx(
+        d[col["Total GHG emissions (Scope 1 + Scope 2) (tCO2e)"]], rel=1e-12)
 
 
 def test_sheets_charts_panes_and_print_setup(example_book):
     path, js = example_book
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["KPI", "Charts", "By entity", "By source and month", "Audit trail",
-                             "Factors used", "Warnings", "Coverage"]
+                             "Reconciliation", "Factors used", "Warnings", "Coverage"]
     assert wb["KPI"].freeze_panes == "C5"
-    assert wb["Audit trail"].freeze_panes == "D2"
+    assert wb["Audit trail"].freeze_panes == "E2"
     for ws in wb.worksheets:
+        assert ws.oddFooter.center.text and ws.oddHeader.left.text == "&F"  # page n of m, file
+        if ws.title == "Audit trail":  # A3, full size, key columns repeated to the right
+            assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A3
+            assert ws.print_title_cols == "$A:$D" and not ws.sheet_properties.pageSetUpPr.fitToPage
+            continue
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
     numbers = {c.number_format for row in wb["KPI"].iter_rows(min_row=6, min_col=3)

@@ -678,7 +678,7 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     used_sets = sorted({f.set_id for f in resolver.used.values() if f.set_id != "custom"})
     return Ledger(ledger, dict(sorted(resolver.used.items())),
                   [(s, sets[s].sha256) for s in used_sets], notices, weights,
-                  _units(ledger, co2e, weights))
+                  _units(ledger, co2e, weights), level)
 
 
 def _units(rows: pd.DataFrame, co2e: set[str], weights: dict[str, float]) -> dict[str, str]:

@@ -153,3 +153,4 @@ class Ledger:
     notices: list[Notice]
     weights: dict[str, float] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    grid_level: str = ""  # the level the electricity factors were taken at

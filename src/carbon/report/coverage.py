@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from carbon import vocab
 from carbon.coverage import ALL_MONTHS, STATUS, Coverage
 from carbon.io.parse import months_text
+from carbon.report import layout
 
 #: Labels of the sheet in zh-Hans, zh-Hant, en.
 _L: dict[str, tuple[str, str, str]] = {
@@ -132,9 +133,4 @@ def coverage_sheet(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: st
     ws.freeze_panes = ws.cell(row=head + 1, column=4)
     last = get_column_letter(len(widths))
     ws.auto_filter.ref = f"A{head}:{last}{max(head + 1, head + len(t))}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{head}:{head}"
+    layout.print_setup(ws, f"{head}:{head}", landscape=True, lang=lang)

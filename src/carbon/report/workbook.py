@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference, Series
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -38,9 +38,9 @@ from carbon.aggregate import by_source_month
 from carbon.factors import Factor, FactorSet
 from carbon.metrics import display_unit
 from carbon.model import Inventory, Ledger, Origin
-from carbon.report import layout
+from carbon.report import layout, methodology
 from carbon.report.charts import chart_data
-from carbon.report.labels import label
+from carbon.report.labels import LABELS, label
 from carbon.report.rows import kpi_rows, visible
 from carbon.report.write import FORMULA_START
 
@@ -96,17 +96,19 @@ def _put_row(ws: Worksheet, row: int, rec: Iterable[Any]) -> None:
 
 
 # -- KPI -----------------------------------------------------------------------------------------
-def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: str) -> None:
+def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: str,
+              notes: Sequence[str] = ()) -> None:
     """The KPI table: indicator, unit, then one column per year (:func:`carbon.report.rows.kpi_rows`,
-    Scope 1 by gas as sub-rows)."""
+    Scope 1 by gas as sub-rows), and under it the methodology notes
+    (:func:`carbon.report.methodology.notes`)."""
     years = list(result["years"])
     ws["A1"] = layout.clean(f"{organisation} — {label('kpi_title', lang)}" if organisation
-                      else label("kpi_title", lang))
-    ws["A1"].font = Font(bold=True, size=14)
-    sections = " ".join(metrics.SECTIONS)
-    ws["A2"] = (f"{label('kpi_note', lang)} {sections}; {result['gwp']}; "
+                            else label("kpi_title", lang))
+    ws["A1"].font = layout.TITLE_FONT
+    sections = "、".join(metrics.SECTIONS) if lang != "en" else ", ".join(metrics.SECTIONS)
+    ws["A2"] = (f"{label('kpi_note', lang)} {sections}; "
                 + label("generated_by", lang).format(version=__version__))
-    ws["A2"].font = Font(italic=True, color="595959")
+    ws["A2"].font = layout.NOTE_FONT
     layout.header(ws, 4, [label("indicator", lang), label("unit", lang), *years])
     for c in ws[4][2:]:
         c.alignment = Alignment(horizontal="right", vertical="top")
@@ -121,10 +123,19 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
                 c = ws.cell(row=r, column=3 + i, value=layout.clean(v))
                 c.number_format = layout.number_format(item.decimals)
         r += 1
-    layout.widths(ws, [52, 14, *([16] * len(years))])
+    widths = [52, 14, *([16] * len(years))]
+    layout.widths(ws, widths)
+    if notes:
+        r += 1
+        ws.cell(row=r, column=1, value=label("notes", lang)).font = layout.SECTION_FONT
+        for text in notes:
+            r += 1
+            ws.cell(row=r, column=1, value=text).alignment = layout.WRAP
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(widths))
+            layout.tall_enough(ws, r, text, sum(widths))
     layout.fit_rows(ws, 4)
     ws.freeze_panes = "C5"
-    layout.print_setup(ws, "4:4")
+    layout.print_setup(ws, "4:4", lang=lang)
 
 
 # -- charts --------------------------------------------------------------------------------------
@@ -186,7 +197,7 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     ws.add_chart(mix, f"A{top + 17}")
     ws.add_chart(trend, f"A{top + 34}")
     ws.freeze_panes = "B3"
-    layout.print_setup(ws, None)
+    layout.print_setup(ws, None, lang=lang)
 
 
 # -- breakdowns ----------------------------------------------------------------------------------
@@ -224,11 +235,11 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
          for e in result["by_entity"]], columns=cols)
     layout.header(ws, 1, heads)
     _table(ws, frame, 2, formats)
-    layout.widths(ws, [14, 30, 8, *([16] * (len(cols) - 3))])
+    layout.autofit(ws, skip_rows=[1], maximum=40)
     layout.fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(2, len(frame) + 1)}"
-    layout.print_setup(ws, "1:1", landscape=True)
+    layout.print_setup(ws, "1:1", landscape=True, lang=lang)
 
 
 def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str) -> None:
@@ -249,24 +260,14 @@ def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str
     layout.header(ws, 1, heads)
     _table(ws, frame, 2, {"year": FORMATS["year"], "quantity_report": FORMATS["quantity"],
                           **{m.key: layout.number_format(m.decimals) for m in shown}})
-    layout.widths(ws, [8, 22, 20, 16, 8, *([16] * len(shown))])
+    layout.autofit(ws, skip_rows=[1], maximum=40)
     layout.fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, len(frame) + 1)}"
-    layout.print_setup(ws, "1:1", landscape=True)
+    layout.print_setup(ws, "1:1", landscape=True, lang=lang)
 
 
 # -- audit trail ---------------------------------------------------------------------------------
-def _factor_slots(col: pd.Series) -> list[tuple[np.ndarray, list[str]]]:
-    """A ledger factor column (categories of ``;``-joined ids) as, per position, the code of each
-    row into a table of ids (the table's last entry, "", for a row without one)."""
-    cats = [str(c) for c in col.cat.categories]
-    split = [c.split(";") if c else [] for c in cats]
-    width = max((len(s) for s in split), default=0)
-    codes = col.cat.codes.to_numpy().astype(np.int64)  # -1 (no category) reads the last entry
-    return [(codes, [s[k] if len(s) > k else "" for s in split] + [""]) for k in range(width)]
-
-
 def _coded(codes: np.ndarray, table: Sequence[Any]) -> pd.Categorical:
     """``table[codes]`` as a categorical of text (each distinct text stored once)."""
     texts = ["" if v is None else str(v) for v in table]
@@ -292,18 +293,107 @@ def audit_columns(ledger: Ledger) -> set[str]:
     return have
 
 
+@dataclass(frozen=True)
+class _FactorColumn:
+    """One kind of factor as audit-trail columns (value, unit, id), e.g. the low heating value.
+
+    ``picks``: per ledger stage column that may hold it, the id of this kind in each of the
+    stage's categories (one ``;``-joined list of factor ids per category), "" where none.
+    """
+
+    key: str
+    parameter: str
+    stages: tuple[str, ...]
+    picks: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def ids(self, rows: pd.DataFrame) -> np.ndarray:
+        """The id of this factor on each row (object array, "" where it does not apply)."""
+        out = np.full(len(rows), "", dtype=object)
+        for stage, table in self.picks:
+            codes = rows[stage].cat.codes.to_numpy().astype(np.int64)
+            got = np.asarray([*table, ""], dtype=object)[codes]  # -1: no category
+            out = np.where(out == "", got, out)
+        return out
+
+
+def _parameter_of(factor_id: str, factors: dict[str, object]) -> str:
+    f = factors.get(factor_id)
+    return f.parameter if isinstance(f, Factor) else factor_id.split(":")[1]
+
+
+def factor_columns(ledger: Ledger) -> list[_FactorColumn]:
+    """The factors the ledger used, one column group per kind of factor: the same kind in two
+    stages shares a column where the two never disagree on a row (a density used for energy and
+    for Scope 1), and has a column per stage where they do (the GB/T 2589 heating value for
+    energy, the NDRC guide's for Scope 1)."""
+    rows = ledger.rows
+    found: list[_FactorColumn] = []
+    for stage in metrics.stages():
+        cats = [str(c) for c in rows[stage].cat.categories]
+        split = [c.split(";") if c else [] for c in cats]
+        params = list(dict.fromkeys(_parameter_of(i, ledger.factors) for ids in split for i in ids))
+        for param in params:
+            table = tuple(next((i for i in ids if _parameter_of(i, ledger.factors) == param), "")
+                          for ids in split)
+            col = _FactorColumn(f"{param}@{stage}", param, (stage,), ((stage, table),))
+            merged = False
+            for k, other in enumerate(found):
+                if other.parameter != param:
+                    continue
+                mine, theirs = col.ids(rows), other.ids(rows)
+                if ((mine == theirs) | (mine == "") | (theirs == "")).all():
+                    found[k] = _FactorColumn(other.key, param, (*other.stages, stage),
+                                             (*other.picks, (stage, table)))
+                    merged = True
+                    break
+            if not merged:
+                found.append(col)
+    return found
+
+
+def _factor_label(col: _FactorColumn, columns: list[_FactorColumn], lang: str) -> str:
+    """A factor column's heading: what it is, and for which stage when one kind has several."""
+    what = label(f"param_{col.parameter}", lang) if f"param_{col.parameter}" in LABELS else (
+        col.parameter)
+    if col.parameter == "emission":
+        what = label({"f_scope2_location": "param_grid", "f_scope2_market": "param_market"}.get(
+            col.stages[0], "param_emission"), lang)
+    elif sum(c.parameter == col.parameter for c in columns) > 1:
+        what += f" ({label(f'stage_{col.stages[0]}', lang)})"
+    return what
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    """The audit trail's columns, fixed once for the whole ledger (each chunk of rows written
+    with the same): the metrics shown and the factor columns."""
+
+    metrics: frozenset[str]
+    factors: tuple[_FactorColumn, ...]
+
+
+def audit_plan(ledger: Ledger) -> AuditPlan:
+    return AuditPlan(frozenset(audit_columns(ledger)), tuple(factor_columns(ledger)))
+
+
+#: The audit trail's first columns (row, entity, year, source), repeated on every printed page.
+_KEY_COLUMNS = 4
+
+
 def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
-                stop: int | None = None, columns: set[str] | None = None
-                ) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+                stop: int | None = None, plan: AuditPlan | None = None,
+                at: np.ndarray | None = None) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
     """The audit trail: every ledger row (from ``start`` to ``stop``) with its input row, every
-    factor applied and its figures (``columns``: :func:`audit_columns`). Dates are
+    factor applied (a column group per kind of factor: value, unit, id; each id's document in
+    the Factors used sheet), its figures and its combined factors per unit as entered. Dates are
     ``datetime64[D]``.
 
-    Returns the table, its column headings and the number format of each column.
+    Returns the table, its column headings and the number format of each column; ``at`` (row
+    positions) takes those rows instead of ``start`` to ``stop``.
     """
-    if columns is None:
-        columns = audit_columns(ledger)
-    rows = ledger.rows.iloc[start:stop]
+    if plan is None:
+        plan = audit_plan(ledger)
+    rows = ledger.rows.iloc[start:stop] if at is None else ledger.rows.iloc[at]
     origin = inv.origins.get("activity", Origin(inv.path.name))
     names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"].astype(str),
                      strict=True))
@@ -319,14 +409,14 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
     constant = np.zeros(n, dtype=np.int64)
     labels = {k: s.label(lang) for k, s in known.items()}
     f = pd.DataFrame({
-        "file": _coded(constant, [origin.file]), "sheet": _coded(constant, [origin.sheet or ""]),
         "row": rows["row"].to_numpy(),
         "entity_id": _relabel(rows["entity_id"], str),
-        "name": _relabel(rows["entity_id"], lambda e: names.get(e, "")),
         "year": rows["year"].to_numpy(),
+        "source": _relabel(rows["source"], lambda k: labels.get(k, k)),
+        "name": _relabel(rows["entity_id"], lambda e: names.get(e, "")),
         "period_start": rows["period_start"].to_numpy().astype("datetime64[D]"),
         "period_end": rows["period_end"].to_numpy().astype("datetime64[D]"),
-        "source": _relabel(rows["source"], lambda k: labels.get(k, k)),
+        "file": _coded(constant, [origin.file]), "sheet": _coded(constant, [origin.sheet or ""]),
         "use": _relabel(rows["use"], str),
         "instrument": _relabel(rows["instrument"], str),
         "data_quality": _relabel(rows["data_quality"], str),
@@ -336,11 +426,11 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
         "share": share,
         "quantity_year": rows["quantity"].to_numpy(dtype=float),
         "quantity_report": rows["quantity_report"].to_numpy(dtype=float),
-        "report_unit": _relabel(rows["report_unit"], str),
+        "report_unit": _relabel(rows["report_unit"], lambda u: display_unit(u)),
     })
     heads = [label(k, lang) for k in (
-        "file", "sheet", "row", "entity_id", "entity_name", "year", "period_start", "period_end",
-        "source", "use", "instrument", "data_quality", "document_ref", "quantity_entered",
+        "row", "entity_id", "year", "source", "entity_name", "period_start", "period_end",
+        "file", "sheet", "use", "instrument", "data_quality", "document_ref", "quantity_entered",
         "unit_entered", "share", "quantity_year", "quantity_report", "report_unit")]
     formats = {"row": "0", "year": FORMATS["year"], "period_start": FORMATS["date"],
                "period_end": FORMATS["date"], "quantity_entered": FORMATS["quantity"],
@@ -348,32 +438,78 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
                "quantity_report": FORMATS["quantity"]}
     factors: dict[str, Factor] = {k: v for k, v in ledger.factors.items()
                                   if isinstance(v, Factor)}
-    attrs: dict[str, dict[str, Any]] = {"set": {i: f.set_id for i, f in factors.items()},
-             "value": {i: f.value for i, f in factors.items()},
-             "unit": {i: f.unit for i, f in factors.items()},
-             "reference": {i: f.reference for i, f in factors.items()}}
-    for ref in metrics.stages():
-        stage = label(f"stage_{ref}", lang)
-        for k, (codes, table) in enumerate(_factor_slots(rows[ref]), start=1):
-            base = f"{ref}_{k}"
-            f[f"{base}_id"] = _coded(codes, table)
-            heads.append(f"{stage} {label('factor', lang)} {k}")
-            for attr, head in (("set", "factor_set"), ("value", "value"), ("unit", "factor_unit"),
-                               ("reference", "reference")):
-                got = [attrs[attr].get(i) for i in table]
-                f[f"{base}_{attr}"] = (np.array([np.nan if v is None else v for v in got],
-                                                dtype=float)[codes]
-                                       if attr == "value" else _coded(codes, got))
-                heads.append(f"{stage} {label(head, lang)} {k}")
-            formats[f"{base}_value"] = FORMATS["factor"]
+    for col in plan.factors:
+        ids = col.ids(rows)
+        codes, table = pd.factorize(ids)
+        what = _factor_label(col, list(plan.factors), lang)
+        values = np.array([factors[i].value if i in factors else np.nan for i in table] or
+                          [np.nan], dtype=float)
+        f[f"{col.key}_value"] = np.where(ids == "", np.nan, values[codes])
+        f[f"{col.key}_unit"] = _coded(codes, [factors[i].unit if i in factors else ""
+                                              for i in table])
+        f[f"{col.key}_id"] = _coded(codes, list(table))
+        heads += [what, f"{what}: {label('factor_unit', lang)}", f"{what}: {label('id', lang)}"]
+        formats[f"{col.key}_value"] = FORMATS["factor"]
+    if {"ch4_t", "n2o_t"} & plan.metrics:
+        for gas in ("CH4", "N2O"):
+            f[f"gwp_{gas}"] = np.full(n, ledger.weights[gas])
+            heads.append(f"{label('param_gwp', lang)} {gas}")
+            formats[f"gwp_{gas}"] = FORMATS["factor"]
     derived = metrics.derive(rows, ledger.weights)
     for m in metrics.METRICS:
-        if m.key not in columns:
+        if m.key not in plan.metrics:
             continue
         f[m.key] = derived[m.key] if m.key in derived else rows[m.key].to_numpy(dtype=float)
         heads.append(f"{m.label(lang).strip()} ({display_unit(ledger.units.get(m.key, m.unit))})")
         formats[m.key] = layout.number_format(m.decimals)
+    quantity = rows["quantity"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for key, per in (("energy_kwh", "kWh"), ("total_location_tco2e", "tCO2e")):
+            if key in plan.metrics:
+                unit = display_unit(ledger.units.get(key, per))
+                f[f"{key}_per_unit"] = np.where(quantity != 0, f[key].to_numpy() / quantity,
+                                                np.nan)
+                heads.append(label(f"per_unit_{key}", lang).format(unit=unit))
+                formats[f"{key}_per_unit"] = FORMATS["factor"]
     return f, heads, formats
+
+
+def _widest(ledger: Ledger, first: int = 1000) -> np.ndarray:
+    """Row positions that hold every numeric column's largest magnitude (and the first rows):
+    the audit trail's widths follow from them at any ledger size."""
+    rows = ledger.rows
+    at = [np.arange(min(first, len(rows)))]
+    for name in rows.columns:
+        values = rows[name].to_numpy()
+        if values.dtype.kind == "f" and len(values):
+            mags = np.abs(np.nan_to_num(values))
+            at.append(np.array([int(np.argmax(mags)), int(np.argmin(values))]))
+    return np.unique(np.concatenate(at)).astype(np.int64)
+
+
+def _audit_widths(frame: pd.DataFrame, heads: list[str], formats: dict[str, str],
+                  ledger: Ledger) -> list[float]:
+    """Column widths of the audit trail (``frame``: its widest rows, :func:`_widest`; so no cell
+    shows ``###``): numbers by their largest formatted magnitude, text by its longest value,
+    headings (wrapped) by their longest word."""
+    out = []
+    for name, head in zip(frame.columns, heads, strict=True):
+        col = frame[name]
+        word = max((layout.text_width(w) for w in head.split()), default=4)
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            width = max((layout.text_width(str(c)) for c in col.cat.categories), default=4)
+        elif col.dtype.kind in "iuf":
+            values = col.to_numpy(dtype=float)
+            values = values[np.isfinite(values)]
+            big = float(np.abs(values).max()) if len(values) else 0.0
+            width = max(layout.text_width(layout.shown(-big if (values < 0).any() else big,
+                                                       formats.get(name, "General"))), 4)
+        elif col.dtype.kind == "M":
+            width = 10
+        else:
+            width = max((layout.text_width(str(v)) for v in col.tolist()), default=4)
+        out.append(float(min(40, max(6, width + 2, word + 1))))
+    return out
 
 
 #: The audit trail's rows are written straight into the sheet's XML as the workbook is written
@@ -407,8 +543,10 @@ def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> Non
     The sheets get their header, widths, panes and print setup here; their rows are written
     when the workbook is (:func:`write_workbook`).
     """
-    columns = audit_columns(ledger)
-    head, heads, formats = audit_frame(inv, ledger, lang, 0, 0, columns)
+    plan = audit_plan(ledger)
+    head, heads, formats = audit_frame(inv, ledger, lang, 0, 0, plan)
+    widths = _audit_widths(audit_frame(inv, ledger, lang, plan=plan, at=_widest(ledger))[0],
+                           heads, formats, ledger)
     total = len(ledger.rows)
     per_sheet = MAX_ROWS - 1
     chunks = max(1, math.ceil(total / per_sheet))
@@ -420,7 +558,7 @@ def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> Non
         twin = copy(probe._style)
         twin.quotePrefix = 1
         quoted.append(wb._cell_styles.add(twin))
-    stream = _Stream(lambda a, b: audit_frame(inv, ledger, lang, a, b, columns)[0],
+    stream = _Stream(lambda a, b: audit_frame(inv, ledger, lang, a, b, plan)[0],
                      list(head.columns),
                      styles, quoted, {})
     _STREAMED[wb] = stream
@@ -430,14 +568,14 @@ def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> Non
         start, stop = i * per_sheet, min(total, (i + 1) * per_sheet)
         layout.header(ws, 1, heads)
         stream.sheets[title] = (start, stop)
-        widths = [16 if c in ("file", "name") or c.endswith(("_reference", "_id")) else 10
-                  for c in head.columns]
         layout.widths(ws, widths)
         layout.fit_rows(ws, 1)
-        ws.freeze_panes = "D2"
+        ws.freeze_panes = ws.cell(2, _KEY_COLUMNS + 1)
         ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, stop - start + 1)}"
-        layout.print_setup(ws, "1:1", landscape=True)
-        ws.page_setup.paperSize = ws.PAPERSIZE_A3  # some 70 columns: A3 keeps it on one width
+        # wide: A3 landscape at full size, the key columns repeated on the pages to the right
+        layout.print_setup(ws, "1:1", landscape=True, a3=True, lang=lang, fit_width=False,
+                           title_cols=f"A:{get_column_letter(_KEY_COLUMNS)}")
+        ws.page_setup.scale = 75
 
 
 def _xml_text(arr: pa.Array) -> pa.Array:
@@ -552,6 +690,52 @@ def write_workbook(wb: Workbook, fh: BinaryIO) -> None:
                 out.write(b"</sheetData>" + tail)
 
 
+# -- reconciliation ------------------------------------------------------------------------------
+def reconciliation_sheet(wb: Workbook, result: dict[str, Any], lang: str, index: int) -> None:
+    """Each KPI figure beside the sum of its audit-trail column for the year (a SUMIFS formula
+    over every audit-trail sheet) and their difference: the KPI sheet traced to the ledger rows.
+
+    Added after :func:`neutralise_workbook`: its formulas are carbon's own and its text is the
+    declarations' labels only.
+    """
+    stream = _STREAMED.get(wb)
+    if stream is None:
+        return
+    ws = wb.create_sheet("Reconciliation", index)
+    ws["A1"] = label("recon_title", lang)
+    ws["A1"].font = layout.TITLE_FONT
+    ws["A2"] = label("recon_note", lang)
+    ws["A2"].font = layout.NOTE_FONT
+    heads = [label(k, lang) for k in ("year", "indicator", "unit", "recon_kpi", "recon_sum",
+                                      "recon_difference")]
+    layout.header(ws, 4, heads)
+    year_col = get_column_letter(stream.columns.index("year") + 1)
+    units = result.get("units", {})
+    r = 5
+    for y, fig in result["years"].items():
+        for m in metrics.METRICS:
+            if m.key not in stream.columns or metrics.value(fig, m.key) is None:
+                continue
+            col = get_column_letter(stream.columns.index(m.key) + 1)
+            sums = "+".join(
+                f"SUMIFS('{title}'!${col}$2:${col}${stop - start + 1},"
+                f"'{title}'!${year_col}$2:${year_col}${stop - start + 1},A{r})"
+                for title, (start, stop) in stream.sheets.items())
+            fmt = layout.number_format(m.decimals)
+            values = [int(y), m.label(lang).strip(), display_unit(units.get(m.key, m.unit)),
+                      metrics.value(fig, m.key), f"={sums}", f"=D{r}-E{r}"]
+            for j, v in enumerate(values, start=1):
+                c = ws.cell(row=r, column=j, value=v)
+                if j >= 4:
+                    c.number_format = fmt
+            r += 1
+    layout.widths(ws, [8, 52, 10, 18, 18, 14])
+    layout.fit_rows(ws, 4)
+    ws.freeze_panes = "A5"
+    layout.print_setup(ws, "4:4", lang=lang)
+    wb.calculation.fullCalcOnLoad = True
+
+
 # -- factors, warnings ---------------------------------------------------------------------------
 def factors_sheet(ws: Worksheet, ledger: Ledger, sets: dict[str, FactorSet], lang: str) -> None:
     """Each factor set used (metadata and sha256), then every factor used."""
@@ -584,7 +768,7 @@ def factors_sheet(ws: Worksheet, ledger: Ledger, sets: dict[str, FactorSet], lan
     layout.widths(ws, [44, 28, 18, 16, 14, 12, 14, 60, 10, 40])
     layout.fit_rows(ws, 2, factors_head)
     ws.freeze_panes = "B3"
-    layout.print_setup(ws, None, landscape=True)
+    layout.print_setup(ws, None, landscape=True, lang=lang)
 
 
 def warnings_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
@@ -597,7 +781,7 @@ def warnings_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
         ws.cell(row=i, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     layout.widths(ws, [22, 120])
     ws.freeze_panes = "A2"
-    layout.print_setup(ws, "1:1", landscape=True)
+    layout.print_setup(ws, "1:1", landscape=True, lang=lang)
 
 
 def sheet(title: str, write: Callable[[Worksheet], None]) -> SheetWriter:
@@ -631,7 +815,8 @@ def build_workbook(inv: Inventory, ledger: Ledger, result: dict[str, Any],
     ws = wb.active
     assert ws is not None
     ws.title = "KPI"
-    kpi_sheet(ws, result, lang, inv.settings.organisation)
+    kpi_sheet(ws, result, lang, inv.settings.organisation,
+              methodology.notes(inv, ledger, result, sets, lang))
     charts_sheet(wb.create_sheet("Charts"), result, lang)
     entity_sheet(wb.create_sheet("By entity"), result, lang)
     month_sheet(wb.create_sheet("By source and month"), ledger, result, lang)
@@ -641,6 +826,8 @@ def build_workbook(inv: Inventory, ledger: Ledger, result: dict[str, Any],
     for add in extra_sheets:
         add(wb)
     neutralise_workbook(wb)
+    # carbon's own formulas, written after every user text was neutralised
+    reconciliation_sheet(wb, result, lang, wb.sheetnames.index("Factors used"))
     return wb
 
 
