@@ -367,8 +367,8 @@ def test_check_lists_the_boundary_events_a_restatement_would_assume(tmp_path):
     assert result.exit_code == 1
     text = " ".join(result.stdout.split())
     assert "inv/entities.csv, row 3, column entry: '2024-07-01': E2 enters the boundary on " \
-        "2024-07-01 with no entry stated: a restatement takes it as an opening (the years " \
-        "before unchanged), but it has 6 activity rows before that date" in text
+        "2024-07-01 with no entry stated: a restatement takes it as an opening (organic " \
+        "growth: the years before unchanged), but it has 6 activity rows before that date" in text
     assert "[acquisition_unstated]" in text
 
 

@@ -119,7 +119,7 @@ def test_figure_5_1_written_without_the_event_gives_todays_result_and_names_the_
     assert out["recalculation_required"] is False
     message = codes(out)["acquisition_unstated"]
     assert message.startswith("C enters the boundary on 2024-01-01 with no entry stated: "
-                              "restated as an opening")
+                              "a restatement takes it as an opening")
     assert "2 activity rows before that date" in message and "entry = acquisition" in message
 
 
@@ -204,7 +204,7 @@ def test_figure_5_2_written_without_the_event_gives_todays_result_and_names_the_
     assert out["recalculation_required"] is False
     message = codes(out)["boundary_event_assumed"]
     assert message.startswith("C leaves the boundary after 2023-12-31 with no exit stated: "
-                              "restated as a closure") and "exit = divestment" in message
+                              "a restatement takes it as a closure") and "exit = divestment" in message
 
 
 def test_figure_5_2_written_the_old_way_gives_todays_result_and_names_the_rule(tmp_path):

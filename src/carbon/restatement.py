@@ -68,6 +68,7 @@ from carbon.disclosure import disclosure
 from carbon.errors import InputError, Problem, UsageError
 from carbon.factors import FactorSet
 from carbon.model import Inventory, Ledger, Notice, Origin
+from carbon.review import unstated_event_words
 from carbon.schema import ENTRY_EVENTS, EXIT_EVENTS
 
 #: The three causes of a change (the players of the Shapley game).
@@ -458,34 +459,10 @@ def _assumed(before: Inventory, after: Inventory, years: list[int], counted: set
     span = sorted(set(years) | set(reporting_years(after)))  # an event after them still counts
     unstated = boundary.unstated_events(after.entities, span, after.activity)
     for u in unstated:
-        eid, date, n = u["entity_id"], u["date"], int(str(u["rows_outside"]))
-        if u["change"] == "entry" and date is None:
-            out.append(Notice("acquisition_unstated", (
-                f"{eid}: its kind says {u['kind_says']} but no entry is stated: it is counted "
-                "inside the boundary from the start (every year it has rows, the base year "
-                "included); to record the acquisition, write its acquisition date in "
-                "included_from and entry = acquisition")))
-        elif u["change"] == "entry" and (n or u["kind_says"] == "acquisition"):
-            why = (f"it has {n} activity row{'s' if n != 1 else ''} before that date"
-                   if n else f"its kind says {u['kind_says']}")
-            out.append(Notice("acquisition_unstated", (
-                f"{eid} enters the boundary on {date} with no entry stated: restated as an "
-                f"opening (organic growth: the years before are unchanged), but {why}. If it "
-                "was acquired, write entry = acquisition: its rows before "
-                f"{date} are then added to the earlier years, the base year included (give "
-                "them for every restated year); if it opened then, write entry = opening")))
-        elif u["change"] == "entry":
-            out.append(Notice("boundary_event_assumed", (
-                f"{eid} enters the boundary on {date} with no entry stated: restated as an "
-                "opening (organic growth: the years before are unchanged); write entry = "
-                "opening to confirm, or entry = acquisition (with its rows for the earlier "
-                "years) if it was acquired")))
-        elif date is not None:
-            out.append(Notice("boundary_event_assumed", (
-                f"{eid} leaves the boundary after {date} with no exit stated: restated as a "
-                "closure (organic decline: the years before are unchanged); write exit = "
-                "closure to confirm, or exit = divestment if it was sold (it is then removed "
-                "from every earlier year)")))
+        words = unstated_event_words(u)
+        if words is not None:
+            code, _, _, message, fix = words
+            out.append(Notice(code, f"{message}; {fix}"))
     named = _stated(after, "entry") | {str(u["entity_id"]) for u in unstated}
     added = [e for e in changed["added"] if e in counted and e not in named]
     if added:

@@ -479,44 +479,53 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
 
 
 # -- boundary events ----------------------------------------------------------------------------
+def unstated_event_words(u: dict[str, object]) -> tuple[str, str, str, str, str] | None:
+    """An entity entering or leaving with no event stated (one record of
+    :func:`carbon.boundary.unstated_events`), in words: code, column, value, what a restatement
+    assumes, and how to state the event. None where nothing needs saying."""
+    eid, date, n = u["entity_id"], u["date"], int(str(u["rows_outside"]))
+    if u["change"] == "entry" and date is None:
+        return ("acquisition_unstated", "entry", str(u["kind_says"]),
+                f"{eid}: its kind says {u['kind_says']} but no entry is stated: it counts as "
+                "inside the boundary from the start (every year it has rows, the base year "
+                "included)",
+                "to record the acquisition, write its acquisition date in included_from and "
+                "entry = acquisition")
+    if u["change"] == "entry" and (n or u["kind_says"] == "acquisition"):
+        why = (f"it has {n} activity row{'s' if n != 1 else ''} before that date" if n
+               else f"its kind says {u['kind_says']}")
+        return ("acquisition_unstated", "entry", str(date),
+                f"{eid} enters the boundary on {date} with no entry stated: a restatement takes "
+                f"it as an opening (organic growth: the years before unchanged), but {why}",
+                f"if it was acquired, write entry = acquisition (its rows before {date} are "
+                "then added to the earlier years, the base year included: give them for every "
+                "restated year); if it opened then, write entry = opening")
+    if u["change"] == "entry":
+        return ("boundary_event_assumed", "entry", str(date),
+                f"{eid} enters the boundary on {date} with no entry stated: a restatement takes "
+                "it as an opening (organic growth: the years before unchanged)",
+                "write entry = opening to confirm, or entry = acquisition (with its rows for the "
+                "earlier years) if it was acquired")
+    if date is not None:
+        return ("boundary_event_assumed", "exit", str(date),
+                f"{eid} leaves the boundary after {date} with no exit stated: a restatement "
+                "takes it as a closure (organic decline: the years before unchanged)",
+                "write exit = closure to confirm, or exit = divestment if it was sold (it is "
+                "then removed from every earlier year)")
+    return None
+
+
 def boundary_findings(inv: Inventory, years: Sequence[int]) -> list[Problem]:
     """Entities entering or leaving the boundary with no event stated: the rule a restatement
     would assume and how to state the event (:func:`carbon.boundary.unstated_events`)."""
     where = _Locator(inv)
     out = []
     for u in boundary.unstated_events(inv.entities, list(years), inv.activity):
-        eid, date, n = u["entity_id"], u["date"], int(str(u["rows_outside"]))
-        row = int(str(u["row"])) if u["row"] is not None else None
-        if u["change"] == "entry" and date is None:
-            out.append(where.problem(
-                "entities", row, "entry", "acquisition_unstated", str(u["kind_says"]),
-                f"{eid}: its kind says {u['kind_says']} but no entry is stated: it counts as "
-                "inside the boundary from the start",
-                "to record the acquisition, write its acquisition date in included_from and "
-                "entry = acquisition"))
-        elif u["change"] == "entry" and (n or u["kind_says"] == "acquisition"):
-            why = (f"it has {n} activity row{'s' if n != 1 else ''} before that date" if n
-                   else f"its kind says {u['kind_says']}")
-            out.append(where.problem(
-                "entities", row, "entry", "acquisition_unstated", str(date),
-                f"{eid} enters the boundary on {date} with no entry stated: a restatement takes "
-                f"it as an opening (the years before unchanged), but {why}",
-                f"if it was acquired, write entry = acquisition (its rows before {date} are "
-                "then added to the earlier years); if it opened then, write entry = opening"))
-        elif u["change"] == "entry":
-            out.append(where.problem(
-                "entities", row, "entry", "boundary_event_assumed", str(date),
-                f"{eid} enters the boundary on {date} with no entry stated: a restatement takes "
-                "it as an opening (the years before unchanged)",
-                "write entry = opening to confirm, or entry = acquisition (with its rows for the "
-                "earlier years) if it was acquired"))
-        elif date is not None:
-            out.append(where.problem(
-                "entities", row, "exit", "boundary_event_assumed", str(date),
-                f"{eid} leaves the boundary after {date} with no exit stated: a restatement "
-                "takes it as a closure (the years before unchanged)",
-                "write exit = closure to confirm, or exit = divestment if it was sold (it is "
-                "then removed from every earlier year)"))
+        words = unstated_event_words(u)
+        if words is not None:
+            code, column, value, message, fix = words
+            row = int(str(u["row"])) if u["row"] is not None else None
+            out.append(where.problem("entities", row, column, code, value, message, fix))
     return out
 
 
