@@ -23,6 +23,7 @@ from carbon.report import csvout, jsonout
 from carbon.report.console import print_results, render_text
 from carbon.report.problems import problems_to
 from carbon.report.problems import render as render_problems
+from carbon.report.rows import subject
 from carbon.report.write import Content, check_targets, write_outputs
 
 
@@ -81,7 +82,7 @@ def compute(
         check_targets([p for p in (out, manifest) if p is not None], [])
         sets, inv, ledger, result = calculate(path, factors, year,
                                               grid_level.value if grid_level else None, bar)
-        title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
+        title = f"{inv.settings.organisation or path.name} — {subject(result)}"
         files: list[tuple[Path, Content]] = []
         if workbook:
             if fmt is not Format.table:

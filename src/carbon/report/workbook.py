@@ -35,13 +35,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon import __version__, metrics, vocab
-from carbon.aggregate import by_source_month
+from carbon.aggregate import by_source_month, named_streams
 from carbon.factors import Factor, FactorSet
 from carbon.metrics import display_unit
 from carbon.model import Inventory, Ledger, Origin
 from carbon.report.charts import chart_data
 from carbon.report.labels import label
-from carbon.report.rows import kpi_rows, visible
+from carbon.report.rows import has_environment, kpi_rows, method_notes, visible
 from carbon.report.write import FORMULA_START
 
 #: Rows of a sheet, Excel's limit; the audit trail continues on further sheets beyond it.
@@ -158,8 +158,8 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
     """The KPI table: indicator, unit, then one column per year (:func:`carbon.report.rows.kpi_rows`,
     Scope 1 by gas as sub-rows)."""
     years = list(result["years"])
-    ws["A1"] = _clean(f"{organisation} — {label('kpi_title', lang)}" if organisation
-                      else label("kpi_title", lang))
+    title = label("kpi_title_environment" if has_environment(result) else "kpi_title", lang)
+    ws["A1"] = _clean(f"{organisation} — {title}" if organisation else title)
     ws["A1"].font = Font(bold=True, size=14)
     sections = " ".join(metrics.SECTIONS)
     ws["A2"] = (f"{label('kpi_note', lang)} {sections}; {result['gwp']}; "
@@ -179,6 +179,16 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
                 c = ws.cell(row=r, column=3 + i, value=_clean(v))
                 c.number_format = number_format(item.decimals)
         r += 1
+    notes = method_notes(result)
+    if notes:  # how the environmental figures were made: counts unweighed, masses assumed …
+        r += 1
+        ws.cell(row=r, column=1, value=label("kpi_notes", lang)).font = SECTION_FONT
+        for i, note in enumerate(notes, start=1):
+            r += 1
+            c = ws.cell(row=r, column=1, value=_clean(f"{i}. {note}"))
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2 + len(years))
+            ws.row_dimensions[r].height = 15 * max(1, math.ceil(len(note) / 120))
     _widths(ws, [52, 14, *([16] * len(years))])
     _fit_rows(ws, 4)
     ws.freeze_panes = "C5"
@@ -187,24 +197,33 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
 
 # -- charts --------------------------------------------------------------------------------------
 def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
-    """The charts' data (from the same result) and three native charts drawn from it."""
+    """The charts' data (from the same result) and the native charts drawn from it: Scope 1
+    and 2, the energy mix, the intensity trend, and water and waste per employee where the run
+    has them."""
+    from carbon.report.charts import PER_PERSON
+
     d = chart_data(result)
     known = vocab.sources()
     ws["A1"] = label("chart_data", lang)
     ws["A1"].font = SECTION_FONT
+    per_person = [(key, name, unit) for key, name, unit in PER_PERSON if key in d.per_person]
     heads = [label("year", lang), label("scope1", lang) + " (tCO2e)",
              label("scope2", lang) + " (tCO2e)",
              *(f"{known[s].label(lang)} (kWh)" for s in d.energy),
-             label("ghg_per_m2", lang) + " (tCO2e/m²)", label("energy_per_m2", lang) + " (kWh/m²)"]
+             label("ghg_per_m2", lang) + " (tCO2e/m²)", label("energy_per_m2", lang) + " (kWh/m²)",
+             *(f"{label(name, lang)} ({unit})" for _, name, unit in per_person)]
+    ghg_col = 4 + len(d.energy)  # columns of the series, counted from 1
+    first_person = ghg_col + 2
     _header(ws, 2, heads)
     n = len(d.years)
     for i, y in enumerate(d.years):
         row = [int(y), d.scope1[i], d.scope2[i], *(v[i] for v in d.energy.values()),
-               d.ghg_per_m2[i], d.energy_per_m2[i]]
+               d.ghg_per_m2[i], d.energy_per_m2[i], *(d.per_person[k][i] for k, _, _ in per_person)]
         for j, v in enumerate(row, start=1):
             c = ws.cell(row=3 + i, column=j, value=_clean(v))
             if j > 1:
-                c.number_format = "0.0000" if j == len(row) - 1 else "#,##0.00"
+                c.number_format = ("0.0000" if j == ghg_col or j >= first_person
+                                   else "#,##0.00")
     _widths(ws, [8, *([13] * (len(heads) - 1))])
     _fit_rows(ws, 2)
     first, last = 3, 2 + n
@@ -214,6 +233,10 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     def series(col: int) -> Series:
         return Series(Reference(ws, min_col=col, min_row=first, max_row=last),
                       title=str(heads[col - 1]))
+
+    def second_axis(chart: LineChart, title: str) -> None:
+        chart.y_axis.axId, chart.y_axis.title, chart.y_axis.crosses = 200, title, "max"
+        chart.y_axis.majorGridlines = None
 
     scopes = BarChart()
     scopes.type, scopes.grouping, scopes.overlap = "col", "stacked", 100
@@ -225,24 +248,37 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     mix.series.extend(series(4 + i) for i in range(len(d.energy)))
     trend = LineChart()
     trend.title, trend.y_axis.title = label("chart_intensity", lang), "tCO2e/m²"
-    trend.series.append(series(len(heads) - 1))
+    trend.series.append(series(ghg_col))
     right = LineChart()
-    right.series.append(series(len(heads)))
-    right.y_axis.axId, right.y_axis.title, right.y_axis.crosses = 200, "kWh/m²", "max"
-    right.y_axis.majorGridlines = None
-    for chart in (scopes, mix, trend, right):
+    right.series.append(series(ghg_col + 1))
+    second_axis(right, "kWh/m²")
+    charts = [scopes, mix, trend, right]
+    people: LineChart | None = None
+    if per_person:
+        people = LineChart()
+        people.title, people.y_axis.title = label("chart_per_person", lang), "m³/person"
+        waste = LineChart()
+        second_axis(waste, "t/person")
+        for j, (_, _, unit) in enumerate(per_person):
+            (people if unit.startswith("m³") else waste).series.append(series(first_person + j))
+        if waste.series:
+            charts.append(waste)
+        charts.append(people)
+    for chart in charts:
         chart.set_categories(cats)
         chart.x_axis.delete = False
         chart.y_axis.delete = False
-    for chart in (scopes, mix, trend):
+    shown = [scopes, mix, trend, *([people] if people is not None else [])]
+    for chart in shown:
         chart.width, chart.height = width, height
         chart.legend.position = "b"
     scopes.y_axis.number_format = mix.y_axis.number_format = "#,##0"
     trend += right
+    if people is not None and waste.series:
+        people += waste
     top = last + 3
-    ws.add_chart(scopes, f"A{top}")
-    ws.add_chart(mix, f"A{top + 17}")
-    ws.add_chart(trend, f"A{top + 34}")
+    for k, chart in enumerate(shown):
+        ws.add_chart(chart, f"A{top + 17 * k}")
     ws.freeze_panes = "B3"
     _print_setup(ws, None)
 
@@ -262,7 +298,7 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     heads = [label("entity_id", lang), label("entity_name", lang), label("year", lang)]
     formats = {"year": FORMATS["year"]}
     for m in shown:
-        heads.append(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit))})")
+        heads.append(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit), lang)})")
         cols.append(m.key)
         formats[m.key] = number_format(m.decimals)
     for key, den in metrics.DENOMINATORS.items():
@@ -272,13 +308,13 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
         formats[key] = number_format(den.decimals)
     for r in ratios:
         num = metrics.by_key()[r.num]
-        unit = display_unit(units.get(r.num, num.unit)) + metrics.DENOMINATORS[r.den].per_unit(lang)
+        unit = display_unit(units.get(r.num, num.unit), lang) + metrics.DENOMINATORS[r.den].per_unit(lang)
         heads.append(f"{num.label(lang).strip()}{metrics.ratio_label(r, lang).strip()} ({unit})")
         cols.append(r.key)
         formats[r.key] = number_format(r.decimals)
     frame = pd.DataFrame(
         [[e["entity_id"], e["name"], e["year"], *(metrics.value(e, m.key) for m in shown),
-          *(e[k] for k in metrics.DENOMINATORS), *(e["intensity"][r.key] for r in ratios)]
+          *(e[k] for k in metrics.DENOMINATORS), *(e["intensity"].get(r.key) for r in ratios)]
          for e in result["by_entity"]], columns=cols)
     _header(ws, 1, heads)
     _table(ws, frame, 2, formats)
@@ -291,23 +327,26 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
 
 def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str) -> None:
     """Quantities and every figure by year, source and month (or the period a record spans)."""
-    t = by_source_month(ledger.rows, ledger.weights)
+    t = by_source_month(ledger.rows, ledger.weights, ledger.present)
     known = vocab.sources()
     units = result.get("units", {})
     shown = [m for m in _shown(result) if m.key in t]
+    streams = "stream" in t
     frame = pd.DataFrame({
         "year": t["year"], "source": t["source"].map(lambda s: known[s].label(lang)),
+        **({"stream": t["stream"]} if streams else {}),
         "period": t["period"], "quantity_report": t["quantity_report"],
         "report_unit": t["report_unit"].map(display_unit),
         **{m.key: t[m.key] for m in shown}})
-    heads = [label("year", lang), label("source", lang), label("period", lang),
+    heads = [label("year", lang), label("source", lang),
+             *([label("stream", lang)] if streams else []), label("period", lang),
              label("quantity", lang), label("unit", lang),
-             *(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit))})"
+             *(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit), lang)})"
                for m in shown)]
     _header(ws, 1, heads)
     _table(ws, frame, 2, {"year": FORMATS["year"], "quantity_report": FORMATS["quantity"],
                           **{m.key: number_format(m.decimals) for m in shown}})
-    _widths(ws, [8, 22, 20, 16, 8, *([16] * len(shown))])
+    _widths(ws, [8, 22, *([20] if streams else []), 20, 16, 8, *([16] * len(shown))])
     _fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, len(frame) + 1)}"
@@ -340,13 +379,16 @@ def _relabel(col: pd.Series, label_of: Callable[[str], str]) -> pd.Categorical:
 
 
 def audit_columns(ledger: Ledger) -> set[str]:
-    """The metrics the audit trail shows: those with a value on some ledger row (derived ones
-    when a part of theirs has one)."""
+    """The metrics the audit trail shows: those with a value on some ledger row, or carried by
+    one (derived ones when a part of theirs has one); and ``stream`` where rows name one."""
     rows = ledger.rows
-    have = {m.key for m in metrics.rated() if rows[m.key].to_numpy().any()}
+    have = {m.key for m in metrics.rated()
+            if m.key not in ledger.zeros and rows[m.key].to_numpy().any()} | ledger.present
     for d in metrics.derived():
         if any(k in have for k, _ in d.terms):
             have.add(d.key)
+    if named_streams(rows) is not None:
+        have.add("stream")
     return have
 
 
@@ -385,6 +427,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
         "period_start": rows["period_start"].to_numpy().astype("datetime64[D]"),
         "period_end": rows["period_end"].to_numpy().astype("datetime64[D]"),
         "source": _relabel(rows["source"], lambda k: labels.get(k, k)),
+        **({"stream": _relabel(rows["stream"], str)} if "stream" in columns else {}),
         "use": _relabel(rows["use"], str),
         "instrument": _relabel(rows["instrument"], str),
         "data_quality": _relabel(rows["data_quality"], str),
@@ -398,8 +441,9 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
     })
     heads = [label(k, lang) for k in (
         "file", "sheet", "row", "entity_id", "entity_name", "year", "period_start", "period_end",
-        "source", "use", "instrument", "data_quality", "document_ref", "quantity_entered",
-        "unit_entered", "share", "quantity_year", "quantity_report", "report_unit")]
+        "source", *(["stream"] if "stream" in f else []), "use", "instrument", "data_quality",
+        "document_ref", "quantity_entered", "unit_entered", "share", "quantity_year",
+        "quantity_report", "report_unit")]
     formats = {"row": "0", "year": FORMATS["year"], "period_start": FORMATS["date"],
                "period_end": FORMATS["date"], "quantity_entered": FORMATS["quantity"],
                "share": FORMATS["share"], "quantity_year": FORMATS["quantity"],
@@ -429,7 +473,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
         if m.key not in columns:
             continue
         f[m.key] = derived[m.key] if m.key in derived else rows[m.key].to_numpy(dtype=float)
-        heads.append(f"{m.label(lang).strip()} ({display_unit(ledger.units.get(m.key, m.unit))})")
+        heads.append(f"{m.label(lang).strip()} ({display_unit(ledger.units.get(m.key, m.unit), lang)})")
         formats[m.key] = number_format(m.decimals)
     return f, heads, formats
 
