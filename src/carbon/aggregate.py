@@ -306,8 +306,8 @@ def _source_figures(source: str, sums: Mapping[Any, Any], weights: dict[str, flo
     could be weighed is null (its pieces or volume are beside it)."""
     src = vocab.sources()[source]
     f = _figures(sums, weights)
-    held = [m.key for m in metrics.of_entered(src.category) if m.unit == src.report_unit]
-    weighed = not held or held[0] in f
+    held = metrics.quantity_figure(src.category, src.report_unit)
+    weighed = held is None or held in f
     out: dict[str, Any] = {"quantity": float(sums["quantity_report"]) if weighed else None,
                            "unit": src.report_unit}
     if src.energy:
@@ -374,11 +374,10 @@ def by_source_month(rows: pd.DataFrame, weights: dict[str, float],
     for m in metrics.optional():
         if m.key in present:
             out[m.key] = out[m.key].where(out[metrics.carrier(m.key)] > 0)
-    held = {s: [m.key for m in metrics.of_entered(src.category) if m.unit == src.report_unit]
-            for s, src in vocab.sources().items() if not src.energy}
-    for s, keys in held.items():
-        if keys and keys[0] in present:  # waste or paper in pieces only: no quantity in tonnes
-            out.loc[(out["source"] == s) & out[keys[0]].isna(), "quantity_report"] = np.nan
+    for s, src in vocab.sources().items():
+        held = metrics.quantity_figure(src.category, src.report_unit)
+        if held in present:  # waste or paper in pieces only: no quantity in tonnes
+            out.loc[(out["source"] == s) & out[held].isna(), "quantity_report"] = np.nan
 
     def month(m: pd.Series) -> pd.Series:
         return (m // 12).astype(str) + "-" + (m % 12 + 1).astype(str).str.zfill(2)

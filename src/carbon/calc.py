@@ -286,9 +286,8 @@ class _Resolver:
             q = self.convert(amount, report.dimensionality, c, [], (self.energy,))
             out.rates["quantity_report"] = float((q / report).to("").m)
         else:  # pieces, sheets or a volume of waste or paper: its tonnes where it was weighed
-            held = [m.key for m in metrics.of_entered(source.category)
-                    if m.unit == source.report_unit]
-            out.rates["quantity_report"] = out.rates.get(held[0], 0.0) if held else 0.0
+            held = metrics.quantity_figure(source.category, source.report_unit)
+            out.rates["quantity_report"] = out.rates.get(held, 0.0) if held else 0.0
         if not source.energy and not any(m.key in out.rates for m in metrics.rated()):
             raise _Missing(*_NOTHING.get(source.category, (
                 f"{c.source} in {c.unit} gives no figure", "check the unit")))

@@ -319,6 +319,13 @@ def of_entered(category: str) -> tuple[Rated, ...]:
         for c in {m.entered for m in declared if isinstance(m, Rated)}}).get(category, ())
 
 
+def quantity_figure(category: str, unit: str) -> str | None:
+    """The figure that holds a source's quantity in its reporting ``unit`` — a waste source's
+    tonnes, ``waste_hazardous_t``, which its rows in pieces may lack; None for a category without
+    one (energy, distance)."""
+    return next((m.key for m in of_entered(category) if m.unit == unit), None)
+
+
 def restated() -> list[str]:
     """The figures a restatement splits into boundary, activity and factors."""
     return [m.key for m in METRICS if m.restate]

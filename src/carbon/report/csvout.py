@@ -25,13 +25,14 @@ def render(result: dict[str, Any]) -> str:
 
     keys = [*(m.key for m in metrics.METRICS), *metrics.DENOMINATORS,
             *(r.key for r in metrics.RATIOS)]
-    by_source = {"tco2e": "total_location_tco2e", "tco2e_market": None}  # renamed, left out
+    # a source's keys named apart from their figure; tco2e_market is not written (as before)
+    renamed = {"tco2e": "total_location_tco2e"}
 
     def parts(year: str, kind: str, name: str, vals: dict[str, Any]) -> None:
         for k, v in vals.items():
-            if k in ("unit", "streams") or (k in by_source and by_source[k] is None):
+            if k in ("unit", "streams", "tco2e_market"):
                 continue
-            u = vals["unit"] if k == "quantity" else unit(by_source.get(k) or k)
+            u = vals["unit"] if k == "quantity" else unit(renamed.get(k, k))
             w.writerow([year, f"{kind}.{k}", neutralise(name), "" if v is None else repr(v), u])
 
     for year, fig in result["years"].items():

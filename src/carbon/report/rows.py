@@ -64,16 +64,16 @@ def _streams(result: dict[str, Any], source: str) -> list[str]:
 
 
 def _stream_rows(result: dict[str, Any], m: metrics.Metric, lang: str) -> Iterator[Row]:
-    """A figure's parts by stream (``  of which kitchen waste``), where its rows name streams."""
-    source = m.entered if isinstance(m, metrics.Rated) else ""
-    if not source or source not in vocab.sources():
-        return
-    for stream in _streams(result, source):
-        values = [f["by_source"].get(source, {}).get("streams", {}).get(stream, {}).get(m.key)
-                  for f in result["years"].values()]
-        if any(v is not None for v in values):
-            yield Row(OF_WHICH(lang) + stream, _unit(result, m.key, lang), m.decimals, values,
-                      f"stream:{source}:{stream}:{m.key}", 1)
+    """A figure's parts by stream (``  of which kitchen waste``), where the rows of the sources
+    that hold it (its ``entered`` category) name streams."""
+    entered = m.entered if isinstance(m, metrics.Rated) else ""
+    for source in (k for k, s in vocab.sources().items() if entered and s.category == entered):
+        for stream in _streams(result, source):
+            values = [f["by_source"].get(source, {}).get("streams", {}).get(stream, {})
+                      .get(m.key) for f in result["years"].values()]
+            if any(v is not None for v in values):
+                yield Row(OF_WHICH(lang) + stream, _unit(result, m.key, lang), m.decimals,
+                          values, f"stream:{source}:{stream}:{m.key}", 1)
 
 
 def has_environment(result: dict[str, Any]) -> bool:
