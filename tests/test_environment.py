@@ -297,3 +297,23 @@ def test_restating_an_inventory_with_environment_figures_by_itself_changes_nothi
     assert result.exit_code == 0, result.output
     for key, f in json.loads(result.stdout)["years"]["2024"].items():
         assert f["delta"] == 0, key
+
+
+@pytest.mark.parametrize("rows", [[row("水", 800, "立方米")], [row("无害废弃物", 12.5, "吨")],
+                                  [row("水", 800, "立方米"), row("有害废弃物", 0.3, "吨")]],
+                         ids=["water", "waste", "both"])
+def test_water_and_waste_per_employee_are_charted_in_the_workbook_and_as_files(tmp_path, rows):
+    import re
+    import zipfile
+
+    inv = inventory(tmp_path / "inv", [*ENERGY, *rows])
+    book, charts = tmp_path / "report.xlsx", tmp_path / "charts"
+    result = run("compute", inv, "--out", book, "--charts", charts)
+    assert result.exit_code == 0, result.output
+    assert (charts / "water-waste-per-person.svg").is_file()
+    with zipfile.ZipFile(book) as z:
+        xml = [z.read(n).decode() for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]
+    assert len(xml) == 4 and "Water and waste per employee" in xml[3]
+    axes = 2 if len(rows) == 2 else 1  # a second axis only when water and waste share the chart
+    assert xml[3].count("<valAx>") == axes
+    assert ("m³/person" in xml[3]) == (rows[0][3] == "水")

@@ -142,18 +142,20 @@ def render(result: dict[str, Any], lang: str) -> tuple[dict[str, bytes], str]:
         lines = ax.get_lines() + right.get_lines()
         figures.append((fig, (ax, lines), label("chart_intensity", lang)))
 
-        if d.per_person:
+        if d.per_person:  # water on the left axis, waste (t) on the right; waste alone left
             fig, ax = plt.subplots(figsize=(6.4, 4.0))
-            right = ax.twinx()
+            water = "water_m3_per_person" in d.per_person
+            right = ax.twinx() if water and len(d.per_person) > 1 else ax
             for (key, name, unit), color in zip(PER_PERSON, ("#4C72B0", "#C44E52", "#55A868"),
                                                 strict=True):
                 if key in d.per_person:
                     side = ax if unit.startswith("m³") else right
                     side.plot(d.years, [nan if v is None else v for v in d.per_person[key]],
                               marker="o", color=color, label=f"{label(name, lang)} ({unit})")
-            ax.set_ylabel("m³/person")
-            right.set_ylabel("t/person")
-            lines = ax.get_lines() + right.get_lines()
+            ax.set_ylabel("m³/person" if water else "t/person")
+            if right is not ax:
+                right.set_ylabel("t/person")
+            lines = ax.get_lines() + (right.get_lines() if right is not ax else [])
             figures.append((fig, (ax, lines), label("chart_per_person", lang)))
 
         for name, (fig, ax, title) in zip(d.names, figures, strict=True):

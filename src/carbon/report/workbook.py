@@ -254,16 +254,21 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     second_axis(right, "kWh/m²")
     charts = [scopes, mix, trend, right]
     people: LineChart | None = None
-    if per_person:
+    if per_person:  # water on the left axis, waste (t) on the right; waste alone on the left
+        water = [first_person + j for j, (_, _, u) in enumerate(per_person) if u.startswith("m³")]
+        waste = [first_person + j for j, (_, _, u) in enumerate(per_person)
+                 if not u.startswith("m³")]
         people = LineChart()
-        people.title, people.y_axis.title = label("chart_per_person", lang), "m³/person"
-        waste = LineChart()
-        second_axis(waste, "t/person")
-        for j, (_, _, unit) in enumerate(per_person):
-            (people if unit.startswith("m³") else waste).series.append(series(first_person + j))
-        if waste.series:
-            charts.append(waste)
+        people.title = label("chart_per_person", lang)
+        people.y_axis.title = "m³/person" if water else "t/person"
+        people.series.extend(series(col) for col in water or waste)
         charts.append(people)
+        if water and waste:
+            tonnes = LineChart()
+            tonnes.series.extend(series(col) for col in waste)
+            second_axis(tonnes, "t/person")
+            charts.append(tonnes)
+            people += tonnes
     for chart in charts:
         chart.set_categories(cats)
         chart.x_axis.delete = False
@@ -274,8 +279,6 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
         chart.legend.position = "b"
     scopes.y_axis.number_format = mix.y_axis.number_format = "#,##0"
     trend += right
-    if people is not None and waste.series:
-        people += waste
     top = last + 3
     for k, chart in enumerate(shown):
         ws.add_chart(chart, f"A{top + 17 * k}")
