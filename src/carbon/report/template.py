@@ -66,9 +66,9 @@ _NUMBER_FORMATS = {"quantity": "#,##0.00", "floor_area_m2": "#,##0", "headcount"
 _T: dict[str, dict[str, str]] = {
     "cover": {"zh-Hans": "填写说明", "zh-Hant": "填寫說明", "en": "Read me"},
     "examples": {"zh-Hans": "示例（不读取）", "zh-Hant": "示例（不讀取）", "en": "Examples (not read)"},
-    "title": {"zh-Hans": "能源与温室气体盘查模板（carbon）",
-              "zh-Hant": "能源與溫室氣體盤查範本（carbon）",
-              "en": "Energy and greenhouse-gas inventory template (carbon)"},
+    "title": {"zh-Hans": "能源、温室气体及环境数据盘查模板（carbon）",
+              "zh-Hant": "能源、溫室氣體及環境數據盤查範本（carbon）",
+              "en": "Energy, greenhouse-gas and environmental inventory template (carbon)"},
     "required": {"zh-Hans": "必填", "zh-Hant": "必填", "en": "required"},
     "optional": {"zh-Hans": "选填", "zh-Hant": "選填", "en": "optional"},
     "col_heads": {"zh-Hans": "表头|键|必填|说明", "zh-Hant": "表頭|鍵|必填|說明",
@@ -391,10 +391,11 @@ def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
     prov = vocab.provinces()["shanxi"]
     province = {"zh-Hans": prov.zh_hans, "zh-Hant": prov.zh_hant}.get(lang, prov.en)
     kwh, m3, litre = ("度", "立方米", "升") if zh else ("kWh", "m3", "L")
-    piece, pack, tonne = ("个", "包", "吨") if zh else ("piece", "pack", "t")
 
     def words(hans: str, hant: str, en: str) -> str:
         return {"zh-Hans": hans, "zh-Hant": hant}.get(lang, en)
+
+    piece, pack, tonne = words("个", "個", "piece"), words("包", "包", "pack"), words("吨", "噸", "t")
 
     d = datetime
     keyed: dict[str, list[dict[str, Any]]] = {
@@ -431,8 +432,8 @@ def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
             {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 1, 31),
              "source": src["water"], "quantity": 1250, "unit": m3, "data_quality": "invoice",
              "document_ref": "W-2024-01",
-             "note": words("水费单上的“吨”即立方米", "水費單上的「噸」即立方米",
-                           "a water bill's 吨 (tonnes) are m³")},
+             "note": words("水费单上的“吨”即立方米", "內地水費單上的「噸」即立方米",
+                           "a mainland water bill's 吨 (tonnes) are m³")},
             {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 6, 30),
              "source": src["waste_hazardous"], "quantity": 36, "unit": piece,
              "document_ref": words("危险废物转移联单 2024-017", "危險廢物轉移聯單 2024-017",
