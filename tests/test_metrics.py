@@ -15,6 +15,10 @@ from carbon.metrics import L, Rated
 from carbon.units import MASS, VOLUME
 from tests.conftest import EXAMPLE, activity_row, compute_json, make_inventory, run
 
+#: The optional figures the example's inventory has no rows for: hazardous waste weighed or by
+#: volume, paper weighed (the bank publishes pieces and packs).
+EXAMPLE_LACKS = {"waste_hazardous_t", "waste_hazardous_m3", "paper_t"}
+
 
 def test_every_figure_of_a_year_is_declared_and_every_declared_one_is_there():
     fig = compute_json(EXAMPLE)["years"]["2024"]
@@ -22,9 +26,10 @@ def test_every_figure_of_a_year_is_declared_and_every_declared_one_is_there():
     groups = {m.group for m in metrics.METRICS if m.group}
     top = {k for k in fig if k not in groups} - {"intensity", "intensity_basis", "gwp",
                                                  "by_source", *metrics.DENOMINATORS}
-    nested = {k for g in groups for k in fig[g]}
-    assert top | nested == declared
-    assert set(fig["intensity"]) == {r.key for r in metrics.RATIOS}
+    nested = {k for g in groups for k in fig.get(g, {})}
+    assert top | nested == declared - EXAMPLE_LACKS
+    assert {m.key for m in metrics.METRICS if m.optional} >= EXAMPLE_LACKS
+    assert set(fig["intensity"]) == {r.key for r in metrics.RATIOS if r.num not in EXAMPLE_LACKS}
 
 
 def test_labels_are_translated_and_units_parse():
@@ -115,3 +120,61 @@ def test_a_manifest_without_a_metric_added_since_still_verifies(tmp_path):
     result = run("verify", manifest)
     assert result.exit_code == 0, result.output
     assert "not compared" in result.stdout
+
+
+# -- an optional figure: absent where no row carries it, declared like any other -----------------
+VOC_AIR = Rated("voc_t", "t", L("挥发性有机物", "揮發性有機物", "Volatile organic compounds"),
+                "A1.1", 4, group="environment", optional=True, how="air", applies=("fuel",),
+                param="voc", stage="f_voc")
+VOC_PER_PERSON = metrics.Ratio("voc_t_per_person", "voc_t", "headcount", 6)
+
+
+@pytest.fixture
+def with_optional_voc(monkeypatch):
+    """An optional air pollutant of fuels added by declaration: the metric, its intensity, its
+    factor kind (an own factor per litre or per kilogram) and the label of its audit stage."""
+    from carbon.report import labels
+
+    monkeypatch.setattr(metrics, "METRICS", (*metrics.METRICS, VOC_AIR))
+    monkeypatch.setattr(metrics, "RATIOS", (*metrics.RATIOS, VOC_PER_PERSON))
+    monkeypatch.setitem(factors.PARAMETERS, "voc", (
+        "volatile organic compounds per unit of fuel", "kg/L, kg/t",
+        lambda u: u.dimensionality in (MASS / VOLUME, MASS / MASS)))
+    monkeypatch.setitem(labels.LABELS, "stage_f_voc", ("挥发性有机物", "揮發性有機物", "VOC"))
+
+
+def test_an_optional_metric_is_one_declaration_and_absent_without_data(tmp_path,
+                                                                        with_optional_voc):
+    rows = [activity_row(1000, "L", "diesel", year=y) for y in (2022, 2023)]
+    dens = [["E1", y, 500, 10] for y in (2022, 2023)]
+    years = "reporting_years = [2022, 2023]\n"
+    own = [["diesel", "2023", "voc", "0.5", "kg/L", "stack test 2023, p. 4"]]
+    inv = make_inventory(tmp_path / "inv", rows, custom_factors=own, denominators=dens,
+                         settings=years)
+    out = compute_json(inv)
+    y22, y23 = out["years"]["2022"], out["years"]["2023"]
+    # present where a row carries it (a 2023 factor): its figure, group and intensity
+    assert y23["environment"] == {"voc_t": pytest.approx(0.5)}
+    assert y23["intensity"]["voc_t_per_person"] == pytest.approx(0.05)
+    # absent — not 0, not null — where none does, and its intensity with it
+    assert "environment" not in y22 and "voc_t_per_person" not in y22["intensity"]
+    assert out["units"]["voc_t"] == "t"
+    got = [r for r in csv.DictReader(io.StringIO(run("compute", inv, "--format", "csv").stdout))
+           if r["metric"].startswith("voc_t")]
+    assert [(r["year"], r["metric"]) for r in got] == [("2023", "voc_t"),
+                                                       ("2023", "voc_t_per_person")]
+    assert "Air emissions (A1.1)" in run("compute", inv).stdout
+    # restatement: shown where either side has it, attributed
+    b = make_inventory(tmp_path / "b", rows, denominators=dens, settings=years,
+                       custom_factors=[["diesel", "2023", "voc", "0.6", "kg/L", "corrected"]])
+    fig = json.loads(run("restate", "--before", inv, "--after", b, "--format", "json").stdout)
+    assert fig["years"]["2023"]["voc_t"]["attribution"]["factors"] == pytest.approx(0.1)
+    # an inventory without the factor has none of it anywhere
+    plain = make_inventory(tmp_path / "plain", rows, denominators=dens, settings=years)
+    out = compute_json(plain)
+    assert all("environment" not in f and "voc_t_per_person" not in f["intensity"]
+               for f in out["years"].values())
+    assert "voc_t" not in out["units"]
+    alone = json.loads(run("restate", "--before", plain, "--after", plain, "--format",
+                           "json").stdout)
+    assert "voc_t" not in alone["years"]["2022"]

@@ -129,6 +129,7 @@ def test_period_checks_match_a_plain_reading(raw):
     act = pd.DataFrame({
         "entity_id": pd.Categorical([r[0] for r in rows]),
         "source": pd.Categorical(["electricity"] * len(rows)),
+        "stream": pd.Categorical([""] * len(rows)),
         "use": pd.Categorical([""] * len(rows)), "meter": pd.Categorical([""] * len(rows)),
         "instrument": pd.Categorical([""] * len(rows)),
         "period_start": day0 + np.array([r[1] for r in rows]) * np.timedelta64(1, "D"),

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
+from carbon import vocab
 from carbon.cli.compute import Lang
 from carbon.report import labels, workbook
 from tests.conftest import EXAMPLE, activity_row, compute_json, make_inventory, run
@@ -155,13 +156,14 @@ def test_sheets_charts_panes_and_print_setup(example_book):
     with zipfile.ZipFile(path) as z:
         charts = sorted(n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n))
         xml = [z.read(n).decode() for n in charts]
-    assert len(charts) == 3
+    assert len(charts) == 4  # and water and waste per employee: the example has them
     ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
     plots = [ElementTree.fromstring(x).find("c:chart/c:plotArea", ns) for x in xml]
     bars = [p.find("c:barChart", ns) for p in plots if p.find("c:barChart", ns) is not None]
     assert len(bars) == 2  # Scope 1 / Scope 2 by year, energy mix by source: stacked columns
     assert all(b.find("c:grouping", ns).get("val") == "stacked" for b in bars)
-    assert [len(b.findall("c:ser", ns)) for b in bars] == [2, len(js["years"]["2024"]["by_source"])]
+    energy = [s for s in js["years"]["2024"]["by_source"] if vocab.sources()[s].energy]
+    assert [len(b.findall("c:ser", ns)) for b in bars] == [2, len(energy)]
     trend = next(p for p in plots if p.find("c:lineChart", ns) is not None)
     assert len(trend.findall("c:lineChart", ns)) == 2 and len(trend.findall("c:valAx", ns)) == 2
     factors = wb["Factors used"]
@@ -279,8 +281,8 @@ def test_charts_as_png_and_svg_deterministic(tmp_path):
         assert result.exit_code == 0, result.output
         json.loads(result.stdout)
     names = sorted(p.name for p in a.iterdir())
-    assert names == sorted(f"{n}.{e}" for n in ("scope-by-year", "energy-mix", "intensity-trend")
-                           for e in ("png", "svg"))
+    assert names == sorted(f"{n}.{e}" for n in ("scope-by-year", "energy-mix", "intensity-trend",
+                                                 "water-waste-per-person") for e in ("png", "svg"))
     for n in names:
         assert (a / n).read_bytes() == (b / n).read_bytes(), n
     assert (a / "scope-by-year.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -33,15 +33,26 @@ def _listed(ids: list[str], limit: int = 10) -> str:
 
 
 #: Per denominator: the rated sums over the entities that have it, and their denominator total
-#: (None, None where no entity with activity has it).
-Covered = dict[str, tuple[Mapping[Any, Any] | None, float | None]]
+#: (None, None where no entity with activity has it); per (denominator, optional metric): the
+#: same over the entities that have both the denominator and the figure.
+Covered = dict[Any, tuple[Mapping[Any, Any] | None, float | None]]
 
 
 def _figures(sums: Mapping[Any, Any], weights: dict[str, float]) -> dict[str, float]:
-    """Every metric of one frame of summed rated metrics, derived ones recomputed from them."""
-    out = {m.key: float(sums[m.key]) for m in metrics.rated()}
+    """Every metric of one frame of summed rated metrics (and the carriers of the optional ones,
+    :func:`carbon.metrics.carrier`), derived ones recomputed from them. An optional metric no row
+    of the frame carries is left out."""
+    out = {m.key: float(sums[m.key]) for m in metrics.rated()
+           if not m.optional or sums.get(metrics.carrier(m.key), 0.0) > 0}
     out |= {k: float(v) for k, v in metrics.derive(out, weights).items()}
     return out
+
+
+def _summed(ledger: Ledger) -> list[str]:
+    """The ledger columns every total sums: the rated metrics (an optional one only where the run
+    has it: the others are absent everywhere), then the carriers of those optional metrics."""
+    return [*(m.key for m in metrics.rated() if not m.optional or m.key in ledger.present),
+            *(metrics.carrier(m.key) for m in metrics.optional() if m.key in ledger.present)]
 
 
 def _layout(gases: Sequence[str]) -> list[tuple[str, str, bool]]:
@@ -58,7 +69,8 @@ def year_figures(fig: Mapping[Any, Any], denom: dict[str, float | None], setting
     Parameters
     ----------
     fig : mapping
-        Every metric key -> value, derived ones included. [each metric's unit]
+        Every metric key -> value, derived ones included; an optional metric without data is
+        left out (and so are its intensities). [each metric's unit]
     denom : dict
         Denominator key -> total, or None. [m², persons]
     settings : Settings
@@ -73,6 +85,8 @@ def year_figures(fig: Mapping[Any, Any], denom: dict[str, float | None], setting
     out: dict[str, Any] = {}
     groups: dict[str, dict[str, Any]] = {}
     for key, group, counted in _layout(settings.gases):
+        if key not in fig:  # an optional figure without data: absent
+            continue
         value = float(fig[key]) if counted else None  # None: a gas the inventory leaves out
         if group:
             groups.setdefault(group, {})[key] = value
@@ -81,10 +95,12 @@ def year_figures(fig: Mapping[Any, Any], denom: dict[str, float | None], setting
     out |= {k: denom.get(k) for k in metrics.DENOMINATORS}
     intensity = {}
     for r in metrics.RATIOS:
+        if r.num not in fig:
+            continue
         if covered is None:
             intensity[r.key] = _ratio(float(fig[r.num]), denom.get(r.den))
         else:
-            part, total = covered[r.den]
+            part, total = covered.get((r.den, r.num)) or covered[r.den]
             intensity[r.key] = (None if part is None else
                                 _ratio(_figures(part, weights)[r.num], total))
     out["intensity"] = intensity
@@ -92,11 +108,13 @@ def year_figures(fig: Mapping[Any, Any], denom: dict[str, float | None], setting
     return out
 
 
-def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
+def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str],
+          zeros: frozenset[str] = frozenset()) -> pd.DataFrame:
     """Sums of ``cols`` per distinct combination of ``keys``, sorted by the keys.
 
     One integer key per row from the keys' codes, then one ``np.bincount`` per column: a pass
-    over the rows per column, whatever the number of groups.
+    over the rows per column, whatever the number of groups; none over a column of ``zeros``
+    (known to be all 0: a figure no combination of the ledger has).
     """
     key = np.zeros(len(rows), dtype=np.int64)
     levels = []
@@ -111,8 +129,9 @@ def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
         out[k] = uniques[code]
     frame = pd.DataFrame({k: out[k] for k in keys})
     for c in cols:
-        values = rows[c].to_numpy(dtype="float64")
-        frame[c] = (np.bincount(group, weights=values, minlength=len(frame)) if values.any()
+        values = None if c in zeros else rows[c].to_numpy(dtype="float64")
+        frame[c] = (np.bincount(group, weights=values, minlength=len(frame))
+                    if values is not None and values.any()
                     else np.zeros(len(frame)))  # a figure no row has (CO2e not split by gas)
     return frame
 
@@ -132,8 +151,12 @@ def _intensity_basis(inv: Inventory, years: list[int], ent: pd.DataFrame, denoms
                      by_year: pd.DataFrame) -> tuple[dict[int, dict[str, Any]], list[Notice]]:
     """Per year and denominator: the rated sums and denominator total over the entities with
     activity that have that denominator (the year's own sums when every entity has it), and how
-    many those are; warnings for the rest."""
-    rated = [m.key for m in metrics.rated()]
+    many those are; warnings for the rest. An optional figure's intensities divide over the
+    entities that have both the figure and the denominator (an entity without water rows has
+    no water, not 0 m³)."""
+    rated = list(by_year.columns)
+    carriers = [(m.key, metrics.carrier(m.key)) for m in metrics.optional()
+                if metrics.carrier(m.key) in ent.columns]
     out: dict[int, dict[str, Any]] = {}
     notices: list[Notice] = []
     have = set(inv.denominators["entity_id"].astype(str)) if inv.denominators is not None else set()
@@ -148,6 +171,13 @@ def _intensity_basis(inv: Inventory, years: list[int], ent: pd.DataFrame, denoms
             sums = (None if not ok.any() else by_year.loc[y].to_dict() if ok.all()
                     else active.loc[ok, rated].sum().to_dict())
             info["covered"][key] = (sums, float(value[ok].sum()) if ok.any() else None)
+            for metric, carrier in carriers:
+                has = (active[carrier] > 0).to_numpy()
+                if has.any():
+                    both = ok & has
+                    info["covered"][(key, metric)] = (
+                        (active.loc[both, rated].sum().to_dict(), float(value[both].sum()))
+                        if both.any() else (None, None))
             lacking = sorted(active.loc[~ok, "entity_id"].astype(str))
             what = den.label("en").lower()
             if not ok.any() and len(active):
@@ -178,14 +208,18 @@ def _by_entity(inv: Inventory, ent: pd.DataFrame, settings: Settings,
     every column computed for all entity-years at once, then laid out as the JSON has it."""
     ent = ent.assign(**metrics.derive(ent, weights))
     ratios = {}
-    for r in metrics.RATIOS:
+    held = [r for r in metrics.RATIOS if r.num in ent]  # not those of an optional figure it lacks
+    for r in held:
         den = ent[r.den].to_numpy(dtype="float64")
         with np.errstate(divide="ignore", invalid="ignore"):
             ratios[r.key] = np.where(den > 0, ent[r.num].to_numpy(dtype="float64") / den, np.nan)
     names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"], strict=True))
-    layout = _layout(settings.gases)
+    layout = [item for item in _layout(settings.gases) if item[0] in ent]
     keys = [k for k, _, _ in layout]
     cols = {k: ent[k].to_numpy(dtype="float64").tolist() for k in keys}
+    # where an optional figure the run has is absent (no row of the entity-year carries it)
+    absent = {m.key: (ent[metrics.carrier(m.key)].to_numpy() <= 0).tolist()
+              for m in metrics.optional() if m.key in ent}
     dens = {k: ent[k].to_numpy(dtype="float64").tolist() for k in metrics.DENOMINATORS}
     rats = {k: v.tolist() for k, v in ratios.items()}
     out = []
@@ -194,10 +228,13 @@ def _by_entity(inv: Inventory, ent: pd.DataFrame, settings: Settings,
         rec: dict[str, Any] = {"entity_id": eid, "name": names.get(eid, ""), "year": int(year)}
         groups: dict[str, dict[str, Any]] = {}
         for key, group, counted in layout:
+            if key in absent and absent[key][i]:
+                continue
             value = cols[key][i] if counted else None
             (groups.setdefault(group, {}) if group else rec)[key] = value
         rec |= {k: _num(v[i]) for k, v in dens.items()}
-        rec["intensity"] = {k: _num(v[i]) for k, v in rats.items()}
+        rec["intensity"] = {r.key: _num(rats[r.key][i]) for r in held
+                            if not (r.num in absent and absent[r.num][i])}
         rec |= groups
         out.append(rec)
     return out
@@ -209,8 +246,9 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
     The ledger is grouped once, by entity, year and source; every other total is a sum over that
     (small) table, and every derived figure is recomputed from summed parts at each level.
     """
-    rated = [m.key for m in metrics.rated()]
-    fine = _fine(ledger.rows, ["entity_id", "year", "source"], [*rated, "quantity_report"])
+    rated = _summed(ledger)
+    fine = _fine(ledger.rows, ["entity_id", "year", "source"], [*rated, "quantity_report"],
+                 ledger.zeros)
     years = sorted(years if years is not None else {int(y) for y in fine["year"].unique()})
     settings, weights = inv.settings, ledger.weights
     ent = fine.groupby(["entity_id", "year"], sort=True)[rated].sum().reset_index()
@@ -219,6 +257,7 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
     by_year = fine.groupby("year", sort=True)[rated].sum()
     basis, notices = _intensity_basis(inv, years, ent, denoms, by_year)
     src = fine.groupby(["year", "source"], sort=True)[[*rated, "quantity_report"]].sum()
+    streams = _streams(ledger.rows, [*rated, "quantity_report"], ledger.zeros)
     out_years: dict[str, Any] = {}
     for y in years:
         sums = by_year.loc[y].to_dict() if y in by_year.index else dict.fromkeys(rated, 0.0)
@@ -234,23 +273,19 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
         by_source = {}
         if y in src.index.get_level_values(0):
             for s, r in src.loc[y].iterrows():
-                f = _figures(r.to_dict(), weights)
-                by_source[str(s)] = {
-                    "quantity": float(r["quantity_report"]),
-                    "unit": vocab.sources()[str(s)].report_unit,
-                    "energy_kwh": f["energy_kwh"],
-                    "energy_tce": f["energy_tce"],
-                    "tco2e": f["total_location_tco2e"],
-                    "tco2e_market": f["total_market_tco2e"],
-                }
+                by_source[str(s)] = _source_figures(str(s), r.to_dict(), weights)
+        for (s, stream), r in streams.get(y, {}).items():
+            by_source[s].setdefault("streams", {})[stream] = _source_figures(s, r, weights)
         fig["by_source"] = by_source
         out_years[str(y)] = fig
     by_entity = _by_entity(inv, ent.merge(denoms, on=["entity_id", "year"], how="left"),
                            settings, weights)
     warnings = [n.as_dict() for n in [*ledger.notices, *notices]]
-    units = dict(ledger.units) | {k: d.unit for k, d in metrics.DENOMINATORS.items()}
+    absent = {m.key for m in metrics.optional()} - ledger.present
+    units = {k: u for k, u in ledger.units.items() if k not in absent}
+    units |= {k: d.unit for k, d in metrics.DENOMINATORS.items()}
     units |= {r.key: f"{units[r.num]}/{metrics.DENOMINATORS[r.den].unit.removesuffix('s')}"
-              for r in metrics.RATIOS}
+              for r in metrics.RATIOS if r.num not in absent}
     return {
         "carbon_version": __version__,
         "factor_sets": [{"id": i, "sha256": h} for i, h in ledger.factor_sets],
@@ -263,8 +298,54 @@ def summarize(inv: Inventory, ledger: Ledger, years: list[int] | None = None) ->
     }
 
 
-def by_source_month(rows: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
-    """Ledger sums by year, source and month, for the workbook's breakdown.
+def _source_figures(source: str, sums: Mapping[Any, Any], weights: dict[str, float]
+                    ) -> dict[str, Any]:
+    """One source's (or one stream's) figures of a year: its quantity in the source's reporting
+    unit; an energy source's kWh, tce and CO2e; every optional figure its rows have (water's m³,
+    waste's tonnes or pieces, NOx of a fuel …). The quantity of waste or paper none of whose rows
+    could be weighed is null (its pieces or volume are beside it)."""
+    src = vocab.sources()[source]
+    f = _figures(sums, weights)
+    held = metrics.quantity_figure(src.category, src.report_unit)
+    weighed = held is None or held in f
+    out: dict[str, Any] = {"quantity": float(sums["quantity_report"]) if weighed else None,
+                           "unit": src.report_unit}
+    if src.energy:
+        out |= {"energy_kwh": f["energy_kwh"], "energy_tce": f["energy_tce"],
+                "tco2e": f["total_location_tco2e"], "tco2e_market": f["total_market_tco2e"]}
+    out |= {m.key: f[m.key] for m in metrics.optional() if m.key in f}
+    return out
+
+
+def named_streams(rows: pd.DataFrame) -> np.ndarray | None:
+    """Mask of the ledger rows that name a stream; None when none does (the usual case: then
+    nothing is done row by row)."""
+    stream = rows["stream"]
+    if isinstance(stream.dtype, pd.CategoricalDtype):  # compared by code, not row by row as text
+        named = np.flatnonzero(stream.cat.categories.astype(str) != "")
+        keep = np.isin(stream.cat.codes.to_numpy(), named) if len(named) else None
+    else:
+        keep = (stream.astype(str) != "").to_numpy()
+    return keep if keep is not None and keep.any() else None
+
+
+def _streams(rows: pd.DataFrame, cols: list[str], zeros: frozenset[str]
+             ) -> dict[int, dict[tuple[str, str], Any]]:
+    """Sums by year, source and stream of the rows that name a stream (none: nothing to do)."""
+    keep = named_streams(rows)
+    if keep is None:
+        return {}
+    fine = _fine(rows[keep], ["year", "source", "stream"], cols, zeros)
+    out: dict[int, dict[tuple[str, str], Any]] = {}
+    for r in fine.to_dict("records"):
+        out.setdefault(int(r["year"]), {})[(str(r["source"]), str(r["stream"]))] = r
+    return out
+
+
+def by_source_month(rows: pd.DataFrame, weights: dict[str, float],
+                    present: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Ledger sums by year, source (and stream, where rows name one) and month, for the
+    workbook's breakdown.
 
     A record within one calendar month counts in that month; a record spanning several months
     (an annual invoice) keeps its own span, labelled ``2024-01 – 2024-12``: its quantity is never
@@ -273,9 +354,10 @@ def by_source_month(rows: pd.DataFrame, weights: dict[str, float]) -> pd.DataFra
     Returns
     -------
     DataFrame
-        year, source, period (label), quantity_report [the source's reporting unit], report_unit,
-        then every metric (rated ones summed, derived ones recomputed with ``weights``) [each
-        metric's unit]; sorted by year, source and period.
+        year, source, (stream,) period (label), quantity_report [the source's reporting unit;
+        NaN for waste or paper none of whose rows were weighed], report_unit, then every metric
+        (rated ones summed, derived ones recomputed with ``weights``; an optional one NaN where
+        no row carries it) [each metric's unit]; sorted by year, source and period.
     """
     start = pd.to_datetime(rows["period_start"])
     end = pd.to_datetime(rows["period_end"])
@@ -283,15 +365,24 @@ def by_source_month(rows: pd.DataFrame, weights: dict[str, float]) -> pd.DataFra
                         m1=(end.dt.year * 12 + end.dt.month - 1).to_numpy(),
                         source=rows["source"].astype(str),
                         report_unit=rows["report_unit"].astype(str))
-    cols = ["quantity_report", *(m.key for m in metrics.rated())]
-    out = keyed.groupby(["year", "source", "report_unit", "m0", "m1"], sort=True,
+    carriers = [metrics.carrier(k) for k in sorted(present)]
+    cols = ["quantity_report", *(m.key for m in metrics.rated()), *carriers]
+    streams = ["stream"] if named_streams(rows) is not None else []
+    out = keyed.groupby(["year", "source", *streams, "report_unit", "m0", "m1"], sort=True,
                         observed=True)[cols].sum().reset_index()
     out = out.assign(**metrics.derive(out, weights))
+    for m in metrics.optional():
+        if m.key in present:
+            out[m.key] = out[m.key].where(out[metrics.carrier(m.key)] > 0)
+    for s, src in vocab.sources().items():
+        held = metrics.quantity_figure(src.category, src.report_unit)
+        if held in present:  # waste or paper in pieces only: no quantity in tonnes
+            out.loc[(out["source"] == s) & out[held].isna(), "quantity_report"] = np.nan
 
     def month(m: pd.Series) -> pd.Series:
         return (m // 12).astype(str) + "-" + (m % 12 + 1).astype(str).str.zfill(2)
 
     out["period"] = month(out["m0"]).where(out["m0"] == out["m1"],
                                            month(out["m0"]) + " – " + month(out["m1"]))
-    return out[["year", "source", "period", "quantity_report", "report_unit",
+    return out[["year", "source", *streams, "period", "quantity_report", "report_unit",
                 *(m.key for m in metrics.METRICS)]]

@@ -24,7 +24,19 @@ from carbon import boundary, metrics, vocab
 from carbon.errors import FactorSetError, InputError, Problem
 from carbon.factors import Factor, FactorSet, family, require
 from carbon.model import GridLevel, Inventory, Ledger, Notice, Origin, Settings
-from carbon.units import CH4, CO2, CO2E, ENERGY, MASS, N2O, VOLUME, Quantity, parse_unit
+from carbon.units import (
+    CH4,
+    CO2,
+    CO2E,
+    COUNTS,
+    ENERGY,
+    LENGTH,
+    MASS,
+    N2O,
+    VOLUME,
+    Quantity,
+    parse_unit,
+)
 
 #: Where no MEE/NBS factor applies: an entity there never gets a mainland grid value.
 OUTSIDE_MAINLAND_GRID = ("hong_kong", "macao", "taiwan", "tibet")
@@ -55,6 +67,7 @@ class _Combo:
     utility: str = ""
     use: str = ""
     technology: str = ""
+    stream: str = ""
 
 
 @dataclass
@@ -152,23 +165,36 @@ class _Resolver:
         for fs in sets.values():
             if fs.meta.utility and fs.meta.data_year is not None:
                 self.utilities.setdefault(fs.meta.utility, {})[fs.meta.data_year] = fs
+        self.unit_masses = require(sets, pins.unit_mass) if pins.unit_mass else None
+        self.air = [require(sets, a) for a in pins.air]
         self.used: dict[str, Factor] = {}
         self.notices: dict[str, Notice] = {}
-        self.custom: dict[tuple[str, str, int | None, str], Factor] = {}
+        # air pollutants of fuels: by metric, the sources with a factor and those without one
+        self.air_from: dict[str, set[str]] = {}
+        self.air_without: dict[str, set[str]] = {}
+        self.sulphur_limits: dict[str, Factor] = {}  # source -> a fuel standard's sulphur limit
+        self.custom: dict[tuple[str, str, int | None, str, str], Factor] = {}
         origin = inv.origins.get("custom_factors")
         if inv.custom_factors is not None:
             for r in inv.custom_factors.to_dict("records"):
                 year = None if pd.isna(r["year"]) else int(r["year"])
                 where = f"{origin.file if origin else 'custom_factors'} row {r['row']}"
                 kind, source, region = str(r["kind"]), str(r["source"]), str(r.get("region", ""))
-                self.custom[(kind, source, year, region)] = Factor(
+                stream = str(r.get("stream", "") or "")
+                self.custom[(kind, source, year, region, stream)] = Factor(
                     "custom", kind, source, region, float(r["value"]), str(r["unit"]),
-                    f"{r['reference']} ({where})", True, "", year)
+                    f"{r['reference']} ({where})", True, f"stream: {stream}" if stream else "",
+                    year)
 
     @property
     def regional_custom(self) -> bool:
         """Whether any own factor is for one region only (then every row's province counts)."""
-        return any(region for *_, region in self.custom)
+        return any(region for *_, region, _ in self.custom)
+
+    @property
+    def streamed_custom(self) -> bool:
+        """Whether any own factor is for one stream only (then every row's stream counts)."""
+        return any(stream for *_, stream in self.custom)
 
     # -- lookups ----------------------------------------------------------------------------
     def _use(self, f: Factor, refs: list[str]) -> pint.Quantity:
@@ -178,13 +204,15 @@ class _Resolver:
         return f.quantity
 
     def own(self, kind: str, source: str, c: _Combo) -> Factor | None:
-        """The inventory's own factor for the combination: its region's (the entity's utility,
-        then its province), else everywhere's; that year's, else every year's."""
-        for region in (*(r for r in (c.utility, c.province) if r), ""):
-            for year in (c.year, None):
-                f = self.custom.get((kind, source, year, region))
-                if f is not None:
-                    return f
+        """The inventory's own factor for the combination: its stream's, else every stream's;
+        its region's (the entity's utility, then its province), else everywhere's; that year's,
+        else every year's."""
+        for stream in ((c.stream, "") if c.stream else ("",)):
+            for region in (*(r for r in (c.utility, c.province) if r), ""):
+                for year in (c.year, None):
+                    f = self.custom.get((kind, source, year, region, stream))
+                    if f is not None:
+                        return f
         return None
 
     def find(self, kind: str, source: str, c: _Combo, *sets: FactorSet,
@@ -241,16 +269,28 @@ class _Resolver:
 
     # -- one combination --------------------------------------------------------------------
     def resolve(self, c: _Combo) -> _Resolved:
+        """Every rated metric of the combination (an optional one only where it carries it),
+        and its quantity in the source's reporting unit."""
         out = _Resolved()
-        category = vocab.sources()[c.source].category
+        source = vocab.sources()[c.source]
         for m in metrics.rated():
-            if category not in m.applies:
+            if source.category not in m.applies:
                 continue
             value = getattr(self, f"_rate_{m.how}")(m, c, out)
+            if value is None:  # an optional figure this combination does not carry
+                continue
             out.rates[m.key] = self._in(m, value, out)
-        report = parse_unit(vocab.sources()[c.source].report_unit)
-        q = self.convert(1.0 * parse_unit(c.unit), report.dimensionality, c, [], (self.energy,))
-        out.rates["quantity_report"] = float((q / report).to("").m)
+        report = parse_unit(source.report_unit)
+        amount = 1.0 * parse_unit(c.unit)
+        if source.energy or amount.dimensionality == report.dimensionality:
+            q = self.convert(amount, report.dimensionality, c, [], (self.energy,))
+            out.rates["quantity_report"] = float((q / report).to("").m)
+        else:  # pieces, sheets or a volume of waste or paper: its tonnes where it was weighed
+            held = metrics.quantity_figure(source.category, source.report_unit)
+            out.rates["quantity_report"] = out.rates.get(held, 0.0) if held else 0.0
+        if not source.energy and not any(m.key in out.rates for m in metrics.rated()):
+            raise _Missing(*_NOTHING.get(source.category, (
+                f"{c.source} in {c.unit} gives no figure", "check the unit")))
         return out
 
     def _in(self, m: metrics.Rated, value: pint.Quantity | float, out: _Resolved) -> float:
@@ -345,16 +385,86 @@ class _Resolver:
     def _apply(self, f: Factor, c: _Combo, refs: list[str],
                amounts: tuple[object, ...] = (CO2, CO2E, CH4, N2O)) -> pint.Quantity:
         """One unit as entered × a per-activity factor (an amount of one of ``amounts`` per unit
-        of mass, volume or energy), the unit first expressed in the factor's basis by density or
-        heating value."""
+        of mass, volume, energy or distance), the unit first expressed in the factor's basis by
+        density or heating value."""
         q = self._use(f, refs)
-        basis = next((d for d in (MASS, VOLUME, ENERGY)
-                      if any(q.dimensionality == a / d for a in amounts)), None)
+        basis = _basis(q, amounts)
         if basis is None:
-            raise _Missing(f"{f.id}: {f.unit} is not an amount per unit of mass, volume or "
-                           "energy", "check the factor's unit")
-        amount = self.convert(1.0 * parse_unit(c.unit), basis, c, refs, (self.energy,))
+            raise _Missing(f"{f.id}: {f.unit} is not an amount per unit of mass, volume, "
+                           "energy or distance", "check the factor's unit")
+        amount = 1.0 * parse_unit(c.unit)
+        if (basis == LENGTH) != (amount.dimensionality == LENGTH):
+            raise _Missing(
+                f"{f.id} is per {'km' if basis == LENGTH else f.unit.split('/')[-1]}, and "
+                f"{c.source} is entered in {c.unit}",
+                "a factor per km applies to vehicle_distance rows (km driven): enter the "
+                "distance as its own rows, or give the factor per litre of fuel")
+        amount = self.convert(amount, basis, c, refs, (self.energy,))
         return amount * q
+
+    # -- water, waste, paper, air pollutants -------------------------------------------------
+    def _rate_amount(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity:
+        """The quantity as entered (water's m³; the unit's dimension is checked on input)."""
+        return 1.0 * parse_unit(c.unit)
+
+    def _weighed(self, c: _Combo, out: _Resolved) -> pint.Quantity | None:
+        """One unit as entered as a mass: a mass itself; pieces, sheets or packs × the mass per
+        counted unit (the inventory's own ``unit_mass``, else the bundled one of that counted
+        unit); a volume × the inventory's own ``density``. None where there is none."""
+        if "mass" not in out.cache:
+            amount = 1.0 * parse_unit(c.unit)
+            got: pint.Quantity | None = None
+            if amount.dimensionality == MASS:
+                got = amount
+            else:
+                kind = "density" if amount.dimensionality == VOLUME else "unit_mass"
+                per = MASS / amount.dimensionality
+                f = self.own(kind, c.source, c)
+                if (f is None or f.quantity.dimensionality != per) and kind == "unit_mass" \
+                        and self.unit_masses is not None:
+                    f = self.unit_masses.get(kind, c.source)
+                if f is not None and f.quantity.dimensionality == per:
+                    got = amount * self._use(f, out.stage("f_mass"))
+            out.cache["mass"] = got
+        return out.cache["mass"]  # type: ignore[return-value]
+
+    def _rate_mass(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity | None:
+        return self._weighed(c, out)
+
+    def _rate_unweighed(self, m: metrics.Rated, c: _Combo, out: _Resolved
+                        ) -> pint.Quantity | None:
+        """Pieces, packs or a volume that could not be weighed, as entered (in ``m.unit``)."""
+        amount = 1.0 * parse_unit(c.unit)
+        if self._weighed(c, out) is not None or \
+                amount.dimensionality != parse_unit(m.unit).dimensionality:
+            return None
+        return amount
+
+    def _rate_air(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity | None:
+        """A measured mass as entered (rows of the pollutant's own source); else the fuel or the
+        distance × a factor: the inventory's own (for SOx also a sulphur content, by mass
+        balance), then the sets of ``factor_sets.air`` in order. None where there is none."""
+        category = vocab.sources()[c.source].category
+        if category == m.entered:
+            return 1.0 * parse_unit(c.unit)
+        refs = out.stage(m.stage)
+        kinds = (m.param, "sulphur_content") if m.param == "sox" else (m.param,)
+        found = next(((f, None) for f in (self.own(k, c.source, c) for k in kinds)
+                      if f is not None), None) or next(
+            ((f, fs) for fs in self.air for f in (fs.get(k, c.source) for k in kinds)
+             if f is not None), None)
+        if found is None:
+            if category == "fuel":
+                self.air_without.setdefault(m.key, set()).add(c.source)
+            return None
+        f, from_set = found
+        self.air_from.setdefault(m.key, set()).add(c.source)
+        if f.parameter != "sulphur_content":
+            return self._apply(f, c, refs, (MASS,))
+        if from_set is not None:
+            self.sulphur_limits[c.source] = f
+        mass = self.convert(1.0 * parse_unit(c.unit), MASS, c, refs, (self.energy,))
+        return mass * self._use(f, refs) * Quantity(1.0, "sulphur_to_SO2")
 
     def _rate_factor(self, m: metrics.Rated, c: _Combo, out: _Resolved) -> pint.Quantity:
         """A generic rated metric: the inventory's own factor of kind ``m.param``."""
@@ -462,6 +572,24 @@ class _Resolver:
                            "correct the province, use --grid-level national, or add a "
                            "custom_factors row for electricity", "province")
         return grid
+
+
+#: What a row of a category that is not energy gives nothing for, and how to fix it.
+_NOTHING = {
+    "paper": ("paper in sheets or reams needs a mass per sheet or ream",
+              "add a custom_factors row: source paper, kind unit_mass, unit kg/令 (a ream of A4 at "
+              "80 g/m² weighs 2.4948 kg), or keep the setting factor_sets.unit_mass"),
+    "distance": ("a vehicle distance gives air pollutants only through a factor per km, and "
+                 "none is given",
+                 "add a custom_factors row: source vehicle_distance, kind nox (or sox, pm, co), "
+                 "unit g/km — one per vehicle class with the stream column"),
+}
+
+
+def _basis(q: pint.Quantity, amounts: tuple[object, ...]) -> object | None:
+    """What a per-activity factor is per: mass, volume, energy or distance (None: none)."""
+    return next((d for d in (MASS, VOLUME, ENERGY, LENGTH, *COUNTS)
+                 if any(q.dimensionality == a / d for a in amounts)), None)
 
 
 def _is_gas(q: pint.Quantity, gas: object) -> bool:
@@ -594,17 +722,21 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
               | resolver.regional_custom)
     province = act["entity_id"].map(prov.where(counts, ""))
     utility = act["entity_id"].map(ent["utility"].astype(str).where(counts, ""))
-    codes, combos = _combos({
+    keyed = {
         "source": (act["source"], None), "unit": (act["unit"], None),
         "year": (act["year"], None),
         "province": (province, None if resolver.regional_custom else elec),
         "instrument": (act["instrument"], elec), "utility": (utility, elec),
         "use": (act["use"], fuel if resolver.combustion else np.zeros(len(act), dtype=bool)),
         "technology": (act["technology"], fuel if resolver.combustion
-                       else np.zeros(len(act), dtype=bool))})
+                       else np.zeros(len(act), dtype=bool))}
+    if resolver.streamed_custom:  # a stream changes a rate only through an own factor
+        keyed["stream"] = (act["stream"], None)
+    codes, combos = _combos(keyed)
     rated = [m.key for m in metrics.rated()]
     stages = metrics.stages()
     rates = np.zeros((len(combos), len(rated) + 1))  # the last column: quantity_report
+    carried = np.zeros((len(combos), len(rated)), dtype=bool)
     refs: dict[str, list[str]] = {st: [] for st in stages}
     co2e: set[str] = set()
     fallback = np.zeros(len(combos), dtype=bool)
@@ -613,7 +745,7 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     for i, c in enumerate(combos.to_dict("records")):
         combo = _Combo(str(c["source"]), str(c["unit"]), int(c["year"]), str(c["province"]),
                        str(c["instrument"]), str(c["utility"]), str(c["use"]),
-                       str(c["technology"]))
+                       str(c["technology"]), str(c.get("stream", "")))
         try:
             r = resolver.resolve(combo)
         except _Missing as exc:
@@ -622,6 +754,7 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
                 lst.append("")
             continue
         rates[i, :-1] = [r.rates.get(k, 0.0) for k in rated]
+        carried[i] = [k in r.rates for k in rated]
         rates[i, -1] = r.rates["quantity_report"]
         for st in stages:
             refs[st].append(";".join(r.refs.get(st, [])))
@@ -642,19 +775,32 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
         return pd.Categorical.from_codes(codes_[src_codes], categories=pd.Index(distinct))
 
     cols["category"] = of_source("category", "")
-    cols |= {c: act[c] for c in ("meter", "use", "technology", "instrument", "data_quality")}
+    cols |= {c: act[c] for c in ("stream", "meter", "use", "technology", "instrument",
+                                 "data_quality")}
     cols["quantity"] = q
     cols["unit"] = act["unit"]
     cols["quantity_report"] = rates[:, -1].take(codes) * q
     cols["report_unit"] = of_source("report_unit", "")
     cols["direct"] = of_source("direct", False)
-    for j, key in enumerate(rated):  # a figure no combination has stays unwritten zeros
+    # a figure no combination has is one shared read-only column of zeros, never written or
+    # scanned: declaring figures (water, waste …) costs an inventory without them no work per row
+    zero = np.zeros(len(q))
+    zero.flags.writeable = False
+    zeros = set()
+    for j, key in enumerate(rated):
         if rates[:, j].any():
             col = rates[:, j].take(codes)
             col *= q
             cols[key] = col
         else:
-            cols[key] = np.zeros(len(q))
+            cols[key] = zero
+            zeros.add(key)
+    present = set()
+    for m in metrics.optional():  # where an optional figure exists: only those some row has
+        j = rated.index(m.key)
+        if carried[:, j].any():
+            present.add(m.key)
+            cols[metrics.carrier(m.key)] = carried[:, j].astype("float64").take(codes)
     cols["market_fallback"] = fallback[codes]
     for st, lst in refs.items():
         distinct, which = np.unique(np.asarray(lst, dtype=str), return_inverse=True)
@@ -673,21 +819,25 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
                               "location-based factor (the set has no residual factor)"))
     notices += list(resolver.notices.values())
     notices += _assumed_use(act, fuel, inv.settings, resolver.combustion is not None)
+    notices += _environment_notices(ledger, present, resolver)
     for f in gwp_rows:
         resolver.used[f.id] = f
     used_sets = sorted({f.set_id for f in resolver.used.values() if f.set_id != "custom"})
     return Ledger(ledger, dict(sorted(resolver.used.items())),
                   [(s, sets[s].sha256) for s in used_sets], notices, weights,
-                  _units(ledger, co2e, weights), level)
+                  _units(ledger, co2e, weights, zeros), frozenset(present), frozenset(zeros),
+                  level)
 
 
-def _units(rows: pd.DataFrame, co2e: set[str], weights: dict[str, float]) -> dict[str, str]:
+def _units(rows: pd.DataFrame, co2e: set[str], weights: dict[str, float],
+           zeros: set[str]) -> dict[str, str]:
     """Each metric's unit as computed: a CO2e figure counts only CO2 where no CO2e factor was
-    used and no other gas weighs in, and is then labelled tCO2."""
+    used and no other gas weighs in, and is then labelled tCO2. (``zeros``: the figures no
+    combination has, known to be 0 without a look at the rows.)"""
     unit: dict[str, str] = {}
     counted: dict[str, bool] = {}  # whether a figure holds anything in this run
     for m in metrics.rated():
-        counted[m.key] = bool(rows[m.key].to_numpy().any())
+        counted[m.key] = m.key not in zeros and bool(rows[m.key].to_numpy().any())
         co2_only = counted[m.key] and m.key not in co2e
         unit[m.key] = m.unit.replace("CO2e", "CO2") if co2_only else m.unit
     for d in metrics.derived():
@@ -697,6 +847,74 @@ def _units(rows: pd.DataFrame, co2e: set[str], weights: dict[str, float]) -> dic
                        for k, w in parts)
         unit[d.key] = d.unit.replace("CO2e", "CO2") if co2_only else d.unit
     return {m.key: unit[m.key] for m in metrics.METRICS}
+
+
+def _environment_notices(ledger: pd.DataFrame, present: set[str], resolver: _Resolver
+                         ) -> list[Notice]:
+    """What the water, waste, paper and air figures of a run rest on: counts and volumes that
+    stay unweighed (HKEX asks for tonnes), a bundled mass per counted unit that was assumed, an
+    air pollutant counted for some fuels only or by two methods at once, SO2 from a fuel
+    standard's sulphur limit (an upper bound)."""
+    out = []
+    by_key = metrics.by_key()
+    names = {"nox": "NOx", "sox": "SOx", "pm": "PM", "co": "CO"}
+    for key in sorted(present, key=list(by_key).index):
+        m = by_key[key]
+        if not isinstance(m, metrics.Rated) or m.how != "unweighed":
+            continue
+        carried = ledger[metrics.carrier(key)].to_numpy() > 0
+        by_year = ledger.loc[carried].groupby("year")[key].sum()
+        src = m.entered
+        hkex = f"HKEX asks for tonnes ({m.section})" if m.section in ("A1.3", "A1.4") else ""
+        if m.unit == "m3":
+            amounts = ", ".join(f"{v:,.2f} m³ ({y})" for y, v in by_year.items())
+            out.append(Notice("no_density", (
+                f"{src}: {amounts} have no density and are reported as {key}, not in "
+                f"tonnes{'; ' + hkex if hkex else ''}: add a custom_factors row: source {src}, "
+                "kind density, the density in kg/L (per stream with the stream column)")))
+        else:
+            what, example = (("packs", "kg/包 (a pack that is a ream of 500 A4 sheets at "
+                              "80 g/m² weighs 2.4948 kg)") if m.unit == "pack"
+                             else ("pieces", "kg/个, the mass of one piece as weighed or as the "
+                                   "contractor's receipt gives it"))
+            amounts = ", ".join(f"{v:,.0f} ({y})" for y, v in by_year.items())
+            out.append(Notice("no_unit_mass", (
+                f"{src}: {amounts} {what} have no mass per {what.removesuffix('s')} and are "
+                f"reported as {key}, not in tonnes{'; ' + hkex if hkex else ''}: add a "
+                f"custom_factors row: source {src}, kind unit_mass, unit {example} (per stream "
+                "with the stream column)")))
+    assumed = sorted({f.id for f in resolver.used.values() if resolver.unit_masses is not None
+                      and f.set_id == resolver.unit_masses.id})
+    for fid in assumed:
+        f = resolver.used[fid]
+        out.append(Notice("unit_mass_assumed", (
+            f"{f.subject}: weighed at {f.value:g} {f.unit}, set {f.set_id}: {f.note}; add a "
+            f"custom_factors row of kind unit_mass for {f.subject} if yours differs")))
+    for m in metrics.rated():
+        if m.how != "air" or m.key not in present:
+            continue
+        have, lack = resolver.air_from.get(m.key, set()), resolver.air_without.get(m.key, set())
+        measured = bool(ledger.loc[ledger["category"] == m.entered, metrics.carrier(m.key)].any())
+        name = names.get(m.param, m.param)
+        if have and lack:
+            out.append(Notice("air_partial", (
+                f"{m.key} counts {name} of {', '.join(sorted(have))} from factors, not of "
+                f"{', '.join(sorted(lack))} (no factor): add custom_factors rows of kind "
+                f"{m.param} for them (per litre, per m³, or per km with vehicle_distance rows), "
+                f"or enter measured masses as {m.entered} rows")))
+        if have and measured:
+            out.append(Notice("air_two_methods", (
+                f"{m.key} adds measured masses ({m.entered} rows) and {name} computed from "
+                f"factors for {', '.join(sorted(have))}: check that the measured masses do not "
+                "already cover that fuel or distance")))
+    if resolver.sulphur_limits:
+        limits = "; ".join(f"{s} {f.value:g} {f.unit} ({f.set_id})"
+                           for s, f in sorted(resolver.sulphur_limits.items()))
+        out.append(Notice("sulphur_limit", (
+            f"air_sox_t: SO2 by sulphur mass balance at the fuel standards' sulphur limits "
+            f"({limits}): an upper bound, the fuel's sulphur is at most the limit; a supplier's "
+            "certificate gives the actual content (custom_factors kind sulphur_content)")))
+    return out
 
 
 def _assumed_use(act: pd.DataFrame, fuel: np.ndarray, settings: Settings,

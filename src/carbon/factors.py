@@ -22,7 +22,7 @@ import pint
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from carbon.errors import FactorNotFoundError, FactorSetError
-from carbon.units import CH4, CO2, CO2E, ENERGY, MASS, N2O, VOLUME, parse_unit
+from carbon.units import CH4, CO2, CO2E, COUNTS, ENERGY, LENGTH, MASS, N2O, VOLUME, parse_unit
 
 COLUMNS = ("parameter", "subject", "region", "value", "unit", "reference", "verified", "note")
 
@@ -37,6 +37,16 @@ def _emission_per_activity(u: pint.Quantity) -> bool:
 
 def _gas_per_activity(gas: object) -> Callable[[pint.Quantity], bool]:
     return lambda u: any(u.dimensionality == gas / d for d in (MASS, VOLUME, ENERGY))
+
+
+def _pollutant_per_activity(u: pint.Quantity) -> bool:
+    """A mass of an air pollutant per unit of fuel (mass, volume, energy) or per km driven."""
+    return any(u.dimensionality == MASS / d for d in (MASS, VOLUME, ENERGY, LENGTH))
+
+
+def _air(name: str) -> tuple[str, str, Callable[[pint.Quantity], bool]]:
+    return (f"{name} per unit of fuel or per km", "kg/L, g/km, kg/TJ, kg/m^3, kg/t …",
+            _pollutant_per_activity)
 
 
 #: What each parameter means and which units it may carry. The valid parameter names (and the
@@ -57,6 +67,14 @@ PARAMETERS: dict[str, tuple[str, str, Callable[[pint.Quantity], bool]]] = {
     "n2o": ("N2O per unit of activity", "kgN2O/TJ, gN2O/L, kgN2O/t …", _gas_per_activity(N2O)),
     "gwp": ("global warming potential over 100 years", "tCO2e/tCH4, tCO2e/tN2O, tCO2e/tCO2",
             lambda u: any(u.dimensionality == CO2E / g for g in (CO2, CH4, N2O))),
+    "unit_mass": ("mass per counted unit (a piece, a sheet or ream, a pack)",
+                  "kg/个, kg/令, kg/包 …", lambda u: any(u.dimensionality == MASS / c for c in COUNTS)),
+    "nox": _air("NOx"),
+    "sox": _air("SOx"),
+    "pm": _air("particulate matter"),
+    "co": _air("CO"),
+    "sulphur_content": ("sulphur content of a fuel (mass fraction; SO2 by mass balance)",
+                        "mg/kg, ppm, percent", lambda u: u.dimensionless),
 }
 
 

@@ -39,10 +39,17 @@ class L:
         return {"zh-Hans": self.zh_hans, "zh-Hant": self.zh_hant}.get(lang, self.en)
 
 
-#: HKEX ESG Reporting Guide KPI sections, in the order the report shows them.
+#: HKEX ESG Reporting Guide KPI sections, in the order the report shows them (a section without a
+#: figure in the run is not shown).
 SECTIONS: dict[str, L] = {
+    "A1.1": L("废气排放（A1.1）", "廢氣排放（A1.1）", "Air emissions (A1.1)"),
     "A1.2": L("温室气体排放（A1.2）", "溫室氣體排放（A1.2）", "Greenhouse-gas emissions (A1.2)"),
+    "A1.3": L("有害废弃物（A1.3）", "有害廢棄物（A1.3）", "Hazardous waste (A1.3)"),
+    "A1.4": L("无害废弃物（A1.4）", "無害廢棄物（A1.4）", "Non-hazardous waste (A1.4)"),
     "A2.1": L("能源消耗（A2.1）", "能源消耗（A2.1）", "Energy consumption (A2.1)"),
+    "A2.2": L("耗水（A2.2）", "耗水（A2.2）", "Water consumption (A2.2)"),
+    "A2.5": L("纸张使用（资源使用，参照 A2.5）", "紙張使用（資源使用，參照 A2.5）",
+              "Paper used (use of resources, cf. A2.5)"),
 }
 
 
@@ -55,6 +62,11 @@ class Metric:
     holds it in the JSON ("" = the year itself, ``"gases"`` …); ``detail`` figures are shown on
     the console only with ``--detail`` and in the workbook as sub-rows; a ``twin`` figure is shown
     only where it differs from its twin in some year (market-based beside location-based).
+
+    An ``optional`` figure exists only where a ledger row carries it (water where the inventory
+    has water rows, a waste count where pieces could not be weighed): elsewhere — a year, an
+    entity-year, a source — its key is absent from the JSON (not 0, not null), and so are its
+    intensities; a restatement shows it when either inventory has it.
     """
 
     key: str
@@ -67,6 +79,7 @@ class Metric:
     detail: bool = False
     twin: str = ""
     short: L | None = None  # the label of compact tables (the restatement's)
+    optional: bool = False
 
     def short_label(self, lang: str) -> str:
         return (self.short or self.label)(lang).strip()
@@ -79,7 +92,11 @@ class Rated(Metric):
     ``applies`` are the source categories that carry it (other rows get 0); ``param`` the factor
     kind a generic ``how = "factor"`` resolver looks up (the inventory's own ``custom_factors``);
     ``gas`` the greenhouse gas it counts (0 and ``None`` in the JSON when the inventory's
-    ``gases`` leave it out); ``stage`` the ledger column of factor ids it records into.
+    ``gases`` leave it out); ``stage`` the ledger column of factor ids it records into;
+    ``entered`` the category whose rows hold the figure itself (water's m³, waste's tonnes, a
+    measured mass of NOx) — rows of the other categories in ``applies`` get it from a factor
+    (NOx of a fuel), and a source of that category reports its quantity in this figure when the
+    units agree.
     """
 
     how: str = "factor"
@@ -87,6 +104,7 @@ class Rated(Metric):
     param: str = ""
     gas: str = ""
     stage: str = ""
+    entered: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,35 @@ class Ratio:
 
 ENERGY = ("electricity", "heat", "fuel")
 PURCHASED = ("electricity", "heat")
+#: The JSON object of a year's HKEX environmental figures other than energy and greenhouse gases.
+ENV = "environment"
+#: Air pollutants: a measured mass as entered (rows of ``air_*``), or a fuel's or a distance's
+#: amount × a factor (the inventory's own, or a set named in ``factor_sets.air``).
+AIR = ("fuel", "distance")
+
+
+def _air(key: str, param: str, label: L) -> Rated:
+    return Rated(key, "t", label, "A1.1", 4, group=ENV, optional=True, how="air",
+                 applies=(*AIR, key.removesuffix("_t")), entered=key.removesuffix("_t"),
+                 param=param, stage=f"f_{param}")
+
+
+def _waste(kind: str, section: str, name: L) -> tuple[Rated, ...]:
+    """A waste stream's figures: tonnes (a mass as entered, or pieces or a volume weighed with
+    a mass per piece or a density), else the pieces or the volume as entered."""
+    cat = f"waste_{kind}"
+    return (
+        Rated(f"{cat}_t", "t", name, section, 2, group=ENV, optional=True, how="mass",
+              applies=(cat,), entered=cat, stage="f_mass"),
+        Rated(f"{cat}_count", "piece",
+              L(f"{name.zh_hans}（件数，无单件质量）", f"{name.zh_hant}（件數，無單件質量）",
+                f"{name.en} (pieces, no mass per piece)"), section, 0, group=ENV, optional=True,
+              how="unweighed", applies=(cat,), entered=cat),
+        Rated(f"{cat}_m3", "m3",
+              L(f"{name.zh_hans}（体积，无密度）", f"{name.zh_hant}（體積，無密度）",
+                f"{name.en} (volume, no density)"), section, 2, group=ENV, optional=True,
+              how="unweighed", applies=(cat,), entered=cat),
+    )
 
 #: Every figure, in the order of the JSON and, within a section, of the report.
 METRICS: tuple[Metric, ...] = (
@@ -173,6 +220,19 @@ METRICS: tuple[Metric, ...] = (
             twin="total_location_tco2e",
             short=L("排放总量（范围一＋二，基于市场）", "排放總量（範圍一＋二，基於市場）",
                     "Total (Scope 1 + 2, market)")),
+    _air("air_nox_t", "nox", L("氮氧化物（NOx）", "氮氧化物（NOx）", "Nitrogen oxides (NOx)")),
+    _air("air_sox_t", "sox", L("硫氧化物（SOx）", "硫氧化物（SOx）", "Sulphur oxides (SOx)")),
+    _air("air_pm_t", "pm", L("颗粒物（PM）", "顆粒物（PM）", "Particulate matter (PM)")),
+    _air("air_co_t", "co", L("一氧化碳（CO）", "一氧化碳（CO）", "Carbon monoxide (CO)")),
+    *_waste("hazardous", "A1.3", L("有害废弃物", "有害廢棄物", "Hazardous waste")),
+    *_waste("non_hazardous", "A1.4", L("无害废弃物", "無害廢棄物", "Non-hazardous waste")),
+    Rated("water_m3", "m3", L("耗水量", "耗水量", "Water consumption"), "A2.2", 2, group=ENV,
+          optional=True, how="amount", applies=("water",), entered="water"),
+    Rated("paper_t", "t", L("纸张用量", "紙張用量", "Paper used"), "A2.5", 2, group=ENV,
+          optional=True, how="mass", applies=("paper",), entered="paper", stage="f_mass"),
+    Rated("paper_count", "pack", L("纸张用量（包数，无每包质量）", "紙張用量（包數，無每包質量）",
+                                   "Paper used (packs, no mass per pack)"), "A2.5", 0,
+          group=ENV, optional=True, how="unweighed", applies=("paper",), entered="paper"),
 )
 
 DENOMINATORS: dict[str, Denominator] = {d.key: d for d in (
@@ -191,6 +251,14 @@ RATIOS: tuple[Ratio, ...] = (
     Ratio("total_tco2e_per_m2", "total_location_tco2e", "floor_area_m2", 4),
     Ratio("total_tco2e_per_person", "total_location_tco2e", "headcount", 2),
     Ratio("energy_kwh_per_person", "energy_kwh", "headcount", 0),
+    Ratio("water_m3_per_person", "water_m3", "headcount", 2),
+    Ratio("water_m3_per_m2", "water_m3", "floor_area_m2", 4),
+    Ratio("waste_hazardous_t_per_person", "waste_hazardous_t", "headcount", 4),
+    Ratio("waste_hazardous_count_per_person", "waste_hazardous_count", "headcount", 4),
+    Ratio("waste_non_hazardous_t_per_person", "waste_non_hazardous_t", "headcount", 4),
+    Ratio("waste_non_hazardous_count_per_person", "waste_non_hazardous_count", "headcount", 4),
+    Ratio("paper_t_per_person", "paper_t", "headcount", 4),
+    Ratio("paper_count_per_person", "paper_count", "headcount", 2),
 )
 
 #: Greenhouse gases an inventory may count in Scope 1 (setting ``gases``).
@@ -233,6 +301,31 @@ def _evaluation_order(declared: tuple[Metric, ...]) -> tuple[Derived, ...]:
     return tuple(m for k in order.static_order() if isinstance(m := known.get(k), Derived))
 
 
+def optional() -> tuple[Rated, ...]:
+    """The ledger's optional metrics (present only where a row carries them)."""
+    return memo("optional", lambda declared: tuple(m for m in declared
+                                                   if isinstance(m, Rated) and m.optional))
+
+
+def carrier(key: str) -> str:
+    """The ledger column that says which rows carry an optional metric (1.0) and which not."""
+    return f"rows:{key}"
+
+
+def of_entered(category: str) -> tuple[Rated, ...]:
+    """The figures whose rows of ``category`` hold them (water's ``water_m3`` …)."""
+    return memo("of_entered", lambda declared: {
+        c: tuple(m for m in declared if isinstance(m, Rated) and m.entered == c)
+        for c in {m.entered for m in declared if isinstance(m, Rated)}}).get(category, ())
+
+
+def quantity_figure(category: str, unit: str) -> str | None:
+    """The figure that holds a source's quantity in its reporting ``unit`` — a waste source's
+    tonnes, ``waste_hazardous_t``, which its rows in pieces may lack; None for a category without
+    one (energy, distance)."""
+    return next((m.key for m in of_entered(category) if m.unit == unit), None)
+
+
 def restated() -> list[str]:
     """The figures a restatement splits into boundary, activity and factors."""
     return [m.key for m in METRICS if m.restate]
@@ -257,9 +350,14 @@ def unit_of(key: str) -> str:
     return by_key()[key].unit
 
 
-def display_unit(unit: str) -> str:
-    """A unit as a report prints it: ``m²``, ``m³``."""
-    return unit.replace("m2", "m²").replace("m3", "m³")
+#: Counted units as a report prints them.
+UNIT_WORDS: dict[str, L] = {"piece": L("个", "個", "pieces"), "pack": L("包", "包", "packs")}
+
+
+def display_unit(unit: str, lang: str = "en") -> str:
+    """A unit as a report prints it: ``m²``, ``m³``, ``pieces`` (``个``)."""
+    word = UNIT_WORDS.get(unit)
+    return word(lang) if word else unit.replace("m2", "m²").replace("m3", "m³")
 
 
 def ratio_label(r: Ratio, lang: str) -> str:
@@ -275,6 +373,15 @@ def value(figures: Mapping[str, Any], key: str) -> Any:
     m = by_key().get(key)
     group = figures.get(m.group, {}) if m is not None and m.group else figures
     return group.get(key)
+
+
+def has(figures: Mapping[str, Any], key: str) -> bool:
+    """Whether the JSON figures of a year (or an entity-year) hold ``key`` at all (an optional
+    figure without data is absent; a figure without a denominator is there, as null)."""
+    if any(r.key == key for r in RATIOS):
+        return key in figures.get("intensity", {})
+    m = by_key().get(key)
+    return key in (figures.get(m.group, {}) if m is not None and m.group else figures)
 
 
 def weight(w: float | str, weights: Mapping[str, float]) -> float:
@@ -318,6 +425,10 @@ def _check() -> None:
             raise ValueError(f"metrics: {m.key} is made of an undeclared metric")
         if m.twin and m.twin not in known:
             raise ValueError(f"metrics: {m.key}'s twin {m.twin!r} is not declared")
+        if m.optional and not isinstance(m, Rated):
+            raise ValueError(f"metrics: {m.key}: only a ledger column (Rated) is optional")
+        if isinstance(m, Rated) and m.entered and m.entered not in m.applies:
+            raise ValueError(f"metrics: {m.key} is entered on {m.entered} rows it does not apply to")
     for r in RATIOS:
         if r.num not in known or r.den not in DENOMINATORS:
             raise ValueError(f"metrics: ratio {r.key} divides undeclared figures")

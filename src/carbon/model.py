@@ -28,6 +28,18 @@ class FactorPins(BaseModel):
     grid: str | None = None
     grid_family: str = "mee-grid"
     grid_by_year: dict[int, str] = {}
+    #: Masses per counted unit that are facts of arithmetic (a ream of A4 at 80 g/m²), used where
+    #: the inventory gives none of its own; None = none.
+    unit_mass: str | None = "iso216-a4-80gsm"
+    #: Air-pollutant factor sets for fuel rows, first match first (none by default: NOx, SOx,
+    #: PM and CO come from measured masses and the inventory's own factors unless a set is named).
+    air: list[str] = []
+
+    @field_validator("air", mode="before")
+    @classmethod
+    def _set_list(cls, v: object) -> object:
+        """``"a, b"`` (a settings-sheet cell) is a list."""
+        return [x for x in re.split(r"[\s,，、;；]+", v) if x] if isinstance(v, str) else v
 
 
 class Settings(BaseModel):
@@ -115,11 +127,11 @@ class Inventory:
     included_from, included_to,
     entry, exit (canonical event or ""), existed_from, ownership_share (a fraction, NaN = blank),
     row.
-    ``activity``: entity_id, period_start, period_end (inclusive), source (key), quantity, unit,
-    meter, use, technology (key or ""), instrument, data_quality, document_ref, note, row.
+    ``activity``: entity_id, period_start, period_end (inclusive), source (key), stream, quantity,
+    unit, meter, use, technology (key or ""), instrument, data_quality, document_ref, note, row.
     ``denominators``: entity_id, year, floor_area_m2, headcount (+ user columns), row.
     ``custom_factors``: source, year (<NA> = every year), kind, value, unit, reference, region
-    (province or utility key, "" = everywhere), row.
+    (province or utility key, "" = everywhere), stream ("" = every stream), row.
     ``meters`` (declared meters; None when the inventory has none): entity_id, source (key),
     meter, months (the months it runs, bit ``m - 1`` for month ``m``), note, row.
     ``letters``: the spreadsheet column letter of each column, by table, for a workbook's tables.
@@ -144,7 +156,12 @@ class Ledger:
 
     ``rows`` carries every rated metric (:func:`carbon.metrics.rated`) as a column; ``weights``
     the GWP per gas the derived metrics use [t CO2e / t gas]; ``units`` each metric's unit as
-    computed (``tCO2`` where only CO2 was counted, ``tCO2e`` otherwise).
+    computed (``tCO2`` where only CO2 was counted, ``tCO2e`` otherwise). An optional metric
+    (:attr:`carbon.metrics.Metric.optional`) that some row carries is in ``present``, and
+    ``rows`` then also has its column :func:`carbon.metrics.carrier` (1.0 on each row that
+    carries it, else 0.0): summed like the figures, it says where the figure exists. ``zeros``
+    are the rated metrics no combination has: their columns are one shared read-only array of
+    zeros, which totals need not scan.
     """
 
     rows: pd.DataFrame
@@ -153,4 +170,6 @@ class Ledger:
     notices: list[Notice]
     weights: dict[str, float] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    present: frozenset[str] = frozenset()
+    zeros: frozenset[str] = frozenset()
     grid_level: str = ""  # the level the electricity factors were taken at

@@ -319,6 +319,8 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
     if problems:
         raise InputError(problems)
     ledgers = [compute(inv, sets, years=wanted) for inv in (before, after)]
+    # an optional figure (water, waste …) neither inventory has is left out, not shown as 0 → 0
+    absent = {m.key for m in metrics.optional()} - ledgers[0].present - ledgers[1].present
     cells, values, parts = attribution(before, after, sets, wanted)
     cell_year = cells["year"].to_numpy()
     organic = cells["entity_id"].isin(_organic_entities(before, after)).to_numpy()
@@ -329,6 +331,8 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
         phi = _shapley(v)
         fig: dict[str, Any] = {}
         for j, metric in enumerate(metrics.restated()):
+            if metric in absent:
+                continue
             b, a = float(v[(0, 0, 0)][j]), float(v[(1, 1, 1)][j])
             part = {p: float(phi[p][j]) for p in PARTS}
             grown = float(parts["boundary"][sel & organic, j].sum())
@@ -578,8 +582,12 @@ def _published(published: pd.DataFrame, out_years: dict[str, Any]) -> list[dict[
     out = []
     for r in published.to_dict("records"):
         y, metric = str(int(r["year"])), str(r["metric"])
-        got = out_years[y][metric]["before"]
         value = float(r["value"])
+        if metric not in out_years[y]:  # an optional figure neither inventory has (no water rows)
+            out.append({"year": int(y), "metric": metric, "published": value, "recomputed": None,
+                        "residual": None, "residual_pct": None, "within_rounding": False})
+            continue
+        got = out_years[y][metric]["before"]
         residual = value - got
         tol = 0.5 * 10.0 ** (-int(r["decimals"]))
         out.append({"year": int(y), "metric": metric, "published": value, "recomputed": got,

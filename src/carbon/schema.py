@@ -96,7 +96,8 @@ TABLES: dict[str, TableSpec] = {
             Column("period_end", "date", True, "Period end", "结束日期", "結束日期",
                    "inclusive: 2024-01-31"),
             Column("source", "text", True, "Energy source", "能源品种", "能源品種",
-                   "电力, 热力, 天然气, 柴油, 汽油 …"),
+                   "电力, 热力, 天然气, 柴油, 汽油 …; also 水 (water), 有害废弃物, 无害废弃物, "
+                   "纸张, 氮氧化物 …"),
             Column("quantity", "number", True, "Quantity", "数量", "數量"),
             Column("unit", "text", True, "Unit", "单位", "單位", "kWh, 度, GJ, m³, L, t …"),
             Column("meter", "text", False, "Meter", "表号", "錶號",
@@ -113,6 +114,9 @@ TABLES: dict[str, TableSpec] = {
             Column("document_ref", "text", False, "Document", "凭证编号", "憑證編號",
                    "invoice or meter reading reference"),
             Column("note", "text", False, "Note", "备注", "備註"),
+            Column("stream", "text", False, "Stream", "细分类别", "細分類別",
+                   "a part of a source kept apart in the breakdown (kitchen waste, office "
+                   "refuse, e-waste, a vehicle class); blank = none"),
         )),
         TableSpec("meters", False, (
             Column("entity_id", "text", True, "Entity ID", "单位编号", "單位編號",
@@ -130,7 +134,8 @@ TABLES: dict[str, TableSpec] = {
             Column("source", "text", True, "Energy source", "能源品种", "能源品種"),
             Column("year", "year", False, "Year", "年份", "年份", "blank = every year"),
             Column("kind", "text", True, "Kind", "因子类型", "因子類型",
-                   "emission, ncv, density, carbon_content, oxidation_rate, coal_coefficient"),
+                   "emission, ncv, density, carbon_content, oxidation_rate, coal_coefficient; "
+                   "unit_mass (kg/个, kg/包); nox, sox, pm, co (kg/L, g/km)"),
             Column("value", "number", True, "Value", "数值", "數值"),
             Column("unit", "text", True, "Unit", "单位", "單位", "kgCO2/L, tCO2/MWh, GJ/t …"),
             Column("reference", "text", True, "Reference", "出处", "出處",
@@ -138,6 +143,9 @@ TABLES: dict[str, TableSpec] = {
             Column("region", "text", False, "Region", "适用地区", "適用地區",
                    "blank = every entity; a province (澳门, 西藏 …) or a Hong Kong utility (clp, "
                    "hk_electric): the factor applies to the entities there only"),
+            Column("stream", "text", False, "Stream", "细分类别", "細分類別",
+                   "blank = every stream of the source; else the factor applies to the activity "
+                   "rows of that stream only (a mass per piece of batteries, not of lamp tubes)"),
         )),
     )
 }

@@ -1,7 +1,8 @@
 """The package's one unit registry, and the few unit operations every layer needs.
 
 The registry is pint's default, extended from ``units.txt`` beside this module (Chinese spellings,
-coal equivalent, CO2 and CO2e). Nothing else in carbon creates a ``UnitRegistry``.
+coal equivalent, the greenhouse gases, counted units such as pieces and reams). Nothing else in
+carbon creates a ``UnitRegistry``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ CO2 = ureg.tCO2.dimensionality
 CO2E = ureg.tCO2e.dimensionality
 CH4 = ureg.tCH4.dimensionality
 N2O = ureg.tN2O.dimensionality
+LENGTH = ureg.km.dimensionality
+#: Counted units, each its own dimension (units.txt): pieces, sheets of paper (a ream is 500),
+#: packs.
+PIECE = ureg.piece.dimensionality
+SHEET = ureg.sheet.dimensionality
+PACK = ureg.pack.dimensionality
+COUNTS = (PIECE, SHEET, PACK)
 
 
 def normalize_text(text: str) -> str:

@@ -11,16 +11,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, get_args
 
 from carbon.units import normalize_text
 
-Category = Literal["electricity", "heat", "fuel"]
+#: What a source is: energy (electricity, heat, fuel: kWh, tce and emissions) or one of the other
+#: HKEX environmental figures, each its own category (water, the two kinds of waste, paper, the air
+#: pollutants entered as measured masses) or vehicle distance (air pollutants per km).
+Category = Literal["electricity", "heat", "fuel", "water", "waste_hazardous",
+                   "waste_non_hazardous", "paper", "air_nox", "air_sox", "air_pm", "air_co",
+                   "distance"]
+CATEGORIES: tuple[str, ...] = get_args(Category)
+#: The categories that are energy: they carry kWh, tce and greenhouse gases.
+ENERGY_CATEGORIES: tuple[str, ...] = ("electricity", "heat", "fuel")
 
 
 @dataclass(frozen=True)
 class Source:
-    """An energy source: what it is, how it is reported, and its names."""
+    """A source: an energy source, or water, waste, paper, an air pollutant, vehicle distance;
+    what it is, how it is reported, and its names."""
 
     key: str
     category: Category
@@ -34,6 +43,11 @@ class Source:
     def direct(self) -> bool:
         """Fuels burnt on site or in own vehicles are direct energy; purchases are indirect."""
         return self.category == "fuel"
+
+    @property
+    def energy(self) -> bool:
+        """Whether the source is energy (kWh, tce, greenhouse gases), not water, waste …"""
+        return self.category in ENERGY_CATEGORIES
 
     def label(self, lang: str = "en") -> str:
         return {"zh-Hans": self.zh_hans, "zh-Hant": self.zh_hant}.get(lang, self.en)
@@ -74,11 +88,11 @@ def _lookup(entries: Iterable[tuple[str, Iterable[str]]], what: str) -> dict[str
 
 @cache
 def sources() -> dict[str, Source]:
-    """Every energy source carbon knows, by key."""
+    """Every source carbon knows, by key."""
     out = {}
     for r in _rows("sources.csv"):
         cat = r["category"]
-        if cat not in ("electricity", "heat", "fuel"):
+        if cat not in CATEGORIES:
             raise ValueError(f"sources.csv: unknown category {cat!r}")
         out[r["key"]] = Source(
             r["key"], cat, r["report_unit"], r["use"], r["zh_hans"], r["zh_hant"], r["en"]  # type: ignore[arg-type]

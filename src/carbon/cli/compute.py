@@ -20,6 +20,7 @@ from carbon.report import csvout, jsonout
 from carbon.report.console import print_results, render_text
 from carbon.report.problems import problems_to
 from carbon.report.problems import render as render_problems
+from carbon.report.rows import subject
 from carbon.report.write import Content, check_targets, write_outputs
 from carbon.review import summary
 
@@ -95,7 +96,7 @@ def compute(
                 if errors is not None:
                     write_outputs([(errors, render_problems(errors, found))], inv.files)
                 raise typer.Exit(EXIT_CHECK_FAILED)
-        title = f"{inv.settings.organisation or path.name} — energy and greenhouse gases"
+        title = f"{inv.settings.organisation or path.name} — {subject(result)}"
         files: list[tuple[Path, Content]] = []
         if workbook:
             if fmt is not Format.table:

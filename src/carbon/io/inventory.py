@@ -30,17 +30,40 @@ from carbon.schema import (
     USES,
     UTILITIES,
 )
-from carbon.units import ENERGY, MASS, VOLUME, parse_unit
+from carbon.units import ENERGY, LENGTH, MASS, PACK, PIECE, SHEET, VOLUME, parse_unit
 
+_WASTE = (MASS, VOLUME, PIECE)
+_AIR = (MASS,)
 #: Dimensions a source's quantity may be entered in, by category.
 ALLOWED_DIMENSIONS = {
     "electricity": (ENERGY,),
     "heat": (ENERGY, MASS),  # heat in GJ; steam in tonnes
     "fuel": (MASS, VOLUME, ENERGY),
+    "water": (VOLUME,),  # 吨 on a Chinese water bill means m³: refused, the fix says so
+    "waste_hazardous": _WASTE,
+    "waste_non_hazardous": _WASTE,
+    "paper": (MASS, SHEET, PACK),
+    "air_nox": _AIR, "air_sox": _AIR, "air_pm": _AIR, "air_co": _AIR,
+    "distance": (LENGTH,),
 }
-_DIM_NAMES = {"electricity": "energy (kWh, 度, MWh, 万千瓦时)",
-              "heat": "energy (GJ, 吉焦, MJ) or, for steam, mass (t)",
-              "fuel": "mass (t, kg), volume (m³, L, 万立方米) or energy (GJ)"}
+_AIR_NEED = ("a measured mass (kg, t)",
+             "write the mass in kg or t; for the pollutant of fuel burnt, give the fuel rows and a "
+             "custom_factors row of its kind (nox, sox, pm, co: kg/L, g/km …) instead")
+#: By category: what a quantity must measure, and how to fix a unit that does not.
+_DIM_NAMES = {
+    "electricity": ("energy (kWh, 度, MWh, 万千瓦时)", ""),
+    "heat": ("energy (GJ, 吉焦, MJ) or, for steam, mass (t)", ""),
+    "fuel": ("mass (t, kg), volume (m³, L, 万立方米) or energy (GJ)", ""),
+    "water": ("a volume (m³, 立方米, L)",
+              "write the volume in m³ (立方米); on a Chinese water bill 吨 means m³ (1 吨 of water "
+              "is 1 m³): write the same number with the unit 立方米"),
+    "waste_hazardous": ("a mass (t, 吨, kg), a volume (m³, L) or pieces (个, 件, 只, 支, 块, 台)", ""),
+    "waste_non_hazardous": ("a mass (t, 吨, kg), a volume (m³, L) or pieces (个, 件, 只, 支, 块, "
+                            "台)", ""),
+    "paper": ("a mass (t, kg), sheets (张), reams (令, 500 sheets) or packs (包)", ""),
+    "air_nox": _AIR_NEED, "air_sox": _AIR_NEED, "air_pm": _AIR_NEED, "air_co": _AIR_NEED,
+    "distance": ("a distance (km, 公里)", ""),
+}
 
 
 def _map_distinct(s: pd.Series, fn: Callable[[str], str]) -> pd.Series:
@@ -292,9 +315,9 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
     for i, value in enumerate(bad_values):
         mask = np.zeros(len(f), dtype=bool)
         mask[bad_at[bad_codes == i]] = True
-        table.report(mask, "source", "unknown_source", "not an energy source carbon knows",
+        table.report(mask, "source", "unknown_source", "not a source carbon knows",
                      f"{_suggest(value, names)}use one of {', '.join(names)} "
-                     "(or 电力, 热力, 天然气, 柴油, 汽油 …)")
+                     "(or 电力, 热力, 天然气, 柴油, 汽油, 水, 有害废弃物, 纸张 …)")
     quantity = _numbers(table, "quantity")
     unit_text = f["unit"]
     cats = {k: s.category for k, s in vocab.sources().items()}
@@ -316,9 +339,10 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
         cat = cats[s]
         if not any(unit.dimensionality == d for d in ALLOWED_DIMENSIONS[cat]):
             m = mask & (source == s).to_numpy()
+            need, fix = _DIM_NAMES[cat]
             table.report(m, "unit", "wrong_dimension",
-                         f"{unit.units:~} does not measure {s}: it needs {_DIM_NAMES[cat]}",
-                         "correct the unit, or the source if the row is another energy")
+                         f"{unit.units:~} does not measure {s}: it needs {need}",
+                         fix or "correct the unit, or the source if the row is another one")
             bad_unit |= m
     use_text = f["use"]
     use = _map_distinct(use_text, lambda v: USES.get(vocab.fold(v), "?") if v else "")
@@ -350,8 +374,9 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
             & ~not_elec & (dq != "?").to_numpy() & (tech != "?").to_numpy() & ~tech_stationary)
     out = pd.DataFrame({
         "entity_id": _categorical(ids), "period_start": start, "period_end": end,
-        "source": source, "quantity": quantity, "unit": _categorical(unit_text),
-        "meter": _categorical(f["meter"]), "use": use, "technology": tech,
+        "source": source, "stream": _categorical(f["stream"]), "quantity": quantity,
+        "unit": _categorical(unit_text), "meter": _categorical(f["meter"]), "use": use,
+        "technology": tech,
         "instrument": _categorical(instr), "data_quality": dq,
         "document_ref": f["document_ref"], "note": f["note"], "row": table.rows,
     }, copy=False)
@@ -389,7 +414,7 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     src_text = f["source"]
     source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), "") if v else "")
     bad_src = ((src_text != "") & (source == "")).to_numpy()
-    table.report(bad_src, "source", "unknown_source", "not an energy source carbon knows",
+    table.report(bad_src, "source", "unknown_source", "not a source carbon knows",
                  f"use one of {', '.join(sorted(vocab.sources()))}")
     year, bad_year = parse.years(f["year"])
     table.report(bad_year, "year", "not_a_year", "not a year",
@@ -428,11 +453,11 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     out = pd.DataFrame({"source": source, "year": pd.array(year, dtype="Int64"), "kind": kind,
                         "value": value, "unit": unit_text,
                         "reference": f["reference"], "region": region.astype(str),
-                        "row": table.rows})
-    dup = out.duplicated(["source", "year", "kind", "region"]).to_numpy() & ok
+                        "stream": f["stream"].astype(str), "row": table.rows})
+    dup = out.duplicated(["source", "year", "kind", "region", "stream"]).to_numpy() & ok
     table.report(dup, "kind", "duplicate",
-                 "the same source, year, kind and region is on an earlier row",
-                 "keep one factor per source, year, kind and region")
+                 "the same source, year, kind, region and stream is on an earlier row",
+                 "keep one factor per source, year, kind, region and stream")
     good = (ok & ~bad_src & ~bad_year & ~bad_kind & np.isfinite(value) & ~bad_unit & ~dup
             & ~bad_region)
     return out[good].reset_index(drop=True)
@@ -470,7 +495,7 @@ def _meters(table: RawTable, entity_ids: set[str]) -> pd.DataFrame:
 
 
 #: What identifies one meter (or one invoice series): its periods should neither overlap nor leave gaps.
-METER = ["entity_id", "source", "meter", "use", "instrument"]
+METER = ["entity_id", "source", "stream", "meter", "use", "instrument"]
 #: At most this many gaps, overlaps or duplicates are listed one by one; the rest are counted.
 MAX_LISTED_NOTICES = 20
 
@@ -497,7 +522,7 @@ def _days(d: np.ndarray) -> list[str]:
 def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
     """Warnings for duplicate rows and for overlaps in each meter's periods.
 
-    A meter is an entity, source, meter id, use and instrument. Rows are sorted once by meter and period;
+    A meter is one combination of the :data:`METER` columns. Rows are sorted once by meter and period;
     each period is compared with the latest end among the meter's earlier periods (a grouped
     cumulative maximum, shifted by one): a start on or before it is an overlap. A row equal to an
     earlier one in meter, period, quantity and unit is a duplicate (and not counted again as an
@@ -511,6 +536,8 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
     meters = 1
     for col in METER:
         codes, values = _factorized(activity[col])
+        if len(values) == 1:  # one value on every row (a column left blank): tells no meter apart
+            continue
         meter = meter * (len(values) + 1) + codes
         meters *= len(values) + 1
     start = activity["period_start"].to_numpy().astype("datetime64[D]").astype(np.int64)

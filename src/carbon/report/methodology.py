@@ -12,6 +12,7 @@ import pandas as pd
 from carbon import metrics
 from carbon.factors import Factor, FactorSet
 from carbon.model import Inventory, Ledger
+from carbon.report.rows import method_notes
 
 _LEVEL = {"national": ("全国", "全國", "national"), "regional": ("区域电网", "區域電網", "regional grid"),
           "provincial": ("省级", "省級", "provincial")}
@@ -156,4 +157,5 @@ def notes(inv: Inventory, ledger: Ledger, result: dict[str, Any], sets: dict[str
         text += [f"{y}年{what}覆盖{have}/{of}个单位。", f"{y}年{what}覆蓋{have}/{of}個單位。",
                  f" {y}: {what.lower()} covers {have} of {of} entities."][i]
     out.append(text)
+    out += method_notes(result)  # how an environmental figure was made (counts, masses …)
     return [f"{n}. {t}" if lang == "en" else f"{n}．{t}" for n, t in enumerate(out, start=1)]

@@ -1,8 +1,10 @@
 """The rows of the KPI table, from the declared metrics: what the console and the workbook show.
 
-One generator for both: a section heading per HKEX KPI section, each figure the run has (a twin
-shown only where it differs, detail rows on request), the intensities under their figure with
-their coverage when partial, then the consumption by source and the denominators.
+One generator for both: a section heading per HKEX KPI section that the run has a figure of, each
+figure the run has (a twin shown only where it differs, detail rows on request), the streams a
+figure's source was entered in (kitchen waste, office refuse …) under it, the intensities under
+their figure with their coverage when partial, then the energy consumption by source and the
+denominators.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from carbon.metrics import L, display_unit, value
 
 SOURCES = L("各能源消耗量", "各能源消耗量", "Consumption by source")
 DENOMINATORS = L("强度分母", "強度分母", "Intensity denominators")
+OF_WHICH = L("　其中：", "　其中：", "  of which ")
+#: The warning codes that say how an environmental figure was made: the KPI sheet's notes.
+METHOD_NOTES = ("no_unit_mass", "no_density", "unit_mass_assumed", "air_partial",
+                "air_two_methods", "sulphur_limit")
 
 
 @dataclass(frozen=True)
@@ -31,8 +37,8 @@ class Row:
     level: int = 0  # 0 a figure, 1 a sub-row (an intensity, a gas)
 
 
-def _unit(result: dict[str, Any], key: str) -> str:
-    return display_unit(result.get("units", {}).get(key) or metrics.unit_of(key))
+def _unit(result: dict[str, Any], key: str, lang: str = "en") -> str:
+    return display_unit(result.get("units", {}).get(key) or metrics.unit_of(key), lang)
 
 
 def _coverage(result: dict[str, Any], den: str, lang: str) -> str:
@@ -48,6 +54,42 @@ def _coverage(result: dict[str, Any], den: str, lang: str) -> str:
         {"zh-Hans": f"{a}/{b}个单位", "zh-Hant": f"{a}/{b}個單位"}.get(lang, f"{a} of {b} entities")
         for a, b in sorted(parts))
     return f"（{shown}）" if lang != "en" else f" ({shown})"
+
+
+def _streams(result: dict[str, Any], source: str) -> list[str]:
+    """The streams of a source in any year, in the order the JSON lists them."""
+    return list(dict.fromkeys(
+        st for f in result["years"].values()
+        for st in f["by_source"].get(source, {}).get("streams", {})))
+
+
+def _stream_rows(result: dict[str, Any], m: metrics.Metric, lang: str) -> Iterator[Row]:
+    """A figure's parts by stream (``  of which kitchen waste``), where the rows of the sources
+    that hold it (its ``entered`` category) name streams."""
+    entered = m.entered if isinstance(m, metrics.Rated) else ""
+    for source in (k for k, s in vocab.sources().items() if entered and s.category == entered):
+        for stream in _streams(result, source):
+            values = [f["by_source"].get(source, {}).get("streams", {}).get(stream, {})
+                      .get(m.key) for f in result["years"].values()]
+            if any(v is not None for v in values):
+                yield Row(OF_WHICH(lang) + stream, _unit(result, m.key, lang), m.decimals,
+                          values, f"stream:{source}:{stream}:{m.key}", 1)
+
+
+def has_environment(result: dict[str, Any]) -> bool:
+    """Whether the run has a figure beyond energy and greenhouse gases (water, waste …)."""
+    return any(metrics.ENV in f for f in result["years"].values())
+
+
+def subject(result: dict[str, Any]) -> str:
+    """What the console table covers, for its title."""
+    return ("environmental KPIs (energy, greenhouse gases, water, waste, paper, air)"
+            if has_environment(result) else "energy and greenhouse gases")
+
+
+def method_notes(result: dict[str, Any]) -> list[str]:
+    """The run's warnings that say how an environmental figure was made (the KPI notes)."""
+    return [w["message"] for w in result["warnings"] if w["code"] in METHOD_NOTES]
 
 
 def visible(m: metrics.Metric, result: dict[str, Any], detail: bool) -> bool:
@@ -85,15 +127,16 @@ def kpi_rows(result: dict[str, Any], lang: str, detail: bool = False) -> Iterato
             if not m.detail:
                 yield from pending
                 pending = []
-            yield Row(m.label(lang), _unit(result, m.key), m.decimals,
+            yield Row(m.label(lang), _unit(result, m.key, lang), m.decimals,
                       [value(f, m.key) for f in ys], m.key, 1 if m.detail else 0)
+            yield from _stream_rows(result, m, lang)
             for r in metrics.ratios_of(m.key):
                 den = metrics.DENOMINATORS[r.den]
                 pending.append(Row(den.per(lang) + _coverage(result, r.den, lang),
-                                   _unit(result, m.key) + den.per_unit(lang), r.decimals,
+                                   _unit(result, m.key, lang) + den.per_unit(lang), r.decimals,
                                    [value(f, r.key) for f in ys], r.key, 1))
         yield from pending
-    sources = sorted({s for f in ys for s in f["by_source"]},
+    sources = sorted({s for f in ys for s in f["by_source"] if vocab.sources()[s].energy},
                      key=lambda s: (list(vocab.sources()).index(s), s))
     if sources:
         yield SOURCES(lang)
@@ -102,6 +145,10 @@ def kpi_rows(result: dict[str, Any], lang: str, detail: bool = False) -> Iterato
             yield Row(src.label(lang), display_unit(src.report_unit), 2,
                       [f["by_source"][s]["quantity"] if s in f["by_source"] else None
                        for f in ys], f"source:{s}")
+            for stream in _streams(result, s):
+                yield Row(OF_WHICH(lang) + stream, display_unit(src.report_unit), 2,
+                          [f["by_source"].get(s, {}).get("streams", {}).get(stream, {})
+                           .get("quantity") for f in ys], f"source:{s}:{stream}", 1)
     yield DENOMINATORS(lang)
     persons = {"zh-Hans": "人", "zh-Hant": "人"}
     for key, den in metrics.DENOMINATORS.items():

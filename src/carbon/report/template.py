@@ -43,7 +43,7 @@ from carbon.schema import (
     UTILITIES,
     Column,
 )
-from carbon.units import ENERGY, MASS, VOLUME, parse_unit
+from carbon.units import COUNTS, ENERGY, LENGTH, MASS, VOLUME, parse_unit
 
 #: Document properties and zip entry times of every generated template (deterministic bytes).
 FIXED_TIME = datetime(2024, 1, 1)
@@ -66,9 +66,9 @@ _NUMBER_FORMATS = {"quantity": "#,##0.00", "floor_area_m2": "#,##0", "headcount"
 _T: dict[str, dict[str, str]] = {
     "cover": {"zh-Hans": "填写说明", "zh-Hant": "填寫說明", "en": "Read me"},
     "examples": {"zh-Hans": "示例（不读取）", "zh-Hant": "示例（不讀取）", "en": "Examples (not read)"},
-    "title": {"zh-Hans": "能源与温室气体盘查模板（carbon）",
-              "zh-Hant": "能源與溫室氣體盤查範本（carbon）",
-              "en": "Energy and greenhouse-gas inventory template (carbon)"},
+    "title": {"zh-Hans": "能源、温室气体及环境数据盘查模板（carbon）",
+              "zh-Hant": "能源、溫室氣體及環境數據盤查範本（carbon）",
+              "en": "Energy, greenhouse-gas and environmental inventory template (carbon)"},
     "required": {"zh-Hans": "必填", "zh-Hant": "必填", "en": "required"},
     "optional": {"zh-Hans": "选填", "zh-Hant": "選填", "en": "optional"},
     "col_heads": {"zh-Hans": "表头|键|必填|说明", "zh-Hant": "表頭|鍵|必填|說明",
@@ -130,8 +130,14 @@ _HELP_ZH: dict[str, tuple[str, str]] = {
     "period_start": ("2024-03-01（整月：开始 2024-03-01，结束 2024-03-31）",
                      "2024-03-01（整月：開始 2024-03-01，結束 2024-03-31）"),
     "period_end": ("含当天：2024-01-31", "含當天：2024-01-31"),
-    "source": ("电力、热力、天然气、柴油、汽油 …", "電力、熱力、天然氣、柴油、汽油 …"),
-    "unit": ("度、千瓦时、吉焦、立方米、升、吨 …", "度、千瓦時、吉焦、立方米、升、噸 …"),
+    "source": ("电力、热力、天然气、柴油、汽油 …；也可填水、有害废弃物、无害废弃物、纸张、氮氧化物 …",
+               "電力、熱力、天然氣、柴油、汽油 …；也可填水、有害廢棄物、無害廢棄物、紙張、氮氧化物 …"),
+    "unit": ("度、千瓦时、吉焦、立方米、升、吨；件数用个、件、只、支、块、台；纸张用包、令（500张）、张 …",
+             "度、千瓦時、吉焦、立方米、升、噸；件數用個、件、只、支、塊、台；紙張用包、令（500張）、張 …"),
+    "stream": ("选填：同一品种下分开列示的细分类别（餐厨垃圾、办公垃圾、电子废弃物、车型）；"
+               "自定义因子中填写则只适用于该类别",
+               "選填：同一品種下分開列示的細分類別（廚餘、辦公垃圾、電子廢棄物、車型）；"
+               "自訂因子中填寫則只適用於該類別"),
     "use": ("stationary（固定源）或 mobile（移动源）", "stationary（固定源）或 mobile（移動源）"),
     "instrument": ("绿电 green_power 或绿证 gec", "綠電 green_power 或綠證 gec"),
     "data_quality": ("measured（实测）、invoice（发票）或 estimated（估算）",
@@ -187,7 +193,8 @@ def activity_units() -> list[str]:
     """Spellings of units an activity quantity may be entered in.
 
     Every source's report unit (sources.csv) and every spelling ``units.txt`` defines whose
-    dimension is energy, mass or volume; case variants of an earlier spelling are left out.
+    dimension is energy, mass, volume, distance or a count (pieces, sheets, packs); case variants
+    of an earlier spelling are left out.
     """
     text = resources.files("carbon").joinpath("units.txt").read_text(encoding="utf-8")
     names = [s.report_unit for s in vocab.sources().values()]
@@ -200,7 +207,7 @@ def activity_units() -> list[str]:
         names += parts[1:] if line.startswith("@alias") else parts[2:]
     out: list[str] = []
     seen: set[str] = set()
-    dims = (ENERGY, MASS, VOLUME)
+    dims = (ENERGY, MASS, VOLUME, LENGTH, *COUNTS)
     for name in names:
         if not name or "_" in name or " " in name or name.casefold() in seen:
             continue
@@ -393,6 +400,12 @@ def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
     prov = vocab.provinces()["shanxi"]
     province = {"zh-Hans": prov.zh_hans, "zh-Hant": prov.zh_hant}.get(lang, prov.en)
     kwh, m3, litre, gj = ("度", "立方米", "升", "吉焦") if zh else ("kWh", "m3", "L", "GJ")
+
+    def words(hans: str, hant: str, en: str) -> str:
+        return {"zh-Hans": hans, "zh-Hant": hant}.get(lang, en)
+
+    piece, pack, tonne = words("个", "個", "piece"), words("包", "包", "pack"), words("吨", "噸", "t")
+
     d = datetime
     keyed: dict[str, list[dict[str, Any]]] = {
         "entities": [
@@ -428,6 +441,24 @@ def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
             {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 1, 31),
              "source": src["heat"], "quantity": 1520, "unit": gj, "meter": "H-01",
              "data_quality": "invoice", "document_ref": "H-2024-01"},
+            {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 1, 31),
+             "source": src["water"], "quantity": 1250, "unit": m3, "data_quality": "invoice",
+             "document_ref": "W-2024-01",
+             "note": words("水费单上的“吨”即立方米", "內地水費單上的「噸」即立方米",
+                           "a mainland water bill's 吨 (tonnes) are m³")},
+            {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 6, 30),
+             "source": src["waste_hazardous"], "quantity": 36, "unit": piece,
+             "document_ref": words("危险废物转移联单 2024-017", "危險廢物轉移聯單 2024-017",
+                                   "hazardous waste manifest 2024-017"),
+             "stream": words("废铅蓄电池", "廢鉛蓄電池", "lead-acid batteries")},
+            {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 1, 31),
+             "source": src["waste_non_hazardous"], "quantity": 2.35, "unit": tonne,
+             "document_ref": words("清运公司收据 0131", "清運公司收據 0131",
+                                   "contractor's receipt 0131"),
+             "stream": words("办公垃圾", "辦公垃圾", "office refuse")},
+            {"entity_id": "HQ", "period_start": d(year, 1, 1), "period_end": d(year, 1, 31),
+             "source": src["paper"], "quantity": 120, "unit": pack,
+             "document_ref": words("采购订单 P-0108", "採購訂單 P-0108", "purchase order P-0108")},
         ],
         "meters": [
             {"entity_id": "HQ", "source": src["heat"], "meter": "H-01",
@@ -440,7 +471,14 @@ def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
              "note": "全年" if zh else "all year"},
         ],
         "custom_factors": [{"source": src["diesel"], "kind": "emission", "value": 2.66,
-                            "unit": "kgCO2/L", "reference": "supplier declaration 2024, p. 3"}],
+                            "unit": "kgCO2/L", "reference": "supplier declaration 2024, p. 3"},
+                           {"source": src["paper"], "kind": "unit_mass", "value": 2.4948,
+                            "unit": "kg/包",
+                            "reference": words(
+                                "每包为一令（500张）A4、80克/平方米：ISO 216 算术",
+                                "每包為一令（500張）A4、80克/平方米：ISO 216 算術",
+                                "a pack is a ream of 500 A4 sheets at 80 g/m²: ISO 216 "
+                                "arithmetic")}],
     }
     return {name: [[row.get(c.key) for c in TABLES[name].columns] for row in rows]
             for name, rows in keyed.items()}

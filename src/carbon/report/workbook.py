@@ -34,14 +34,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon import __version__, metrics, vocab
-from carbon.aggregate import by_source_month
+from carbon.aggregate import by_source_month, named_streams
 from carbon.factors import Factor, FactorSet
 from carbon.metrics import display_unit
 from carbon.model import Inventory, Ledger, Origin
 from carbon.report import layout, methodology
 from carbon.report.charts import chart_data
 from carbon.report.labels import LABELS, label
-from carbon.report.rows import kpi_rows, visible
+from carbon.report.rows import has_environment, kpi_rows, visible
 from carbon.report.write import FORMULA_START
 
 #: Rows of a sheet, Excel's limit; the audit trail continues on further sheets beyond it.
@@ -102,8 +102,8 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
     Scope 1 by gas as sub-rows), and under it the methodology notes
     (:func:`carbon.report.methodology.notes`)."""
     years = list(result["years"])
-    ws["A1"] = layout.clean(f"{organisation} — {label('kpi_title', lang)}" if organisation
-                            else label("kpi_title", lang))
+    title = label("kpi_title_environment" if has_environment(result) else "kpi_title", lang)
+    ws["A1"] = layout.clean(f"{organisation} — {title}" if organisation else title)
     ws["A1"].font = layout.TITLE_FONT
     sections = "、".join(metrics.SECTIONS) if lang != "en" else ", ".join(metrics.SECTIONS)
     ws["A2"] = (f"{label('kpi_note', lang)} {sections}; "
@@ -140,24 +140,33 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
 
 # -- charts --------------------------------------------------------------------------------------
 def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
-    """The charts' data (from the same result) and three native charts drawn from it."""
+    """The charts' data (from the same result) and the native charts drawn from it: Scope 1
+    and 2, the energy mix, the intensity trend, and water and waste per employee where the run
+    has them."""
+    from carbon.report.charts import PER_PERSON
+
     d = chart_data(result)
     known = vocab.sources()
     ws["A1"] = label("chart_data", lang)
     ws["A1"].font = layout.SECTION_FONT
+    per_person = [(key, name, unit) for key, name, unit in PER_PERSON if key in d.per_person]
     heads = [label("year", lang), label("scope1", lang) + " (tCO2e)",
              label("scope2", lang) + " (tCO2e)",
              *(f"{known[s].label(lang)} (kWh)" for s in d.energy),
-             label("ghg_per_m2", lang) + " (tCO2e/m²)", label("energy_per_m2", lang) + " (kWh/m²)"]
+             label("ghg_per_m2", lang) + " (tCO2e/m²)", label("energy_per_m2", lang) + " (kWh/m²)",
+             *(f"{label(name, lang)} ({unit})" for _, name, unit in per_person)]
+    ghg_col = 4 + len(d.energy)  # columns of the series, counted from 1
+    first_person = ghg_col + 2
     layout.header(ws, 2, heads)
     n = len(d.years)
     for i, y in enumerate(d.years):
         row = [int(y), d.scope1[i], d.scope2[i], *(v[i] for v in d.energy.values()),
-               d.ghg_per_m2[i], d.energy_per_m2[i]]
+               d.ghg_per_m2[i], d.energy_per_m2[i], *(d.per_person[k][i] for k, _, _ in per_person)]
         for j, v in enumerate(row, start=1):
             c = ws.cell(row=3 + i, column=j, value=layout.clean(v))
             if j > 1:
-                c.number_format = "0.0000" if j == len(row) - 1 else "#,##0.00"
+                c.number_format = ("0.0000" if j == ghg_col or j >= first_person
+                                   else "#,##0.00")
     layout.widths(ws, [8, *([13] * (len(heads) - 1))])
     layout.fit_rows(ws, 2)
     first, last = 3, 2 + n
@@ -167,6 +176,10 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     def series(col: int) -> Series:
         return Series(Reference(ws, min_col=col, min_row=first, max_row=last),
                       title=str(heads[col - 1]))
+
+    def second_axis(chart: LineChart, title: str) -> None:
+        chart.y_axis.axId, chart.y_axis.title, chart.y_axis.crosses = 200, title, "max"
+        chart.y_axis.majorGridlines = None
 
     scopes = BarChart()
     scopes.type, scopes.grouping, scopes.overlap = "col", "stacked", 100
@@ -178,24 +191,40 @@ def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     mix.series.extend(series(4 + i) for i in range(len(d.energy)))
     trend = LineChart()
     trend.title, trend.y_axis.title = label("chart_intensity", lang), "tCO2e/m²"
-    trend.series.append(series(len(heads) - 1))
+    trend.series.append(series(ghg_col))
     right = LineChart()
-    right.series.append(series(len(heads)))
-    right.y_axis.axId, right.y_axis.title, right.y_axis.crosses = 200, "kWh/m²", "max"
-    right.y_axis.majorGridlines = None
-    for chart in (scopes, mix, trend, right):
+    right.series.append(series(ghg_col + 1))
+    second_axis(right, "kWh/m²")
+    charts = [scopes, mix, trend, right]
+    people: LineChart | None = None
+    if per_person:  # water on the left axis, waste (t) on the right; waste alone on the left
+        water = [first_person + j for j, (_, _, u) in enumerate(per_person) if u.startswith("m³")]
+        waste = [first_person + j for j, (_, _, u) in enumerate(per_person)
+                 if not u.startswith("m³")]
+        people = LineChart()
+        people.title = label("chart_per_person", lang)
+        people.y_axis.title = "m³/person" if water else "t/person"
+        people.series.extend(series(col) for col in water or waste)
+        charts.append(people)
+        if water and waste:
+            tonnes = LineChart()
+            tonnes.series.extend(series(col) for col in waste)
+            second_axis(tonnes, "t/person")
+            charts.append(tonnes)
+            people += tonnes
+    for chart in charts:
         chart.set_categories(cats)
         chart.x_axis.delete = False
         chart.y_axis.delete = False
-    for chart in (scopes, mix, trend):
+    shown = [scopes, mix, trend, *([people] if people is not None else [])]
+    for chart in shown:
         chart.width, chart.height = width, height
         chart.legend.position = "b"
     scopes.y_axis.number_format = mix.y_axis.number_format = "#,##0"
     trend += right
     top = last + 3
-    ws.add_chart(scopes, f"A{top}")
-    ws.add_chart(mix, f"A{top + 17}")
-    ws.add_chart(trend, f"A{top + 34}")
+    for k, chart in enumerate(shown):
+        ws.add_chart(chart, f"A{top + 17 * k}")
     ws.freeze_panes = "B3"
     layout.print_setup(ws, None, lang=lang)
 
@@ -215,7 +244,7 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     heads = [label("entity_id", lang), label("entity_name", lang), label("year", lang)]
     formats = {"year": FORMATS["year"]}
     for m in shown:
-        heads.append(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit))})")
+        heads.append(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit), lang)})")
         cols.append(m.key)
         formats[m.key] = layout.number_format(m.decimals)
     for key, den in metrics.DENOMINATORS.items():
@@ -225,13 +254,13 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
         formats[key] = layout.number_format(den.decimals)
     for r in ratios:
         num = metrics.by_key()[r.num]
-        unit = display_unit(units.get(r.num, num.unit)) + metrics.DENOMINATORS[r.den].per_unit(lang)
+        unit = display_unit(units.get(r.num, num.unit), lang) + metrics.DENOMINATORS[r.den].per_unit(lang)
         heads.append(f"{num.label(lang).strip()}{metrics.ratio_label(r, lang).strip()} ({unit})")
         cols.append(r.key)
         formats[r.key] = layout.number_format(r.decimals)
     frame = pd.DataFrame(
         [[e["entity_id"], e["name"], e["year"], *(metrics.value(e, m.key) for m in shown),
-          *(e[k] for k in metrics.DENOMINATORS), *(e["intensity"][r.key] for r in ratios)]
+          *(e[k] for k in metrics.DENOMINATORS), *(e["intensity"].get(r.key) for r in ratios)]
          for e in result["by_entity"]], columns=cols)
     layout.header(ws, 1, heads)
     _table(ws, frame, 2, formats)
@@ -244,18 +273,21 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
 
 def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str) -> None:
     """Quantities and every figure by year, source and month (or the period a record spans)."""
-    t = by_source_month(ledger.rows, ledger.weights)
+    t = by_source_month(ledger.rows, ledger.weights, ledger.present)
     known = vocab.sources()
     units = result.get("units", {})
     shown = [m for m in _shown(result) if m.key in t]
+    streams = "stream" in t
     frame = pd.DataFrame({
         "year": t["year"], "source": t["source"].map(lambda s: known[s].label(lang)),
+        **({"stream": t["stream"]} if streams else {}),
         "period": t["period"], "quantity_report": t["quantity_report"],
         "report_unit": t["report_unit"].map(display_unit),
         **{m.key: t[m.key] for m in shown}})
-    heads = [label("year", lang), label("source", lang), label("period", lang),
+    heads = [label("year", lang), label("source", lang),
+             *([label("stream", lang)] if streams else []), label("period", lang),
              label("quantity", lang), label("unit", lang),
-             *(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit))})"
+             *(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit), lang)})"
                for m in shown)]
     layout.header(ws, 1, heads)
     _table(ws, frame, 2, {"year": FORMATS["year"], "quantity_report": FORMATS["quantity"],
@@ -283,13 +315,16 @@ def _relabel(col: pd.Series, label_of: Callable[[str], str]) -> pd.Categorical:
 
 
 def audit_columns(ledger: Ledger) -> set[str]:
-    """The metrics the audit trail shows: those with a value on some ledger row (derived ones
-    when a part of theirs has one)."""
+    """The metrics the audit trail shows: those with a value on some ledger row, or carried by
+    one (derived ones when a part of theirs has one); and ``stream`` where rows name one."""
     rows = ledger.rows
-    have = {m.key for m in metrics.rated() if rows[m.key].to_numpy().any()}
+    have = {m.key for m in metrics.rated()
+            if m.key not in ledger.zeros and rows[m.key].to_numpy().any()} | ledger.present
     for d in metrics.derived():
         if any(k in have for k, _ in d.terms):
             have.add(d.key)
+    if named_streams(rows) is not None:
+        have.add("stream")
     return have
 
 
@@ -417,6 +452,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
         "period_start": rows["period_start"].to_numpy().astype("datetime64[D]"),
         "period_end": rows["period_end"].to_numpy().astype("datetime64[D]"),
         "file": _coded(constant, [origin.file]), "sheet": _coded(constant, [origin.sheet or ""]),
+        **({"stream": _relabel(rows["stream"], str)} if "stream" in plan.metrics else {}),
         "use": _relabel(rows["use"], str),
         "instrument": _relabel(rows["instrument"], str),
         "data_quality": _relabel(rows["data_quality"], str),
@@ -430,8 +466,9 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
     })
     heads = [label(k, lang) for k in (
         "row", "entity_id", "year", "source", "entity_name", "period_start", "period_end",
-        "file", "sheet", "use", "instrument", "data_quality", "document_ref", "quantity_entered",
-        "unit_entered", "share", "quantity_year", "quantity_report", "report_unit")]
+        "file", "sheet", *(["stream"] if "stream" in f else []), "use", "instrument",
+        "data_quality", "document_ref", "quantity_entered", "unit_entered", "share",
+        "quantity_year", "quantity_report", "report_unit")]
     formats = {"row": "0", "year": FORMATS["year"], "period_start": FORMATS["date"],
                "period_end": FORMATS["date"], "quantity_entered": FORMATS["quantity"],
                "share": FORMATS["share"], "quantity_year": FORMATS["quantity"],
@@ -460,7 +497,8 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
         if m.key not in plan.metrics:
             continue
         f[m.key] = derived[m.key] if m.key in derived else rows[m.key].to_numpy(dtype=float)
-        heads.append(f"{m.label(lang).strip()} ({display_unit(ledger.units.get(m.key, m.unit))})")
+        heads.append(f"{m.label(lang).strip()} "
+                     f"({display_unit(ledger.units.get(m.key, m.unit), lang)})")
         formats[m.key] = layout.number_format(m.decimals)
     quantity = rows["quantity"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
