@@ -89,12 +89,17 @@ def test_kpi_figures_equal_the_json_output(example_book):
             assert same(kpi[row][year], fig[key]), (row, year)
         for row, key in intensity.items():
             assert same(kpi[row][year], fig["intensity"][key]), (row, year)
+        # HKEX A2.1 by type: each source in kWh, its quantity in its own unit under it
         for src, label in (("electricity", "Purchased electricity"), ("diesel", "Diesel"),
                            ("natural_gas", "Natural gas"), ("heat", "Purchased heat")):
+            assert same(kpi[(label, "kWh")][year], fig["by_source"][src]["energy_kwh"])
             unit = fig["by_source"][src]["unit"].replace("m3", "m³")
-            assert same(kpi[(label, unit)][year], fig["by_source"][src]["quantity"])
+            if unit != "kWh":
+                assert same(kpi[(f"{label} /in its own unit", unit)][year],
+                            fig["by_source"][src]["quantity"])
     # the published activity figure, as the ESG report prints it (Jinshang Bank 2024 ESG report)
     assert round(kpi[("Purchased electricity", "kWh")]["2024"], 2) == 11124077.63
+    assert round(kpi[("Diesel /in its own unit", "L")]["2024"], 2) == 622.89
 
 
 def test_audit_trail_sums_to_the_kpi_and_names_its_inputs(example_book):
@@ -156,16 +161,20 @@ def test_sheets_charts_panes_and_print_setup(example_book):
     with zipfile.ZipFile(path) as z:
         charts = sorted(n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n))
         xml = [z.read(n).decode() for n in charts]
-    assert len(charts) == 4  # and water and waste per employee: the example has them
+    # Scope 1, Scope 2 (each its own axis), the energy mix, GHG and energy per m², water and
+    # waste per employee (the example has both): seven charts, none with a second axis
+    assert len(charts) == 7
     ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
     plots = [ElementTree.fromstring(x).find("c:chart/c:plotArea", ns) for x in xml]
+    assert all(len(p.findall("c:valAx", ns)) == 1 for p in plots)
     bars = [p.find("c:barChart", ns) for p in plots if p.find("c:barChart", ns) is not None]
-    assert len(bars) == 2  # Scope 1 / Scope 2 by year, energy mix by source: stacked columns
-    assert all(b.find("c:grouping", ns).get("val") == "stacked" for b in bars)
+    assert len(bars) == 3
     energy = [s for s in js["years"]["2024"]["by_source"] if vocab.sources()[s].energy]
-    assert [len(b.findall("c:ser", ns)) for b in bars] == [2, len(energy)]
-    trend = next(p for p in plots if p.find("c:lineChart", ns) is not None)
-    assert len(trend.findall("c:lineChart", ns)) == 2 and len(trend.findall("c:valAx", ns)) == 2
+    assert [len(b.findall("c:ser", ns)) for b in bars] == [1, 1, len(energy)]
+    assert bars[2].find("c:grouping", ns).get("val") == "stacked"
+    assert "MWh" in xml[2]  # 22 million kWh: the energy axis in MWh, not eight digits of kWh
+    from carbon.report.charts import PALETTE
+    assert PALETTE["scope1"] in xml[0] and PALETTE["scope2"] in xml[1]  # the PNGs' colours
     factors = wb["Factors used"]
     ids = [c.value for c in factors["A"]]
     assert "mee-grid-2022" in ids

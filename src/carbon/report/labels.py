@@ -127,6 +127,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "energy_per_m2": ("每平方米能耗", "每平方米能耗", "Energy per m²"),
     "chart_per_person": ("人均耗水量与废弃物", "人均耗水量與廢棄物", "Water and waste per employee"),
     "water_per_person": ("人均耗水量", "人均耗水量", "Water per employee"),
+    "waste_per_person": ("人均废弃物", "人均廢棄物", "Waste per employee"),
     "waste_hazardous_per_person": ("人均有害废弃物", "人均有害廢棄物",
                                    "Hazardous waste per employee"),
     "waste_non_hazardous_per_person": ("人均无害废弃物", "人均無害廢棄物",

@@ -16,7 +16,9 @@ from typing import Any
 from carbon import metrics, vocab
 from carbon.metrics import L, display_unit, value
 
-SOURCES = L("各能源消耗量", "各能源消耗量", "Consumption by source")
+SOURCES = L("各能源消耗量（A2.1，按类型）", "各能源消耗量（A2.1，按類型）",
+            "Energy consumption by type (A2.1)")
+AS_ENTERED = L("　实物量", "　實物量", "  in its own unit")
 DENOMINATORS = L("强度分母", "強度分母", "Intensity denominators")
 OF_WHICH = L("　其中：", "　其中：", "  of which ")
 #: The warning codes that say how an environmental figure was made: the KPI sheet's notes.
@@ -138,13 +140,17 @@ def kpi_rows(result: dict[str, Any], lang: str, detail: bool = False) -> Iterato
         yield from pending
     sources = sorted({s for f in ys for s in f["by_source"] if vocab.sources()[s].energy},
                      key=lambda s: (list(vocab.sources()).index(s), s))
-    if sources:
+    if sources:  # HKEX A2.1 by type: each source's energy in kWh, its quantity as entered under it
         yield SOURCES(lang)
         for s in sources:
             src = vocab.sources()[s]
-            yield Row(src.label(lang), display_unit(src.report_unit), 2,
-                      [f["by_source"][s]["quantity"] if s in f["by_source"] else None
-                       for f in ys], f"source:{s}")
+            yield Row(src.label(lang), "kWh", 0,
+                      [f["by_source"][s]["energy_kwh"] if s in f["by_source"] else None
+                       for f in ys], f"source:{s}:kwh")
+            if src.report_unit != "kWh":
+                yield Row(AS_ENTERED(lang), display_unit(src.report_unit), 2,
+                          [f["by_source"][s]["quantity"] if s in f["by_source"] else None
+                           for f in ys], f"source:{s}", 1)
             for stream in _streams(result, s):
                 yield Row(OF_WHICH(lang) + stream, display_unit(src.report_unit), 2,
                           [f["by_source"].get(s, {}).get("streams", {}).get(stream, {})

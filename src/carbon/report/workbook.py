@@ -140,91 +140,109 @@ def kpi_sheet(ws: Worksheet, result: dict[str, Any], lang: str, organisation: st
 
 # -- charts --------------------------------------------------------------------------------------
 def charts_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
-    """The charts' data (from the same result) and the native charts drawn from it: Scope 1
-    and 2, the energy mix, the intensity trend, and water and waste per employee where the run
-    has them."""
-    from carbon.report.charts import PER_PERSON
+    """The charts' data (from the same result) and the native charts drawn from it, the panels
+    and colours of the PNG/SVG charts (:mod:`carbon.report.charts`): Scope 1 and Scope 2 each on
+    its own axis, the energy mix (in MWh or GWh where kWh needs eight digits), the intensities
+    per m², water and waste per employee where the run has them. No chart has a second axis."""
+    from openpyxl.chart.label import DataLabelList
+
+    from carbon.report.charts import PALETTE, PER_PERSON, energy_scale, source_colour
 
     d = chart_data(result)
     known = vocab.sources()
     ws["A1"] = label("chart_data", lang)
     ws["A1"].font = layout.SECTION_FONT
+    divisor, energy_unit = energy_scale([sum(v) for v in zip(*d.energy.values(), strict=True)]
+                                        if d.energy else [])
     per_person = [(key, name, unit) for key, name, unit in PER_PERSON if key in d.per_person]
-    heads = [label("year", lang), label("scope1", lang) + " (tCO2e)",
-             label("scope2", lang) + " (tCO2e)",
-             *(f"{known[s].label(lang)} (kWh)" for s in d.energy),
-             label("ghg_per_m2", lang) + " (tCO2e/m²)", label("energy_per_m2", lang) + " (kWh/m²)",
-             *(f"{label(name, lang)} ({unit})" for _, name, unit in per_person)]
-    ghg_col = 4 + len(d.energy)  # columns of the series, counted from 1
-    first_person = ghg_col + 2
-    layout.header(ws, 2, heads)
+    columns: list[tuple[str, str, list[Any], str]] = [  # key, heading, values, number format
+        ("scope1", label("scope1", lang) + " (tCO2e)", d.scope1, "#,##0.00"),
+        ("scope2", label("scope2", lang) + " (tCO2e)", d.scope2, "#,##0.00"),
+        *((f"source:{s}", f"{known[s].label(lang)} ({energy_unit})",
+           [v / divisor for v in values], "#,##0") for s, values in d.energy.items()),
+        ("ghg_per_m2", label("ghg_per_m2", lang) + " (tCO2e/m²)", d.ghg_per_m2, "0.0000"),
+        ("energy_per_m2", label("energy_per_m2", lang) + " (kWh/m²)", d.energy_per_m2,
+         "#,##0.00"),
+        *((key, f"{label(name, lang)} ({unit})", d.per_person[key], "0.0000")
+          for key, name, unit in per_person)]
+    layout.header(ws, 2, [label("year", lang), *(h for _, h, _, _ in columns)])
     n = len(d.years)
     for i, y in enumerate(d.years):
-        row = [int(y), d.scope1[i], d.scope2[i], *(v[i] for v in d.energy.values()),
-               d.ghg_per_m2[i], d.energy_per_m2[i], *(d.per_person[k][i] for k, _, _ in per_person)]
-        for j, v in enumerate(row, start=1):
-            c = ws.cell(row=3 + i, column=j, value=layout.clean(v))
-            if j > 1:
-                c.number_format = ("0.0000" if j == ghg_col or j >= first_person
-                                   else "#,##0.00")
-    layout.widths(ws, [8, *([13] * (len(heads) - 1))])
+        ws.cell(row=3 + i, column=1, value=int(y))
+        for j, (_, _, values, fmt) in enumerate(columns, start=2):
+            c = ws.cell(row=3 + i, column=j, value=layout.clean(values[i]))
+            c.number_format = fmt
+    layout.autofit(ws, skip_rows=[2], maximum=22)
     layout.fit_rows(ws, 2)
     first, last = 3, 2 + n
     cats = Reference(ws, min_col=1, min_row=first, max_row=last)
-    width, height = 16.0, 8.0
+    col_of = {key: j for j, (key, _, _, _) in enumerate(columns, start=2)}
 
-    def series(col: int) -> Series:
-        return Series(Reference(ws, min_col=col, min_row=first, max_row=last),
-                      title=str(heads[col - 1]))
+    def series(key: str, colour: str, line: bool = False) -> Series:
+        col = col_of[key]
+        s = Series(Reference(ws, min_col=col, min_row=first, max_row=last),
+                   title=str(columns[col - 2][1]))
+        if line:
+            s.graphicalProperties.line.solidFill = colour
+            s.marker.symbol = "circle"
+            s.marker.graphicalProperties.solidFill = colour
+            s.marker.graphicalProperties.line.solidFill = colour
+        else:
+            s.graphicalProperties.solidFill = colour
+            s.graphicalProperties.line.solidFill = colour
+        return s
 
-    def second_axis(chart: LineChart, title: str) -> None:
-        chart.y_axis.axId, chart.y_axis.title, chart.y_axis.crosses = 200, title, "max"
-        chart.y_axis.majorGridlines = None
+    def chart(kind: type[BarChart] | type[LineChart], title: str, unit: str,
+              keys: list[tuple[str, str]], stacked: bool = False, labels: bool = False
+              ) -> BarChart | LineChart:
+        c = kind()
+        if isinstance(c, BarChart):
+            c.type = "col"
+            if stacked:
+                c.grouping, c.overlap = "stacked", 100
+        c.title, c.y_axis.title = title, unit
+        c.series.extend(series(k, colour, isinstance(c, LineChart)) for k, colour in keys)
+        if labels:  # the value only (no series or category name beside it)
+            c.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                         showLegendKey=False, showPercent=False)
+            c.dataLabels.numFmt = "#,##0"
+        c.set_categories(cats)
+        c.x_axis.delete = c.y_axis.delete = False
+        c.y_axis.number_format = "#,##0" if unit.startswith(("t", "kWh", "MWh", "GWh")) and (
+            "/" not in unit) else "General"
+        c.y_axis.scaling.min = 0
+        c.width, c.height = 8.0, 7.5
+        c.legend.position = "b"
+        if len(keys) == 1:
+            c.legend = None
+        return c
 
-    scopes = BarChart()
-    scopes.type, scopes.grouping, scopes.overlap = "col", "stacked", 100
-    scopes.title, scopes.y_axis.title = label("chart_scopes", lang), "tCO2e"
-    scopes.series.extend([series(2), series(3)])
-    mix = BarChart()
-    mix.type, mix.grouping, mix.overlap = "col", "stacked", 100
-    mix.title, mix.y_axis.title = label("chart_mix", lang), "kWh"
-    mix.series.extend(series(4 + i) for i in range(len(d.energy)))
-    trend = LineChart()
-    trend.title, trend.y_axis.title = label("chart_intensity", lang), "tCO2e/m²"
-    trend.series.append(series(ghg_col))
-    right = LineChart()
-    right.series.append(series(ghg_col + 1))
-    second_axis(right, "kWh/m²")
-    charts = [scopes, mix, trend, right]
-    people: LineChart | None = None
-    if per_person:  # water on the left axis, waste (t) on the right; waste alone on the left
-        water = [first_person + j for j, (_, _, u) in enumerate(per_person) if u.startswith("m³")]
-        waste = [first_person + j for j, (_, _, u) in enumerate(per_person)
-                 if not u.startswith("m³")]
-        people = LineChart()
-        people.title = label("chart_per_person", lang)
-        people.y_axis.title = "m³/person" if water else "t/person"
-        people.series.extend(series(col) for col in water or waste)
-        charts.append(people)
-        if water and waste:
-            tonnes = LineChart()
-            tonnes.series.extend(series(col) for col in waste)
-            second_axis(tonnes, "t/person")
-            charts.append(tonnes)
-            people += tonnes
-    for chart in charts:
-        chart.set_categories(cats)
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-    shown = [scopes, mix, trend, *([people] if people is not None else [])]
-    for chart in shown:
-        chart.width, chart.height = width, height
-        chart.legend.position = "b"
-    scopes.y_axis.number_format = mix.y_axis.number_format = "#,##0"
-    trend += right
+    rows = [[chart(BarChart, label("scope1", lang), "tCO2e", [("scope1", PALETTE["scope1"])],
+                   labels=True),
+             chart(BarChart, label("scope2", lang), "tCO2e", [("scope2", PALETTE["scope2"])],
+                   labels=True)]]
+    if d.energy:
+        mix = chart(BarChart, label("chart_mix", lang), energy_unit,
+                    [(f"source:{s}", source_colour(s)) for s in d.energy], stacked=True)
+        mix.width = 16.0
+        rows.append([mix])
+    rows.append([chart(LineChart, label("ghg_per_m2", lang), "tCO2e/m²",
+                       [("ghg_per_m2", PALETTE["ghg_per_m2"])]),
+                 chart(LineChart, label("energy_per_m2", lang), "kWh/m²",
+                       [("energy_per_m2", PALETTE["energy_per_m2"])])])
+    names = {k: name for k, name, _ in per_person}
+    water = [k for k, _, u in per_person if u.startswith("m³")]
+    waste = [k for k, _, u in per_person if not u.startswith("m³")]
+    people = [chart(LineChart, label(names[group[0]] if len(group) == 1 else title, lang), unit,
+                    [(k, PALETTE[k]) for k in group])
+              for group, title, unit in ((water, "water_per_person", "m³/person"),
+                                         (waste, "waste_per_person", "t/person")) if group]
+    if people:
+        rows.append(people)
     top = last + 3
-    for k, chart in enumerate(shown):
-        ws.add_chart(chart, f"A{top + 17 * k}")
+    for k, row in enumerate(rows):
+        for i, c in enumerate(row):
+            ws.add_chart(c, f"{'A' if i == 0 else 'F'}{top + 16 * k}")
     ws.freeze_panes = "B3"
     layout.print_setup(ws, None, lang=lang)
 
