@@ -180,3 +180,37 @@ def test_status_workbook_in_chinese(tmp_path, lang):
                ).exit_code == 0
     ws = openpyxl.load_workbook(out)["Status"]
     assert ws.cell(5, 6).value in ("已填报", "已填報", "估算")
+
+
+def test_a_site_template_expects_declared_seasons_and_the_boundary(tmp_path):
+    inv = tmp_path / "hq"
+    inv.mkdir()
+    write_csv(inv / "entities.csv", ["entity_id", "name", "parent_id", "included_to", "exit"],
+              [["HQ", "Head office", "", "", ""], ["S1", "Site", "HQ", "", ""],
+               ["S2", "Closing site", "HQ", "2025-06-30", "closure"],
+               ["S3", "New site", "HQ", "", ""]])
+    write_csv(inv / "activity.csv", ["entity_id", "period_start", "period_end", "source",
+                                     "quantity", "unit", "meter"],
+              [["S1", "2024-01-01", "2024-12-31", "electricity", 10, "度", "M-1"],
+               ["S1", "2024-01-01", "2024-03-31", "heat", 5, "GJ", "H-1"],
+               ["S2", "2024-01-01", "2024-12-31", "natural_gas", 5, "m³", ""],
+               ["S2", "2023-01-01", "2023-12-31", "diesel", 5, "L", ""]])  # not last year's
+    write_csv(inv / "meters.csv", ["entity_id", "source", "meter", "months"],
+              [["S1", "heat", "H-1", "11-3"], ["S3", "electricity", "", ""]])
+    book = tmp_path / "HQ-2025.xlsx"
+    assert run("template", "--inventory", inv, "--for", "HQ", "--lang", "en", "-o", book
+               ).exit_code == 0
+    ws = openpyxl.load_workbook(book)["activity"]
+    keys = _keys(ws)
+    rows = [dict(zip(keys, r, strict=False)) for r in ws.iter_rows(min_row=2, values_only=True)
+            if r[0]]
+    months = {}
+    for r in rows:
+        months.setdefault((r["entity_id"], r["source"], r["meter"], r["unit"]), []).append(
+            r["period_start"].month)
+    assert months == {
+        ("S1", "Purchased electricity", "M-1", "度"): list(range(1, 13)),
+        ("S1", "Purchased heat", "H-1", "GJ"): [1, 2, 3, 11, 12],  # the declared season
+        ("S2", "Natural gas", None, "m³"): list(range(1, 7)),  # inside until June
+        ("S3", "Purchased electricity", None, "kWh"): list(range(1, 13)),  # declared, no rows
+    }
