@@ -14,8 +14,8 @@ import pytest
 import carbon
 from tests.conftest import EXAMPLE, ROOT, activity_row, make_inventory, run
 
-DOCUMENTED = ["InputError", "Inventory", "Restatement", "Result", "__version__", "compute",
-              "factor_set", "factor_sets", "read_inventory", "restate"]
+DOCUMENTED = ["InputError", "Inventory", "Restatement", "Result", "Status", "__version__",
+              "compute", "factor_set", "factor_sets", "read_inventory", "restate", "status"]
 
 
 def test_compute_to_json_is_the_clis_json_byte_for_byte():

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["InputError", "Inventory", "Restatement", "Result", "__version__", "compute",
-           "factor_set", "factor_sets", "read_inventory", "restate"]
+__all__ = ["InputError", "Inventory", "Restatement", "Result", "Status", "__version__",
+           "compute", "factor_set", "factor_sets", "read_inventory", "restate", "status"]
 
 if TYPE_CHECKING:
     from carbon.api import (
@@ -19,11 +19,13 @@ if TYPE_CHECKING:
         Inventory,
         Restatement,
         Result,
+        Status,
         compute,
         factor_set,
         factor_sets,
         read_inventory,
         restate,
+        status,
     )
 
 

@@ -28,11 +28,12 @@ if TYPE_CHECKING:
     from carbon.model import GridLevel, Ledger
     from carbon.model import Inventory as _Inventory
     from carbon.review import Review
+    from carbon.submission import Status as _Status
 
 PathLike = str | os.PathLike[str]
 
-__all__ = ["InputError", "Inventory", "Restatement", "Result", "compute", "factor_set",
-           "factor_sets", "read_inventory", "restate"]
+__all__ = ["InputError", "Inventory", "Restatement", "Result", "Status", "compute", "factor_set",
+           "factor_sets", "read_inventory", "restate", "status"]
 
 
 class InputError(errors.InputError):
@@ -72,13 +73,19 @@ class Inventory:
 
     @property
     def path(self) -> Path:
-        """Where the inventory was read from."""
+        """Where the inventory was read from (the head office's input, when several)."""
         return self.data.path
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every input it was read from, the head office's first."""
+        return [p.path for p in self.data.parts] or [self.data.path]
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """``entities``, ``activity`` and, when given, ``denominators`` and ``custom_factors``,
-        one row per input row (``row`` is its row number in the file)."""
+        one row per input row (``row`` is its row number in its file; ``activity.part`` the
+        position of that file's input in :attr:`paths`)."""
         out = {"entities": self.data.entities, "activity": self.data.activity}
         for name in ("denominators", "custom_factors"):
             table = getattr(self.data, name)
@@ -88,33 +95,41 @@ class Inventory:
 
     def __repr__(self) -> str:
         d = self.data
-        return (f"<carbon.Inventory {d.path.name}: {len(d.entities)} entities, "
+        more = f" and {len(d.parts) - 1} more inputs" if len(d.parts) > 1 else ""
+        return (f"<carbon.Inventory {d.path.name}{more}: {len(d.entities)} entities, "
                 f"{len(d.activity)} activity rows>")
 
 
-def read_inventory(*paths: PathLike,
-                   factor_sets: Iterable[PathLike] | None = None) -> Inventory:
-    """Read and validate an inventory.
+def read_inventory(*paths: PathLike, factor_sets: Iterable[PathLike] | None = None,
+                   pending: bool = False) -> Inventory:
+    """Read and validate an inventory, from one input or several.
 
     Parameters
     ----------
     *paths : str or path
-        A folder of CSV files or a workbook (``.xlsx``).
+        A folder of CSV files or a workbook (``.xlsx``); or several: the head office's first
+        (its settings, own factors and entity tree), then the branches' files, each adding rows
+        for the entities it lists and those below them (a folder without ``entities.csv`` stands
+        for the files in it). The README's "Collecting from many sites" states the rules.
     factor_sets : iterable of str or path, optional
         Factor-set folders of your own, besides the bundled sets.
+    pending : bool, optional
+        Keep activity rows whose quantity is blank (a template's rows not yet filled in) aside
+        as not yet filled, for :func:`status`, instead of reporting them as problems.
 
     Raises
     ------
     carbon.InputError
         With every problem of every file; ``.problems`` is a DataFrame.
+    carbon.errors.UsageError
+        No path; the first is a folder of branch files; a path given twice; two inputs with the
+        same name.
     """
-    from carbon.io import read_inventory as read
+    from carbon.io import read_inventories
 
-    if len(paths) != 1:
-        raise errors.UsageError(f"read_inventory takes one inventory (got {len(paths)})")
     sets = _user_sets(factor_sets)
     try:
-        return Inventory(read(Path(paths[0]), sets), sets)
+        return Inventory(read_inventories([Path(p) for p in paths], sets, pending=pending), sets)
     except errors.InputError as exc:
         raise InputError(exc.listed) from None
 
@@ -399,6 +414,73 @@ def restate(before: Inventory, after: Inventory, *, years: Iterable[int] | None 
     except errors.InputError as exc:
         raise InputError(exc.listed) from None
     return Restatement(figures)
+
+
+@dataclass
+class Status:
+    """Who has sent what: each entity's sources month by month (``carbon status``)."""
+
+    data: _Status = field(repr=False)
+
+    @property
+    def years(self) -> list[int]:
+        """The years shown."""
+        return list(self.data.years)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per entity, source and year: ``entity_id``, ``name``, ``source``, ``file``
+        (the input that reports the entity), ``year``, ``m01`` … ``m12``: ``filled``,
+        ``estimated``, ``partial``, ``missing`` or ``not_expected``."""
+        return self.data.table
+
+    @property
+    def by_file(self) -> pd.DataFrame:
+        """Per input: entity-source months ``expected``, ``filled``, ``estimated``,
+        ``partial``, ``missing``."""
+        return self.data.by_file()
+
+    @property
+    def outstanding(self) -> int:
+        """Entity-source months still to come (missing or partial)."""
+        return self.data.outstanding
+
+    def to_json(self) -> str:
+        """The JSON of ``carbon status --format json``."""
+        from carbon.report.status import to_json
+
+        return to_json(self.data)
+
+    def to_excel(self, path: PathLike, lang: str = "en") -> Path:
+        """Write the status workbook (month cells coloured by their state) to ``path``."""
+        from carbon.report.status import to_xlsx
+        from carbon.report.write import write_outputs
+
+        target = Path(path)
+        write_outputs([(target, to_xlsx(self.data, lang))])
+        return target
+
+    def __repr__(self) -> str:
+        from carbon.report.status import render_text
+
+        return f"<carbon.Status>\n{render_text(self.data)}"
+
+
+def status(inventory: Inventory, *, years: Iterable[int] | None = None) -> Status:
+    """Who has sent what: each entity's sources month by month, from the coverage of the
+    inventory's meters (``carbon status``).
+
+    Parameters
+    ----------
+    inventory : Inventory
+        From :func:`read_inventory`, best with ``pending=True`` (a template's rows not yet filled
+        in then count as expected and missing).
+    years : iterable of int, optional
+        Default: the latest year any activity row touches, filled or not.
+    """
+    from carbon.submission import submission_status
+
+    return Status(submission_status(inventory.data, sorted(set(years)) if years else None))
 
 
 def factor_sets() -> pd.DataFrame:

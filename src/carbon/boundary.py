@@ -80,6 +80,30 @@ def parent_loops(entities: pd.DataFrame) -> np.ndarray:
     return up[:n] != n
 
 
+def subtree(entities: pd.DataFrame, roots: Iterable[str]) -> np.ndarray:
+    """Mask of the entities among ``roots`` and of every entity below one of them.
+
+    Each round marks the children of the entities marked so far: as many rounds as the tree is
+    deep (entities on a parent loop are never below a root unless one of them is).
+
+    Parameters
+    ----------
+    entities : DataFrame
+        ``entity_id`` and ``parent_id`` (blank = top level). [-]
+    roots : iterable of str
+        Entity ids; an id no entity has marks nothing. [-]
+    """
+    n = len(entities)
+    up = np.append(_parents(entities), n)
+    mask = np.append(entities["entity_id"].astype(str).isin(set(roots)).to_numpy(), False)
+    for _ in range(n):
+        grown = mask | mask[up]
+        if (grown == mask).all():
+            break
+        mask = grown
+    return mask[:n]
+
+
 def equity_share(entities: pd.DataFrame) -> np.ndarray:
     """The organisation's equity share in each entity: the product of ``ownership_share`` along
     the entity's chain of parents (blank = 1).

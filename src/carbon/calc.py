@@ -688,7 +688,7 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     notices = list(inv.notices)
     act = split_years(inv.activity)
     if (act["share"] < 1).any():
-        rows = act.loc[act["share"] < 1, "row"].nunique()
+        rows = len(act.loc[act["share"] < 1, ["part", "row"]].drop_duplicates())
         notices.append(Notice("split_across_years", f"{rows} activity rows span a year end; each "
                               "was shared between the years by days"))
     wanted = sorted(set(years or inv.settings.reporting_years or act["year"].unique().tolist()))
@@ -764,8 +764,9 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     if problems:
         raise InputError(problems)
     q = act["quantity"].to_numpy() * act["share"].to_numpy()
-    cols: dict[str, object] = {c: act[c] for c in ("row", "entity_id", "year", "period_start",
-                                                    "period_end", "share", "source")}
+    cols: dict[str, object] = {c: act[c] for c in ("part", "row", "entity_id", "year",
+                                                    "period_start", "period_end", "share",
+                                                    "source")}
 
     def of_source(attr: str, missing: object) -> pd.Categorical | np.ndarray:
         values = np.array([getattr(k, attr) if k else missing for k in by_source] or [missing])
@@ -969,8 +970,13 @@ def _missing(inv: Inventory, act: pd.DataFrame, hit: np.ndarray, c: _Combo,
         return [Problem(origin.file, origin.sheet, int(e["row"]), exc.column, "missing_factor",
                         str(e["entity_id"]), f"{exc.message} ({c.source}, {c.year})", exc.fix)
                 for e in ent.to_dict("records")]
-    origin = inv.origins["activity"]
-    hit_rows = np.unique(act["row"].to_numpy()[hit])
-    more = f" (and {len(hit_rows) - 1} more rows)" if len(hit_rows) > 1 else ""
-    return [Problem(origin.file, origin.sheet, int(hit_rows[0]), "source", "missing_factor",
-                    f"{c.source} in {c.unit}, {c.year}", exc.message + more, exc.fix)]
+    out = []
+    part = act["part"].to_numpy()
+    for p in np.unique(part[hit]).tolist():  # at its first row in each input that has one
+        origin = inv.origin_of("activity", int(p))
+        hit_rows = np.unique(act["row"].to_numpy()[hit & (part == p)])
+        more = f" (and {len(hit_rows) - 1} more rows)" if len(hit_rows) > 1 else ""
+        out.append(Problem(origin.file, origin.sheet, int(hit_rows[0]), "source",
+                           "missing_factor", f"{c.source} in {c.unit}, {c.year}",
+                           exc.message + more, exc.fix))
+    return out

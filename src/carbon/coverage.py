@@ -306,7 +306,8 @@ def _gaps(spans: Spans, lo: int, hi: int) -> tuple[np.ndarray, ...]:
 
 def coverage(activity: pd.DataFrame, entities: pd.DataFrame, years: Sequence[int],
              declared: pd.DataFrame | None = None,
-             series: tuple[np.ndarray, pd.DataFrame] | None = None) -> Coverage:
+             series: tuple[np.ndarray, pd.DataFrame] | None = None,
+             rows: np.ndarray | None = None) -> Coverage:
     """The coverage of each meter in each reporting year.
 
     Parameters
@@ -323,6 +324,10 @@ def coverage(activity: pd.DataFrame, entities: pd.DataFrame, years: Sequence[int
         ``row``. [-]
     series : (ndarray, DataFrame), optional
         :func:`series_codes` of ``activity``, when already known. [-]
+    rows : ndarray of int, optional
+        The number naming each activity row in ``gaps`` (``row_before``, ``row_after``; 0 means
+        none): default ``activity["row"]``; an inventory read from several inputs passes the
+        position + 1, since row numbers repeat from one input to the next. [-]
 
     Returns
     -------
@@ -365,7 +370,8 @@ def coverage(activity: pd.DataFrame, entities: pd.DataFrame, years: Sequence[int
     meters["entity"] = ent_index.get_indexer(pd.Index(meters["entity_id"]))
     # the spans each meter covers, all its rows and its estimated rows
     start, end = day_numbers(activity["period_start"]), day_numbers(activity["period_end"])
-    rows = activity["row"].to_numpy(dtype=np.int64)
+    rows = (activity["row"].to_numpy(dtype=np.int64) if rows is None
+            else np.asarray(rows, dtype=np.int64))
     until = int(dec31[-1]) if len(years) else None
     spans = Spans.merge(codes, start, end, rows, n, until)
     est_mask = (activity["data_quality"] == "estimated").to_numpy()

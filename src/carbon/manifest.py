@@ -117,6 +117,7 @@ class _FactorRef(BaseModel):
 class _Options(BaseModel):
     model_config = _Strict
     path: str = Field(min_length=1)
+    paths: list[Annotated[str, Field(min_length=1)]] = []  # several inputs: every one, in order
     year: list[Annotated[int, Field(ge=1900, le=2200)]] = []
     grid_level: Literal["national", "regional", "provincial"] | None = None
     factors: list[Annotated[str, Field(min_length=1)]] = []

@@ -109,11 +109,35 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One input of an inventory read from several (``carbon compute hq/ branch-a.xlsx …``):
+    where each of its tables came from and, for a workbook, each column's letter.
+
+    The first part is the head office's: it holds the settings, the own factors and the entity
+    tree; the others add rows for the entities they list and those below them.
+    """
+
+    path: Path
+    origins: dict[str, Origin]
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    #: The entity ids its entities table lists (a branch file's subtree starts from them).
+    listed: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        """The input as messages name it: a workbook's file name, a folder's own name."""
+        return self.path.resolve().name if self.path.is_dir() else self.path.name
+
+
+@dataclass(frozen=True)
 class Notice:
     """A warning: listed in every output, never blocking."""
 
     code: str
     message: str
+    #: The input table it is about, when one (routes it to that input's problems file).
+    origin: Origin | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
@@ -135,6 +159,12 @@ class Inventory:
     ``meters`` (declared meters; None when the inventory has none): entity_id, source (key),
     meter, months (the months it runs, bit ``m - 1`` for month ``m``), note, row.
     ``letters``: the spreadsheet column letter of each column, by table, for a workbook's tables.
+    ``parts``: the inputs it was read from, the head office's first (one for a single inventory);
+    ``activity`` and ``meters`` carry ``part``, the position of each row's input in ``parts``
+    (``row`` counts within that input's table). ``origins`` and
+    ``letters`` are the first part's.
+    ``pending`` (read for ``carbon status`` only): activity rows whose quantity is still blank,
+    validated like the others, with ``part`` and ``row``; None otherwise.
     """
 
     path: Path
@@ -148,6 +178,18 @@ class Inventory:
     notices: list[Notice] = field(default_factory=list)
     meters: pd.DataFrame | None = None
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    parts: list[Part] = field(default_factory=list)
+    pending: pd.DataFrame | None = None
+
+    def origin_of(self, table: str, part: int = 0) -> Origin:
+        """Where ``table`` of input ``part`` came from (the inventory's name when it has none)."""
+        origins = self.parts[part].origins if part < len(self.parts) else self.origins
+        return origins.get(table, Origin(self.path.name))
+
+    def letters_of(self, table: str, part: int = 0) -> dict[str, str]:
+        """The column letters of ``table`` of input ``part`` (empty for a CSV file)."""
+        letters = self.parts[part].letters if part < len(self.parts) else self.letters
+        return letters.get(table, {})
 
 
 @dataclass

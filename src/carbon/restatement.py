@@ -140,7 +140,7 @@ def _unbounded(inv: Inventory, factors: Inventory, years: list[int], keep: np.nd
             origins.pop(key, None)
     activity = inv.activity if keep.all() else inv.activity[keep].reset_index(drop=True)
     return Inventory(inv.path, ent, activity, None, _own_factors(factors, fallback), settings,
-                     origins, list(inv.files), [])
+                     origins, list(inv.files), [], parts=inv.parts)
 
 
 def _counted(inv: Inventory, invs: tuple[Inventory, Inventory]) -> np.ndarray:

@@ -149,27 +149,61 @@ def _meter_name(m: pd.Series | dict[str, Any]) -> str:
 
 class _Locator:
     """Rows of an inventory's tables as the user names them: ``row 14`` in a CSV file,
-    ``activity!E14`` in a workbook."""
+    ``activity!E14`` in a workbook — each in its own input when the inventory was read from
+    several (a row's ``part``). The coverage names activity rows and declared meters by their
+    position + 1 (row numbers repeat from one input to the next): :meth:`activity_at`,
+    :meth:`meter_at` turn those into (input, row)."""
 
     def __init__(self, inv: Inventory):
         self.inv = inv
+        self._tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for name, frame in (("activity", inv.activity), ("meters", inv.meters)):
+            if frame is not None:
+                part = (frame["part"].to_numpy(dtype=np.int64) if "part" in frame
+                        else np.zeros(len(frame), dtype=np.int64))
+                self._tables[name] = (part, frame["row"].to_numpy(dtype=np.int64))
 
-    def origin(self, table: str) -> Origin:
-        return self.inv.origins.get(table, Origin(self.inv.path.name))
+    def at(self, table: str, position: int) -> tuple[int, int]:
+        """(input, row) of the row at ``position`` + 1 of ``table``; (0, 0) for 0 (none)."""
+        if position <= 0 or table not in self._tables:
+            return 0, 0
+        part, row = self._tables[table]
+        return int(part[position - 1]), int(row[position - 1])
 
-    def cell(self, table: str, column: str, row: int) -> str | None:
-        letter = self.inv.letters.get(table, {}).get(column)
+    def activity_at(self, position: int) -> tuple[int, int]:
+        return self.at("activity", position)
+
+    def meter_at(self, position: int) -> tuple[int, int]:
+        return self.at("meters", position)
+
+    def origin(self, table: str, part: int = 0) -> Origin:
+        return self.inv.origin_of(table, part)
+
+    def cell(self, table: str, column: str, row: int, part: int = 0) -> str | None:
+        letter = self.inv.letters_of(table, part).get(column)
         return f"{letter}{row}" if letter and row else None
 
-    def ref(self, table: str, column: str, row: int) -> str:
-        cell = self.cell(table, column, row)
-        sheet = self.origin(table).sheet
-        return f"{sheet}!{cell}" if cell and sheet else f"row {row}"
+    def ref(self, table: str, column: str, row: int, part: int = 0,
+            home: int | None = None) -> str:
+        """``activity!E14`` or ``row 14``; preceded by its input's file when it is not the
+        ``home`` input (the one the message is about)."""
+        cell = self.cell(table, column, row, part)
+        o = self.origin(table, part)
+        text = f"{o.sheet}!{cell}" if cell and o.sheet else f"row {row}"
+        if home is not None and part != home:
+            text = f"{o.file}, {text}" if o.sheet else f"{o.file} {text}"
+        return text
+
+    def row_text(self, table: str, part: int, row: int, home: int) -> str:
+        """``row 14``, preceded by its input's file when that is not ``home``; "" for none."""
+        if not row:
+            return ""
+        return f"row {row}" if part == home else f"{self.origin(table, part).file} row {row}"
 
     def problem(self, table: str, row: int | None, column: str | None, code: str, value: str,
-                message: str, fix: str) -> Problem:
-        o = self.origin(table)
-        cell = self.cell(table, column, row) if column and row else None
+                message: str, fix: str, part: int = 0) -> Problem:
+        o = self.origin(table, part)
+        cell = self.cell(table, column, row, part) if column and row else None
         return Problem(o.file, o.sheet, row, column, code, value, message, fix, cell)
 
 
@@ -187,13 +221,16 @@ def _listed(code: str, problems: list[Problem], what: str) -> list[Notice]:
 
 
 # -- coverage in words ------------------------------------------------------------------------------
-def _between(before: int, after: int) -> str:
+def _between(before: str, after: str) -> str:
+    """The rows either side of a gap (``row 5``, or ``BR01.xlsx row 5`` in another input)."""
     if before and after:
-        return f" (between rows {before} and {after})"
+        if before.startswith("row ") and after.startswith("row "):
+            return f" (between rows {before[4:]} and {after[4:]})"
+        return f" (between {before} and {after})"
     if after:
-        return f" (before row {after})"
+        return f" (before {after})"
     if before:
-        return f" (after row {before})"
+        return f" (after {before})"
     return ""
 
 
@@ -246,28 +283,36 @@ def coverage_findings(inv: Inventory, cov: Coverage, where: _Locator) -> list[Pr
             name = _meter_name({"entity_id": eid, "source": src, "meter": mid, "use": use,
                                 "instrument": instr})
             mine = sel[h:h + n]
-            pieces = ", ".join(f"from {starts[i]} to {ends[i]}"
-                               f"{_between(int(before[i]), int(after[i]))}"
+            if declared and not recorded[m]:
+                home, row = where.meter_at(int(declared))
+            else:
+                home, row = where.activity_at(int(after[mine[0]] or before[mine[0]]))
+
+            def either(i: int, home: int = home) -> str:
+                b, a = (where.activity_at(int(x[i])) for x in (before, after))
+                return _between(where.row_text("activity", *b, home),
+                                where.row_text("activity", *a, home))
+
+            pieces = ", ".join(f"from {starts[i]} to {ends[i]}{either(i)}"
                                for i in mine[:GAPS_NAMED])
             more = (f" and {n - GAPS_NAMED} more periods ({int(d):,} days in all)"
                     if n > GAPS_NAMED else "")
             if declared and not recorded[m]:
-                ref = where.ref("meters", "meter", int(declared))
+                ref = where.ref("meters", "meter", row, home)
                 out.append(where.problem(
-                    "meters", int(declared), "meter", "period_gap", str(mid),
+                    "meters", row, "meter", "period_gap", str(mid),
                     f"{name} (declared in the meters table, {ref}): nothing recorded "
                     f"{pieces}{more}",
                     "add its readings or invoices to activity (the same entity, source and "
-                    "meter), or delete its meters row if it no longer runs"))
+                    "meter), or delete its meters row if it no longer runs", home))
                 continue
             hint = (f"; if it runs only in months {hints[m]} (a heating season, say), declare it "
                     f"in the meters table with months = {hints[m]}: its other months are then "
                     "not gaps" if m in hints and int(months) == ALL_MONTHS else "")
-            row = int(after[mine[0]] or before[mine[0]])
             out.append(where.problem(
                 "activity", row or None, "period_start", "period_gap", "",
                 f"{name}: nothing recorded {pieces}{more}",
-                f"add the missing period{'s' if n > 1 else ''} if the meter ran{hint}"))
+                f"add the missing period{'s' if n > 1 else ''} if the meter ran{hint}", home))
     if t["source_missing"].any():
         out += _source_findings(inv, cov, where)
     return out
@@ -412,6 +457,8 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
     units = act["unit"].to_numpy()
     quantity = act["quantity"].to_numpy()
     user_row = act["row"].to_numpy()
+    user_part = (act["part"].to_numpy() if "part" in act
+                 else np.zeros(len(act), dtype=np.int64))
     dates = {c: act[c].to_numpy() for c in ("period_start", "period_end")}
 
     codes, meters = series
@@ -429,22 +476,23 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
         whole, rows_found = _whole_years(act, rows_found, series[0])
         for pos, ratio, periods in whole:
             first, last = int(user_row[pos[0]]), int(user_row[pos[-1]])
+            p0, p1 = int(user_part[pos[0]]), int(user_part[pos[-1]])
             year = str(dates["period_start"][pos[0]])[:4]
             unit = str(units[pos[0]])
             qty = float(np.median(quantity[pos]))
             out.append(where.problem(
                 "activity", first, "quantity", "outlier", _fmt(qty),
-                f"{where.ref('activity', 'quantity', first)} to "
-                f"{where.ref('activity', 'quantity', last)} ({meter_of(int(pos[0]))}): each of "
+                f"{where.ref('activity', 'quantity', first, p0)} to "
+                f"{where.ref('activity', 'quantity', last, p1, p0)} ({meter_of(int(pos[0]))}): each of "
                 f"its {len(pos)} rows of {year} is about {_times(ratio)} the meter's typical for "
                 f"its period ({_typical_of(periods, 'period')}){_cause(ratio, unit, qty)}",
                 "check that year's figures and units against the invoices; a whole year in the "
-                "wrong unit moves every figure of it"))
+                "wrong unit moves every figure of it", p0))
     for i, ratio, typical_rate, periods, size in zip(
             rows_found["position"].tolist(), rows_found["ratio"].tolist(),
             rows_found["typical"].tolist(), rows_found["periods"].tolist(),
             rows_found["size"].tolist(), strict=True):
-        row = int(user_row[i])
+        row, part = int(user_row[i]), int(user_part[i])
         unit = str(units[i])
         qty = float(quantity[i])
         a, b = (str(dates[c][i])[:10] for c in ("period_start", "period_end"))
@@ -453,28 +501,29 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
         cause = _cause(ratio, unit, qty)
         out.append(where.problem(
             "activity", row, "quantity", "outlier", _fmt(qty),
-            f"{where.ref('activity', 'quantity', row)} ({meter_of(i)}, {a} to {b}): {_fmt(qty)} "
+            f"{where.ref('activity', 'quantity', row, part)} ({meter_of(i)}, {a} to {b}): "
+            f"{_fmt(qty)} "
             f"{unit} is {_times(ratio)} the meter's typical {_fmt(typical)} {unit} for such a "
             f"period ({days} days at {_typical_of(periods, 'period')}){cause}",
             "check the figure and its unit against the invoice or meter reading, and correct "
-            "the quantity or the unit"))
+            "the quantity or the unit", part))
     y = found.years
     for eid, src, year, first_pos, n, rate_base, typ_base, ratio, n_years in zip(
             y["entity_id"].tolist(), y["source"].tolist(), y["year"].tolist(),
             y["first"].tolist(), y["rows"].tolist(), y["rate"].tolist(), y["typical"].tolist(),
             y["ratio"].tolist(), y["years"].tolist(), strict=True):
-        row = int(user_row[first_pos])
+        row, part = int(user_row[first_pos]), int(user_part[first_pos])
         unit = str(units[first_pos])
         size = unit_basis(unit)[1]
         rate, typical = rate_base / size, typ_base / size
         out.append(where.problem(
             "activity", row, "quantity", "outlier", f"{_fmt(rate)} {unit}/d",
             f"{eid} {src} in {year} ({n} row{'s' if n != 1 else ''} from "
-            f"{where.ref('activity', 'quantity', row)}): {_fmt(rate)} {unit} a day is "
+            f"{where.ref('activity', 'quantity', row, part)}): {_fmt(rate)} {unit} a day is "
             f"{_times(ratio)} its typical {_fmt(typical)} {unit} a day "
             f"({_typical_of(n_years, 'year')}){_cause(ratio, unit, rate)}",
             "check that year's figures and units against the invoices; a whole year in the "
-            "wrong unit moves every figure of it"))
+            "wrong unit moves every figure of it", part))
     return out
 
 
@@ -542,7 +591,11 @@ def review(inv: Inventory, years: Sequence[int]) -> Review:
     """
     years = sorted(set(years))
     codes = series_codes(inv.activity)
-    cov = coverage(inv.activity, inv.entities, years, inv.meters, series=codes)
+    # activity rows and declared meters named by position + 1 (the locator finds their input)
+    declared = (inv.meters.assign(row=np.arange(1, len(inv.meters) + 1))
+                if inv.meters is not None else None)
+    cov = coverage(inv.activity, inv.entities, years, declared, series=codes,
+                   rows=np.arange(1, len(inv.activity) + 1))
     where = _Locator(inv)
     gaps = coverage_findings(inv, cov, where)
     odd = plausibility_findings(inv, years, where, codes)

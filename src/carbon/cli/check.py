@@ -18,13 +18,11 @@ from typing import Any
 import typer
 
 from carbon.api import Result
-from carbon.cli.common import EXIT_CHECK_FAILED, guarded, stdout
+from carbon.cli.common import EXIT_CHECK_FAILED, INPUTS_HELP, guarded, stdout
 from carbon.cli.compute import Level, calculate
 from carbon.errors import InputError, Problem
-from carbon.model import Origin
 from carbon.report.findings import print_findings, problem_dict
 from carbon.report.problems import problems_to
-from carbon.report.problems import render as render_problems
 from carbon.report.write import write_outputs
 from carbon.review import FINDINGS, boundary_findings, notice_of, summary
 
@@ -47,11 +45,15 @@ class Format(str, Enum):
 def findings(run: Result) -> list[Problem]:
     """Everything that needs a look in a run: the review's findings, the boundary events a
     restatement would assume, and the run's other warnings of a :data:`FINDINGS` code."""
-    out = [*run.review.findings, *boundary_findings(run.inventory.data, run.review.years)]
-    origin = run.inventory.data.origins.get("activity", Origin(run.inventory.data.path.name))
+    inv = run.inventory.data
+    out = [*run.review.findings, *boundary_findings(inv, run.review.years)]
+    origin = inv.origin_of("activity")
+    # a warning about one input's rows (a duplicate, an overlap) is that input's
+    located = {n.message: n.origin for n in inv.notices if n.origin is not None}
     for w in run.figures["warnings"]:
         if w["code"] in FINDINGS and w["code"] not in _REVIEWED:
-            out.append(Problem(origin.file, origin.sheet, None, None, w["code"], "",
+            o = located.get(w["message"], origin)
+            out.append(Problem(o.file, o.sheet, None, None, w["code"], "",
                                w["message"], _FIXES.get(w["code"], "see the message")))
     return out
 
@@ -72,8 +74,7 @@ def _warnings(run: Result, found: list[Problem]) -> list[dict[str, Any]]:
 
 
 def check(
-    path: Path = typer.Argument(..., exists=True,
-                                help="Inventory: a folder of CSV files or a workbook (.xlsx)."),
+    paths: list[Path] = typer.Argument(..., exists=True, help=INPUTS_HELP),
     year: list[int] = typer.Option(None, "--year", "-y", help="Check this year (repeatable)."),
     grid_level: Level = typer.Option(None, "--grid-level",
                                      help="Grid factor level; default from settings (national)."),
@@ -81,15 +82,16 @@ def check(
                                        help="A factor-set folder of your own (repeatable)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f",
                                help="table, or json: {problems, warnings, coverage}."),
-    errors: Path = typer.Option(None, "--errors", dir_okay=False,
+    errors: Path = typer.Option(None, "--errors",
                                 help="Also write the problems, or the findings, to this .csv "
-                                "or .xlsx file."),
+                                "or .xlsx file, or into this folder as one file per input "
+                                "(branch-a.problems.xlsx …)."),
 ) -> None:
     """Check an inventory before sending it: its problems, missing days, values far off their
     series, boundary events not stated. Writes no report."""
-    with guarded(), problems_to(errors, path):
+    with guarded(), problems_to(errors, paths) as problem_files:
         try:
-            run = calculate(path, factors, year, grid_level.value if grid_level else None)
+            run = calculate(paths, factors, year, grid_level.value if grid_level else None)
         except InputError as exc:
             if fmt is Format.json:
                 typer.echo(json.dumps({"problems": [problem_dict(p) for p in exc.listed],
@@ -97,7 +99,7 @@ def check(
             raise
         found = findings(run)
         if errors is not None:
-            write_outputs([(errors, render_problems(errors, found))], run.inventory.data.files)
+            write_outputs(problem_files.outputs(found), run.inventory.data.files)
         if fmt is Format.json:
             typer.echo(json.dumps({"problems": [], "warnings": _warnings(run, found),
                                    "coverage": run.figures["coverage"]}, ensure_ascii=False,

@@ -96,3 +96,18 @@ def handle_signals() -> None:
 
 def factor_sets(user: list[Path] | None) -> dict[str, FactorSet]:
     return with_user_sets(user or [])
+
+
+#: The help of a command's inventory argument (one input, or several).
+INPUTS_HELP = ("Inventory: a folder of CSV files or a workbook (.xlsx). Several: the head "
+               "office's first (settings, entity tree), then branch workbooks or folders of "
+               "them, each adding rows for its own entities.")
+#: The help of ``--errors`` (a file, or a folder for one problems file per input).
+ERRORS_HELP = ("Also write the problems to this .csv or .xlsx file, or into this folder as one "
+               "file per input (branch-a.problems.xlsx …).")
+
+
+def title_of(paths: list[Path]) -> str:
+    """The inputs as a title names them: ``hq`` or ``hq + 14 inputs``."""
+    head = paths[0].resolve().name if paths[0].is_dir() else paths[0].name
+    return head if len(paths) == 1 else f"{head} + {len(paths) - 1} more"

@@ -9,7 +9,15 @@ from typing import Any
 import typer
 
 from carbon import api
-from carbon.cli.common import EXIT_CHECK_FAILED, guarded, stderr, stdout
+from carbon.cli.common import (
+    ERRORS_HELP,
+    EXIT_CHECK_FAILED,
+    INPUTS_HELP,
+    guarded,
+    stderr,
+    stdout,
+    title_of,
+)
 from carbon.errors import UsageError
 from carbon.manifest import build as build_manifest
 from carbon.manifest import dumps as manifest_dumps
@@ -19,7 +27,6 @@ from carbon.progress import Tracker, progress
 from carbon.report import csvout, jsonout
 from carbon.report.console import print_results, render_text
 from carbon.report.problems import problems_to
-from carbon.report.problems import render as render_problems
 from carbon.report.rows import subject
 from carbon.report.write import Content, check_targets, write_outputs
 from carbon.review import summary
@@ -46,8 +53,7 @@ class Level(str, Enum):
 
 
 def compute(
-    path: Path = typer.Argument(..., exists=True,
-                                help="Inventory: a folder of CSV files or a workbook (.xlsx)."),
+    paths: list[Path] = typer.Argument(..., exists=True, help=INPUTS_HELP),
     year: list[int] = typer.Option(None, "--year", "-y", help="Report this year (repeatable)."),
     grid_level: Level = typer.Option(None, "--grid-level",
                                      help="Grid factor level; default from settings (national)."),
@@ -65,8 +71,7 @@ def compute(
     manifest: Path = typer.Option(None, "--manifest", dir_okay=False,
                                   help="Also write a manifest (inputs, factor sets, options, "
                                   "results) for carbon verify."),
-    errors: Path = typer.Option(None, "--errors", dir_okay=False,
-                                help="Also write the input's problems to this .csv or .xlsx file."),
+    errors: Path = typer.Option(None, "--errors", help=ERRORS_HELP),
     detail: bool = typer.Option(False, "--detail",
                                 help="Show Scope 1 by gas (CO2, CH4, N2O) in the table."),
     strict: bool = typer.Option(False, "--strict",
@@ -79,10 +84,10 @@ def compute(
         fmt = {".json": Format.json, ".csv": Format.csv}.get(
             out.suffix.lower() if out else "", Format.table)
     workbook = out is not None and out.suffix.lower() == ".xlsx"
-    with guarded(), problems_to(errors, path, [out, manifest]), progress(
+    with guarded(), problems_to(errors, paths, [out, manifest]) as problem_files, progress(
             "Reading the inventory", total=3 if workbook else 2) as bar:
         check_targets([p for p in (out, manifest) if p is not None], [])
-        run = calculate(path, factors, year, grid_level.value if grid_level else None, bar)
+        run = calculate(paths, factors, year, grid_level.value if grid_level else None, bar)
         sets, inv, ledger, result = run.inventory.sets, run.inventory.data, run.ledger_data, \
             run.figures
         if strict:
@@ -93,10 +98,9 @@ def compute(
             if found:
                 bar.close()
                 print_findings(found, stderr(), strict=True)
-                if errors is not None:
-                    write_outputs([(errors, render_problems(errors, found))], inv.files)
+                write_outputs(problem_files.outputs(found), inv.files)
                 raise typer.Exit(EXIT_CHECK_FAILED)
-        title = f"{inv.settings.organisation or path.name} — {subject(result)}"
+        title = f"{inv.settings.organisation or title_of(paths)} — {subject(result)}"
         files: list[tuple[Path, Content]] = []
         if workbook:
             if fmt is not Format.table:
@@ -130,7 +134,10 @@ def compute(
             files += _chart_files(charts, result, lang.value)
         if manifest is not None:
             base = manifest.resolve().parent
-            options = {"path": relative(path, base), "year": sorted(set(year or [])),
+            given: dict[str, Any] = {"path": relative(paths[0], base)}
+            if len(paths) > 1:
+                given["paths"] = [relative(p, base) for p in paths]
+            options = {**given, "year": sorted(set(year or [])),
                        "grid_level": grid_level.value if grid_level else None,
                        "factors": [relative(f, base) for f in factors or []],
                        "format": fmt.value, "lang": lang.value,
@@ -139,16 +146,16 @@ def compute(
             doc = build_manifest(manifest, inv.files, ledger.factor_sets, ledger.factors,
                                  options, result)
             files.append((manifest, manifest_dumps(doc).encode("utf-8")))
-        if errors is not None:
-            files.append((errors, render_problems(errors, [])))
+        files += problem_files.outputs([])
         write_outputs(files, inv.files)
 
 
-def calculate(path: Path, factors: list[Path] | None, year: list[int] | None,
+def calculate(paths: list[Path], factors: list[Path] | None, year: list[int] | None,
               grid_level: GridLevel | None, bar: Tracker | None = None) -> api.Result:
-    """Read, compute and sum one inventory: what ``compute`` reports and ``verify`` re-runs
-    (:func:`carbon.api.read_inventory` and :func:`carbon.api.compute`)."""
-    inv = api.read_inventory(path, factor_sets=factors or [])
+    """Read, compute and sum one inventory (from one input or several): what ``compute``
+    reports and ``verify`` re-runs (:func:`carbon.api.read_inventory` and
+    :func:`carbon.api.compute`)."""
+    inv = api.read_inventory(*paths, factor_sets=factors or [])
     if bar:
         bar.step("Computing the ledger and its totals")
     return api.compute(inv, years=year or None, grid_level=grid_level)

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from carbon import api
-from carbon.cli.common import guarded, stdout
+from carbon.cli.common import guarded, stdout, title_of
 from carbon.errors import UsageError
 from carbon.report import jsonout
 from carbon.report.restatement import LANGS, print_restatement, render_text, to_xlsx
@@ -25,10 +25,12 @@ class Format(str, Enum):
 
 
 def restate(
-    before: Path = typer.Option(..., "--before", "-a", exists=True,
-                                help="The inventory as originally reported (A)."),
-    after: Path = typer.Option(..., "--after", "-b", exists=True,
-                               help="The inventory as now (B)."),
+    before: list[Path] = typer.Option(..., "--before", "-a", exists=True,
+                                      help="The inventory as originally reported (A). Repeat it "
+                                      "for several inputs: the head office's first, then branch "
+                                      "workbooks or folders of them."),
+    after: list[Path] = typer.Option(..., "--after", "-b", exists=True,
+                                     help="The inventory as now (B); repeatable as --before."),
     years: list[int] = typer.Option(None, "--years", "-y",
                                     help="Restate this year (repeatable); default: the years "
                                     "both inventories report."),
@@ -56,15 +58,15 @@ def restate(
     with guarded():
         if lang not in LANGS:
             raise UsageError(f"--lang {lang!r}: use one of {', '.join(LANGS)}")
-        inv_a = api.read_inventory(before, factor_sets=factors or [])
-        inv_b = api.read_inventory(after, factor_sets=factors or [])
+        inv_a = api.read_inventory(*before, factor_sets=factors or [])
+        inv_b = api.read_inventory(*after, factor_sets=factors or [])
         result = api.restate(inv_a, inv_b, years=years or None, base_year=base_year,
                              threshold_pct=threshold, published=published,
                              threshold_scope=threshold_scope.value if threshold_scope else None
                              ).figures
         inputs = (*inv_a.data.files, *inv_b.data.files, *((published,) if published else ()))
-        title = (f"{inv_b.data.settings.organisation or after.name} — restatement "
-                 f"({before.name} → {after.name})")
+        title = (f"{inv_b.data.settings.organisation or title_of(after)} — restatement "
+                 f"({title_of(before)} → {title_of(after)})")
         if out is not None and out.suffix.lower() == ".xlsx":
             to_xlsx(out, result, lang, inputs)
             return

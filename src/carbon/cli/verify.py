@@ -31,7 +31,8 @@ def verify(
         old = load(manifest)
         base = manifest.resolve().parent
         opts = old["options"]
-        listed = [*(i["path"] for i in old["inputs"]), opts["path"], *opts.get("factors", [])]
+        given = opts.get("paths") or [opts["path"]]  # several inputs, or the one
+        listed = [*(i["path"] for i in old["inputs"]), *given, *opts.get("factors", [])]
         missing = [p for p in dict.fromkeys(listed) if not present(base / p)]
         if missing:
             raise InputError([Problem(
@@ -44,7 +45,7 @@ def verify(
         if unreadable:
             raise InputError(unreadable)
         run = calculate(
-            base / opts["path"], [base / f for f in opts.get("factors", [])],
+            [base / p for p in given], [base / f for f in opts.get("factors", [])],
             opts.get("year") or None, opts.get("grid_level"))
         new = build(manifest, run.inventory.data.files, run.ledger_data.factor_sets,
                     run.ledger_data.factors, opts, run.figures)

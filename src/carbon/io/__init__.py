@@ -1,7 +1,10 @@
-"""Reading inventories: a folder of CSV files or a workbook (.xlsx)."""
+"""Reading inventories: a folder of CSV files or a workbook (.xlsx); several at once, the head
+office's first (:mod:`carbon.io.collect`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from carbon.errors import InputError, Problem
@@ -9,14 +12,63 @@ from carbon.factors import FactorSet
 from carbon.io.csvdir import read_folder
 from carbon.io.inventory import build_inventory
 from carbon.io.source import check_readable
+from carbon.io.tables import RawTable
 from carbon.io.xlsx import OWNING, read_workbook
-from carbon.model import Inventory
+from carbon.model import Inventory, Notice, Settings
 
 
 def instruments(sets: dict[str, FactorSet], market_set: str) -> list[str]:
     """Instrument names: the regions of the market set's electricity emission rows."""
     fs = sets.get(market_set)
     return fs.regions("emission", "electricity") if fs else []
+
+
+@dataclass
+class RawInput:
+    """One input as read, before validation: its raw tables, settings, files, the problems and
+    warnings of reading it, and (for a workbook) the cells a workbook-level problem already
+    stands for (a formula without result, a merged cell, a spreadsheet error)."""
+
+    path: Path
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+    files: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    owned: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def complete(self) -> bool:
+        """Whether it has the two tables an inventory needs (entities and activity)."""
+        return {"entities", "activity"} <= set(self.tables)
+
+    def unowned(self, problems: list[Problem]) -> list[Problem]:
+        """``problems`` without those on a cell already reported as a formula without result,
+        a merged cell or a spreadsheet error (reported once, not again as blank or
+        unparsable)."""
+        if not self.owned:
+            return problems
+        return [p for p in problems if p.code in OWNING or (p.sheet, p.cell) not in self.owned]
+
+
+def read_raw(path: Path) -> RawInput:
+    """Read one input's tables as text, with every problem found so far (nothing raises)."""
+    if path.is_dir():
+        tables, settings, files, problems, notices = read_folder(path)
+        return RawInput(path, tables, settings, files, problems, notices)
+    try:
+        check_readable(path, path.name)
+    except InputError as exc:
+        return RawInput(path, problems=exc.listed)
+    if path.suffix.lower() == ".csv":
+        return RawInput(path, problems=[Problem(
+            path.name, None, None, None, "not_an_inventory", "",
+            "a single CSV file is not an inventory",
+            "pass the folder that holds entities.csv and activity.csv, or a workbook (carbon "
+            "template writes one)")])
+    read = read_workbook(path)
+    return RawInput(path, read.tables, read.settings, [path], read.problems, read.notices,
+                    read.owned)
 
 
 def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
@@ -27,27 +79,36 @@ def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
     InputError
         With every problem found in every file (or sheet).
     """
-    if path.is_dir():
-        tables, settings, files, problems, notices = read_folder(path)
-        if not {"entities", "activity"} <= set(tables):
-            raise InputError(problems)
-        return build_inventory(path, tables, settings, files, problems,
-                               instruments(sets, settings.factor_sets.market), notices=notices)
-    check_readable(path, path.name)
-    if path.suffix.lower() == ".csv":
-        raise InputError([Problem(path.name, None, None, None, "not_an_inventory", "",
-                                  "a single CSV file is not an inventory",
-                                  "pass the folder that holds entities.csv and activity.csv, or "
-                                  "a workbook (carbon template writes one)")])
-    read = read_workbook(path)
-    if read.problems and not {"entities", "activity"} <= set(read.tables):
-        raise InputError(read.problems)
+    raw = read_raw(path)
+    if not raw.complete:
+        raise InputError(raw.problems)
     try:
-        return build_inventory(path, read.tables, read.settings, [path], read.problems,
-                               instruments(sets, read.settings.factor_sets.market),
-                               notices=read.notices)
+        return build_inventory(path, raw.tables, raw.settings, raw.files, raw.problems,
+                               instruments(sets, raw.settings.factor_sets.market),
+                               notices=raw.notices)
     except InputError as exc:
-        # a cell already reported as a formula without result, a merged cell or a spreadsheet
-        # error is reported once, not again as blank or unparsable
-        raise InputError([p for p in exc.listed
-                          if p.code in OWNING or (p.sheet, p.cell) not in read.owned]) from None
+        raise InputError(raw.unowned(exc.listed)) from None
+
+
+def read_inventories(paths: Sequence[Path], sets: dict[str, FactorSet], *,
+                     pending: bool = False) -> Inventory:
+    """Read one inventory from several inputs: the head office's first, then the branches'
+    (folders of workbooks expanded). One input without ``pending`` reads as
+    :func:`read_inventory` does.
+
+    ``pending``: activity rows whose quantity is blank are kept aside in ``Inventory.pending``
+    (not yet filled in, for ``carbon status``) instead of being problems.
+
+    Raises
+    ------
+    carbon.errors.UsageError
+        The inputs cannot be told apart, one is given twice, or the first is not one inventory.
+    InputError
+        With every problem of every input.
+    """
+    from carbon.io.collect import collect, expand
+
+    inputs = expand(paths)
+    if len(inputs) == 1 and not pending:
+        return read_inventory(inputs[0], sets)
+    return collect(inputs, sets, pending=pending)

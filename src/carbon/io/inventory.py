@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,8 @@ from carbon import boundary, vocab
 from carbon.errors import InputError, Problem
 from carbon.factors import PARAMETERS
 from carbon.io import parse
-from carbon.io.tables import RawTable
-from carbon.model import Inventory, Notice, Origin, Settings
+from carbon.io.tables import ROW_BITS, RawTable
+from carbon.model import Inventory, Notice, Origin, Part, Settings
 from carbon.schema import (
     DATA_QUALITY,
     ENTRIES,
@@ -106,8 +107,9 @@ def _suggest(value: str, choices: list[str]) -> str:
     return f"did you mean {close[0]!r}? " if close else ""
 
 
-def check_columns(table: RawTable) -> None:
-    """Unknown, duplicated and missing columns of a table."""
+def check_columns(table: RawTable, add_missing: bool = True) -> None:
+    """Unknown, duplicated and missing columns of a table; a missing column is added blank
+    (unless ``add_missing`` is false: :func:`carbon.io.tables.stack` adds them)."""
     spec = TABLES[table.name]
     for key in table.frame.columns:
         if key not in spec.keys and not spec.extra_columns:
@@ -120,6 +122,8 @@ def check_columns(table: RawTable) -> None:
             table.problems.append(table.problem(
                 1, c.key, "missing_column", "", f"{table.name} has no column {c.key!r}",
                 f"add a column headed {c.key!r} ({c.en})"))
+    if not add_missing:
+        return
     blank = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8),
                                       categories=pd.Index([""]))
     for c in spec.columns:
@@ -168,11 +172,17 @@ def _dates(table: RawTable, key: str, *, end: bool = False) -> np.ndarray:
     return values
 
 
-def _entities(table: RawTable) -> pd.DataFrame:
+def _entities(table: RawTable, known: set[str] | None = None) -> pd.DataFrame:
+    """The entities table, validated; ``known``: the head office's entity ids, which a branch
+    file's ``parent_id`` may name besides its own."""
     f = table.frame
     ok = _required(table, ["entity_id"])
     ids = f["entity_id"]
-    dup = ids.duplicated(keep="first").to_numpy() & ok
+    if table.stacked is None:
+        dup = ids.duplicated(keep="first").to_numpy() & ok
+    else:  # several inputs' entities: a duplicate within one input (they may list the same)
+        dup = pd.DataFrame({"input": table.rows >> ROW_BITS, "id": ids.to_numpy()}).duplicated(
+            keep="first").to_numpy() & ok
     table.report(dup, "entity_id", "duplicate", "this entity_id appears on an earlier row",
                  "give each entity its own entity_id")
     spellings = vocab.province_spellings()
@@ -204,12 +214,14 @@ def _entities(table: RawTable) -> pd.DataFrame:
         "included_from": start, "included_to": stop, "entry": entry, "exit": exit_,
         "existed_from": existed, "ownership_share": share, "row": table.rows,
     })
-    parent_bad = ((out["parent_id"] != "") & ~out["parent_id"].isin(set(ids))).to_numpy()
+    parent_bad = ((out["parent_id"] != "")
+                  & ~out["parent_id"].isin(set(ids) | (known or set()))).to_numpy()
     table.report(parent_bad, "parent_id", "unknown_entity", "no entity has this entity_id",
                  "use an entity_id from the entities table, or leave parent_id blank")
     valid = ok & ~dup
     loops = np.zeros(len(out), dtype=bool)
-    loops[np.flatnonzero(valid)] = boundary.parent_loops(out[valid])
+    if table.stacked is None:  # stacked branch files are placed by the head office's tree
+        loops[np.flatnonzero(valid)] = boundary.parent_loops(out[valid])
     if loops.any():
         parent_of = dict(zip(out["entity_id"].astype(str), out["parent_id"].astype(str),
                              strict=False))
@@ -500,9 +512,12 @@ METER = ["entity_id", "source", "stream", "meter", "use", "instrument"]
 MAX_LISTED_NOTICES = 20
 
 
-def _listed(code: str, lines: list[str], total: int, what: str) -> list[Notice]:
-    """The first lines one by one, then a count of the rest."""
-    out = [Notice(code, line) for line in lines[:MAX_LISTED_NOTICES]]
+def _listed(code: str, lines: list[str], total: int, what: str,
+            origins: list[Origin | None] | None = None) -> list[Notice]:
+    """The first lines one by one (each with the table it is about, when known), then a count
+    of the rest."""
+    at = origins or [None] * len(lines)
+    out = [Notice(code, line, o) for line, o in zip(lines[:MAX_LISTED_NOTICES], at, strict=False)]
     if total > MAX_LISTED_NOTICES:
         out.append(Notice(code, f"and {total - MAX_LISTED_NOTICES} more {what}"))
     return out
@@ -519,11 +534,16 @@ def _days(d: np.ndarray) -> list[str]:
     return [str(x) for x in d.astype("datetime64[D]")]
 
 
-def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
+def period_notices(activity: pd.DataFrame, where: str | list[str],
+                   origins: list[Origin] | None = None) -> list[Notice]:
     """Warnings for duplicate rows and for overlaps in each meter's periods.
 
-    A meter is one combination of the :data:`METER` columns. Rows are sorted once by meter and period;
-    each period is compared with the latest end among the meter's earlier periods (a grouped
+    ``where`` names the activity table; for rows read from several inputs (a ``part`` column),
+    one name per input, and ``origins`` their tables: a row is then named with its input when
+    the row it is compared with comes from another.
+
+    A meter is one combination of the :data:`METER` columns. Rows are sorted once by meter and
+    period; each period is compared with the latest end among the meter's earlier periods (a grouped
     cumulative maximum, shifted by one): a start on or before it is an overlap. A row equal to an
     earlier one in meter, period, quantity and unit is a duplicate (and not counted again as an
     overlap). Everything runs on integer codes; only the listed rows are put into words. Gaps
@@ -566,11 +586,19 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
         same = np.flatnonzero((key == ks[p]) & ~dup)
         return int(same[p - int(np.searchsorted(ks, ks[p]))])
 
+    names = [where] if isinstance(where, str) else where
+    part = (activity["part"].to_numpy() if len(names) > 1 and "part" in activity
+            else np.zeros(len(activity), dtype=np.int64))
+
+    def row_of(i: int, j: int) -> str:
+        """Row ``j`` as named from a line about row ``i``: with its input if another."""
+        return f"row {rows[j]}" if part[i] == part[j] else f"{names[part[j]]} row {rows[j]}"
+
     dup_at = np.flatnonzero(dup)
     shown = dup_at[:MAX_LISTED_NOTICES]
     first = [int(np.flatnonzero((key == key[i]) & (unit == unit[i]) & (qty == qty[i]))[0])
              for i in shown]
-    dup_lines = [f"{where}: row {rows[i]} repeats row {rows[j]} ({m}, {s0} to {s1}); "
+    dup_lines = [f"{names[part[i]]}: row {rows[i]} repeats {row_of(i, j)} ({m}, {s0} to {s1}); "
                  "both are counted: delete one if it is entered twice"
                  for i, j, m, s0, s1 in zip(shown, first, _meter(activity, shown),
                                             _days(start[shown]), _days(end[shown]), strict=True)]
@@ -584,30 +612,48 @@ def period_notices(activity: pd.DataFrame, where: str) -> list[Notice]:
     valid = np.r_[False, m_o[1:] == m_o[:-1]]
     overlap = valid & (s_o <= prev_end)
 
-    def listed(mask: np.ndarray) -> tuple[np.ndarray, list[int], list[int], list[str]]:
+    def listed(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
         at = np.flatnonzero(mask)[:MAX_LISTED_NOTICES]
         now = np.array([position(int(p)) for p in at], dtype=np.int64)
-        before = [int(rows[position(int(p) - 1)]) for p in at]
-        return at, [int(r) for r in rows[now]], before, _meter(activity, now)
+        before = [row_of(int(i), position(int(p) - 1)) for i, p in zip(now, at, strict=True)]
+        return at, now, before, _meter(activity, now)
 
-    v, v_row, v_prev, v_name = listed(overlap)
-    over_lines = [f"{where}: {m}: row {r1} ({a} to {b}) overlaps an earlier period ending {c} "
-                  f"(row {r0}); both are counted: check for a reading entered twice, or tell two "
-                  "meters apart with a note"
-                  for m, r1, a, b, c, r0 in zip(v_name, v_row, _days(s_o[v]), _days(e_o[v]),
-                                                _days(prev_end[v]), v_prev, strict=True)]
-    return [*_listed("duplicate_row", dup_lines, len(dup_at), "duplicate rows"),
+    v, v_now, v_prev, v_name = listed(overlap)
+    over_lines = [f"{names[part[i]]}: {m}: row {rows[i]} ({a} to {b}) overlaps an earlier period "
+                  f"ending {c} ({r0}); both are counted: check for a reading entered twice, or "
+                  "tell two meters apart with a note"
+                  for m, i, a, b, c, r0 in zip(v_name, v_now, _days(s_o[v]), _days(e_o[v]),
+                                               _days(prev_end[v]), v_prev, strict=True)]
+    at = origins or []
+    return [*_listed("duplicate_row", dup_lines, len(dup_at), "duplicate rows",
+                     [at[part[i]] for i in shown] if at else None),
             *_listed("period_overlap", over_lines, int(overlap.sum()),
-                     "overlapping meter periods")]
+                     "overlapping meter periods", [at[part[i]] for i in v_now] if at else None)]
 
 
-def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
-                    files: list[Path], problems: list[Problem],
-                    instruments: list[str], notices: list[Notice] | None = None) -> Inventory:
-    """Validate raw tables into an inventory, or raise one InputError with every problem.
+@dataclass
+class Checked:
+    """The validated tables of one input, and every problem found in them (the caller raises).
 
-    ``problems`` are those the reader already found (a missing file, a bad settings key …);
-    ``notices`` the warnings it found (hidden rows …), listed before those found here.
+    ``ids``: the entity ids the input's entities table names, valid or not (rows naming one of
+    them are not reported again as naming an unknown entity).
+    """
+
+    entities: pd.DataFrame
+    activity: pd.DataFrame
+    denominators: pd.DataFrame | None
+    custom_factors: pd.DataFrame | None
+    meters: pd.DataFrame | None
+    ids: set[str]
+    problems: list[Problem]
+
+
+def check_tables(tables: dict[str, RawTable], instruments: list[str],
+                 known: set[str] | None = None) -> Checked:
+    """Validate the raw tables of one input (every problem collected, nothing raised).
+
+    ``known``: for a branch file read with the head office's inventory, the head office's
+    entity ids: its rows may name them besides the entities the file lists itself.
     """
     for t in tables.values():
         check_columns(t)
@@ -621,21 +667,42 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
                 "A2" if t.origin.sheet else None))
     for t in tables.values():
         t.check_lengths()
-    entities = _entities(tables["entities"])
-    ids = set(entities["entity_id"]) | set(tables["entities"].frame["entity_id"])
+    entities = _entities(tables["entities"], known)
+    own = set(entities["entity_id"]) | set(tables["entities"].frame["entity_id"])
+    rows = check_rows(tables, own | (known or set()), instruments)
+    problems = [p for t in tables.values() for p in t.problems]
+    return replace(rows, entities=entities.reset_index(drop=True), ids={str(i) for i in own},
+                   problems=problems)
+
+
+def check_rows(tables: dict[str, RawTable], ids: set[str], instruments: list[str]) -> Checked:
+    """Validate the tables other than ``entities`` (their columns checked already), the entity
+    ids their rows may name being ``ids``; the problems stay in each table's ``problems``."""
     activity = _activity(tables["activity"], ids, instruments)
     denominators = (_denominators(tables["denominators"], ids)
                     if "denominators" in tables else None)
     custom = _custom_factors(tables["custom_factors"]) if "custom_factors" in tables else None
     meters = _meters(tables["meters"], ids) if "meters" in tables else None
-    for t in tables.values():
-        problems = problems + t.problems
-    if problems:
-        raise InputError(problems)
-    notices = list(notices or [])
-    origin = tables["activity"].origin
-    notices += period_notices(activity, f"{origin.file}, sheet {origin.sheet}" if origin.sheet
-                              else origin.file)
+    return Checked(pd.DataFrame(), activity, denominators, custom, meters, set(), [])
+
+
+def check_pending(table: RawTable, ids: set[str], instruments: list[str]) -> pd.DataFrame:
+    """Validate activity rows whose quantity is still blank (a template's rows not yet filled
+    in) as the filled ones are, their quantity taken as 0; their problems are added to
+    ``table.problems`` (not those of its columns, reported with the filled rows)."""
+    check_columns(table)
+    table.problems.clear()
+    table.frame["quantity"] = "0"
+    table.check_lengths()
+    return _activity(table, ids, instruments)
+
+
+def inventory_notices(activity: pd.DataFrame, denominators: pd.DataFrame | None,
+                      origins: list[Origin]) -> list[Notice]:
+    """The warnings of a validated inventory: duplicate rows and overlapping periods (the
+    activity table of each input in ``origins``, the rows' ``part`` saying whose), no
+    denominators, estimated rows."""
+    notices = period_notices(activity, [table_label(o) for o in origins], origins)
     if denominators is None or denominators.empty:
         notices.append(Notice("no_denominators", "no denominators table: intensities are left "
                               "empty; add floor_area_m2 and headcount per entity and year"))
@@ -643,10 +710,39 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
     if est.any():
         notices.append(Notice("estimated_data", f"{int(est.sum())} activity rows are estimates "
                               "(data_quality = estimated)"))
-    return Inventory(path, entities.reset_index(drop=True), activity, denominators, custom,
-                     settings, {n: t.origin for n, t in tables.items()}, files, notices,
-                     meters=meters,
-                     letters={n: dict(t.letters) for n, t in tables.items() if t.letters})
+    return notices
+
+
+def table_label(origin: Origin) -> str:
+    """A table as warnings name it: ``inv/activity.csv`` or ``inv.xlsx, sheet activity``."""
+    return f"{origin.file}, sheet {origin.sheet}" if origin.sheet else origin.file
+
+
+def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
+                    files: list[Path], problems: list[Problem],
+                    instruments: list[str], notices: list[Notice] | None = None) -> Inventory:
+    """Validate raw tables into an inventory, or raise one InputError with every problem.
+
+    ``problems`` are those the reader already found (a missing file, a bad settings key …);
+    ``notices`` the warnings it found (hidden rows …), listed before those found here.
+    """
+    checked = check_tables(tables, instruments)
+    problems = problems + checked.problems
+    if problems:
+        raise InputError(problems)
+    activity = checked.activity
+    activity["part"] = np.zeros(len(activity), dtype=np.int16)
+    meters = checked.meters
+    if meters is not None:
+        meters["part"] = np.zeros(len(meters), dtype=np.int16)
+    notices = [*(notices or []), *inventory_notices(activity, checked.denominators,
+                                                    [tables["activity"].origin])]
+    origins = {n: t.origin for n, t in tables.items()}
+    letters = {n: dict(t.letters) for n, t in tables.items() if t.letters}
+    return Inventory(path, checked.entities, activity, checked.denominators,
+                     checked.custom_factors, settings, origins, files, notices, meters=meters,
+                     letters=letters, parts=[Part(path, origins, letters, list(files),
+                                                  frozenset(checked.entities["entity_id"]))])
 
 
 def origin_label(path: Path, base: Path) -> Origin:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,25 +49,34 @@ class RawTable:
     origin: Origin
     letters: dict[str, str] | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: For a table stacked from several inputs' tables (:func:`stack`): each input's origin and
+    #: column letters; ``rows`` then holds ``input << 32 | row`` (:func:`split_rows`).
+    stacked: list[tuple[Origin, dict[str, str] | None]] | None = None
 
     def report(self, mask: np.ndarray, column: str | None, code: str, message: str, fix: str,
                values: pd.Series | None = None) -> None:
-        """Add one problem per row where ``mask`` is true (at most MAX_LISTED, then a count)."""
+        """Add one problem per row where ``mask`` is true (at most MAX_LISTED per input, then a
+        count)."""
         where = np.flatnonzero(mask)
         if not len(where):
             return
         if values is None:
             values = self.frame[column] if column in self.frame else pd.Series([""] * len(mask))
-        shown = where[:MAX_LISTED]
-        vals = values.iloc[shown].tolist() if len(values) == len(mask) else [""] * len(shown)
-        for pos, val in zip(shown, vals, strict=True):
-            self.problems.append(self.problem(int(self.rows[pos]), column, code, str(val),
-                                              message, fix))
-        if len(where) > MAX_LISTED:
-            rest = len(where) - MAX_LISTED
-            self.problems.append(self.problem(
-                int(self.rows[where[MAX_LISTED]]), column, code, "",
-                f"and {rest} more rows with the same problem (first listed here)", fix))
+        groups = ([where] if self.stacked is None else
+                  [where[self.rows[where] >> ROW_BITS == i] for i in range(len(self.stacked))])
+        for mine in groups:
+            if not len(mine):
+                continue
+            shown = mine[:MAX_LISTED]
+            vals = values.iloc[shown].tolist() if len(values) == len(mask) else [""] * len(shown)
+            for pos, val in zip(shown, vals, strict=True):
+                self.problems.append(self.problem(int(self.rows[pos]), column, code, str(val),
+                                                  message, fix))
+            if len(mine) > MAX_LISTED:
+                rest = len(mine) - MAX_LISTED
+                self.problems.append(self.problem(
+                    int(self.rows[mine[MAX_LISTED]]), column, code, "",
+                    f"and {rest} more rows with the same problem (first listed here)", fix))
 
     def check_lengths(self) -> None:
         """Report every cell longer than :data:`MAX_CELL_CHARS` (no spreadsheet cell holds more:
@@ -94,8 +104,56 @@ class RawTable:
 
     def problem(self, row: int | None, column: str | None, code: str, value: str, message: str,
                 fix: str) -> Problem:
+        origin, letters = self.origin, self.letters
+        if self.stacked is not None and row is not None:
+            origin, letters = self.stacked[row >> ROW_BITS]
+            row &= (1 << ROW_BITS) - 1
         cell = None
-        if self.letters is not None and column in self.letters and row is not None:
-            cell = f"{self.letters[column]}{row}"
-        return Problem(self.origin.file, self.origin.sheet, row, column, code, value, message,
-                       fix, cell)
+        if letters is not None and column in letters and row is not None:
+            cell = f"{letters[column]}{row}"
+        return Problem(origin.file, origin.sheet, row, column, code, value, message, fix, cell)
+
+
+#: Bits of a stacked table's row number that hold the row within its input.
+ROW_BITS = 32
+
+
+def stack(tables: list[RawTable], columns: Sequence[str] = ()) -> RawTable:
+    """The tables of one name from several inputs as one table, validated in one pass: the
+    rows one after the other (a column one input lacks is blank there, and so are ``columns``
+    none has), each numbered ``input << 32 | row`` — its problems still name its own input,
+    sheet, row and cell, and :func:`split_rows` gives the input and row of each validated
+    row."""
+    from pandas.api.types import union_categoricals
+
+    columns = list(dict.fromkeys([*(c for t in tables for c in t.frame.columns), *columns]))
+    cols: dict[str, object] = {}
+    total = sum(len(t.frame) for t in tables)
+    for c in columns:
+        if not any(c in t.frame for t in tables):  # blank everywhere
+            cols[c] = pd.Categorical.from_codes(np.zeros(total, dtype=np.int8),
+                                                categories=pd.Index([""]))
+            continue
+        parts = [t.frame[c] if c in t.frame else pd.Series(pd.Categorical.from_codes(
+            np.zeros(len(t.frame), dtype=np.int8), categories=pd.Index([""])))
+            for t in tables]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            try:
+                cols[c] = union_categoricals(parts, ignore_order=True)
+            except TypeError:  # categories of another dtype (an empty table's): as text
+                cols[c] = union_categoricals([p.astype(str).astype("category") for p in parts],
+                                             ignore_order=True)
+        else:
+            cols[c] = pd.concat([p.astype(str) if isinstance(p.dtype, pd.CategoricalDtype)
+                                 else p for p in parts], ignore_index=True)
+    rows = np.concatenate([(np.int64(i) << ROW_BITS) | t.rows.astype(np.int64)
+                           for i, t in enumerate(tables)])
+    return RawTable(tables[0].name, pd.DataFrame(cols, index=pd.RangeIndex(len(rows))), rows,
+                    tables[0].origin, tables[0].letters,
+                    stacked=[(t.origin, t.letters) for t in tables])
+
+
+def split_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The input and the row of each row number of a stacked table (:func:`stack`)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    return rows >> ROW_BITS, rows & ((1 << ROW_BITS) - 1)

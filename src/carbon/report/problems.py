@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from carbon.errors import InputError, Problem, UsageError
-from carbon.report.write import OutputError, check_targets, neutralise, write_atomic
+from carbon.report.write import OutputError, check_targets, neutralise, write_outputs
 
 COLUMNS = ("file", "sheet", "cell", "row", "column", "value", "code", "problem", "fix")
 
@@ -63,28 +63,90 @@ def render(path: Path, problems: list[Problem]) -> bytes:
     return render_xlsx(problems) if path.suffix.lower() == ".xlsx" else render_csv(problems)
 
 
-@contextlib.contextmanager
-def problems_to(path: Path | None, source: Path, outputs: Iterable[Path | None] = ()
-                ) -> Iterator[None]:
-    """When ``path`` is given, write the problems of the inventory ``source`` there if it fails
-    to read (``InputError``); on success the caller writes the empty list with its other
-    outputs. Never over the inventory, a file inside its folder, or another output of the run.
+#: The problems file of one input in an ``--errors DIR`` folder: ``branch-a.problems.xlsx``.
+PROBLEMS_NAME = "{stem}.problems.xlsx"
 
-    A problems file that cannot be written does not hide the problems: they are still shown,
-    followed by why the file was not written (``InputError.note``).
+
+class ProblemFiles:
+    """Where ``--errors`` writes the problems: one file (``.csv`` or ``.xlsx``), or a folder with
+    one problems file per input, named after it (``--errors DIR``: ``branch-a.xlsx`` gets
+    ``branch-a.problems.xlsx``, the folder ``hq`` ``hq.problems.xlsx``), so that each person gets
+    the list of their own file. Every input's file is written, an empty list where its input has
+    no problem (an earlier run's list is not left behind).
+
+    A problem goes to the input its ``file`` names (a workbook's name, or a file of a folder's:
+    ``hq/activity.csv``); one naming none of them (the settings when the head office has no
+    settings file) to the first input, the head office's.
     """
+
+    def __init__(self, target: Path | None, sources: Sequence[Path]):
+        from carbon.io.collect import expand, name_of
+
+        self.target = target
+        self.folder = target is not None and (target.is_dir() or not target.suffix)
+        if target is not None and not self.folder and target.suffix.lower() not in (".csv",
+                                                                                    ".xlsx"):
+            raise UsageError(f"--errors {target}: write the problems to a .csv or .xlsx file, or "
+                             "to a folder (one problems file per input)")
+        self.inputs = expand(sources) if self.folder else list(sources)
+        self.names = [name_of(p) for p in self.inputs]
+        self.paths: list[Path] = []
+        if target is None:
+            return
+        if not self.folder:
+            self.paths = [target]
+            return
+        stems = [n if p.is_dir() else Path(n).stem for n, p in zip(self.names, self.inputs,
+                                                                      strict=True)]
+        for i, stem in enumerate(stems):
+            if stem in stems[:i]:
+                raise UsageError(f"--errors {target}: two inputs would share the problems file "
+                                 f"{PROBLEMS_NAME.format(stem=stem)} ({self.inputs[stems.index(stem)]}"
+                                 f" and {self.inputs[i]}); rename one")
+        self.paths = [target / PROBLEMS_NAME.format(stem=s) for s in stems]
+
+    def owner(self, p: Problem) -> int:
+        """The input a problem is about (0, the head office's, when it names none)."""
+        for i, name in enumerate(self.names):
+            if p.file == name or p.file.startswith(f"{name}/"):
+                return i
+        return 0
+
+    def outputs(self, problems: Sequence[Problem]) -> list[tuple[Path, bytes]]:
+        """The problems files' contents: nothing when ``--errors`` is not given."""
+        if not self.folder:
+            return [(p, render(p, list(problems))) for p in self.paths]
+        mine: list[list[Problem]] = [[] for _ in self.paths]
+        for p in problems:
+            mine[self.owner(p)].append(p)
+        return [(path, render_xlsx(listed)) for path, listed in zip(self.paths, mine,
+                                                                     strict=True)]
+
+
+@contextlib.contextmanager
+def problems_to(path: Path | None, sources: Path | Sequence[Path],
+                outputs: Iterable[Path | None] = ()) -> Iterator[ProblemFiles]:
+    """When ``path`` is given, write the problems of the inventory read from ``sources`` there
+    if it fails to read (``InputError``); on success the caller writes
+    ``ProblemFiles.outputs`` (the empty lists, or the findings) with its other outputs. Never
+    over an input, a file inside an input folder, or another output of the run.
+
+    ``path`` is a ``.csv`` or ``.xlsx`` file, or a folder for one problems file per input
+    (:class:`ProblemFiles`). A problems file that cannot be written does not hide the problems:
+    they are still shown, followed by why the file was not written (``InputError.note``).
+    """
+    given = [sources] if isinstance(sources, Path) else list(sources)
+    files = ProblemFiles(path, given)
     if path is None:
-        yield
+        yield files
         return
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise UsageError(f"--errors {path}: write the problems to a .csv or .xlsx file")
-    inputs = [source, *source.iterdir()] if source.is_dir() else [source]
-    check_targets([path, *(p for p in outputs if p is not None)], inputs)
+    inputs = [f for s in files.inputs for f in ([s, *s.iterdir()] if s.is_dir() else [s])]
+    check_targets([*files.paths, *(p for p in outputs if p is not None)], inputs)
     try:
-        yield
+        yield files
     except InputError as exc:
         try:
-            write_atomic(path, render(path, exc.listed), inputs)
+            write_outputs(files.outputs(exc.listed), inputs)
         except (UsageError, OutputError) as failed:
             exc.note = f"the problems were not written to --errors {path}: {failed}"
         raise

@@ -37,7 +37,7 @@ from carbon import __version__, metrics, vocab
 from carbon.aggregate import by_source_month, named_streams
 from carbon.factors import Factor, FactorSet
 from carbon.metrics import display_unit
-from carbon.model import Inventory, Ledger, Origin
+from carbon.model import Inventory, Ledger
 from carbon.report import layout, methodology
 from carbon.report.charts import chart_data
 from carbon.report.labels import LABELS, label
@@ -447,19 +447,27 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
     if plan is None:
         plan = audit_plan(ledger)
     rows = ledger.rows.iloc[start:stop] if at is None else ledger.rows.iloc[at]
-    origin = inv.origins.get("activity", Origin(inv.path.name))
+    # each row's own input: the file and sheet its activity table came from
+    inputs = range(max(len(inv.parts), 1))
+    origins = [inv.origin_of("activity", p) for p in inputs]
+    part = (rows["part"].to_numpy(dtype=np.int64) if "part" in rows
+            else np.zeros(len(rows), dtype=np.int64))
     names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"].astype(str),
                      strict=True))
     known = vocab.sources()
     share = rows["share"].to_numpy(dtype=float)
     act = inv.activity
     n = len(rows)
-    if "document_ref" in act:  # by input row number: the activity row each ledger row comes from
-        at = pd.Index(act["row"].to_numpy()).get_indexer(rows["row"].to_numpy())
+    if "document_ref" in act:  # by input and row number: the activity row of each ledger row
+        act_part = (act["part"].to_numpy(dtype=np.int64) if "part" in act
+                    else np.zeros(len(act), dtype=np.int64))
+        stride = int(max(act["row"].to_numpy().max(initial=0),
+                         rows["row"].to_numpy().max(initial=0))) + 1
+        at = pd.Index(act_part * stride + act["row"].to_numpy()).get_indexer(
+            part * stride + rows["row"].to_numpy())
         documents = np.append(act["document_ref"].astype(object).to_numpy(), "")[at]
     else:
         documents = np.full(n, "", dtype=object)
-    constant = np.zeros(n, dtype=np.int64)
     labels = {k: s.label(lang) for k, s in known.items()}
     f = pd.DataFrame({
         "row": rows["row"].to_numpy(),
@@ -469,7 +477,8 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
         "name": _relabel(rows["entity_id"], lambda e: names.get(e, "")),
         "period_start": rows["period_start"].to_numpy().astype("datetime64[D]"),
         "period_end": rows["period_end"].to_numpy().astype("datetime64[D]"),
-        "file": _coded(constant, [origin.file]), "sheet": _coded(constant, [origin.sheet or ""]),
+        "file": _coded(part, [o.file for o in origins]),
+        "sheet": _coded(part, [o.sheet or "" for o in origins]),
         **({"stream": _relabel(rows["stream"], str)} if "stream" in plan.metrics else {}),
         "use": _relabel(rows["use"], str),
         "instrument": _relabel(rows["instrument"], str),
