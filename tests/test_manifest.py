@@ -135,7 +135,9 @@ def test_manifest_moves_with_its_inputs(tmp_path):
     inv = copy_example(tmp_path / "2024-audit")
     write_manifest(inv, tmp_path / "2024-audit" / "run.json")
     moved = Path(shutil.move(tmp_path / "2024-audit", tmp_path / "archive"))
-    assert run("verify", moved / "run.json").exit_code == 0
+    result = run("verify", moved / "run.json")
+    assert result.exit_code == 0, result.output
+    assert "every figure matches run.json" in result.stdout
 
 
 def test_not_a_manifest_exits_2(tmp_path):
