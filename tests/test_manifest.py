@@ -165,3 +165,27 @@ def test_a_copy_of_the_folder_under_another_name_verifies(tmp_path):
     shutil.copytree(inv, copy)
     result = run("verify", copy / "run.json")
     assert result.exit_code == 0, result.output
+
+
+def test_a_manifest_without_figures_added_since_verifies(tmp_path):
+    """DESIGN.md: a manifest written by an earlier version still verifies; a key it never recorded
+    (a metric added since) is not a difference. Here the manifest lacks total_market_tco2e and
+    energy_kwh_per_person (added in a later turn) and names another version."""
+    inv = copy_example(tmp_path)
+    m = write_manifest(inv, tmp_path / "run.json")
+    for fig in [*m["results"]["years"].values(), *m["results"]["by_entity"]]:
+        del fig["total_market_tco2e"]
+        del fig["intensity"]["energy_kwh_per_person"]
+    m["carbon_version"] = "0.0.9"
+    (tmp_path / "old.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    result = run("verify", tmp_path / "old.json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (f"note: the manifest was written by carbon 0.0.9; "
+                                             f"verified with carbon {__version__}")
+    # a recorded figure that moved is still named
+    m["results"]["years"]["2024"]["scope1_tco2e"] += 1
+    (tmp_path / "old.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    result = run("verify", tmp_path / "old.json")
+    assert result.exit_code == 1
+    assert "  years.2024.scope1_tco2e: " in result.stdout
+    assert "total_market_tco2e" not in result.stdout
