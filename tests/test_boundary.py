@@ -173,3 +173,37 @@ def test_unstated_events_lists_what_carbon_check_will_show():
         ("BUY", "entry", None, "inside_from_start", 0, "acquisition", 6),
         ("SOLD", "exit", "2023-06-30", "closure", 1, "", 4)]
     assert unstated_events(ents, [2024], act) == [got[1]]  # outside the years: only the kind
+
+
+def test_rows_outside_the_boundary_are_counted_by_entity_in_the_warning(tmp_path):
+    """Twelve sites closed at the end of 2022 still have rows for 2023 (E01 two) and one for 2024
+    (E12): 14 rows of 12 entities, the first ten named with their counts."""
+    ents = [[f"E{i:02}", f"Site {i}", "", "office", "山西", "", "2022-12-31"] for i in range(1, 13)]
+    ents.append(["HQ", "Head office", "", "office", "山西", "", ""])
+    act = [activity_row(10, "MWh", year=2023, entity=f"E{i:02}") for i in range(1, 13)]
+    act += [activity_row(5, "MWh", year=2023, entity="E01"),
+            activity_row(5, "MWh", year=2024, entity="E12"),
+            *(activity_row(1, "MWh", year=y, entity="HQ") for y in (2022, 2023, 2024))]
+    out = compute_json(make_inventory(tmp_path / "inv", act, entities=ents, custom_factors=CUSTOM,
+                                      settings="reporting_years = [2022, 2023, 2024]\n"))
+    [w] = [w["message"] for w in out["warnings"] if w["code"] == "outside_boundary"]
+    named = ", ".join(["E01 (2 rows)", *(f"E{i:02} (1 row)" for i in range(2, 11))])
+    assert w == ("14 activity rows (or parts) of 12 entities fall outside the entity's boundary "
+                 "window (included_from / included_to; 2023, 2024) and are not counted: "
+                 f"{named} and 2 more")
+    assert out["years"]["2023"]["scope2_location_tco2e"] == pytest.approx(1)
+
+
+def test_equity_share_warns_of_rows_counted_in_part(tmp_path):
+    ents = [["G", "Group", "", "office", "山西", "", "", ""],
+            ["J", "Joint venture", "G", "plant", "山西", "", "", "40%"],
+            ["W", "Wholly owned", "G", "plant", "山西", "", "", "100"]]
+    act = [activity_row(100, "MWh", entity=e) for e in ("G", "J", "J", "W")]
+    inv = make_inventory(tmp_path / "inv", act, custom_factors=CUSTOM,
+                         settings='consolidation = "equity_share"\n')
+    write_csv(inv / "entities.csv", ["entity_id", "name", "parent_id", "kind", "province",
+                                     "included_from", "included_to", "ownership_share"], ents)
+    out = compute_json(inv)
+    assert [w["message"] for w in out["warnings"] if w["code"] == "equity_share"] == [
+        "equity share: 2 activity rows of 1 entities count in part (by the organisation's share)"]
+    assert out["years"]["2022"]["scope2_location_tco2e"] == pytest.approx(100 + 80 + 100)
