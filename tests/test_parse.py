@@ -73,6 +73,7 @@ DATES = [  # text, as a start, as an end (None = blank or bad), bad
     ("0024-01-01", None, None, True), ("2024-02-30", None, None, True),
     ("2024-13", None, None, True), ("2024-01-31 12:00", None, None, True),
     ("31/01/2024", None, None, True), ("soon", None, None, True), ("", None, None, False),
+    ("24-01-31", None, None, True),  # a two-digit year is year 24, not 2024
 ]
 
 
@@ -81,6 +82,7 @@ DATES = [  # text, as a start, as an end (None = blank or bad), bad
 def test_dates_as_typed(categorical, end):
     s = pd.Series([t for t, *_ in DATES], dtype="category" if categorical else object)
     values, bad = parse.dates(s, end=end)
+    assert values.dtype == np.dtype("datetime64[s]") and bad.dtype == np.dtype(bool)
     for (text, start, stop, is_bad), v, b in zip(DATES, values, bad, strict=True):
         assert bool(b) is is_bad, text
         expected = stop if end else start
@@ -88,6 +90,27 @@ def test_dates_as_typed(categorical, end):
             assert np.isnat(v), text
         else:
             assert v == D(expected), text
+
+
+def test_dates_a_month_is_its_first_day_unless_asked_for_the_end():
+    assert parse.dates(pd.Series(["2024-03"]))[0].tolist() == parse.dates(
+        pd.Series(["2024-03-01"]))[0].tolist()
+
+
+def test_dates_and_numbers_of_an_empty_or_missing_column():
+    for s in (pd.Series([], dtype=object), pd.Series([], dtype="category")):
+        values, bad = parse.dates(s)
+        assert values.dtype == np.dtype("datetime64[s]") and len(values) == len(bad) == 0
+        values, bad = parse.numbers(s)
+        assert len(values) == len(bad) == 0
+    # cells a DataFrame holds as None or NaN are blank, not bad
+    for missing in (None, np.nan):
+        values, bad = parse.numbers(pd.Series(["1", missing], dtype=object))
+        assert values[0] == 1 and np.isnan(values[1]) and bad.tolist() == [False, False]
+        values, bad = parse.numbers(pd.Series([missing, missing], dtype=object))
+        assert np.isnan(values).all() and bad.tolist() == [False, False]
+        values, bad = parse.years(pd.Series(["2024", missing], dtype=object))
+        assert values[0] == 2024 and np.isnan(values[1]) and bad.tolist() == [False, False]
 
 
 YEARS = [("2024", 2024.0, False), ("2024.0", 2024.0, False), ("2024年", 2024.0, False),
@@ -139,5 +162,6 @@ def test_cells_as_text_serial_dates_in_a_date_column():
 
 def test_cells_as_text_all_text_and_empty():
     assert parse.cells_as_text(["a", None, "b"]).to_pylist() == ["a", None, "b"]
+    assert parse.cells_as_text(["a", float("nan")]).to_pylist() == ["a", None]
     assert parse.cells_as_text([]).to_pylist() == []
     assert parse.cells_as_text([None, None]).to_pylist() == [None, None]
