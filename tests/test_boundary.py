@@ -207,3 +207,62 @@ def test_equity_share_warns_of_rows_counted_in_part(tmp_path):
     assert [w["message"] for w in out["warnings"] if w["code"] == "equity_share"] == [
         "equity share: 2 activity rows of 1 entities count in part (by the organisation's share)"]
     assert out["years"]["2022"]["scope2_location_tco2e"] == pytest.approx(100 + 80 + 100)
+
+
+def test_ten_entities_outside_are_all_named(tmp_path):
+    ents = [[f"E{i:02}", f"Site {i}", "", "office", "山西", "", "2022-12-31"] for i in range(1, 11)]
+    ents.append(["HQ", "Head office", "", "office", "山西", "", ""])
+    act = [activity_row(10, "MWh", year=2023, entity=f"E{i:02}") for i in range(1, 11)]
+    act.append(activity_row(1, "MWh", year=2023, entity="HQ"))
+    out = compute_json(make_inventory(tmp_path / "inv", act, entities=ents, custom_factors=CUSTOM,
+                                      settings="reporting_years = [2023]\n"))
+    [w] = [w["message"] for w in out["warnings"] if w["code"] == "outside_boundary"]
+    assert w.endswith(": " + ", ".join(f"E{i:02} (1 row)" for i in range(1, 11)))
+
+
+def test_rows_before_an_acquisition_are_kept_for_the_restatement_and_named(tmp_path):
+    """The only entity is acquired on 2023-07-01: its 2022 row is kept for carbon restate (not
+    counted, named as such). Pro rata, rows before the unit existed (existed_from 2022-05-01)
+    are outside the boundary even for the restatement."""
+    header = [*EVENT_HEADER[:9], "existed_from"]
+    rows = [activity_row(100, "MWh", year=2022, entity="BUY"),
+            activity_row(100, "MWh", year=2023, entity="BUY")]
+    inv = make_inventory(tmp_path / "a", rows, custom_factors=CUSTOM,
+                         settings="reporting_years = [2022, 2023]\n")
+    write_csv(inv / "entities.csv", header,
+              [["BUY", "Bought", "", "plant", "山西", "2023-07-01", "", "acquisition", "", ""]])
+    out = compute_json(inv)
+    assert [w["message"] for w in out["warnings"] if w["code"] == "before_acquisition"] == [
+        "1 activity rows (or parts) of 1 acquired entities fall before their acquisition "
+        "(included_from) and are not counted in these figures; carbon restate adds them to the "
+        "earlier years: BUY (1 row)"]
+    assert "outside_boundary" not in {w["code"] for w in out["warnings"]}
+    assert out["years"]["2023"]["scope2_location_tco2e"] == pytest.approx(100)
+    early = [activity_row(100, "MWh", entity="BUY", start="2022-01-01", end="2022-03-31"),
+             activity_row(100, "MWh", year=2023, entity="BUY")]
+    inv = make_inventory(tmp_path / "b", early, custom_factors=CUSTOM,
+                         settings='reporting_years = [2022, 2023]\nboundary_mid_year = "pro_rata"\n')
+    write_csv(inv / "entities.csv", header, [["BUY", "Bought", "", "plant", "山西", "2023-07-01",
+                                             "", "acquisition", "", "2022-05-01"]])
+    codes = {w["code"] for w in compute_json(inv)["warnings"]}
+    assert "outside_boundary" in codes and "before_acquisition" not in codes
+
+
+def test_the_equity_share_warning_counts_only_rows_counted_in_part(tmp_path):
+    ents = [["J", "Joint venture", "", "plant", "山西", "", "2022-12-31", "40%"],
+            ["W", "Wholly owned", "", "plant", "山西", "", "", ""]]
+    act = [activity_row(100, "MWh", year=2022, entity="J"),
+           activity_row(100, "MWh", year=2023, entity="J"),  # outside: not "in part"
+           activity_row(100, "MWh", year=2023, entity="W")]
+    inv = make_inventory(tmp_path / "inv", act, custom_factors=CUSTOM,
+                         settings='consolidation = "equity_share"\nreporting_years = [2022, 2023]\n')
+    write_csv(inv / "entities.csv", ["entity_id", "name", "parent_id", "kind", "province",
+                                     "included_from", "included_to", "ownership_share"], ents)
+    assert [w["message"] for w in compute_json(inv)["warnings"] if w["code"] == "equity_share"] \
+        == ["equity share: 1 activity rows of 1 entities count in part (by the organisation's "
+            "share)"]
+    # operational control, pro rata: rows counted in part by days are no equity-share matter
+    ents = _entities(["E1", "Closed site", "", "office", "山西", "", "2023-06-30"])
+    inv = make_inventory(tmp_path / "b", [activity_row(365, "MWh", year=2023)], entities=ents,
+                         custom_factors=CUSTOM, settings='boundary_mid_year = "pro_rata"\n')
+    assert "equity_share" not in {w["code"] for w in compute_json(inv)["warnings"]}

@@ -245,3 +245,111 @@ def test_changed_entities_and_kinds():
                      {"entity_id": "D", "kind": "outlet"}, {"entity_id": "E", "kind": ""})
     assert b.changed_entities(before, after) == {"added": ["C", "D", "E"], "removed": ["A"]}
     assert b.kinds(after, ["C", "D", "E", "B"]) == {"": 1, "outlet": 1, "plant": 2}
+
+
+def test_exit_ties_and_an_earlier_own_end():
+    """P is divested on 30 September 2023. C1 ends the same day with no event: P's exit applies.
+    C2 ends earlier on its own: its own end, no exit. C3 closes the same day: the divestment,
+    structural, wins the tie."""
+    ents = entities({"entity_id": "P", "included_to": "2023-09-30", "exit": "divestment"},
+                    {"entity_id": "C1", "parent_id": "P", "included_to": "2023-09-30"},
+                    {"entity_id": "C2", "parent_id": "P", "included_to": "2023-06-30"},
+                    {"entity_id": "C3", "parent_id": "P", "included_to": "2023-09-30",
+                     "exit": "closure"})
+    _, exit_, _, by_stop = b.event_years(ents)
+    assert exit_.tolist() == [2023, 2023, 0, 2023] and by_stop.tolist() == [0, 0, 2, 0]
+    assert b.windows(ents)[1].tolist() == [day("2023-09-30")] * 2 + [day("2023-06-30"),
+                                                                      day("2023-09-30")]
+
+
+def test_restated_history_without_an_existed_from_column_and_under_an_opened_parent():
+    rows = pieces(("YOUNG", 2021, "2021-01-01", "2021-12-31"),
+                  ("BUY", 2022, "2022-01-01", "2022-12-31"))
+    # no existed_from column: an acquired unit existed always
+    assert b.restated_weights(rows, EVENTS.drop(columns="existed_from")).tolist() == [1, 1]
+    # a unit acquired in 2023 below a site opened in 2023: its 2022 history is outside the
+    # parent's window, so it is not added
+    ents = entities({"entity_id": "SITE", "included_from": "2023-01-01", "entry": "opening"},
+                    {"entity_id": "BUY", "parent_id": "SITE", "included_from": "2023-07-01",
+                     "entry": "acquisition"})
+    assert b.restated_weights(rows.iloc[1:], ents).tolist() == [0]
+
+
+def test_events_of_the_first_entity_in_the_table():
+    rows = pieces(("SELL", 2022, "2022-01-01", "2022-12-31"),
+                  ("BUY", 2022, "2022-01-01", "2022-12-31"))
+    first = entities({"entity_id": "SELL", "included_to": "2023-09-30", "exit": "divestment"},
+                     {"entity_id": "HQ"})
+    assert b.restated_weights(rows.iloc[:1], first).tolist() == [0]
+    first = entities({"entity_id": "BUY", "included_from": "2023-07-01", "entry": "acquisition"})
+    assert b.restated_weights(rows.iloc[1:], first).tolist() == [1]
+    act = rows.iloc[1:].drop(columns="year")
+    assert b.missing_history(first, act, [2021, 2022]) == [(0, [2021])]
+
+
+def test_restated_in_boundary_with_no_entities_and_by_equity_share():
+    none = entities({"entity_id": "X"}).iloc[:0]
+    assert b.restated_in_boundary(pd.Series(["A"]), np.array([2022]), none).tolist() == [False]
+    ents = entities({"entity_id": "BUY", "included_from": "2023-07-01", "entry": "acquisition",
+                     "ownership_share": 0.5},
+                    {"entity_id": "ZERO", "ownership_share": 0.0})
+    rows = pieces(("BUY", 2022, "2022-01-01", "2022-12-31"),
+                  ("ZERO", 2022, "2022-01-01", "2022-12-31"))
+    assert b.restated_weights(rows, ents, "equity_share").tolist() == [0.5, 0]
+    inside = b.restated_in_boundary(rows["entity_id"], np.array([2022, 2022]), ents,
+                                    "equity_share")
+    assert inside.tolist() == [True, False]
+
+
+def test_windows_touching_a_year_on_its_first_or_last_day():
+    ents = entities({"entity_id": "DEC31", "included_from": "2022-12-31"},
+                    {"entity_id": "JAN1", "included_to": "2023-01-01"})
+    ids = pd.Series(["DEC31", "DEC31", "JAN1", "JAN1"])
+    assert b.in_boundary(ids, [2022, 2021, 2023, 2024], ents).tolist() == [True, False, True,
+                                                                          False]
+    rows = pieces(("DEC31", 2022, "2022-01-01", "2022-12-31"),
+                  ("JAN1", 2023, "2023-01-01", "2023-12-31"),
+                  ("DEC31", 2022, "2022-01-01", "2022-03-31"))  # no day inside
+    assert b.row_weights(rows, ents).tolist() == [1, 1, 1]
+    assert b.row_weights(rows, ents, mid_year="pro_rata").tolist() == pytest.approx(
+        [1 / 365, 1 / 365, 0], rel=1e-12)
+
+
+def test_equity_share_of_a_single_entity_and_an_empty_loop_check():
+    assert b.equity_share(entities({"entity_id": "A", "ownership_share": 0.5})).tolist() == [0.5]
+    assert b.parent_loops(entities({"entity_id": "X"}).iloc[:0]).dtype == np.dtype(bool)
+
+
+def test_missing_history_of_a_later_year_after_an_earlier_row():
+    """Acquired in 2024 with a row for 2021 only: 2022 and 2023 are missing (a row covers its own
+    years, never later ones)."""
+    ents = entities({"entity_id": "BUY", "included_from": "2024-01-01", "entry": "acquisition"})
+    act = pd.DataFrame({"entity_id": ["BUY"], "period_start": pd.to_datetime(["2021-01-01"]),
+                        "period_end": pd.to_datetime(["2021-12-31"])})
+    assert b.missing_history(ents, act, [2021, 2022, 2023]) == [(0, [2022, 2023])]
+    # without an existed_from column it existed always
+    assert b.missing_history(ents.drop(columns="existed_from"), act, [2020, 2021]) == [
+        (0, [2020])]
+
+
+def test_unstated_events_edges_counts_and_missing_columns():
+    ents = entities({"entity_id": "NEW", "included_from": "2023-12-31"},  # last day of the years
+                    {"entity_id": "GONE", "included_to": "2022-01-01"},  # first day
+                    {"entity_id": "SOLD", "included_to": "2023-06-30"},
+                    {"entity_id": "HELD", "kind": "出售"})  # a kind naming an exit, no dates
+    act = pd.DataFrame({"entity_id": ["NEW", "SOLD", "SOLD", "SOLD"],
+                        "period_start": pd.to_datetime(["2023-01-01", "2023-01-01",
+                                                        "2023-06-01", "2023-07-01"]),
+                        "period_end": pd.to_datetime(["2023-12-31", "2023-05-31",
+                                                      "2023-06-30", "2023-07-31"])})
+    got = b.unstated_events(ents, [2022, 2023], act)
+    assert [(u["entity_id"], u["change"], u["assumed"], u["rows_outside"], u["kind_says"])
+            for u in got] == [("NEW", "entry", "opening", 1, ""),
+                              ("GONE", "exit", "closure", 0, ""),
+                              ("SOLD", "exit", "closure", 1, ""),
+                              ("HELD", "exit", "inside_to_end", 0, "divestment")]
+    # no activity: nothing counted; no entry, exit or row column: nothing stated, rows unknown
+    assert {u["rows_outside"] for u in b.unstated_events(ents, [2022, 2023])} == {0}
+    bare = ents.drop(columns=["entry", "exit", "row"])
+    assert [(u["entity_id"], u["row"]) for u in b.unstated_events(bare, [2022, 2023])] == [
+        ("NEW", None), ("GONE", None), ("SOLD", None), ("HELD", None)]
