@@ -246,6 +246,16 @@ def test_rows_before_an_acquisition_are_kept_for_the_restatement_and_named(tmp_p
                                              "", "acquisition", "", "2022-05-01"]])
     codes = {w["code"] for w in compute_json(inv)["warnings"]}
     assert "outside_boundary" in codes and "before_acquisition" not in codes
+    # pro rata, the months of the acquisition year before the acquisition are outside, not
+    # kept for the restatement (it restates earlier years only)
+    same_year = [activity_row(100, "MWh", entity="BUY", start="2023-01-01", end="2023-03-31"),
+                 activity_row(100, "MWh", entity="BUY", start="2023-07-01", end="2023-12-31")]
+    inv = make_inventory(tmp_path / "c", same_year, custom_factors=CUSTOM,
+                         settings='reporting_years = [2023]\nboundary_mid_year = "pro_rata"\n')
+    write_csv(inv / "entities.csv", header, [["BUY", "Bought", "", "plant", "山西", "2023-07-01",
+                                             "", "acquisition", "", ""]])
+    codes = {w["code"] for w in compute_json(inv)["warnings"]}
+    assert "outside_boundary" in codes and "before_acquisition" not in codes
 
 
 def test_the_equity_share_warning_counts_only_rows_counted_in_part(tmp_path):

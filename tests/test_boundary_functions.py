@@ -350,6 +350,9 @@ def test_unstated_events_edges_counts_and_missing_columns():
                               ("HELD", "exit", "inside_to_end", 0, "divestment")]
     # no activity: nothing counted; no entry, exit or row column: nothing stated, rows unknown
     assert {u["rows_outside"] for u in b.unstated_events(ents, [2022, 2023])} == {0}
+    first = entities({"entity_id": "SOLD", "included_to": "2023-06-30"}, {"entity_id": "HQ"})
+    [sold] = b.unstated_events(first, [2023], act[act["entity_id"] == "SOLD"])
+    assert sold["rows_outside"] == 1
     bare = ents.drop(columns=["entry", "exit", "row"])
     assert [(u["entity_id"], u["row"]) for u in b.unstated_events(bare, [2022, 2023])] == [
         ("NEW", None), ("GONE", None), ("SOLD", None), ("HELD", None)]
