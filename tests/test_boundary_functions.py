@@ -299,6 +299,12 @@ def test_restated_in_boundary_with_no_entities_and_by_equity_share():
     inside = b.restated_in_boundary(rows["entity_id"], np.array([2022, 2022]), ents,
                                     "equity_share")
     assert inside.tolist() == [True, False]
+    # acquired with no equity share: its history is outside by equity share too
+    zero = entities({"entity_id": "ZB", "included_from": "2023-07-01", "entry": "acquisition",
+                     "ownership_share": 0.0})
+    assert b.restated_in_boundary(pd.Series(["ZB"]), np.array([2022]), zero,
+                                  "equity_share").tolist() == [False]
+    assert b.restated_in_boundary(pd.Series(["ZB"]), np.array([2022]), zero).tolist() == [True]
 
 
 def test_windows_touching_a_year_on_its_first_or_last_day():
