@@ -276,3 +276,18 @@ def test_the_equity_share_warning_counts_only_rows_counted_in_part(tmp_path):
     inv = make_inventory(tmp_path / "b", [activity_row(365, "MWh", year=2023)], entities=ents,
                          custom_factors=CUSTOM, settings='boundary_mid_year = "pro_rata"\n')
     assert "equity_share" not in {w["code"] for w in compute_json(inv)["warnings"]}
+
+
+def test_an_acquired_unit_without_equity_share_has_no_history_to_keep(tmp_path):
+    """Under equity share a unit held at 0 % counts for nothing: its rows before the acquisition
+    are outside the boundary, not kept for the restatement."""
+    header = [*EVENT_HEADER, "ownership_share"]
+    rows = [activity_row(100, "MWh", year=2022, entity="ZB"),
+            activity_row(100, "MWh", year=2023, entity="HQ")]
+    inv = make_inventory(tmp_path / "inv", rows, custom_factors=CUSTOM,
+                         settings='consolidation = "equity_share"\nreporting_years = [2022, 2023]\n')
+    write_csv(inv / "entities.csv", header,
+              [["HQ", "HQ", "", "office", "山西", "", "", "", "", "", ""],
+               ["ZB", "Zero", "", "plant", "山西", "2023-07-01", "", "acquisition", "", "", "0"]])
+    codes = {w["code"] for w in compute_json(inv)["warnings"]}
+    assert "outside_boundary" in codes and "before_acquisition" not in codes

@@ -6,10 +6,11 @@
 
 For each module: copy the work tree (tracked and untracked files, not ignored ones) into a scratch
 folder, write mutmut's settings there (setup.cfg: this module only, the given tests), run
-``mutmut run``, and print the counts, the score (killed over killed + survived + timeouts), and
-every surviving mutant as a diff. Survivors the tests should kill get a test; the equivalent ones
-(no input can tell them apart) are recorded with the reason in tools/mutation-equivalent.md, and
-the score counts them out (``--equivalent``). The work tree itself is never changed.
+``mutmut run``, and print the counts, the score and every surviving mutant as a diff. The score is
+the mutants killed (or timed out: an endless loop is caught too) over those plus the survivors not
+recorded as equivalent. Survivors the tests should kill get a test; the equivalent ones (no input
+can tell them apart) are recorded with the reason in tools/mutation-equivalent.md, which this
+script reads. The work tree itself is never changed.
 
 mutmut runs each mutant only on the tests that reached the mutated function (it records which, in
 one traced run of the given tests first), forked from a warm process: list every test file that
@@ -20,6 +21,7 @@ cores. Not part of CI.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -88,7 +90,7 @@ def run_module(module: str, tests: list[str], workdir: Path, children: int) -> d
         _copy_tree(workdir)
     (workdir / "setup.cfg").write_text(_settings(module, tests), encoding="utf-8")
     mutmut = Path(sys.executable).with_name("mutmut")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     with (workdir / "mutmut-run.log").open("wb") as log:  # progress and errors, for a look after
         subprocess.run([str(mutmut), "run", "--max-children", str(children)], cwd=workdir,
                        env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
@@ -96,13 +98,15 @@ def run_module(module: str, tests: list[str], workdir: Path, children: int) -> d
                              capture_output=True, text=True, check=True).stdout
     status = dict(re.findall(r"^\s*(\S+): (.+)$", listing, flags=re.M))
     counts = Counter(status.values())
-    survivors = sorted((n for n, s in status.items() if s in ("survived", "timeout")),
+    # a mutant that makes the tests run past their time (an endless loop) is caught: it counts
+    # with the killed ones
+    survivors = sorted((n for n, s in status.items() if s == "survived"),
                        key=lambda n: (n.rsplit("_", 1)[0], int(n.rsplit("_", 1)[1])))
     equivalent = equivalent_lines(module) & set(survivors)
     alive = [n for n in survivors if n not in equivalent]
     diffs = {n: subprocess.run([str(mutmut), "show", n], cwd=workdir, env=env,
                                capture_output=True, text=True).stdout for n in alive}
-    killed = counts["killed"]
+    killed = counts["killed"] + counts["timeout"]
     judged = killed + len(alive)
     return {"module": module, "counts": dict(counts), "equivalent": len(equivalent),
             "killed": killed, "alive": alive, "diffs": diffs,
@@ -135,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.keep and args.workdir is None:
                 shutil.rmtree(base, ignore_errors=True)
         print(f"{module}: {r['counts']}; {r['equivalent']} recorded equivalent; "
-              f"score {r['score']:.1%} ({r['killed']} killed of "
+              f"score {r['score']:.1%} ({r['killed']} killed or timed out of "
               f"{int(r['killed']) + len(r['alive'])} non-equivalent)")  # type: ignore[call-overload]
         for name in r["alive"]:  # type: ignore[attr-defined]
             print(r["diffs"][name])  # type: ignore[index]
