@@ -173,3 +173,121 @@ def test_unstated_events_lists_what_carbon_check_will_show():
         ("BUY", "entry", None, "inside_from_start", 0, "acquisition", 6),
         ("SOLD", "exit", "2023-06-30", "closure", 1, "", 4)]
     assert unstated_events(ents, [2024], act) == [got[1]]  # outside the years: only the kind
+
+
+def test_rows_outside_the_boundary_are_counted_by_entity_in_the_warning(tmp_path):
+    """Twelve sites closed at the end of 2022 still have rows for 2023 (E01 two) and one for 2024
+    (E12): 14 rows of 12 entities, the first ten named with their counts."""
+    ents = [[f"E{i:02}", f"Site {i}", "", "office", "山西", "", "2022-12-31"] for i in range(1, 13)]
+    ents.append(["HQ", "Head office", "", "office", "山西", "", ""])
+    act = [activity_row(10, "MWh", year=2023, entity=f"E{i:02}") for i in range(1, 13)]
+    act += [activity_row(5, "MWh", year=2023, entity="E01"),
+            activity_row(5, "MWh", year=2024, entity="E12"),
+            *(activity_row(1, "MWh", year=y, entity="HQ") for y in (2022, 2023, 2024))]
+    out = compute_json(make_inventory(tmp_path / "inv", act, entities=ents, custom_factors=CUSTOM,
+                                      settings="reporting_years = [2022, 2023, 2024]\n"))
+    [w] = [w["message"] for w in out["warnings"] if w["code"] == "outside_boundary"]
+    named = ", ".join(["E01 (2 rows)", *(f"E{i:02} (1 row)" for i in range(2, 11))])
+    assert w == ("14 activity rows (or parts) of 12 entities fall outside the entity's boundary "
+                 "window (included_from / included_to; 2023, 2024) and are not counted: "
+                 f"{named} and 2 more")
+    assert out["years"]["2023"]["scope2_location_tco2e"] == pytest.approx(1)
+
+
+def test_equity_share_warns_of_rows_counted_in_part(tmp_path):
+    ents = [["G", "Group", "", "office", "山西", "", "", ""],
+            ["J", "Joint venture", "G", "plant", "山西", "", "", "40%"],
+            ["W", "Wholly owned", "G", "plant", "山西", "", "", "100"]]
+    act = [activity_row(100, "MWh", entity=e) for e in ("G", "J", "J", "W")]
+    inv = make_inventory(tmp_path / "inv", act, custom_factors=CUSTOM,
+                         settings='consolidation = "equity_share"\n')
+    write_csv(inv / "entities.csv", ["entity_id", "name", "parent_id", "kind", "province",
+                                     "included_from", "included_to", "ownership_share"], ents)
+    out = compute_json(inv)
+    assert [w["message"] for w in out["warnings"] if w["code"] == "equity_share"] == [
+        "equity share: 2 activity rows of 1 entities count in part (by the organisation's share)"]
+    assert out["years"]["2022"]["scope2_location_tco2e"] == pytest.approx(100 + 80 + 100)
+
+
+def test_ten_entities_outside_are_all_named(tmp_path):
+    ents = [[f"E{i:02}", f"Site {i}", "", "office", "山西", "", "2022-12-31"] for i in range(1, 11)]
+    ents.append(["HQ", "Head office", "", "office", "山西", "", ""])
+    act = [activity_row(10, "MWh", year=2023, entity=f"E{i:02}") for i in range(1, 11)]
+    act.append(activity_row(1, "MWh", year=2023, entity="HQ"))
+    out = compute_json(make_inventory(tmp_path / "inv", act, entities=ents, custom_factors=CUSTOM,
+                                      settings="reporting_years = [2023]\n"))
+    [w] = [w["message"] for w in out["warnings"] if w["code"] == "outside_boundary"]
+    assert w.endswith(": " + ", ".join(f"E{i:02} (1 row)" for i in range(1, 11)))
+
+
+def test_rows_before_an_acquisition_are_kept_for_the_restatement_and_named(tmp_path):
+    """The only entity is acquired on 2023-07-01: its 2022 row is kept for carbon restate (not
+    counted, named as such). Pro rata, rows before the unit existed (existed_from 2022-05-01)
+    are outside the boundary even for the restatement."""
+    header = [*EVENT_HEADER[:9], "existed_from"]
+    rows = [activity_row(100, "MWh", year=2022, entity="BUY"),
+            activity_row(100, "MWh", year=2023, entity="BUY")]
+    inv = make_inventory(tmp_path / "a", rows, custom_factors=CUSTOM,
+                         settings="reporting_years = [2022, 2023]\n")
+    write_csv(inv / "entities.csv", header,
+              [["BUY", "Bought", "", "plant", "山西", "2023-07-01", "", "acquisition", "", ""]])
+    out = compute_json(inv)
+    assert [w["message"] for w in out["warnings"] if w["code"] == "before_acquisition"] == [
+        "1 activity rows (or parts) of 1 acquired entities fall before their acquisition "
+        "(included_from) and are not counted in these figures; carbon restate adds them to the "
+        "earlier years: BUY (1 row)"]
+    assert "outside_boundary" not in {w["code"] for w in out["warnings"]}
+    assert out["years"]["2023"]["scope2_location_tco2e"] == pytest.approx(100)
+    early = [activity_row(100, "MWh", entity="BUY", start="2022-01-01", end="2022-03-31"),
+             activity_row(100, "MWh", year=2023, entity="BUY")]
+    inv = make_inventory(tmp_path / "b", early, custom_factors=CUSTOM,
+                         settings='reporting_years = [2022, 2023]\nboundary_mid_year = "pro_rata"\n')
+    write_csv(inv / "entities.csv", header, [["BUY", "Bought", "", "plant", "山西", "2023-07-01",
+                                             "", "acquisition", "", "2022-05-01"]])
+    codes = {w["code"] for w in compute_json(inv)["warnings"]}
+    assert "outside_boundary" in codes and "before_acquisition" not in codes
+    # pro rata, the months of the acquisition year before the acquisition are outside, not
+    # kept for the restatement (it restates earlier years only)
+    same_year = [activity_row(100, "MWh", entity="BUY", start="2023-01-01", end="2023-03-31"),
+                 activity_row(100, "MWh", entity="BUY", start="2023-07-01", end="2023-12-31")]
+    inv = make_inventory(tmp_path / "c", same_year, custom_factors=CUSTOM,
+                         settings='reporting_years = [2023]\nboundary_mid_year = "pro_rata"\n')
+    write_csv(inv / "entities.csv", header, [["BUY", "Bought", "", "plant", "山西", "2023-07-01",
+                                             "", "acquisition", "", ""]])
+    codes = {w["code"] for w in compute_json(inv)["warnings"]}
+    assert "outside_boundary" in codes and "before_acquisition" not in codes
+
+
+def test_the_equity_share_warning_counts_only_rows_counted_in_part(tmp_path):
+    ents = [["J", "Joint venture", "", "plant", "山西", "", "2022-12-31", "40%"],
+            ["W", "Wholly owned", "", "plant", "山西", "", "", ""]]
+    act = [activity_row(100, "MWh", year=2022, entity="J"),
+           activity_row(100, "MWh", year=2023, entity="J"),  # outside: not "in part"
+           activity_row(100, "MWh", year=2023, entity="W")]
+    inv = make_inventory(tmp_path / "inv", act, custom_factors=CUSTOM,
+                         settings='consolidation = "equity_share"\nreporting_years = [2022, 2023]\n')
+    write_csv(inv / "entities.csv", ["entity_id", "name", "parent_id", "kind", "province",
+                                     "included_from", "included_to", "ownership_share"], ents)
+    assert [w["message"] for w in compute_json(inv)["warnings"] if w["code"] == "equity_share"] \
+        == ["equity share: 1 activity rows of 1 entities count in part (by the organisation's "
+            "share)"]
+    # operational control, pro rata: rows counted in part by days are no equity-share matter
+    ents = _entities(["E1", "Closed site", "", "office", "山西", "", "2023-06-30"])
+    inv = make_inventory(tmp_path / "b", [activity_row(365, "MWh", year=2023)], entities=ents,
+                         custom_factors=CUSTOM, settings='boundary_mid_year = "pro_rata"\n')
+    assert "equity_share" not in {w["code"] for w in compute_json(inv)["warnings"]}
+
+
+def test_an_acquired_unit_without_equity_share_has_no_history_to_keep(tmp_path):
+    """Under equity share a unit held at 0 % counts for nothing: its rows before the acquisition
+    are outside the boundary, not kept for the restatement."""
+    header = [*EVENT_HEADER, "ownership_share"]
+    rows = [activity_row(100, "MWh", year=2022, entity="ZB"),
+            activity_row(100, "MWh", year=2023, entity="HQ")]
+    inv = make_inventory(tmp_path / "inv", rows, custom_factors=CUSTOM,
+                         settings='consolidation = "equity_share"\nreporting_years = [2022, 2023]\n')
+    write_csv(inv / "entities.csv", header,
+              [["HQ", "HQ", "", "office", "山西", "", "", "", "", "", ""],
+               ["ZB", "Zero", "", "plant", "山西", "2023-07-01", "", "acquisition", "", "", "0"]])
+    codes = {w["code"] for w in compute_json(inv)["warnings"]}
+    assert "outside_boundary" in codes and "before_acquisition" not in codes

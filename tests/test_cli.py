@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import EXAMPLE, activity_row, compute_json, make_inventory, run
 
 
@@ -15,6 +17,27 @@ def test_example_table_shows_every_year_side_by_side():
     for label in ("Scope 1 (direct emissions)", "Scope 2 (indirect emissions, location-based)",
                   "Total energy consumption (standard coal)", "per m² of floor area"):
         assert label in result.stdout
+    # 2024 Scope 2 at the pinned MEE 2022 factor: 11,124,077.63 kWh × 0.5366 kg/kWh = 5,969.18 t
+    # + 37,199.97 GJ × 0.11 t/GJ = 4,092.00 t → 10,061.18 t; per m²: ÷ 197,205 = 0.0510
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines)
+              if "Scope 2 (indirect emissions, location-based)" in line)
+    assert lines[at].split()[-1] == "10,061.18"
+    assert "per m² of floor area" in lines[at + 1] and lines[at + 1].split()[-1] == "0.0510"
+
+
+def test_example_2024_scope2_intensities_from_the_published_factors():
+    """Jinshang Bank 2024 (shared/reference/jinshang-bank.md: 11,124,077.63 kWh, 37,199.97 GJ of
+    heat, 197,205 m², 4,373 employees) at MEE 2022 表1 0.5366 kg/kWh and NDRC 0.11 t/GJ:
+    5,969.1800 + 4,091.9967 = 10,061.176756258 t; per m² 0.051018872524824;
+    per employee (Scope 2 only) 2.3007493154."""
+    y = compute_json(EXAMPLE)["years"]["2024"]
+    assert y["scope2_location_tco2e"] == pytest.approx(10061.176756258, rel=1e-12)
+    assert y["intensity"]["scope2_tco2e_per_m2"] == pytest.approx(0.051018872524824, rel=1e-12)
+    assert y["intensity"]["total_tco2e_per_person"] == pytest.approx(
+        y["total_location_tco2e"] / 4373, rel=1e-12)
+    assert y["intensity"]["total_tco2e_per_m2"] == pytest.approx(
+        y["total_location_tco2e"] / 197205, rel=1e-12)
 
 
 def test_example_json_is_byte_identical_across_runs():
@@ -58,12 +81,17 @@ def test_json_contract_keys():
 
 
 def test_year_filter_and_csv(tmp_path):
+    """--year keeps that year's lines of the CSV, exactly those of the unfiltered output."""
     out = tmp_path / "figures.csv"
     result = run("compute", EXAMPLE, "--year", "2023", "--format", "csv", "--out", out)
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "year,metric,source,value,unit"
-    assert all(line.startswith("2023,") for line in lines[1:])
+    everything = run("compute", EXAMPLE, "--format", "csv").stdout.splitlines()
+    assert lines[1:] == [line for line in everything if line.startswith("2023,")]
+    assert len(lines) > 20 and len(everything) > 3 * (len(lines) - 1)
+    scope2 = compute_json(EXAMPLE)["years"]["2023"]["scope2_location_tco2e"]
+    assert f"2023,scope2_location_tco2e,,{scope2!r},tCO2" in lines  # MEE factors: CO2
 
 
 def test_inventory_without_denominators_computes_with_null_intensities(tmp_path):
@@ -91,11 +119,12 @@ def test_custom_per_litre_factor_overrides_the_default(tmp_path):
     assert out["scope1_tco2e"] == 2.26 + out["gases"]["ch4_t"] * 28 + out["gases"]["n2o_t"] * 265
 
 
-def test_factors_list_and_show():
+def test_factors_list_and_show(sets):
     listing = run("factors", "list")
     assert listing.exit_code == 0
-    for set_id in ("gbt2589-2020", "mee-grid-2022", "ndrc-public-building-2015"):
-        assert set_id in listing.stdout
+    for set_id, fs in sets.items():  # every bundled set, with its row count and hash
+        line = next(ln for ln in listing.stdout.splitlines() if ln.split()[:1] == [set_id])
+        assert f" {len(fs.factors)} " in line and fs.sha256[:12] in line, line
     shown = run("factors", "show", "mee-grid-2022")
     assert shown.exit_code == 0
     assert "0.5366" in shown.stdout and "sha256" in shown.stdout
@@ -131,8 +160,12 @@ def test_compute_writes_nothing_to_stderr_when_piped():
 
 
 def test_out_suffix_picks_the_format(tmp_path):
-    for suffix, check in ((".json", lambda t: json.loads(t)["years"]),
-                          (".csv", lambda t: t.splitlines()[0].count(",") > 2)):
-        out = tmp_path / f"result{suffix}"
+    """--out result.json / result.csv writes exactly what --format json / csv prints."""
+    for suffix in ("json", "csv"):
+        out = tmp_path / f"result.{suffix}"
         assert run("compute", EXAMPLE, "--out", out).exit_code == 0
-        assert check(out.read_text(encoding="utf-8"))
+        printed = run("compute", EXAMPLE, "--format", suffix).stdout
+        assert out.read_text(encoding="utf-8") == printed
+    assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["years"]["2024"]
+    assert (tmp_path / "result.csv").read_text(encoding="utf-8").startswith(
+        "year,metric,source,value,unit\n")

@@ -49,6 +49,10 @@ def test_user_set_loads(own_set):
       "emission,electricity,national,0.6,tCO2/MWh,p. 4,true,"], "duplicate"),
     (["warp,electricity,national,0.5,tCO2/MWh,p. 3,true,"], "is not one of"),
     (["emission,electricity,national,abc,tCO2/MWh,p. 3,true,"], "not a number"),
+    # float() reads these; a NaN factor gave Scope 2 = 0 (a silent zero)
+    (["emission,electricity,national,nan,tCO2/MWh,p. 3,true,"], "'nan' is not a finite number"),
+    (["emission,electricity,national,inf,tCO2/MWh,p. 3,true,"], "'inf' is not a finite number"),
+    (["emission,electricity,national,-Infinity,tCO2/MWh,p. 3,true,"], "not a finite number"),
     (["oxidation_rate,diesel,,120,percent,p. 3,true,"], "between 0 and 100"),
 ])
 def test_bad_rows_do_not_load(own_set, lines, expected):

@@ -11,6 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from carbon import metrics
 from carbon.report.write import FORMULA_START, neutralise
 from tests.conftest import activity_row, make_inventory, run
 
@@ -49,13 +50,46 @@ def test_json_and_manifest_keep_the_text_exactly(inventory, tmp_path):
         assert any(INJ_ID in w["message"] for w in doc["warnings"])
 
 
-def test_csv_has_no_cell_a_spreadsheet_would_run(inventory):
+def test_errors_csv_neutralises_every_cell_a_spreadsheet_would_run(tmp_path):
+    """The problems file holds the cells as the user typed them: formula-like ones are written
+    with a leading apostrophe, in every column they reach (value, and the message quoting it)."""
+    bad = [["E1", "2022-01-01", "2022-12-31", "electricity", "=1+2", "kWh"],
+           ["@SUM(A1:A9)", "2022-01-01", "2022-12-31", "electricity", "1", "kWh"],
+           ["E1", "2022-01-01", "2022-12-31", "electricity", "1", "+cmd|' /C calc'!A0"],
+           ["E1", "-2022-01-01", "2022-12-31", "electricity", "1", "kWh"]]
+    inv = make_inventory(tmp_path / "inv", bad)
+    errors = tmp_path / "problems.csv"
+    result = run("compute", inv, "--errors", errors)
+    assert result.exit_code == 2, result.output
+    rows = list(csv.reader(io.StringIO(errors.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == ["file", "sheet", "cell", "row", "column", "value", "code", "problem", "fix"]
+    values = [r[5] for r in rows[1:]]
+    assert {"'=1+2", "'@SUM(A1:A9)", "'+cmd|' /C calc'!A0", "'-2022-01-01"} <= set(values)
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(FORMULA_START), (row, cell)
+
+
+def test_compute_csv_holds_only_keys_and_the_json_numbers(inventory):
+    """The figures CSV carries no user text (names, ids, organisation), only metric keys, source
+    keys, units and numbers, each the JSON output's number: nothing in it can run as a formula
+    except a negative number. Adding user text to it needs neutralising, and fails here first."""
     result = run("compute", inventory, "--format", "csv")
     assert result.exit_code == 0, result.output
-    for row in csv.reader(io.StringIO(result.stdout)):
-        for cell in row:
-            if cell.startswith(FORMULA_START):
-                float(cell)  # only a negative number may start with "-"
+    js = json.loads(run("compute", inventory, "--format", "json").stdout)
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["year", "metric", "source", "value", "unit"]
+    for year, metric, source, value, _unit in rows[1:]:
+        fig = js["years"][year]
+        if metric.startswith("by_source."):
+            expected = fig["by_source"][source][metric.split(".", 1)[1]]
+        else:
+            assert source == ""
+            expected = (fig[metric] if metric in fig else metrics.value(fig, metric))
+        assert value == ("" if expected is None else repr(expected)), (metric, source)
+    assert len(rows) > 20
+    text = result.stdout
+    assert INJ not in text and INJ_ID not in text and ORG not in text
 
 
 def test_console_and_text_output_show_the_text(inventory, tmp_path):

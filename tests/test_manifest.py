@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from carbon import __version__
 from carbon.manifest import sha256_file
 from tests.conftest import EXAMPLE, activity_row, make_inventory, run
@@ -40,6 +42,10 @@ def test_manifest_records_inputs_sets_version_options_and_results(tmp_path):
     js = run("compute", inv, "--format", "json", "--year", "2023", "--year", "2024").stdout
     assert m["results"] == json.loads(js)
     assert list(m["results"]["years"]) == ["2023", "2024"]
+    # indented by one space for reading, text kept as written (not \u escapes)
+    text = (tmp_path / "run.json").read_text(encoding="utf-8")
+    assert text.startswith('{\n "manifest_version": 1,\n "carbon_version": ')
+    assert "晋商银行" in text
 
 
 def test_json_and_manifest_are_byte_identical_for_identical_inputs(tmp_path):
@@ -60,6 +66,7 @@ def test_verify_passes_on_an_unchanged_run(tmp_path):
     result = run("verify", tmp_path / "run.json")
     assert result.exit_code == 0, result.output
     assert "verified" in result.stdout
+    assert "note:" not in result.stdout  # the same version: no note
 
 
 def test_changed_activity_value_fails_verify_naming_file_and_figures(tmp_path):
@@ -136,7 +143,9 @@ def test_manifest_moves_with_its_inputs(tmp_path):
     inv = copy_example(tmp_path / "2024-audit")
     write_manifest(inv, tmp_path / "2024-audit" / "run.json")
     moved = Path(shutil.move(tmp_path / "2024-audit", tmp_path / "archive"))
-    assert run("verify", moved / "run.json").exit_code == 0
+    result = run("verify", moved / "run.json")
+    assert result.exit_code == 0, result.output
+    assert "every figure matches run.json" in result.stdout
 
 
 def test_not_a_manifest_exits_2(tmp_path):
@@ -164,3 +173,176 @@ def test_a_copy_of_the_folder_under_another_name_verifies(tmp_path):
     shutil.copytree(inv, copy)
     result = run("verify", copy / "run.json")
     assert result.exit_code == 0, result.output
+
+
+def test_a_manifest_without_figures_added_since_verifies(tmp_path):
+    """DESIGN.md: a manifest written by an earlier version still verifies; a key it never recorded
+    (a metric added since) is not a difference. Here the manifest lacks total_market_tco2e and
+    energy_kwh_per_person (added in a later turn) and names another version."""
+    inv = copy_example(tmp_path)
+    m = write_manifest(inv, tmp_path / "run.json")
+    for fig in [*m["results"]["years"].values(), *m["results"]["by_entity"]]:
+        del fig["total_market_tco2e"]
+        del fig["intensity"]["energy_kwh_per_person"]
+    m["carbon_version"] = "0.0.9"
+    (tmp_path / "old.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    result = run("verify", tmp_path / "old.json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (f"note: the manifest was written by carbon 0.0.9; "
+                                             f"verified with carbon {__version__}")
+    # a recorded figure that moved is still named
+    m["results"]["years"]["2024"]["scope1_tco2e"] += 1
+    (tmp_path / "old.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    result = run("verify", tmp_path / "old.json")
+    assert result.exit_code == 1
+    assert "  years.2024.scope1_tco2e: " in result.stdout
+    assert not any(line.startswith("  ") and "total_market_tco2e" in line
+                   for line in result.stdout.splitlines())  # not a difference
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def test_verify_says_what_is_new_gone_and_changed(tmp_path):
+    """Each kind of change in words, both ways: a new input file and factor sets and factors
+    (1,000 L of diesel at the reporter's 2.60 kgCO2/L added to a 1,000 kWh inventory), a warning
+    gone (denominators added) and one added (an estimate), and a figure that was 0 (no
+    percentage); then the same changes undone."""
+    header = ["entity_id", "period_start", "period_end", "source", "quantity", "unit",
+              "data_quality"]
+    inv = make_inventory(tmp_path / "inv", [[*activity_row(1000, "kWh"), "measured"]],
+                         activity_header=header)
+    write_manifest(inv, tmp_path / "run.json")
+    before_hash = sha256_file(inv / "activity.csv")
+    rows = [[*activity_row(1000, "kWh"), "measured"], [*activity_row(1000, "L", "diesel"),
+                                                        "estimated"]]
+    make_inventory(inv, rows, activity_header=header, denominators=[["E1", 2022, 100, 2]],
+                   custom_factors=[["diesel", "", "emission", "2.60", "kgCO2e/L", "supplier"]])
+    result = run("verify", tmp_path / "run.json")
+    assert result.exit_code == 1, result.output
+    lines = _lines(result.stdout)
+    after_hash = sha256_file(inv / "activity.csv")
+    for line in (f"  input inv/activity.csv: changed (sha256 {before_hash[:12]}… → "
+                 f"{after_hash[:12]}…)",
+                 "  input inv/custom_factors.csv: new (not in the manifest)",
+                 "  input inv/denominators.csv: new (not in the manifest)",
+                 "  factor set fuel-density-gb: new (not in the manifest)",
+                 "  factor custom:emission:diesel: new",
+                 "  factor fuel-density-gb:density:diesel: new",
+                 "  years.2022.scope1_tco2e: 0 → 2.6 (+2.6)",  # 1,000 L × 2.60 kg/L; no % of 0
+                 "  warning added: 1 activity rows are estimates (data_quality = estimated)"):
+        assert line in lines, (line, lines)
+    gone = [ln for ln in lines if ln.startswith("  warning gone: no denominators table")]
+    assert len(gone) == 1, lines
+    # and back: what the second manifest recorded is no longer used
+    write_manifest(inv, tmp_path / "run2.json")
+    make_inventory(inv, [[*activity_row(1000, "kWh"), "measured"]], activity_header=header,
+                   denominators=[["E1", 2022, 100, 2]],
+                   custom_factors=[["heat", "", "emission", "0.11", "tCO2/GJ", "unused"]])
+    lines = _lines(run("verify", tmp_path / "run2.json").stdout)
+    for line in ("  factor set fuel-density-gb: no longer used",
+                 "  factor custom:emission:diesel: no longer used",
+                 "  factor fuel-density-gb:density:diesel: no longer used",
+                 "  years.2022.scope1_tco2e: 2.6 → 0 (-2.6, -100%)",
+                 "  warning gone: 1 activity rows are estimates (data_quality = estimated)"):
+        assert line in lines, (line, lines)
+
+
+def test_verify_names_a_changed_gwp_and_lists_at_most_50_figures(tmp_path):
+    inv = copy_example(tmp_path)
+    m = write_manifest(inv, tmp_path / "run.json")
+    m["results"]["gwp"] = "AR4GWP100"
+    (tmp_path / "run.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    lines = _lines(run("verify", tmp_path / "run.json").stdout)
+    assert lines == ["1 difference from run.json:", "  gwp: 'AR4GWP100' → 'AR5GWP100'"]
+    # every electricity row doubled: more than 50 figures move in three years
+    activity = inv / "activity.csv"
+    text = activity.read_text(encoding="utf-8")
+    write_manifest(inv, tmp_path / "run.json")
+    activity.write_text(text + "\n".join(ln for ln in text.splitlines()[1:] if "kWh" in ln)
+                        + "\n", encoding="utf-8")
+    result = run("verify", tmp_path / "run.json")
+    lines = _lines(result.stdout)
+    figures = [ln for ln in lines if ln.startswith(("  years.", "  by_entity["))]
+    causes = [ln for ln in lines[1:-1] if ln not in figures]  # the input, warnings
+    total = int(lines[0].split()[0])
+    assert len(figures) == 50 and "  input jinshang-bank/activity.csv: changed" in " ".join(
+        causes)
+    assert lines[-1] == f"  … and {total - len(causes) - 50} more figures"
+    assert total - len(causes) > 60
+
+
+def test_verify_reads_a_manifest_with_only_the_keys_it_needs(tmp_path):
+    """carbon_version, factors, results.warnings and results.by_entity are optional: without
+    them verify names every factor and warning as new, and compares the figures it has."""
+    inv = copy_example(tmp_path)
+    m = write_manifest(inv, tmp_path / "run.json")
+    bare = {k: m[k] for k in ("manifest_version", "inputs", "factor_sets", "options", "results")}
+    bare["results"] = {"years": m["results"]["years"]}
+    (tmp_path / "bare.json").write_text(json.dumps(bare, ensure_ascii=False), encoding="utf-8")
+    result = run("verify", tmp_path / "bare.json")
+    assert result.exit_code == 1, result.output
+    lines = _lines(result.stdout)
+    assert "  factor mee-grid-2022:emission:electricity:national: new" in lines
+    added = [ln for ln in lines if ln.startswith("  warning added: ")]
+    assert len(added) == len(m["results"]["warnings"]) > 0
+    assert not any(ln.startswith(("  years.", "  by_entity[")) for ln in lines)
+
+
+FIX = "pass the file written by carbon compute --manifest (or restore it from a copy)"
+
+
+def test_not_a_manifest_says_what_it_lacks_or_what_it_is(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text('{"years": {}, "inputs": []}', encoding="utf-8")
+    result = run("verify", bad)
+    assert result.exit_code == 2
+    assert (f"{bad}: not a carbon manifest (it lacks factor_sets, manifest_version, options, "
+            f"results); {FIX}") in " ".join(result.stderr.split())
+    bad.write_text("[1, 2]", encoding="utf-8")
+    result = run("verify", bad)
+    assert result.exit_code == 2
+    assert (f"{bad}: not a carbon manifest (a JSON list, not an object); {FIX}"
+            in " ".join(result.stderr.split()))
+
+
+@pytest.mark.parametrize("broken", [5, 6, 7])
+def test_an_invalid_manifest_names_five_fields_and_counts_the_rest(tmp_path, broken):
+    inv = copy_example(tmp_path)
+    m = write_manifest(inv, tmp_path / "run.json")
+    edits = [("inputs", 0, "path", "", "String should have at least 1 character"),
+             ("inputs", 0, "sha256", "x", "String should match pattern '^[0-9a-f]{64}$'"),
+             ("factor_sets", 0, "id", "", "String should have at least 1 character"),
+             ("factor_sets", 0, "sha256", "x", "String should match pattern '^[0-9a-f]{64}$'"),
+             ("options", None, "path", "", "String should have at least 1 character"),
+             ("options", None, "grid_level", "galactic", ""),
+             ("options", None, "year", [1800], "")]
+    for top, i, key, value, _ in edits[:broken]:
+        (m[top][i] if i is not None else m[top])[key] = value
+    (tmp_path / "run.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    result = run("verify", tmp_path / "run.json")
+    assert result.exit_code == 2
+    shown = "; ".join(f"{top}{f'[{i}]' if i is not None else ''}.{key}: {msg}"
+                      for top, i, key, _, msg in edits[:5])
+    more = {5: "", 6: " (and 1 more)", 7: " (and 2 more)"}[broken]
+    assert (f"run.json: an invalid manifest: {shown}{more}; {FIX}"
+            in " ".join(result.stderr.split()))
+
+
+def test_a_manifest_larger_than_the_limit_is_refused_by_its_size(tmp_path, monkeypatch):
+    from carbon import manifest
+
+    inv = copy_example(tmp_path)
+    write_manifest(inv, tmp_path / "run.json")
+    path = tmp_path / "run.json"
+    data = path.read_bytes().rstrip() + b" " * (3 * 2**20)  # JSON with trailing spaces
+    data = data[:3 * 2**20]
+    path.write_bytes(data)
+    monkeypatch.setattr(manifest, "MAX_MANIFEST_BYTES", len(data))  # at the limit: read
+    assert run("verify", path).exit_code == 0
+    monkeypatch.setattr(manifest, "MAX_MANIFEST_BYTES", 2**20)
+    result = run("verify", path)
+    assert result.exit_code == 2
+    assert f"{path}: 3 MiB is not a manifest carbon wrote; {FIX}" in " ".join(
+        result.stderr.split())

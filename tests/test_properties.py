@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from carbon.calc import compute
 from carbon.io import read_inventory
 from carbon.metrics import rated
-from tests.conftest import activity_row, make_inventory
+from tests.conftest import activity_row, compute_json, make_inventory
 
 SLOW = settings(max_examples=25, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -56,16 +56,43 @@ def test_splitting_a_row_changes_no_total(tmp_path_factory, sets, q, fraction, s
     pd.testing.assert_series_equal(_totals(split), _totals(whole), rtol=1e-9)
 
 
+#: Per unit of each source: (kWh, tce, t CO2 Scope 2 location-based), from the published tables:
+#: electricity 1 kWh, 0.1229 kgce/kWh (GB/T 2589-2020 App. A), 0.5366 kgCO2/kWh (MEE 2022 表1);
+#: heat 1 GJ = 1,000 MJ = 277.78 kWh, 0.03412 kgce/MJ, 0.11 tCO2/GJ (NDRC 附录表3); diesel 1 L =
+#: 0.84 kg (GB 19147-2013 convention) × 42,652 kJ/kg, × 1.4571 kgce/kg; natural gas 1 m³ =
+#: 38,931 kJ, 1.3300 kgce/m³.
+PER_UNIT = {
+    "kWh": ("electricity", 1.0, 0.1229e-3, 0.5366e-3),
+    "GJ": ("heat", 1e6 / 3600, 1000 * 0.03412e-3, 0.11),
+    "L": ("diesel", 0.84 * 42652 / 3600, 0.84 * 1.4571e-3, 0.0),
+    "m3": ("natural_gas", 38931 / 3600, 1.33e-3, 0.0),
+}
+BY_ENTITY_SUMS = ("energy_kwh", "energy_direct_kwh", "energy_indirect_kwh", "energy_tce",
+                  "scope1_tco2e", "scope2_location_tco2e", "scope2_market_tco2e",
+                  "total_location_tco2e", "total_market_tco2e")
+
+
 @SLOW
-@given(data=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["kWh", "GJ", "L", "m3"]),
+@given(data=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(sorted(PER_UNIT)),
                                quantities), min_size=1, max_size=12))
-def test_sum_over_entities_is_the_total(tmp_path_factory, sets, data):
-    source_of = {"kWh": "electricity", "GJ": "heat", "L": "diesel", "m3": "natural_gas"}
+def test_sum_over_entities_is_the_total(tmp_path_factory, data):
+    """The per-entity figures of the JSON output (``by_entity``) add up to the year's totals, and
+    each entity's energy, tce and Scope 2 are its quantities times the published factors."""
     entities = [[f"E{i}", f"Site {i}", "", "", "山西", "", ""] for i in range(3)]
-    rows = [activity_row(repr(q), u, source_of[u], entity=f"E{e}") for e, u, q in data]
-    ledger = _ledger(tmp_path_factory.mktemp("inv"), sets, rows, entities=entities)
-    by_entity = ledger.groupby("entity_id")[list(FIGURES)].sum().sum()
-    pd.testing.assert_series_equal(by_entity, _totals(ledger), rtol=1e-12, check_names=False)
+    rows = [activity_row(repr(q), u, PER_UNIT[u][0], entity=f"E{e}") for e, u, q in data]
+    out = compute_json(make_inventory(tmp_path_factory.mktemp("inv"), rows, entities=entities))
+    year = out["years"]["2022"]
+    by_entity = {e["entity_id"]: e for e in out["by_entity"]}
+    assert {e["year"] for e in out["by_entity"]} == {2022}
+    assert set(by_entity) == {f"E{e}" for e, _, _ in data}
+    for key in BY_ENTITY_SUMS:
+        assert sum(e[key] for e in by_entity.values()) == pytest.approx(year[key], rel=1e-9,
+                                                                          abs=1e-9), key
+    for eid, fig in by_entity.items():
+        mine = [(u, q) for e, u, q in data if f"E{e}" == eid]
+        for key, col in (("energy_kwh", 1), ("energy_tce", 2), ("scope2_location_tco2e", 3)):
+            expected = sum(q * PER_UNIT[u][col] for u, q in mine)
+            assert fig[key] == pytest.approx(expected, rel=1e-9, abs=1e-12), (eid, key)
 
 
 @SLOW

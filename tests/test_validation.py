@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ACTIVITY_COLUMNS, activity_row, make_inventory, run, write_csv
+from tests.conftest import (
+    ACTIVITY_COLUMNS,
+    activity_row,
+    compute_json,
+    make_inventory,
+    run,
+    write_csv,
+)
 
 
 def _fails(inv: Path, *expected: str, out: Path | None = None) -> str:
@@ -60,7 +67,10 @@ def test_wrong_dimension_names_what_the_source_needs(tmp_path):
 
 def test_diesel_in_kwh_is_fine_but_in_kelvin_is_not(tmp_path):
     ok = make_inventory(tmp_path / "ok", [activity_row(10, "GJ", "diesel")])
-    assert run("compute", ok, "-f", "json").exit_code == 0
+    y = compute_json(ok)["years"]["2022"]
+    # 10 GJ = 10,000,000 kJ ÷ 3,600 = 2,777.78 kWh; ÷ 42,652 kJ/kg × 1.4571 kgce/kg (GB/T 2589)
+    assert y["energy_kwh"] == pytest.approx(1e7 / 3600, rel=1e-12)
+    assert y["energy_tce"] == pytest.approx(10000 / 42.652 * 1.4571 / 1000, rel=1e-12)
     bad = make_inventory(tmp_path / "bad", [activity_row(10, "K", "diesel")])
     _fails(bad, "wrong_dimension", "diesel")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -168,6 +169,9 @@ def check_row(row: dict[str, str], where: str) -> list[str]:
     except ValueError:
         out.append(f"{where}, column value: {row.get('value')!r} is not a number")
         value = float("nan")
+    else:
+        if not math.isfinite(value):  # float() reads nan and inf
+            out.append(f"{where}, column value: {row.get('value')!r} is not a finite number")
     if row.get("unit", "").strip():
         try:
             unit = parse_unit(row["unit"])

@@ -590,7 +590,10 @@ def _published(published: pd.DataFrame, out_years: dict[str, Any]) -> list[dict[
         got = out_years[y][metric]["before"]
         residual = value - got
         tol = 0.5 * 10.0 ** (-int(r["decimals"]))
+        # exactly half a unit is within: allow the float error of the two figures (a few units
+        # in their last place), which a slack relative to the tolerance alone does not cover
+        slack = tol * 1e-12 + 8 * float(np.spacing(max(abs(value), abs(got))))
         out.append({"year": int(y), "metric": metric, "published": value, "recomputed": got,
                     "residual": residual, "residual_pct": _pct(residual, got),
-                    "within_rounding": bool(abs(residual) <= tol * (1 + 1e-12))})
+                    "within_rounding": bool(abs(residual) <= tol + slack)})
     return out

@@ -1,0 +1,151 @@
+"""Mutation testing of carbon's modules with mutmut, in a scratch copy of the work tree.
+
+    .venv/bin/python tools/mutation.py src/carbon/boundary.py
+    .venv/bin/python tools/mutation.py src/carbon/io/parse.py --tests tests/test_periods.py
+    .venv/bin/python tools/mutation.py src/carbon/manifest.py --workdir ../mut-manifest --keep
+
+For each module: copy the work tree (tracked and untracked files, not ignored ones) into a scratch
+folder, write mutmut's settings there (setup.cfg: this module only, the given tests), run
+``mutmut run``, and print the counts, the score and every surviving mutant as a diff. The score is
+the mutants killed (or timed out: an endless loop is caught too) over those plus the survivors not
+recorded as equivalent. Survivors the tests should kill get a test; the equivalent ones (no input
+can tell them apart) are recorded with the reason in tools/mutation-equivalent.md, which this
+script reads. The work tree itself is never changed.
+
+mutmut runs each mutant only on the tests that reached the mutated function (it records which, in
+one traced run of the given tests first), forked from a warm process: list every test file that
+can catch a change in the module; the cost is the one traced run. Slow: minutes per module on two
+cores. Not part of CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUIVALENT = ROOT / "tools" / "mutation-equivalent.md"
+
+#: The tests that exercise each module (mutmut runs, per mutant, those of them that reach it):
+#: the fast, targeted ones. Every compute reaches parse and boundary, so a list with the slow
+#: end-to-end files costs each surviving mutant their whole run (an hour and more a module).
+TESTS: dict[str, list[str]] = {
+    "src/carbon/boundary.py": ["tests/test_boundary_functions.py", "tests/test_boundary.py",
+                               "tests/test_hand_computed.py::test_equity_share_down_random_deep_trees",
+                               "tests/test_hand_computed.py::test_equity_share_a_five_level_chain_by_hand"],
+    "src/carbon/io/parse.py": ["tests/test_parse.py", "tests/test_periods.py"],
+    "src/carbon/manifest.py": ["tests/test_manifest.py", "tests/test_hand_computed.py",
+                               "tests/test_injection.py", "tests/test_adversarial.py",
+                               "-k", "manifest or verify"],
+}
+#: Besides src/ and tests/, what the tests read.
+ALSO_COPY = ["factors/", "examples/", "inputs/"]
+
+
+def _copy_tree(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
+    for name in filter(None, (f.decode() for f in files)):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+
+
+def _settings(module: str, tests: list[str]) -> str:
+    def lines(items: list[str]) -> str:
+        return "".join(f"\n    {i}" for i in items)
+
+    # forkserver: the mutants fork from a process that has only collected the tests. With the
+    # default (fork from the process that ran the traced run) every mutant whose tests included
+    # the adversarial corpus counted as killed: the children inherit what that run left behind.
+    return (f"[mutmut]\nsource_paths = src\nonly_mutate = {module}\n"
+            "process_isolation = forkserver\n"
+            f"also_copy ={lines(ALSO_COPY)}\n"
+            f"pytest_add_cli_args_test_selection ={lines(tests)}\n")
+
+
+def equivalent_lines(module: str) -> set[str]:
+    """The mutants recorded as equivalent for ``module`` (their mutmut names)."""
+    if not EQUIVALENT.is_file():
+        return set()
+    out = set()
+    for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 2 and cells[0] == module:
+            out.add(cells[1])
+    return out
+
+
+def run_module(module: str, tests: list[str], workdir: Path, children: int) -> dict[str, object]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    if not (workdir / "src").is_dir():
+        _copy_tree(workdir)
+    (workdir / "setup.cfg").write_text(_settings(module, tests), encoding="utf-8")
+    mutmut = Path(sys.executable).with_name("mutmut")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    with (workdir / "mutmut-run.log").open("wb") as log:  # progress and errors, for a look after
+        subprocess.run([str(mutmut), "run", "--max-children", str(children)], cwd=workdir,
+                       env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
+    listing = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=workdir, env=env,
+                             capture_output=True, text=True, check=True).stdout
+    status = dict(re.findall(r"^\s*(\S+): (.+)$", listing, flags=re.M))
+    counts = Counter(status.values())
+    # a mutant that makes the tests run past their time (an endless loop) is caught: it counts
+    # with the killed ones
+    survivors = sorted((n for n, s in status.items() if s == "survived"),
+                       key=lambda n: (n.rsplit("_", 1)[0], int(n.rsplit("_", 1)[1])))
+    equivalent = equivalent_lines(module) & set(survivors)
+    alive = [n for n in survivors if n not in equivalent]
+    diffs = {n: subprocess.run([str(mutmut), "show", n], cwd=workdir, env=env,
+                               capture_output=True, text=True).stdout for n in alive}
+    killed = counts["killed"] + counts["timeout"]
+    judged = killed + len(alive)
+    return {"module": module, "counts": dict(counts), "equivalent": len(equivalent),
+            "killed": killed, "alive": alive, "diffs": diffs,
+            "score": killed / judged if judged else 1.0}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("modules", nargs="+", help="e.g. src/carbon/boundary.py")
+    ap.add_argument("--tests", nargs="+", help="test files (default: the module's list in TESTS)")
+    ap.add_argument("--workdir", type=Path, help="scratch folder (default: a new temporary one)")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    ap.add_argument("--max-children", type=int, default=2, help="parallel mutants (default 2)")
+    ap.add_argument("--min-score", type=float, default=0.0,
+                    help="exit 1 when a module scores below this (0 to 1)")
+    args = ap.parse_args(argv)
+    worst = 1.0
+    for module in args.modules:
+        tests = args.tests or TESTS.get(module)
+        if not tests:
+            ap.error(f"no default tests for {module}: give --tests")
+        # test files that do not exist (yet) are left out; options such as -k pass through
+        tests = [t for t in tests if not t.startswith("tests/")
+                 or (ROOT / t.split("::")[0]).exists()]
+        base = args.workdir or Path(tempfile.mkdtemp(prefix="carbon-mutation-"))
+        workdir = base / Path(module).stem if len(args.modules) > 1 else base
+        try:
+            r = run_module(module, tests, workdir, args.max_children)
+        finally:
+            if not args.keep and args.workdir is None:
+                shutil.rmtree(base, ignore_errors=True)
+        print(f"{module}: {r['counts']}; {r['equivalent']} recorded equivalent; "
+              f"score {r['score']:.1%} ({r['killed']} killed or timed out of "
+              f"{int(r['killed']) + len(r['alive'])} non-equivalent)")  # type: ignore[call-overload]
+        for name in r["alive"]:  # type: ignore[attr-defined]
+            print(r["diffs"][name])  # type: ignore[index]
+        worst = min(worst, float(r["score"]))  # type: ignore[arg-type]
+    return 1 if worst < args.min_score else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
