@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from carbon.i18n import LANGS, Msg, Words, _, language_named
 
 GridLevel = Literal["national", "regional", "provincial"]
 GRID_LEVELS: tuple[str, ...] = ("national", "regional", "provincial")
@@ -48,6 +51,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organisation: str = ""
+    #: The language of messages, warnings and outputs when the command line names none
+    #: (``--lang``); None: the template's language, else the locale's (DESIGN.md, contract 2).
+    language: Literal["zh-Hans", "zh-Hant", "en"] | None = None
     reporting_years: list[int] = []
     base_year: int | None = None
     grid_level: GridLevel = "national"
@@ -68,6 +74,12 @@ class Settings(BaseModel):
     #: The same for a year of an entity and source against its other years (per day). [1]
     outlier_factor_years: float = Field(default=20.0, gt=1)
 
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language_name(cls, v: object) -> object:
+        """``zh_hant``, ``zh-TW``, ``繁體中文``, ``English`` name a language too."""
+        return (language_named(v) or v) if isinstance(v, str) else v
+
     @field_validator("gwp", mode="before")
     @classmethod
     def _gwp_name(cls, v: object) -> object:
@@ -86,7 +98,7 @@ class Settings(BaseModel):
     @classmethod
     def _co2_counted(cls, v: list[str]) -> list[str]:
         if "CO2" not in v:
-            raise ValueError("CO2 is always counted: list it, e.g. gases = [\"CO2\"]")
+            raise ValueError(_("CO2 is always counted: list it, e.g. gases = [\"CO2\"]"))
         return sorted(set(v), key=("CO2", "CH4", "N2O").index)
 
     @property
@@ -98,6 +110,58 @@ class Settings(BaseModel):
     def gwp_set(self) -> str:
         """The bundled factor set of the GWP values: ``ipcc-ar5-gwp100``."""
         return f"ipcc-{self.gwp.lower()}-gwp100"
+
+
+def stated_language(data: object) -> str | None:
+    """The ``language`` a settings file or sheet states (``data``: its keys and values as read),
+    when valid: known even when another setting is wrong, so that the problems are shown in it."""
+    value = data.get("language") if isinstance(data, dict) else None
+    named = language_named(value) if isinstance(value, str) else None
+    return named if named in LANGS else None
+
+
+#: pydantic's messages for a bad setting, by error type, with their parameters (``ctx``): the
+#: same English, put into words in each language.
+_SETTING_ERRORS = {
+    "literal_error": _("Input should be {expected}"),
+    "extra_forbidden": _("Extra inputs are not permitted"),
+    "int_parsing": _("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": _("Input should be a valid integer, got a number with a fractional part"),
+    "int_type": _("Input should be a valid integer"),
+    "float_parsing": _("Input should be a valid number, unable to parse string as a number"),
+    "float_type": _("Input should be a valid number"),
+    "greater_than_equal": _("Input should be greater than or equal to {ge}"),
+    "greater_than": _("Input should be greater than {gt}"),
+    "list_type": _("Input should be a valid list"),
+    "string_type": _("Input should be a valid string"),
+    "dict_type": _("Input should be a valid dictionary"),
+    "value_error": _("Value error, {error}"),
+}
+
+
+def setting_message(error: Mapping[str, Any]) -> str:
+    """What is wrong with one setting (an item of pydantic's ``ValidationError.errors()``), as a
+    message in any language; pydantic's own text where carbon has no words for it."""
+    known = _SETTING_ERRORS.get(error.get("type", ""))
+    if known is None:
+        return str(error["msg"])
+    ctx = {k: (v.args[0] if isinstance(v, Exception) and v.args else v)
+           for k, v in (error.get("ctx") or {}).items()}
+    if isinstance(ctx.get("expected"), str):  # 'a', 'b' or 'c': a list in Chinese
+        listed = ctx["expected"].replace("' or '", "'、'").replace("', '", "'、'")
+        ctx["expected"] = Words(ctx["expected"], listed, listed)
+    try:
+        msg = Msg(known.msgid, **{k: ctx[k] for k in known_fields(known.msgid)})
+    except KeyError:
+        return str(error["msg"])
+    return msg if str(msg) == error["msg"] else str(error["msg"])
+
+
+def known_fields(msgid: str) -> list[str]:
+    """The placeholders of a message id."""
+    import string
+
+    return [f for _text, f, _spec, _conv in string.Formatter().parse(msgid) if f]
 
 
 @dataclass(frozen=True)
@@ -165,6 +229,8 @@ class Inventory:
     ``letters`` are the first part's.
     ``pending`` (read for ``carbon status`` only): activity rows whose quantity is still blank,
     validated like the others, with ``part`` and ``row``; None otherwise.
+    ``template_language``: the language of the template the head office's workbook was made
+    from (None for a folder, or a workbook that does not tell).
     """
 
     path: Path
@@ -180,6 +246,14 @@ class Inventory:
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
     parts: list[Part] = field(default_factory=list)
     pending: pd.DataFrame | None = None
+    #: The language of the template the (head office's) workbook was made from, when it can be
+    #: told; None for a folder of CSV files.
+    template_language: str | None = None
+
+    @property
+    def language(self) -> str | None:
+        """The inventory's own language: its settings' ``language``, else its template's."""
+        return self.settings.language or self.template_language
 
     def origin_of(self, table: str, part: int = 0) -> Origin:
         """Where ``table`` of input ``part`` came from (the inventory's name when it has none)."""

@@ -40,6 +40,7 @@ from carbon.report.template import (
     _input_sheet,
     _lists_sheet,
     drop_downs,
+    record_language,
 )
 from carbon.schema import TABLES
 from carbon.submission import expected_rows
@@ -213,6 +214,7 @@ def build_site_template(inv: Inventory, root: str, year: int, lang: str = "zh-Ha
     props.creator = props.lastModifiedBy = "carbon"
     props.title = f"{root} {year}"
     props.created = props.modified = FIXED_TIME
+    record_language(wb, lang)
     buf = io.BytesIO()
     wb.save(buf)
     return _deterministic(buf.getvalue())
