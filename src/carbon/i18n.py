@@ -22,13 +22,14 @@ Codes and JSON keys never change with the language; only the words do.
 from __future__ import annotations
 
 import contextlib
-import gettext
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import gettext
 
 #: The languages carbon writes, in the order of its label tables.
 LANGS: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
@@ -65,6 +66,11 @@ def _(msgid: str, **params: Any) -> Msg:
 
 @cache
 def _catalogue(lang: str) -> gettext.NullTranslations:
+    """A language's compiled catalogue, loaded (with gettext) the first time a message is shown
+    in it: an English run loads none."""
+    import gettext
+    from importlib import resources
+
     if lang == "en":
         return gettext.NullTranslations()
     folder = resources.files("carbon").joinpath("locale", lang.replace("-", "_"),

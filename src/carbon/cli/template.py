@@ -8,7 +8,7 @@ import typer
 
 from carbon.cli.common import Lang, guarded, lang_option, read
 from carbon.errors import UsageError
-from carbon.i18n import Joined, _, quoted, tr
+from carbon.i18n import Joined, _, from_locale, quoted, tr
 from carbon.io.parse import year_list
 from carbon.report.write import write_atomic
 
@@ -29,9 +29,10 @@ def template(
                              help="Write the template to this file (default inventory.xlsx; "
                              "with --for, FOR-YEAR.xlsx)."),
     lang: Lang = lang_option("Language of the labels, the cover and the messages: en, zh-Hans, "
-                             "zh-Hant. Default: the labels zh-Hans (with --for: the inventory's "
-                             "language, else zh-Hans); the messages the inventory's language "
-                             "(with --for), else the locale's (LANG), else en."),
+                             "zh-Hant. Default: the labels in the inventory's language (with "
+                             "--for), else a Chinese locale's (LANG=zh_TW… gives zh-Hant), else "
+                             "zh-Hans; the messages in the inventory's language (with --for), "
+                             "else the locale's, else en."),
     years: str = typer.Option(None, "--years", help="Reporting years, e.g. 2022-2024; with --for, "
                               "the one year to collect (default: the year after the inventory's "
                               "latest)."),
@@ -49,7 +50,10 @@ def template(
     """Write the Excel template to fill in: a cover, one sheet per table, drop-downs, examples;
     or, with --inventory and --for, one site's workbook pre-filled with its rows to complete."""
     with guarded(lang):
-        labels = lang.value if lang is not None else "zh-Hans"
+        # the labels: --lang, else a Chinese locale's script, else zh-Hans (a facilities team's)
+        local = from_locale()
+        labels = lang.value if lang is not None else (
+            local if local in ("zh-Hans", "zh-Hant") else "zh-Hans")
         if (site is None) != (not inventory):
             raise UsageError(_("--for and --inventory go together: carbon template --inventory "
                                "hq/ --for BR01 -o BR01-2025.xlsx"))
