@@ -83,7 +83,7 @@ def save(lang: str, catalog: Catalog) -> None:
     path = po_path(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, sort_output=True, omit_header=True)
+    write_po(buf, catalog, width=100, sort_output=True, omit_header=True, include_lineno=False)
     path.write_bytes(buf.getvalue())
 
 
