@@ -57,6 +57,7 @@ from carbon.io.tables import MAX_LISTED, RawTable, more_rows, split_rows, stack
 from carbon.io.xlsx import OWNING
 from carbon.model import FactorPins, Inventory, Notice, Origin, Part, Settings
 from carbon.schema import TABLES
+from carbon.vocab import source_name
 
 if TYPE_CHECKING:
     from carbon.io import RawInput
@@ -229,7 +230,7 @@ class _Located:
         o = self.parts[part].origins.get(table, Origin(self.parts[part].name))
         letter = self.parts[part].letters.get(table, {}).get(column or "")
         if o.sheet and letter and row:
-            return f"{o.file}, {o.sheet}!{letter}{row}"
+            return Joined([o.file, f"{o.sheet}!{letter}{row}"], ", ", "，")
         if o.sheet and row:
             return _("{file}, sheet {sheet} row {row}", file=o.file, sheet=o.sheet, row=row)
         if o.sheet:
@@ -382,7 +383,8 @@ def _clash_problems(frames: list[pd.DataFrame], columns: list[str], table: str,
 
 
 def _activity_clash(mine: dict[str, Any], theirs: dict[str, Any]) -> tuple[Msg, str, Msg]:
-    name = " ".join(str(mine[k]) for k in METER if str(mine[k]))
+    name = Joined([source_name(str(mine[k])) if k == "source" else str(mine[k])
+                   for k in METER if str(mine[k])], " ", " ")
     a, b = str(mine["period_start"])[:10], str(mine["period_end"])[:10]
 
     def amount(r: dict[str, Any]) -> str:
@@ -402,7 +404,8 @@ def _denominator_clash(mine: dict[str, Any], theirs: dict[str, Any]) -> tuple[Ms
 
 
 def _meter_clash(mine: dict[str, Any], theirs: dict[str, Any]) -> tuple[Msg, str, Msg]:
-    m = " ".join(str(mine[c]) for c in ("entity_id", "source", "meter") if str(mine[c]))
+    m = Joined([source_name(str(mine[c])) if c == "source" else str(mine[c])
+                for c in ("entity_id", "source", "meter") if str(mine[c])], " ", " ")
     return (_("the declared meter {meter}", meter=m), "",
             _("declare each meter once, in one file"))
 

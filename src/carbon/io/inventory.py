@@ -17,7 +17,7 @@ import pandas as pd
 from carbon import boundary, vocab
 from carbon.errors import InputError, Problem
 from carbon.factors import PARAMETERS
-from carbon.i18n import Msg, Words, _, quoted
+from carbon.i18n import Joined, Msg, Words, _, quoted
 from carbon.io import parse
 from carbon.io.tables import ROW_BITS, RawTable
 from carbon.model import Inventory, Notice, Origin, Part, Settings
@@ -556,10 +556,13 @@ def _listed(code: str, lines: list[Msg], total: int, more: Msg,
     return out
 
 
-def _meter(frame: pd.DataFrame, at: np.ndarray) -> list[str]:
-    """A readable name for the rows at ``at``: ``E1 electricity`` (+ use, instrument when given)."""
+def _meter(frame: pd.DataFrame, at: np.ndarray) -> list[Joined]:
+    """A readable name for the rows at ``at``: ``E1 electricity`` (+ use, instrument when given;
+    the source in each language's words)."""
     parts = [frame[k].iloc[at].astype(str).tolist() for k in METER]
-    return [" ".join(str(v) for v in values if str(v)) for values in zip(*parts, strict=True)]
+    src = METER.index("source")
+    return [Joined([vocab.source_name(v) if i == src else v for i, v in enumerate(values) if v],
+                   " ", " ") for values in zip(*parts, strict=True)]
 
 
 def _days(d: np.ndarray) -> list[str]:
@@ -647,7 +650,7 @@ def period_notices(activity: pd.DataFrame, where: str | list[str],
     valid = np.r_[False, m_o[1:] == m_o[:-1]]
     overlap = valid & (s_o <= prev_end)
 
-    def listed(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Msg], list[str]]:
+    def listed(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Msg], list[Joined]]:
         at = np.flatnonzero(mask)[:MAX_LISTED_NOTICES]
         now = np.array([position(int(p)) for p in at], dtype=np.int64)
         before = [row_of(int(i), position(int(p) - 1)) for i, p in zip(now, at, strict=True)]
