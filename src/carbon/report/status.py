@@ -120,8 +120,9 @@ def render_text(st: Status) -> str:
     if lines[-1]:
         lines.append("")
     if len(st.idle):
-        shown = Joined(f"{e} ({y})" for e, y in zip(st.idle["entity_id"][:10],
-                                                    st.idle["year"][:10], strict=True))
+        shown = Joined(_("{entity} ({year})", entity=e, year=y)
+                       for e, y in zip(st.idle["entity_id"][:10], st.idle["year"][:10],
+                                       strict=True))
         n = len(st.idle)
         more = _(" and {n} more", n=n - 10) if n > 10 else ""
         lines.append(tr(
