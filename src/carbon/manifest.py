@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from carbon import __version__
 from carbon.errors import InputError, UsageError
 from carbon.factors import Factor
-from carbon.i18n import Msg, _, quoted, rendered, tr
+from carbon.i18n import Msg, Words, _, quoted, rendered, tr
 from carbon.io.source import read_input
 from carbon.schema import TABLES
 
@@ -272,7 +272,8 @@ class Change:
             return _("warning gone: {warning}", warning=b)
         if _is_number(b) and _is_number(a):
             delta = a - b
-            pct = f", {delta / b * 100:+.4g}%" if b else ""
+            share = f"{delta / b * 100:+.4g}%"
+            pct = Words(f", {share}", f"，{share}", f"，{share}") if b else ""
             return _("{what}: {before} → {after} ({delta}{pct})", what=self.what,
                      before=f"{b:,.10g}", after=f"{a:,.10g}", delta=f"{delta:+,.6g}", pct=pct)
         return _("{what}: {before} → {after}", what=self.what, before=repr(b), after=repr(a))
