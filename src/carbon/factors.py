@@ -21,7 +21,7 @@ from pathlib import Path
 import pint
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from carbon.errors import FactorNotFoundError, FactorSetError
+from carbon.errors import FactorNotFoundError, FactorSetError, setting_message
 from carbon.i18n import Joined, Words, _, quoted
 from carbon.units import CH4, CO2, CO2E, COUNTS, ENERGY, LENGTH, MASS, N2O, VOLUME, parse_unit
 
@@ -221,7 +221,7 @@ def load_set(path: Path) -> FactorSet:
         for e in exc.errors():
             loc = ".".join(str(x) for x in e["loc"])
             problems.append(_("metadata.toml, key {key}: {problem} (allowed keys: {allowed})",
-                              key=loc, problem=e["msg"],
+                              key=loc, problem=setting_message(e),
                               allowed=", ".join(FactorSetMeta.model_fields)))
     if meta is not None and meta.id != path.name:
         problems.append(_("metadata.toml, key id: {id} differs from the folder {folder}",

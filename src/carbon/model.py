@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from carbon.i18n import LANGS, Msg, Words, _, language_named
+from carbon.i18n import LANGS, _, language_named
 
 GridLevel = Literal["national", "regional", "provincial"]
 GRID_LEVELS: tuple[str, ...] = ("national", "regional", "provincial")
@@ -118,50 +117,6 @@ def stated_language(data: object) -> str | None:
     value = data.get("language") if isinstance(data, dict) else None
     named = language_named(value) if isinstance(value, str) else None
     return named if named in LANGS else None
-
-
-#: pydantic's messages for a bad setting, by error type, with their parameters (``ctx``): the
-#: same English, put into words in each language.
-_SETTING_ERRORS = {
-    "literal_error": _("Input should be {expected}"),
-    "extra_forbidden": _("Extra inputs are not permitted"),
-    "int_parsing": _("Input should be a valid integer, unable to parse string as an integer"),
-    "int_from_float": _("Input should be a valid integer, got a number with a fractional part"),
-    "int_type": _("Input should be a valid integer"),
-    "float_parsing": _("Input should be a valid number, unable to parse string as a number"),
-    "float_type": _("Input should be a valid number"),
-    "greater_than_equal": _("Input should be greater than or equal to {ge}"),
-    "greater_than": _("Input should be greater than {gt}"),
-    "list_type": _("Input should be a valid list"),
-    "string_type": _("Input should be a valid string"),
-    "dict_type": _("Input should be a valid dictionary"),
-    "value_error": _("Value error, {error}"),
-}
-
-
-def setting_message(error: Mapping[str, Any]) -> str:
-    """What is wrong with one setting (an item of pydantic's ``ValidationError.errors()``), as a
-    message in any language; pydantic's own text where carbon has no words for it."""
-    known = _SETTING_ERRORS.get(error.get("type", ""))
-    if known is None:
-        return str(error["msg"])
-    ctx = {k: (v.args[0] if isinstance(v, Exception) and v.args else v)
-           for k, v in (error.get("ctx") or {}).items()}
-    if isinstance(ctx.get("expected"), str):  # 'a', 'b' or 'c': a list in Chinese
-        listed = ctx["expected"].replace("' or '", "'、'").replace("', '", "'、'")
-        ctx["expected"] = Words(ctx["expected"], listed, listed)
-    try:
-        msg = Msg(known.msgid, **{k: ctx[k] for k in known_fields(known.msgid)})
-    except KeyError:
-        return str(error["msg"])
-    return msg if str(msg) == error["msg"] else str(error["msg"])
-
-
-def known_fields(msgid: str) -> list[str]:
-    """The placeholders of a message id."""
-    import string
-
-    return [f for _text, f, _spec, _conv in string.Formatter().parse(msgid) if f]
 
 
 @dataclass(frozen=True)

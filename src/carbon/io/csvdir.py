@@ -17,11 +17,11 @@ import pyarrow.csv as pacsv
 from pydantic import ValidationError
 
 from carbon import vocab
-from carbon.errors import InputError, Problem
+from carbon.errors import InputError, Problem, setting_message
 from carbon.i18n import _, quoted
 from carbon.io.source import decode, present, read_input
 from carbon.io.tables import MAX_LISTED, RawTable, column_letter
-from carbon.model import Notice, Origin, Settings, setting_message, stated_language
+from carbon.model import Notice, Origin, Settings, stated_language
 from carbon.schema import DATA_QUALITY, TABLES, USES, TableSpec, header_key
 from carbon.units import written_names
 

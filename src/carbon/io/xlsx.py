@@ -32,11 +32,11 @@ import pyarrow.compute as pc
 from defusedxml import DefusedXmlException, ElementTree
 from pydantic import ValidationError
 
-from carbon.errors import Problem
+from carbon.errors import Problem, setting_message
 from carbon.i18n import Joined, Msg, _, quoted
 from carbon.io import parse
 from carbon.io.tables import MAX_CELL_CHARS, RawTable, column_index, column_letter
-from carbon.model import FactorPins, Notice, Origin, Settings, setting_message, stated_language
+from carbon.model import FactorPins, Notice, Origin, Settings, stated_language
 from carbon.progress import progress
 from carbon.schema import TABLES, TableSpec, bracketed_key, header_key
 
