@@ -60,6 +60,15 @@ def make_inventory(folder: Path, activity: Sequence[Sequence[Any]], *,
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in a locale that asks for no language (messages in English unless a
+    test, an inventory or a template asks for another), whatever the machine's locale is."""
+    for key in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def run(*args: str) -> Any:
     """Run the real CLI in-process; returns the click Result."""
     return runner.invoke(app, [str(a) for a in args])

@@ -306,7 +306,7 @@ def test_check_on_a_workbook_with_a_missing_january(tmp_path):
     rows = [["E1", f"2024-{m:02d}", f"2024-{m:02d}", "电力", 41_000 + m, "度", "0001"]
             for m in range(2, 13)]
     book = _template_workbook(tmp_path, rows)
-    result = run("check", book)
+    result = run("check", book, "--lang", "en")  # a zh-Hans template: English asked for
     assert result.exit_code == 1, result.output
     text = " ".join(result.stdout.split())
     assert "branch.xlsx, 活动数据 (activity)!B2: E1 electricity meter 0001: nothing recorded from " \
@@ -427,9 +427,12 @@ def test_the_meters_sheet_of_a_workbook_declares_a_season_and_is_checked_by_cell
     assert (cov["months"], cov["days_expected"], cov["days_missing"]) == ("11-3", 152, 0)
     sheet(wb, "meters")["D2"] = "冬季"
     wb.save(book)
-    bad = run("check", book)
+    bad = run("check", book, "--lang", "en")
     assert bad.exit_code == 2
     assert "heat.xlsx, 計量錶 (meters)!D2: '冬季': not a list of months" in " ".join(bad.stderr.split())
+    # without --lang, the words of the zh-Hant template it was made from
+    assert "檔案 heat.xlsx，計量錶 (meters)!D2：「冬季」：不是月份清單" in " ".join(
+        run("check", book).stderr.split())
 
 
 @pytest.mark.parametrize("text,months", [

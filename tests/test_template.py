@@ -274,7 +274,7 @@ def test_template_data_round_trips_through_the_reader_with_cell_refs(tmp_path):
     sheet(wb, "activity").append(["S1", "2023-01", "2023-12", "电力", "12,34,5", "度"])
     path = tmp_path / "r.xlsx"
     wb.save(path)
-    result = run("compute", path)
+    result = run("compute", path, "--lang", "en")
     assert result.exit_code == 2
     text = " ".join(result.stderr.split())
     assert "活动数据 (activity)!E3" in text and "'12,34,5'" in text and "activity)!E2" not in text

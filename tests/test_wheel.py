@@ -76,3 +76,8 @@ def test_wheel_installs_and_runs_the_example_from_elsewhere(tmp_path):
                            check=True).stdout.split()
     assert all(p.startswith(str(env_dir)) for p in where), where
     assert (Path(where[1]) / "mee-grid-2022" / "factors.csv").is_file()
+    # the message catalogues travel inside the wheel too
+    chinese = subprocess.run([str(carbon), "compute", "inventory", "--format", "json", "--lang",
+                              "zh-Hant"], cwd=elsewhere, env=env, capture_output=True, text=True,
+                             check=True)
+    assert "列活動數據為估算值" in json.loads(chinese.stdout)["warnings"][0]["message"]

@@ -12,6 +12,8 @@ its id. Translations are written by hand in the .po files.
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import gettext
 import io
 import re
@@ -34,12 +36,38 @@ def po_path(lang: str) -> Path:
 
 
 def extracted() -> dict[str, list[str]]:
-    """Every message id in the source, with where it is used."""
+    """Every message id in the source, with where it is used.
+
+    Babel's notes about f-strings are not shown: an f-string among a message's parameters
+    (``n=f"{n:,}"``) is no message; a message id that is not a literal is found by
+    :func:`unextractable`."""
     out: dict[str, list[str]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(SRC), method_map=[("**.py", "python")], keywords={"_": None}):
+    with contextlib.redirect_stderr(io.StringIO()):
+        found = list(extract_from_dir(str(SRC), method_map=[("**.py", "python")],
+                                      keywords={"_": None}))
+    for filename, lineno, message, _comments, _context in found:
         if isinstance(message, str) and message:
             out.setdefault(message, []).append(f"{filename}:{lineno}")
+    return out
+
+
+def unextractable() -> list[str]:
+    """The ``_()`` calls whose message id is not a string literal (an f-string, a variable, a
+    call inside an f-string): no catalogue can translate them."""
+    out = []
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr):  # _() inside an f-string: Babel cannot see it
+                out += [f"{path.relative_to(ROOT)}:{node.lineno}: a message inside an f-string"
+                        for sub in ast.walk(node) if isinstance(sub, ast.Call)
+                        and isinstance(sub.func, ast.Name) and sub.func.id == "_"]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id == "_":
+                first = node.args[0] if node.args else None
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    out.append(f"{path.relative_to(ROOT)}:{node.lineno}: a message id that is "
+                               "not a string literal")
     return out
 
 
@@ -55,7 +83,7 @@ def save(lang: str, catalog: Catalog) -> None:
     path = po_path(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
-    write_po(buf, catalog, width=100, sort_output=True, omit_header=True)
+    write_po(buf, catalog, width=100, sort_output=True, omit_header=True, include_lineno=False)
     path.write_bytes(buf.getvalue())
 
 
@@ -93,7 +121,7 @@ def compile_all() -> None:
 def problems() -> list[str]:
     """Everything wrong with the catalogues against the source."""
     messages = extracted()
-    out = []
+    out = unextractable()
     for lang in LOCALES:
         catalog = load(lang)
         have = {m.id: m.string for m in catalog if m.id}

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from carbon import __version__, metrics, vocab
+from carbon.i18n import Joined, Words, _
 from carbon.model import Inventory, Ledger, Notice, Settings
 
 
@@ -28,8 +29,9 @@ def _ratio(a: float, b: float | None) -> float | None:
     return None if b is None or b == 0 else a / b
 
 
-def _listed(ids: list[str], limit: int = 10) -> str:
-    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+def _listed(ids: list[str], limit: int = 10) -> Joined:
+    more = _(" and {n} more", n=len(ids) - limit) if len(ids) > limit else ""
+    return Joined([Joined(ids[:limit]), more], "", "")
 
 
 #: Per denominator: the rated sums over the entities that have it, and their denominator total
@@ -179,25 +181,35 @@ def _intensity_basis(inv: Inventory, years: list[int], ent: pd.DataFrame, denoms
                         (active.loc[both, rated].sum().to_dict(), float(value[both].sum()))
                         if both.any() else (None, None))
             lacking = sorted(active.loc[~ok, "entity_id"].astype(str))
-            what = den.label("en").lower()
+            what = Words(den.label("en").lower(), den.label("zh-Hans"), den.label("zh-Hant"))
+            per = Words(*(den.per_unit(lang).lstrip("/") for lang in ("en", "zh-Hans", "zh-Hant")))
             if not ok.any() and len(active):
-                notices.append(Notice(f"no_{key.removesuffix('_m2')}", (
-                    f"{y}: no entity with activity has a {what} (blank or 0); its intensities "
-                    f"are left empty: add {key} per entity and year in the denominators table")))
+                notices.append(Notice(f"no_{key.removesuffix('_m2')}", _(
+                    "{year}: no entity with activity has a {what} (blank or 0); its intensities "
+                    "are left empty: add {key} per entity and year in the denominators table",
+                    year=y, what=what, key=key)))
             elif lacking:
-                notices.append(Notice("denominator_partial", (
-                    f"{y}: {len(lacking)} of {len(active)} entities with activity have no {what} "
-                    f"(blank or 0): {_listed(lacking)}; the intensities per "
-                    f"{den.per_unit('en').lstrip('/')} cover the other {int(ok.sum())} entities "
-                    f"only (their figures over their {what}); add {key} for these entities"
-                    + ("" if set(lacking) & have else " in the denominators table"))))
+                notices.append(Notice("denominator_partial", _(
+                    "{year}: {n} of {active} entities with activity have no {what} (blank or "
+                    "0): {listed}; the intensities per {per} cover the other {others} entities "
+                    "only (their figures over their {what}); add {key} for these entities",
+                    year=y, n=len(lacking), active=len(active), what=what,
+                    listed=_listed(lacking), per=per, others=int(ok.sum()), key=key)
+                    if set(lacking) & have else _(
+                    "{year}: {n} of {active} entities with activity have no {what} (blank or "
+                    "0): {listed}; the intensities per {per} cover the other {others} entities "
+                    "only (their figures over their {what}); add {key} for these entities in "
+                    "the denominators table", year=y, n=len(lacking), active=len(active),
+                    what=what, listed=_listed(lacking), per=per, others=int(ok.sum()),
+                    key=key)))
         idle = sorted(set(d.index[d[list(metrics.DENOMINATORS)].notna().any(axis=1)])
                       - set(active["entity_id"].astype(str)))
         if idle and len(active):
-            notices.append(Notice("denominator_without_activity", (
-                f"{y}: {len(idle)} entities have a floor area or headcount but no activity in "
-                f"the year: {_listed(idle)}; they are left out of the intensities (record their "
-                "energy, or if it is billed to another entity, their area and staff there)")))
+            notices.append(Notice("denominator_without_activity", _(
+                "{year}: {n} entities have a floor area or headcount but no activity in the "
+                "year: {listed}; they are left out of the intensities (record their energy, or "
+                "if it is billed to another entity, their area and staff there)", year=y,
+                n=len(idle), listed=_listed(idle))))
         out[y] = info
     return out, notices
 

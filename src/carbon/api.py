@@ -46,16 +46,21 @@ class InputError(errors.InputError):
         ``message``, ``fix`` (``row`` counts like a spreadsheet; the header is row 1).
     """
 
-    def __init__(self, problems: Iterable[errors.Problem]):
-        super().__init__(problems)
+    def __init__(self, problems: Iterable[errors.Problem], language: str | None = None):
+        super().__init__(problems, language)
         self.problems = _problem_frame(self.listed)  # type: ignore[assignment]
 
 
 def _problem_frame(problems: Sequence[errors.Problem]) -> pd.DataFrame:
+    """The problems as a frame, their words in the current language (:mod:`carbon.i18n`)."""
     import pandas as pd
 
+    from carbon.i18n import tr
+
     cols = ["file", "sheet", "row", "column", "value", "code", "message", "fix"]
-    return pd.DataFrame([[getattr(p, c) for c in cols] for p in problems], columns=cols)
+    worded = {"value", "message", "fix"}
+    return pd.DataFrame([[tr(getattr(p, c)) if c in worded else getattr(p, c) for c in cols]
+                         for p in problems], columns=cols)
 
 
 def _user_sets(factor_sets: Iterable[PathLike] | None) -> dict[str, FactorSet]:
@@ -80,6 +85,12 @@ class Inventory:
     def paths(self) -> list[Path]:
         """Every input it was read from, the head office's first."""
         return [p.path for p in self.data.parts] or [self.data.path]
+
+    @property
+    def language(self) -> str | None:
+        """The inventory's own language: its settings' ``language``, else the language of the
+        template its workbook was made from; None when neither tells."""
+        return self.data.language
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -131,7 +142,7 @@ def read_inventory(*paths: PathLike, factor_sets: Iterable[PathLike] | None = No
     try:
         return Inventory(read_inventories([Path(p) for p in paths], sets, pending=pending), sets)
     except errors.InputError as exc:
-        raise InputError(exc.listed) from None
+        raise InputError(exc.listed, exc.language) from None
 
 
 def _number(v: float) -> str:
@@ -226,10 +237,13 @@ class Result:
 
     @property
     def warnings(self) -> pd.DataFrame:
-        """``code``, ``message`` of every warning (they never block)."""
+        """``code``, ``message`` of every warning (they never block), the messages in the
+        current language (:func:`carbon.i18n.using`)."""
         import pandas as pd
 
-        return pd.DataFrame(self.figures["warnings"], columns=["code", "message"])
+        from carbon.i18n import rendered
+
+        return pd.DataFrame(rendered(self.figures["warnings"]), columns=["code", "message"])
 
     def to_json(self) -> str:
         """The JSON of ``carbon compute --format json``, byte for byte."""
@@ -253,7 +267,7 @@ class Result:
         from carbon.report.charts import render
         from carbon.report.write import write_outputs
 
-        drawn, _ = render(self.figures, lang)
+        drawn, _used = render(self.figures, lang)
         files = [(Path(folder) / name, data) for name, data in drawn.items()]
         write_outputs(files, self.inventory.data.files)
         return [p for p, _ in files]
@@ -309,7 +323,7 @@ def compute(inventory: Inventory, *, years: Iterable[int] | None = None,
         data = replace(inventory.data, notices=[*inventory.data.notices, *reviewed.notices])
         ledger = run(data, sets, grid_level=grid_level, years=wanted)
     except errors.InputError as exc:
-        raise InputError(exc.listed) from None
+        raise InputError(exc.listed, inventory.language) from None
     shown = wanted or (sorted(set(inventory.data.settings.reporting_years)) or None)
     figures = summarize(data, ledger, shown)
     figures["coverage"] = reviewed.coverage_json()
@@ -402,7 +416,9 @@ def restate(before: Inventory, after: Inventory, *, years: Iterable[int] | None 
     wanted = sorted(set(years)) if years else sorted(
         set(reporting_years(before.data)) & set(reporting_years(after.data)))
     if not wanted:
-        raise errors.UsageError("the two inventories report no year in common; pass --years")
+        from carbon.i18n import _
+
+        raise errors.UsageError(_("the two inventories report no year in common; pass --years"))
     try:
         pub = read_published(Path(published), restated(), wanted) if published else None
         # missing days and values far off their series, worded as compute words them
@@ -412,7 +428,7 @@ def restate(before: Inventory, after: Inventory, *, years: Iterable[int] | None 
                       threshold_pct=threshold_pct, threshold_scope=threshold_scope,
                       published=pub)
     except errors.InputError as exc:
-        raise InputError(exc.listed) from None
+        raise InputError(exc.listed, after.language or before.language) from None
     return Restatement(figures)
 
 

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from carbon.i18n import Joined, _
 from carbon.model import Inventory, Notice
 from carbon.schema import ENTRIES, ENTRY_EVENTS, EXIT_EVENTS, EXITS
 from carbon.vocab import fold
@@ -75,7 +76,7 @@ def parent_loops(entities: pd.DataFrame) -> np.ndarray:
     if not n:
         return np.zeros(0, dtype=bool)
     up = np.append(_parents(entities), n)  # the sentinel ``n`` is its own parent
-    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
+    for _step in range(int(np.ceil(np.log2(n + 1))) + 1):
         up = up[up]
     return up[:n] != n
 
@@ -96,7 +97,7 @@ def subtree(entities: pd.DataFrame, roots: Iterable[str]) -> np.ndarray:
     n = len(entities)
     up = np.append(_parents(entities), n)
     mask = np.append(entities["entity_id"].astype(str).isin(set(roots)).to_numpy(), False)
-    for _ in range(n):
+    for _step in range(n):
         grown = mask | mask[up]
         if (grown == mask).all():
             break
@@ -124,7 +125,7 @@ def equity_share(entities: pd.DataFrame) -> np.ndarray:
     up = np.append(_parents(entities), n)
     # Pointer doubling: ``acc`` is the product over the 2**k nearest links of the chain.
     acc = share.copy()
-    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
+    for _step in range(int(np.ceil(np.log2(n + 1))) + 1):
         acc = acc * np.where(up == n, 1.0, acc[up])
         up = up[up]
     return acc[:n]
@@ -155,7 +156,7 @@ def _bound(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     exit_ = np.append(event_rules(entities, "exit"), NONE)
     by_start, by_stop = np.arange(n + 1), np.arange(n + 1)
     up = np.append(_parents(entities), n)
-    for _ in range(int(np.ceil(np.log2(n + 1))) + 1):
+    for _step in range(int(np.ceil(np.log2(n + 1))) + 1):
         s_up, t_up, bs_up, bt_up = start[up], stop[up], by_start[up], by_stop[up]
         take_s = (s_up > start) | ((s_up == start) & (entry[bs_up] > entry[by_start]))
         take_t = (t_up < stop) | ((t_up == stop) & (exit_[bt_up] > exit_[by_stop]))
@@ -175,7 +176,7 @@ def windows(entities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         First and last day (inclusive) of each entity's window; open ends as 0001-01-01 and
         9999-12-31. [d]
     """
-    start, stop, _, _ = _bound(entities)
+    start, stop, _start_of, _stop_of = _bound(entities)
     return start, stop
 
 
@@ -312,7 +313,7 @@ def _restated(entity_ids: pd.Series, year: np.ndarray, entities: pd.DataFrame
         return none, none
     codes = _codes(entity_ids, entities)
     pick = np.where(codes >= 0, codes, 0)
-    entry_year, exit_year, _, _ = event_years(entities)
+    entry_year, exit_year, _by_start, _by_stop = event_years(entities)
     y = np.asarray(year, dtype=np.int64)
     removed = (codes >= 0) & (exit_year[pick] > 0) & (y < exit_year[pick])
     history = (codes >= 0) & ~removed & (y < entry_year[pick])
@@ -448,7 +449,7 @@ def missing_history(entities: pd.DataFrame, activity: pd.DataFrame, years: Seque
     if not len(entities):
         return []
     rule = event_rules(entities, "entry")
-    entry_year, _, by_start, _ = event_years(entities)
+    entry_year, _exit_year, by_start, _by_stop = event_years(entities)
     existed = (entities["existed_from"].to_numpy(dtype="datetime64[D]") if "existed_from" in
                entities else np.full(len(entities), np.datetime64("NaT"), dtype="datetime64[D]"))
     first = np.where(np.isnat(existed), np.iinfo(np.int64).min, _year(existed))
@@ -474,9 +475,11 @@ def missing_history(entities: pd.DataFrame, activity: pd.DataFrame, years: Seque
     return out
 
 
-def _listing(counts: pd.Series, limit: int = 10) -> str:
-    shown = [f"{e} ({n} row{'s' if n != 1 else ''})" for e, n in counts.head(limit).items()]
-    return ", ".join(shown) + (f" and {len(counts) - limit} more" if len(counts) > limit else "")
+def _listing(counts: pd.Series, limit: int = 10) -> Joined:
+    shown = Joined(_("{entity} (1 row)", entity=e) if n == 1 else
+                   _("{entity} ({n} rows)", entity=e, n=n) for e, n in counts.head(limit).items())
+    more = _(" and {n} more", n=len(counts) - limit) if len(counts) > limit else ""
+    return Joined([shown, more], "", "")
 
 
 def apply(act: pd.DataFrame, inv: Inventory) -> tuple[pd.DataFrame, list[Notice]]:
@@ -508,24 +511,26 @@ def apply(act: pd.DataFrame, inv: Inventory) -> tuple[pd.DataFrame, list[Notice]
         acquired &= row_weights(act, _history(ent), s.consolidation, s.boundary_mid_year) > 0
     if acquired.any():  # kept for restating the years before an acquisition, not counted here
         counts = act.loc[acquired, "entity_id"].astype(str).value_counts().sort_index()
-        notices.append(Notice("before_acquisition", f"{int(acquired.sum())} activity rows (or "
-                              f"parts) of {len(counts)} acquired entities fall before their "
-                              "acquisition (included_from) and are not counted in these "
-                              "figures; carbon restate adds them to the earlier years: "
-                              f"{_listing(counts)}"))
+        notices.append(Notice("before_acquisition", _(
+            "{n} activity rows (or parts) of {entities} acquired entities fall before their "
+            "acquisition (included_from) and are not counted in these figures; carbon restate "
+            "adds them to the earlier years: {listed}", n=int(acquired.sum()),
+            entities=len(counts), listed=_listing(counts))))
     stray = out & ~acquired
     if stray.any():
         counts = act.loc[stray, "entity_id"].astype(str).value_counts().sort_index()
-        years = ", ".join(str(y) for y in sorted(act.loc[stray, "year"].unique()))
-        notices.append(Notice("outside_boundary", f"{int(stray.sum())} activity rows (or parts) of "
-                              f"{len(counts)} entities fall outside the entity's boundary "
-                              f"window (included_from / included_to; {years}) and are not "
-                              f"counted: {_listing(counts)}"))
+        years = Joined(str(y) for y in sorted(act.loc[stray, "year"].unique()))
+        notices.append(Notice("outside_boundary", _(
+            "{n} activity rows (or parts) of {entities} entities fall outside the entity's "
+            "boundary window (included_from / included_to; {years}) and are not counted: "
+            "{listed}", n=int(stray.sum()), entities=len(counts), years=years,
+            listed=_listing(counts))))
     partial = (w > 0) & (w < 1)
     if partial.any() and s.consolidation == "equity_share":
         n = act.loc[partial, "entity_id"].nunique()
-        notices.append(Notice("equity_share", f"equity share: {int(partial.sum())} activity rows "
-                              f"of {n} entities count in part (by the organisation's share)"))
+        notices.append(Notice("equity_share", _(
+            "equity share: {n} activity rows of {entities} entities count in part (by the "
+            "organisation's share)", n=int(partial.sum()), entities=n)))
     keep = ~out
     act = act[keep].reset_index(drop=True) if out.any() else act.copy(deep=False)
     act["share"] = act["share"].to_numpy() * w[keep]

@@ -23,6 +23,7 @@ import pint
 from carbon import boundary, metrics, vocab
 from carbon.errors import FactorSetError, InputError, Problem
 from carbon.factors import Factor, FactorSet, family, require
+from carbon.i18n import Joined, Msg, Words, _
 from carbon.model import GridLevel, Inventory, Ledger, Notice, Origin, Settings
 from carbon.units import (
     CH4,
@@ -50,7 +51,7 @@ class _Missing(Exception):
     entity concerned rather than at the first activity row.
     """
 
-    def __init__(self, message: str, fix: str, column: str | None = None):
+    def __init__(self, message: Msg, fix: Msg, column: str | None = None):
         super().__init__(message)
         self.message, self.fix, self.column = message, fix, column
 
@@ -110,21 +111,26 @@ def grid_sets(years: Iterable[int], inv: Inventory, sets: dict[str, FactorSet]
         else:
             earlier = [v for v in series if v < y]
             if not earlier:
-                have = ", ".join(str(v) for v in sorted(series)) or "none"
+                have = Joined(str(v) for v in sorted(series)) if series else _("none")
                 could = _could_pin(sets, y)
-                hint = (f" ({', '.join(could)} cover{'s' if len(could) == 1 else ''} {y})"
+                hint = ((_(" ({sets} covers {year})", sets=could[0], year=y) if len(could) == 1
+                         else _(" ({sets} cover {year})", sets=Joined(could), year=y))
                         if could else "")
                 example = could[0] if could else "<set id>"
                 raise InputError([Problem(
                     inv.origins.get("settings", Origin("settings")).file, None, None,
                     "factor_sets", "no_grid_factor", str(y),
-                    f"no {pins.grid_family} electricity factor for {y} or earlier (have {have})",
-                    f"pin a set for that year in settings: factor_sets.grid_by_year = "
-                    f'{{{y} = "{example}"}}{hint}, or factor_sets.grid for every year')])
+                    _("no {family} electricity factor for {year} or earlier (have {have})",
+                      family=pins.grid_family, year=y, have=have),
+                    _('pin a set for that year in settings: factor_sets.grid_by_year = '
+                      '{{{year} = "{example}"}}{hint}, or factor_sets.grid for every year',
+                      year=y, example=example, hint=hint))])
             used = max(earlier)
             out[y] = series[used]
-            notices.append(Notice("grid_vintage", f"{y}: no {pins.grid_family} factor published "
-                                  f"for {y}; used the {used} factors ({series[used].id})"))
+            notices.append(Notice("grid_vintage", _("{year}: no {family} factor published for "
+                                                    "{year}; used the {used} factors ({set})",
+                                                    year=y, family=pins.grid_family, used=used,
+                                                    set=series[used].id)))
     return out, notices
 
 
@@ -138,7 +144,8 @@ def gwp_weights(settings: Settings, sets: dict[str, FactorSet]) -> tuple[dict[st
     for gas in settings.gases:
         f = fs.get("gwp", gas, "fossil") or fs.get("gwp", gas)
         if f is None:
-            raise FactorSetError(fs.id, [f"no gwp row for {gas}, which the setting gases counts"])
+            raise FactorSetError(fs.id, [_("no gwp row for {gas}, which the setting gases counts",
+                                           gas=gas)])
         weights[gas] = float(f.quantity.to(f"tCO2e/t{gas}").m)
         used.append(f)
     return weights, used
@@ -178,7 +185,7 @@ class _Resolver:
         if inv.custom_factors is not None:
             for r in inv.custom_factors.to_dict("records"):
                 year = None if pd.isna(r["year"]) else int(r["year"])
-                where = f"{origin.file if origin else 'custom_factors'} row {r['row']}"
+                where = f"{origin.file if origin else 'custom_factors'} row {r['row']}"  # a ref
                 kind, source, region = str(r["kind"]), str(r["source"]), str(r.get("region", ""))
                 stream = str(r.get("stream", "") or "")
                 self.custom[(kind, source, year, region, stream)] = Factor(
@@ -230,12 +237,17 @@ class _Resolver:
     def need(self, kind: str, source: str, c: _Combo, *sets: FactorSet) -> Factor:
         f = self.find(kind, source, c, *sets)
         if f is None:
-            names = ", ".join(fs.id for fs in sets) or "the inventory's own factors"
+            names = Joined(fs.id for fs in sets) if sets else _("the inventory's own factors")
             missing = [m for fs in sets for m in fs.meta.missing if source in m]
             why = f" ({missing[0]})" if missing else ""
-            raise _Missing(f"no {kind} for {source} in {names}{why}",
-                           f"add a custom_factors row: source {source}, kind {kind}"
-                           + (", or kind emission" if kind in ("carbon_content", "ncv") else ""))
+            name = vocab.source_name(source)
+            raise _Missing(_("no {kind} for {source} in {sets}{why}", kind=kind, source=name,
+                             sets=names, why=why),
+                           _("add a custom_factors row: source {source}, kind {kind}, or kind "
+                             "emission", source=name, kind=kind)
+                           if kind in ("carbon_content", "ncv") else
+                           _("add a custom_factors row: source {source}, kind {kind}",
+                             source=name, kind=kind))
         return f
 
     def convert(self, amount: pint.Quantity, basis: object, c: _Combo,
@@ -256,7 +268,8 @@ class _Resolver:
                 return (q / density()).to("m3")
             if q.dimensionality == VOLUME and target == MASS:
                 return (q * density()).to("t")
-            raise _Missing(f"cannot express {q.units:~} as {target}", "check the unit")
+            raise _Missing(_("cannot express {unit} as {target}", unit=f"{q.units:~}",
+                             target=target), _("check the unit"))
 
         if basis == ENERGY or amount.dimensionality == ENERGY:
             ncv = self._use(self.need("ncv", c.source, c, *ncv_sets), refs)
@@ -290,7 +303,9 @@ class _Resolver:
             out.rates["quantity_report"] = out.rates.get(held, 0.0) if held else 0.0
         if not source.energy and not any(m.key in out.rates for m in metrics.rated()):
             raise _Missing(*_NOTHING.get(source.category, (
-                f"{c.source} in {c.unit} gives no figure", "check the unit")))
+                _("{source} in {unit} gives no figure", source=vocab.source_name(c.source),
+                  unit=c.unit),
+                _("check the unit"))))
         return out
 
     def _in(self, m: metrics.Rated, value: pint.Quantity | float, out: _Resolved) -> float:
@@ -374,12 +389,14 @@ class _Resolver:
                 if f is not None:
                     break
         if f is None:
-            where = self.combustion.id if self.combustion else "the inventory's own factors"
+            where = self.combustion.id if self.combustion else _("the inventory's own factors")
             raise _Missing(
-                f"no {m.gas} factor for {c.source} ({' / '.join(self._application(c))}) in "
-                f"{where}",
-                f"add a custom_factors row: source {c.source}, kind {m.param} (e.g. kg{m.gas}/TJ), "
-                f"or count CO2 only with the setting gases = [\"CO2\"]")
+                _("no {gas} factor for {source} ({application}) in {where}", gas=m.gas,
+                  source=vocab.source_name(c.source),
+                  application=" / ".join(self._application(c)), where=where),
+                _('add a custom_factors row: source {source}, kind {kind} (e.g. kg{gas}/TJ), or '
+                  'count CO2 only with the setting gases = ["CO2"]',
+                  source=vocab.source_name(c.source), kind=m.param, gas=m.gas))
         return self._apply(f, c, out.stage(m.stage))
 
     def _apply(self, f: Factor, c: _Combo, refs: list[str],
@@ -390,15 +407,17 @@ class _Resolver:
         q = self._use(f, refs)
         basis = _basis(q, amounts)
         if basis is None:
-            raise _Missing(f"{f.id}: {f.unit} is not an amount per unit of mass, volume, "
-                           "energy or distance", "check the factor's unit")
+            raise _Missing(_("{factor}: {unit} is not an amount per unit of mass, volume, "
+                             "energy or distance", factor=f.id, unit=f.unit),
+                           _("check the factor's unit"))
         amount = 1.0 * parse_unit(c.unit)
         if (basis == LENGTH) != (amount.dimensionality == LENGTH):
             raise _Missing(
-                f"{f.id} is per {'km' if basis == LENGTH else f.unit.split('/')[-1]}, and "
-                f"{c.source} is entered in {c.unit}",
-                "a factor per km applies to vehicle_distance rows (km driven): enter the "
-                "distance as its own rows, or give the factor per litre of fuel")
+                _("{factor} is per {per}, and {source} is entered in {unit}", factor=f.id,
+                  per="km" if basis == LENGTH else f.unit.split("/")[-1],
+                  source=vocab.source_name(c.source), unit=c.unit),
+                _("a factor per km applies to vehicle_distance rows (km driven): enter the "
+                  "distance as its own rows, or give the factor per litre of fuel"))
         amount = self.convert(amount, basis, c, refs, (self.energy,))
         return amount * q
 
@@ -475,8 +494,10 @@ class _Resolver:
         if vocab.sources()[c.source].category == "heat":
             f = self.own("emission", c.source, c) or self.find("emission", "heat", c, self.fuel)
             if f is None:
-                raise _Missing(f"no emission factor for {c.source} in {self.fuel.id}",
-                               f"add a custom_factors row: source {c.source}, kind emission")
+                raise _Missing(_("no emission factor for {source} in {set}",
+                                 source=vocab.source_name(c.source), set=self.fuel.id),
+                               _("add a custom_factors row: source {source}, kind emission",
+                                 source=vocab.source_name(c.source)))
             return self._apply(f, c, out.stage(m.stage))
         f = self._location(c, out)
         return self._energy(c, out) * self._use(f, out.stage(m.stage))
@@ -513,76 +534,84 @@ class _Resolver:
             region = self._grid_region(fs, c.province)
             f = fs.get("emission", "electricity", region)
             if f is None:
-                raise _Missing(f"{fs.id} has no electricity factor for {region}",
-                               "use another --grid-level, or add a custom_factors row for "
-                               "electricity")
+                raise _Missing(_("{set} has no electricity factor for {region}", set=fs.id,
+                                 region=region),
+                               _("use another --grid-level, or add a custom_factors row for "
+                                 "electricity"))
         out.cache["location"] = f
         return f
 
     def _outside_mainland(self, c: _Combo) -> Factor:
-        name = vocab.provinces()[c.province].en
+        p = vocab.provinces()[c.province]
+        name = Words(p.en, p.zh_hans, p.zh_hant)
         if c.province == "hong_kong":
             if not c.utility:
                 raise _Missing(
-                    "a Hong Kong site takes its utility's electricity factor, never a mainland "
-                    "grid factor, and no utility is named",
-                    "write its utility in entities.utility: clp (CLP Power, 中電) or hk_electric "
-                    "(HK Electric, 港燈)", "utility")
+                    _("a Hong Kong site takes its utility's electricity factor, never a mainland "
+                      "grid factor, and no utility is named"),
+                    _("write its utility in entities.utility: clp (CLP Power, 中電) or "
+                      "hk_electric (HK Electric, 港燈)"), "utility")
             series = self.utilities.get(c.utility, {})
             if c.year in series:
                 fs = series[c.year]
             else:
                 earlier = [y for y in series if y < c.year]
                 if not earlier:
-                    have = ", ".join(str(y) for y in sorted(series)) or "none"
+                    have = Joined(str(y) for y in sorted(series)) if series else _("none")
                     raise _Missing(
-                        f"no {c.utility} electricity factor for {c.year} or earlier (have {have})",
-                        f"add a custom_factors row: source electricity, kind emission, region "
-                        f"{c.utility}, year {c.year}, with the factor of {c.utility}'s report",
+                        _("no {utility} electricity factor for {year} or earlier (have {have})",
+                          utility=c.utility, year=c.year, have=have),
+                        _("add a custom_factors row: source electricity, kind emission, region "
+                          "{utility}, year {year}, with the factor of {utility}'s report",
+                          utility=c.utility, year=c.year),
                         "utility")
                 fs = series[max(earlier)]
                 self.notices.setdefault(f"{c.utility}{c.year}", Notice(
-                    "grid_vintage", f"{c.year}: no {c.utility} electricity factor published for "
-                    f"{c.year}; used the {max(earlier)} factor ({fs.id})"))
+                    "grid_vintage", _("{year}: no {utility} electricity factor published for "
+                                      "{year}; used the {used} factor ({set})", year=c.year,
+                                      utility=c.utility, used=max(earlier), set=fs.id)))
             got = fs.get("emission", "electricity")
             if got is None:  # pragma: no cover - a utility set always has its row
-                raise _Missing(f"{fs.id} has no electricity factor", "check the factor set")
+                raise _Missing(_("{set} has no electricity factor", set=fs.id),
+                               _("check the factor set"))
             return got
         raise _Missing(
-            f"no MEE/NBS electricity factor covers {name}, and carbon never applies a mainland "
-            "grid factor there",
-            f"add a custom_factors row: source electricity, kind emission, region {c.province}, "
-            "with the published factor of the site's electricity supplier", "province")
+            _("no MEE/NBS electricity factor covers {place}, and carbon never applies a mainland "
+              "grid factor there", place=name),
+            _("add a custom_factors row: source electricity, kind emission, region {region}, "
+              "with the published factor of the site's electricity supplier",
+              region=c.province), "province")
 
     def _grid_region(self, fs: FactorSet, province: str) -> str:
         if self.level == "national":
             return "national"
         if not province:
-            raise _Missing(f"grid level {self.level} needs the entity's province",
-                           "fill in province in the entities table", "province")
+            raise _Missing(_("grid level {level} needs the entity's province", level=self.level),
+                           _("fill in province in the entities table"), "province")
         if self.level == "provincial":
             p = vocab.provinces()[province]
             key = province.rsplit("_", 1)[0] if not p.code and "_" in province else province
             return key
         grid = fs.grid_of(province)
         if grid is None:
-            hint = (" (Inner Mongolia is split: write 蒙西 or 蒙东)"
+            hint = (_(" (Inner Mongolia is split: write 蒙西 or 蒙东)")
                     if province == "inner_mongolia" else "")
-            raise _Missing(f"{fs.id} maps no regional grid for province {province}{hint}",
-                           "correct the province, use --grid-level national, or add a "
-                           "custom_factors row for electricity", "province")
+            raise _Missing(_("{set} maps no regional grid for province {province}{hint}",
+                             set=fs.id, province=province, hint=hint),
+                           _("correct the province, use --grid-level national, or add a "
+                             "custom_factors row for electricity"), "province")
         return grid
 
 
 #: What a row of a category that is not energy gives nothing for, and how to fix it.
 _NOTHING = {
-    "paper": ("paper in sheets or reams needs a mass per sheet or ream",
-              "add a custom_factors row: source paper, kind unit_mass, unit kg/令 (a ream of A4 at "
-              "80 g/m² weighs 2.4948 kg), or keep the setting factor_sets.unit_mass"),
-    "distance": ("a vehicle distance gives air pollutants only through a factor per km, and "
-                 "none is given",
-                 "add a custom_factors row: source vehicle_distance, kind nox (or sox, pm, co), "
-                 "unit g/km — one per vehicle class with the stream column"),
+    "paper": (_("paper in sheets or reams needs a mass per sheet or ream"),
+              _("add a custom_factors row: source paper, kind unit_mass, unit kg/令 (a ream of A4 "
+                "at 80 g/m² weighs 2.4948 kg), or keep the setting factor_sets.unit_mass")),
+    "distance": (_("a vehicle distance gives air pollutants only through a factor per km, and "
+                   "none is given"),
+                 _("add a custom_factors row: source vehicle_distance, kind nox (or sox, pm, "
+                   "co), unit g/km — one per vehicle class with the stream column")),
 }
 
 
@@ -689,14 +718,16 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     act = split_years(inv.activity)
     if (act["share"] < 1).any():
         rows = len(act.loc[act["share"] < 1, ["part", "row"]].drop_duplicates())
-        notices.append(Notice("split_across_years", f"{rows} activity rows span a year end; each "
-                              "was shared between the years by days"))
+        notices.append(Notice("split_across_years", _("{n} activity rows span a year end; each "
+                                                      "was shared between the years by days",
+                                                      n=rows)))
     wanted = sorted(set(years or inv.settings.reporting_years or act["year"].unique().tolist()))
     outside = ~act["year"].isin(wanted)
     if outside.any():
-        shown = ", ".join(str(y) for y in sorted(act.loc[outside, "year"].unique()))
-        notices.append(Notice("outside_years", f"{int(outside.sum())} activity rows (or parts) "
-                              f"fall in years not reported ({shown}) and are not counted"))
+        shown = Joined(str(y) for y in sorted(act.loc[outside, "year"].unique()))
+        notices.append(Notice("outside_years", _("{n} activity rows (or parts) fall in years not "
+                                                 "reported ({years}) and are not counted",
+                                                 n=int(outside.sum()), years=shown)))
         act = act[~outside].reset_index(drop=True)
     act, found = boundary.apply(act, inv)  # windows, mid-year rule, equity share
     notices += found
@@ -811,13 +842,14 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     at_residual = residual[codes]  # not rows at the reporter's own electricity factor
     if at_residual.any():
         kwh = ledger.loc[at_residual, "energy_kwh"].sum()
-        notices.append(Notice("market_residual", f"market-based: {kwh:,.0f} kWh without a "
-                              "contractual instrument use the grid factor excluding market-traded "
-                              "non-fossil power"))
+        notices.append(Notice("market_residual", _(
+            "market-based: {kwh} kWh without a contractual instrument use the grid factor "
+            "excluding market-traded non-fossil power", kwh=f"{kwh:,.0f}")))
     if fallback.any():
         kwh = ledger.loc[ledger["market_fallback"], "energy_kwh"].sum()
-        notices.append(Notice("market_fallback", f"market-based: {kwh:,.0f} kWh fell back to the "
-                              "location-based factor (the set has no residual factor)"))
+        notices.append(Notice("market_fallback", _(
+            "market-based: {kwh} kWh fell back to the location-based factor (the set has no "
+            "residual factor)", kwh=f"{kwh:,.0f}")))
     notices += list(resolver.notices.values())
     notices += _assumed_use(act, fuel, inv.settings, resolver.combustion is not None)
     notices += _environment_notices(ledger, present, resolver)
@@ -865,32 +897,39 @@ def _environment_notices(ledger: pd.DataFrame, present: set[str], resolver: _Res
             continue
         carried = ledger[metrics.carrier(key)].to_numpy() > 0
         by_year = ledger.loc[carried].groupby("year")[key].sum()
-        src = m.entered
-        hkex = f"HKEX asks for tonnes ({m.section})" if m.section in ("A1.3", "A1.4") else ""
+        src = vocab.source_name(m.entered)
+        hkex = (_("; HKEX asks for tonnes ({section})", section=m.section)
+                if m.section in ("A1.3", "A1.4") else "")
         if m.unit == "m3":
-            amounts = ", ".join(f"{v:,.2f} m³ ({y})" for y, v in by_year.items())
-            out.append(Notice("no_density", (
-                f"{src}: {amounts} have no density and are reported as {key}, not in "
-                f"tonnes{'; ' + hkex if hkex else ''}: add a custom_factors row: source {src}, "
-                "kind density, the density in kg/L (per stream with the stream column)")))
+            amounts = Joined(_("{amount} m³ ({year})", amount=f"{v:,.2f}", year=y)
+                             for y, v in by_year.items())
+            out.append(Notice("no_density", _(
+                "{source}: {amounts} have no density and are reported as {key}, not in "
+                "tonnes{hkex}: add a custom_factors row: source {source}, kind density, the "
+                "density in kg/L (per stream with the stream column)", source=src,
+                amounts=amounts, key=key, hkex=hkex)))
         else:
-            what, example = (("packs", "kg/包 (a pack that is a ream of 500 A4 sheets at "
-                              "80 g/m² weighs 2.4948 kg)") if m.unit == "pack"
-                             else ("pieces", "kg/个, the mass of one piece as weighed or as the "
-                                   "contractor's receipt gives it"))
-            amounts = ", ".join(f"{v:,.0f} ({y})" for y, v in by_year.items())
-            out.append(Notice("no_unit_mass", (
-                f"{src}: {amounts} {what} have no mass per {what.removesuffix('s')} and are "
-                f"reported as {key}, not in tonnes{'; ' + hkex if hkex else ''}: add a "
-                f"custom_factors row: source {src}, kind unit_mass, unit {example} (per stream "
-                "with the stream column)")))
+            amounts = Joined(_("{amount} ({year})", amount=f"{v:,.0f}", year=y)
+                             for y, v in by_year.items())
+            out.append(Notice("no_unit_mass", _(
+                "{source}: {amounts} packs have no mass per pack and are reported as {key}, not "
+                "in tonnes{hkex}: add a custom_factors row: source {source}, kind unit_mass, "
+                "unit kg/包 (a pack that is a ream of 500 A4 sheets at 80 g/m² weighs 2.4948 kg) "
+                "(per stream with the stream column)", source=src, amounts=amounts, key=key,
+                hkex=hkex) if m.unit == "pack" else _(
+                "{source}: {amounts} pieces have no mass per piece and are reported as {key}, "
+                "not in tonnes{hkex}: add a custom_factors row: source {source}, kind "
+                "unit_mass, unit kg/个, the mass of one piece as weighed or as the contractor's "
+                "receipt gives it (per stream with the stream column)", source=src,
+                amounts=amounts, key=key, hkex=hkex)))
     assumed = sorted({f.id for f in resolver.used.values() if resolver.unit_masses is not None
                       and f.set_id == resolver.unit_masses.id})
     for fid in assumed:
         f = resolver.used[fid]
-        out.append(Notice("unit_mass_assumed", (
-            f"{f.subject}: weighed at {f.value:g} {f.unit}, set {f.set_id}: {f.note}; add a "
-            f"custom_factors row of kind unit_mass for {f.subject} if yours differs")))
+        out.append(Notice("unit_mass_assumed", _(
+            "{subject}: weighed at {value} {unit}, set {set}: {note}; add a custom_factors row "
+            "of kind unit_mass for {subject} if yours differs", subject=f.subject,
+            value=f"{f.value:g}", unit=f.unit, set=f.set_id, note=f.note)))
     for m in metrics.rated():
         if m.how != "air" or m.key not in present:
             continue
@@ -898,23 +937,27 @@ def _environment_notices(ledger: pd.DataFrame, present: set[str], resolver: _Res
         measured = bool(ledger.loc[ledger["category"] == m.entered, metrics.carrier(m.key)].any())
         name = names.get(m.param, m.param)
         if have and lack:
-            out.append(Notice("air_partial", (
-                f"{m.key} counts {name} of {', '.join(sorted(have))} from factors, not of "
-                f"{', '.join(sorted(lack))} (no factor): add custom_factors rows of kind "
-                f"{m.param} for them (per litre, per m³, or per km with vehicle_distance rows), "
-                f"or enter measured masses as {m.entered} rows")))
+            out.append(Notice("air_partial", _(
+                "{key} counts {name} of {have} from factors, not of {lack} (no factor): add "
+                "custom_factors rows of kind {kind} for them (per litre, per m³, or per km with "
+                "vehicle_distance rows), or enter measured masses as {entered} rows", key=m.key,
+                name=name, have=Joined(vocab.source_name(s) for s in sorted(have)),
+                lack=Joined(vocab.source_name(s) for s in sorted(lack)), kind=m.param,
+                entered=m.entered)))
         if have and measured:
-            out.append(Notice("air_two_methods", (
-                f"{m.key} adds measured masses ({m.entered} rows) and {name} computed from "
-                f"factors for {', '.join(sorted(have))}: check that the measured masses do not "
-                "already cover that fuel or distance")))
+            out.append(Notice("air_two_methods", _(
+                "{key} adds measured masses ({entered} rows) and {name} computed from factors "
+                "for {have}: check that the measured masses do not already cover that fuel or "
+                "distance", key=m.key, entered=m.entered, name=name,
+                have=Joined(vocab.source_name(s) for s in sorted(have)))))
     if resolver.sulphur_limits:
-        limits = "; ".join(f"{s} {f.value:g} {f.unit} ({f.set_id})"
-                           for s, f in sorted(resolver.sulphur_limits.items()))
-        out.append(Notice("sulphur_limit", (
-            f"air_sox_t: SO2 by sulphur mass balance at the fuel standards' sulphur limits "
-            f"({limits}): an upper bound, the fuel's sulphur is at most the limit; a supplier's "
-            "certificate gives the actual content (custom_factors kind sulphur_content)")))
+        limits = Joined((f"{s} {f.value:g} {f.unit} ({f.set_id})"
+                         for s, f in sorted(resolver.sulphur_limits.items())), "; ")
+        out.append(Notice("sulphur_limit", _(
+            "air_sox_t: SO2 by sulphur mass balance at the fuel standards' sulphur limits "
+            "({limits}): an upper bound, the fuel's sulphur is at most the limit; a supplier's "
+            "certificate gives the actual content (custom_factors kind sulphur_content)",
+            limits=limits)))
     return out
 
 
@@ -943,20 +986,27 @@ def _assumed_use(act: pd.DataFrame, fuel: np.ndarray, settings: Settings,
             untold += int(count[i])
     out = []
     if mobile:
-        out.append(Notice("use_assumed", f"{sum(mobile.values())} activity rows of "
-                          f"{', '.join(sorted(mobile))} without use are counted as road vehicles "
-                          "(mobile) for CH4 and N2O; write use = stationary where the fuel is "
-                          "burnt on site"))
+        out.append(Notice("use_assumed", _(
+            "{n} activity rows of {sources} without use are counted as road vehicles (mobile) "
+            "for CH4 and N2O; write use = stationary where the fuel is burnt on site",
+            n=sum(mobile.values()), sources=Joined(vocab.source_name(s) for s in sorted(mobile)))))
     if fixed:
-        out.append(Notice("use_assumed", f"{sum(fixed.values())} activity rows of "
-                          f"{', '.join(sorted(fixed))} without use are counted as stationary "
-                          "combustion for CH4 and N2O; write use = mobile for vehicles"))
+        out.append(Notice("use_assumed", _(
+            "{n} activity rows of {sources} without use are counted as stationary combustion "
+            "for CH4 and N2O; write use = mobile for vehicles", n=sum(fixed.values()),
+            sources=Joined(vocab.source_name(s) for s in sorted(fixed)))))
     if untold:
-        out.append(Notice("vehicle_technology", f"{untold} gasoline vehicle rows without "
-                          "technology use the IPCC 2006 Table 3.2.2 factors for "
-                          f"{settings.vehicle_technology.replace('_', ' ')} (setting "
-                          "vehicle_technology)"))
+        out.append(Notice("vehicle_technology", _(
+            "{n} gasoline vehicle rows without technology use the IPCC 2006 Table 3.2.2 factors "
+            "for {technology} (setting vehicle_technology)", n=untold,
+            technology=_TECHNOLOGY_WORDS[settings.vehicle_technology])))
     return out
+
+
+#: The vehicle technologies (setting ``vehicle_technology``) in words.
+_TECHNOLOGY_WORDS = {"oxidation_catalyst": _("oxidation catalyst"),
+                     "uncontrolled": _("uncontrolled"),
+                     "low_mileage_ldv": _("low mileage ldv")}
 
 
 def _missing(inv: Inventory, act: pd.DataFrame, hit: np.ndarray, c: _Combo,
@@ -968,15 +1018,21 @@ def _missing(inv: Inventory, act: pd.DataFrame, hit: np.ndarray, c: _Combo,
         ids = set(act.loc[hit, "entity_id"].astype(str))
         ent = inv.entities[inv.entities["entity_id"].astype(str).isin(ids)]
         return [Problem(origin.file, origin.sheet, int(e["row"]), exc.column, "missing_factor",
-                        str(e["entity_id"]), f"{exc.message} ({c.source}, {c.year})", exc.fix)
+                        str(e["entity_id"]), _("{message} ({source}, {year})",
+                                               message=exc.message,
+                                               source=vocab.source_name(c.source),
+                                               year=c.year), exc.fix)
                 for e in ent.to_dict("records")]
     out = []
     part = act["part"].to_numpy()
     for p in np.unique(part[hit]).tolist():  # at its first row in each input that has one
         origin = inv.origin_of("activity", int(p))
         hit_rows = np.unique(act["row"].to_numpy()[hit & (part == p)])
-        more = f" (and {len(hit_rows) - 1} more rows)" if len(hit_rows) > 1 else ""
+        message = (_("{message} (and {n} more rows)", message=exc.message,
+                     n=len(hit_rows) - 1) if len(hit_rows) > 1 else exc.message)
         out.append(Problem(origin.file, origin.sheet, int(hit_rows[0]), "source",
-                           "missing_factor", f"{c.source} in {c.unit}, {c.year}",
-                           exc.message + more, exc.fix))
+                           "missing_factor", _("{source} in {unit}, {year}",
+                                               source=vocab.source_name(c.source), unit=c.unit,
+                                               year=c.year),
+                           message, exc.fix))
     return out

@@ -6,8 +6,11 @@ Input problems are collected, never raised one at a time: a reader or the engine
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from carbon.i18n import Joined, Msg, Words, _, quoted, tr
 
 
 @dataclass(frozen=True, order=True)
@@ -29,21 +32,83 @@ class Problem:
     cell: str | None = field(default=None, compare=False)
 
     @property
-    def where(self) -> str:
+    def place(self) -> Joined:
+        """Where the problem is, to be put into words in any language: ``inv.xlsx,
+        activity!E14``; ``inv/activity.csv, row 3, column unit`` (``文件 inv/activity.csv，第 3
+        行，列 unit``)."""
+        file = Words(self.file, f"文件 {self.file}", f"檔案 {self.file}")
         if self.sheet and self.cell:
-            return f"{self.file}, {self.sheet}!{self.cell}"
-        parts = [self.file]
+            return Joined([file, f"{self.sheet}!{self.cell}"], ", ", "，")
+        parts: list[object] = [file]
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(_("sheet {sheet}", sheet=self.sheet))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(_("row {row}", row=self.row))
         if self.column:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
+            parts.append(_("column {column}", column=self.column))
+        return Joined(parts, ", ", "，")
+
+    @property
+    def where(self) -> str:
+        """:attr:`place` in the current language."""
+        return tr(self.place)
+
+    def words(self) -> Msg:
+        """The whole problem as one line, to be put into words in any language."""
+        if self.value != "":
+            return _("{where}: {value}: {message}. Fix: {fix} [{code}]", where=self.place,
+                     value=quoted(self.value), message=self.message, fix=self.fix,
+                     code=self.code)
+        return _("{where}: {message}. Fix: {fix} [{code}]", where=self.place,
+                 message=self.message, fix=self.fix, code=self.code)
 
     def __str__(self) -> str:
-        shown = f" {self.value!r}:" if self.value != "" else ""
-        return f"{self.where}:{shown} {self.message}. Fix: {self.fix} [{self.code}]"
+        return tr(self.words())
+
+
+#: pydantic's messages for a bad setting, by error type, with their parameters (``ctx``): the
+#: same English, put into words in each language.
+_SETTING_ERRORS = {
+    "literal_error": _("Input should be {expected}"),
+    "extra_forbidden": _("Extra inputs are not permitted"),
+    "missing": _("Field required"),
+    "int_parsing": _("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": _("Input should be a valid integer, got a number with a fractional part"),
+    "int_type": _("Input should be a valid integer"),
+    "float_parsing": _("Input should be a valid number, unable to parse string as a number"),
+    "float_type": _("Input should be a valid number"),
+    "greater_than_equal": _("Input should be greater than or equal to {ge}"),
+    "greater_than": _("Input should be greater than {gt}"),
+    "list_type": _("Input should be a valid list"),
+    "string_type": _("Input should be a valid string"),
+    "dict_type": _("Input should be a valid dictionary"),
+    "value_error": _("Value error, {error}"),
+}
+
+
+def setting_message(error: Mapping[str, Any]) -> str:
+    """What is wrong with one setting (an item of pydantic's ``ValidationError.errors()``), as a
+    message in any language; pydantic's own text where carbon has no words for it."""
+    known = _SETTING_ERRORS.get(error.get("type", ""))
+    if known is None:
+        return str(error["msg"])
+    ctx = {k: (v.args[0] if isinstance(v, Exception) and v.args else v)
+           for k, v in (error.get("ctx") or {}).items()}
+    if isinstance(ctx.get("expected"), str):  # 'a', 'b' or 'c': a list in Chinese
+        listed = ctx["expected"].replace("' or '", "'、'").replace("', '", "'、'")
+        ctx["expected"] = Words(ctx["expected"], listed, listed)
+    try:
+        msg = Msg(known.msgid, **{k: ctx[k] for k in known_fields(known.msgid)})
+    except KeyError:
+        return str(error["msg"])
+    return msg if str(msg) == error["msg"] else str(error["msg"])
+
+
+def known_fields(msgid: str) -> list[str]:
+    """The placeholders of a message id."""
+    import string
+
+    return [f for _text, f, _spec, _conv in string.Formatter().parse(msgid) if f]
 
 
 def _order(p: Problem) -> tuple[object, ...]:
@@ -59,18 +124,28 @@ class CarbonError(Exception):
 class InputError(CarbonError, ValueError):
     """The inventory (or a factor set) cannot be used as it is: one report of every problem."""
 
-    def __init__(self, problems: Iterable[Problem]):
+    def __init__(self, problems: Iterable[Problem], language: str | None = None):
         self.problems: list[Problem] = sorted(set(problems), key=_order)
         #: The problems as a list, whatever ``problems`` is (the library's error gives a frame).
         self.listed: list[Problem] = self.problems
         #: A line shown after the problems (e.g. why the --errors file could not be written).
         self.note: str | None = None
+        #: The inventory's own language (its settings' ``language``, else the language of the
+        #: template it was filled in), when the reader could tell: the problems are shown in it
+        #: unless the command line asks for another (DESIGN.md, contract 2).
+        self.language = language
         super().__init__(len(self.problems))
 
     def __str__(self) -> str:
-        n = len(self.listed)
-        head = f"{n} problem{'s' if n != 1 else ''} in the input; nothing was written."
-        return "\n".join([head, *(f"  {p}" for p in self.listed)])
+        return "\n".join([tr(problems_head(len(self.listed))),
+                          *(f"  {p}" for p in self.listed)])
+
+
+def problems_head(n: int) -> Msg:
+    """``3 problems in the input; nothing was written.``"""
+    if n == 1:
+        return _("1 problem in the input; nothing was written.")
+    return _("{n} problems in the input; nothing was written.", n=f"{n:,}")
 
 
 class FactorSetError(CarbonError, ValueError):
@@ -82,7 +157,8 @@ class FactorSetError(CarbonError, ValueError):
         super().__init__(path)
 
     def __str__(self) -> str:
-        return f"factor set {self.path} does not load:\n" + "\n".join(f"  {p}" for p in self.problems)
+        return "\n".join([tr(_("factor set {path} does not load:", path=self.path)),
+                          *(f"  {tr(p)}" for p in self.problems)])
 
 
 class FactorNotFoundError(CarbonError, LookupError):
@@ -94,9 +170,15 @@ class FactorNotFoundError(CarbonError, LookupError):
         super().__init__(asked)
 
     def __str__(self) -> str:
-        shown = ", ".join(self.available) if self.available else "none"
-        return f"no factor set {self.asked!r}; available: {shown}"
+        shown = Joined(self.available) if self.available else _("none")
+        return tr(_("no factor set {asked}; available: {shown}", asked=quoted(self.asked),
+                    shown=shown))
 
 
 class UsageError(CarbonError, ValueError):
-    """The command line asks for something that cannot be done (exit code 2)."""
+    """The command line asks for something that cannot be done (exit code 2).
+
+    Raised with a message (:func:`carbon.i18n._`): it is shown in the run's language."""
+
+    def __str__(self) -> str:
+        return tr(self.args[0]) if len(self.args) == 1 else super().__str__()

@@ -22,7 +22,8 @@ from pathlib import Path
 import pint
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from carbon.errors import FactorNotFoundError, FactorSetError
+from carbon.errors import FactorNotFoundError, FactorSetError, setting_message
+from carbon.i18n import Joined, Words, _, quoted
 from carbon.units import CH4, CO2, CO2E, COUNTS, ENERGY, LENGTH, MASS, N2O, VOLUME, parse_unit
 
 COLUMNS = ("parameter", "subject", "region", "value", "unit", "reference", "verified", "note")
@@ -46,36 +47,39 @@ def _pollutant_per_activity(u: pint.Quantity) -> bool:
 
 
 def _air(name: str) -> tuple[str, str, Callable[[pint.Quantity], bool]]:
-    return (f"{name} per unit of fuel or per km", "kg/L, g/km, kg/TJ, kg/m^3, kg/t …",
-            _pollutant_per_activity)
+    return (_("{pollutant} per unit of fuel or per km", pollutant=name),
+            "kg/L, g/km, kg/TJ, kg/m^3, kg/t …", _pollutant_per_activity)
 
 
 #: What each parameter means and which units it may carry. The valid parameter names (and the
 #: ``kind`` values of an inventory's ``custom_factors``) are this table's keys.
 PARAMETERS: dict[str, tuple[str, str, Callable[[pint.Quantity], bool]]] = {
-    "ncv": ("average low heating value", "energy per mass, volume or energy (kJ/kg, GJ/t, kJ/m^3)",
-            _energy_per_activity),
-    "coal_coefficient": ("standard-coal coefficient", "kgce per unit (kgce/kg, kgce/m^3, kgce/kWh)",
-                         _energy_per_activity),
-    "carbon_content": ("carbon content per unit heat", "carbon per energy (tC/TJ)",
+    "ncv": (_("average low heating value"),
+            _("energy per mass, volume or energy (kJ/kg, GJ/t, kJ/m^3)"), _energy_per_activity),
+    "coal_coefficient": (_("standard-coal coefficient"),
+                         _("kgce per unit (kgce/kg, kgce/m^3, kgce/kWh)"), _energy_per_activity),
+    "carbon_content": (_("carbon content per unit heat"), _("carbon per energy (tC/TJ)"),
                        lambda u: u.dimensionality == CO2 / ENERGY),
-    "oxidation_rate": ("oxidation rate", "a fraction (percent)", lambda u: u.dimensionless),
-    "emission": ("CO2 or CO2e per unit of activity", "kgCO2/L, tCO2/MWh, tCO2e/GJ, kgCO2/m^3 …",
-                 _emission_per_activity),
-    "density": ("density", "mass per volume (kg/L)",
+    "oxidation_rate": (_("oxidation rate"), _("a fraction (percent)"),
+                       lambda u: u.dimensionless),
+    "emission": (_("CO2 or CO2e per unit of activity"),
+                 "kgCO2/L, tCO2/MWh, tCO2e/GJ, kgCO2/m^3 …", _emission_per_activity),
+    "density": (_("density"), _("mass per volume (kg/L)"),
                 lambda u: u.dimensionality == MASS / VOLUME),
-    "ch4": ("CH4 per unit of activity", "kgCH4/TJ, gCH4/L, kgCH4/t …", _gas_per_activity(CH4)),
-    "n2o": ("N2O per unit of activity", "kgN2O/TJ, gN2O/L, kgN2O/t …", _gas_per_activity(N2O)),
-    "gwp": ("global warming potential over 100 years", "tCO2e/tCH4, tCO2e/tN2O, tCO2e/tCO2",
+    "ch4": (_("CH4 per unit of activity"), "kgCH4/TJ, gCH4/L, kgCH4/t …",
+            _gas_per_activity(CH4)),
+    "n2o": (_("N2O per unit of activity"), "kgN2O/TJ, gN2O/L, kgN2O/t …",
+            _gas_per_activity(N2O)),
+    "gwp": (_("global warming potential over 100 years"), "tCO2e/tCH4, tCO2e/tN2O, tCO2e/tCO2",
             lambda u: any(u.dimensionality == CO2E / g for g in (CO2, CH4, N2O))),
-    "unit_mass": ("mass per counted unit (a piece, a sheet or ream, a pack)",
+    "unit_mass": (_("mass per counted unit (a piece, a sheet or ream, a pack)"),
                   "kg/个, kg/令, kg/包 …", lambda u: any(u.dimensionality == MASS / c for c in COUNTS)),
     "nox": _air("NOx"),
     "sox": _air("SOx"),
-    "pm": _air("particulate matter"),
+    "pm": _air(Words("particulate matter", "颗粒物", "懸浮粒子")),
     "co": _air("CO"),
-    "sulphur_content": ("sulphur content of a fuel (mass fraction; SO2 by mass balance)",
-                        "mg/kg, ppm, percent", lambda u: u.dimensionless),
+    "sulphur_content": (_("sulphur content of a fuel (mass fraction; SO2 by mass balance)"),
+                        _("mg/kg, ppm, percent"), lambda u: u.dimensionless),
 }
 
 
@@ -157,17 +161,20 @@ class FactorSet:
 
 def check_row(row: dict[str, str], where: str) -> list[str]:
     """Problems of one factor row (``where`` prefixes each message)."""
-    out = []
+    out: list[str] = []
     param = row.get("parameter", "")
     if param not in PARAMETERS:
-        out.append(f"{where}, column parameter: {param!r} is not one of {', '.join(PARAMETERS)}")
+        out.append(_("{where}, column parameter: {value} is not one of {choices}", where=where,
+                     value=quoted(param), choices=", ".join(PARAMETERS)))
     for col in ("subject", "unit", "reference"):
         if not row.get(col, "").strip():
-            out.append(f"{where}, column {col}: empty; every row needs its {col}")
+            out.append(_("{where}, column {column}: empty; every row needs its {column}",
+                         where=where, column=col))
     try:
         value = float(row.get("value", ""))
     except ValueError:
-        out.append(f"{where}, column value: {row.get('value')!r} is not a number")
+        out.append(_("{where}, column value: {value} is not a number", where=where,
+                     value=repr(row.get("value"))))
         value = float("nan")
     else:
         if not math.isfinite(value):  # float() reads nan and inf
@@ -176,16 +183,20 @@ def check_row(row: dict[str, str], where: str) -> list[str]:
         try:
             unit = parse_unit(row["unit"])
         except ValueError:
-            out.append(f"{where}, column unit: {row['unit']!r} is not a unit carbon knows")
+            out.append(_("{where}, column unit: {unit} is not a unit carbon knows", where=where,
+                         unit=quoted(row["unit"])))
         else:
             if param in PARAMETERS and not PARAMETERS[param][2](unit):
-                out.append(f"{where}, column unit: {row['unit']!r} does not fit {param} "
-                           f"({PARAMETERS[param][1]})")
+                out.append(_("{where}, column unit: {unit} does not fit {parameter} ({need})",
+                             where=where, unit=quoted(row["unit"]), parameter=param,
+                             need=PARAMETERS[param][1]))
             if param == "oxidation_rate" and value == value and not 0 < value * unit.to("").m <= 1:
-                out.append(f"{where}, column value: oxidation rate {value} {row['unit']} "
-                           "is not between 0 and 100 percent")
+                out.append(_("{where}, column value: oxidation rate {value} {unit} is not "
+                             "between 0 and 100 percent", where=where, value=value,
+                             unit=row["unit"]))
     if row.get("verified", "true") not in ("true", "false"):
-        out.append(f"{where}, column verified: {row.get('verified')!r}; write true or false")
+        out.append(_("{where}, column verified: {value}; write true or false", where=where,
+                     value=repr(row.get("verified"))))
     return out
 
 
@@ -201,7 +212,7 @@ def load_set(path: Path) -> FactorSet:
     meta_path, rows_path = path / "metadata.toml", path / "factors.csv"
     for p in (meta_path, rows_path):
         if not p.is_file():
-            problems.append(f"{p.name}: missing")
+            problems.append(_("{file}: missing", file=p.name))
     if problems:
         raise FactorSetError(str(path), problems)
     meta_bytes, rows_bytes = meta_path.read_bytes(), rows_path.read_bytes()
@@ -213,31 +224,35 @@ def load_set(path: Path) -> FactorSet:
     except ValidationError as exc:
         for e in exc.errors():
             loc = ".".join(str(x) for x in e["loc"])
-            problems.append(f"metadata.toml, key {loc}: {e['msg']} "
-                            f"(allowed keys: {', '.join(FactorSetMeta.model_fields)})")
+            problems.append(_("metadata.toml, key {key}: {problem} (allowed keys: {allowed})",
+                              key=loc, problem=setting_message(e),
+                              allowed=", ".join(FactorSetMeta.model_fields)))
     if meta is not None and meta.id != path.name:
-        problems.append(f"metadata.toml, key id: {meta.id!r} differs from the folder {path.name!r}")
+        problems.append(_("metadata.toml, key id: {id} differs from the folder {folder}",
+                          id=quoted(meta.id), folder=quoted(path.name)))
     reader = csv.DictReader(io.StringIO(rows_bytes.decode("utf-8-sig")))
     header = tuple(reader.fieldnames or ())
     if header != COLUMNS:
         unknown = [c for c in header if c not in COLUMNS]
         lacking = [c for c in COLUMNS if c not in header]
-        problems.append(f"factors.csv, header: expected {','.join(COLUMNS)}"
-                        + (f"; unknown {unknown}" if unknown else "")
-                        + (f"; missing {lacking}" if lacking else ""))
+        problems.append(_("factors.csv, header: expected {columns}{unknown}{missing}",
+                          columns=",".join(COLUMNS),
+                          unknown=_("; unknown {columns}", columns=unknown) if unknown else "",
+                          missing=_("; missing {columns}", columns=lacking) if lacking else ""))
         raise FactorSetError(str(path), problems)
     factors: dict[tuple[str, str, str], Factor] = {}
     set_id = meta.id if meta else path.name
     for n, row in enumerate(reader, start=2):
-        where = f"factors.csv, row {n}"
+        where = _("factors.csv, row {row}", row=n)
         if None in row:
-            problems.append(f"{where}: more fields than the header has")
+            problems.append(_("{where}: more fields than the header has", where=where))
             continue
         row_problems = check_row(row, where)
         problems += row_problems
         key = (row["parameter"], row["subject"].strip(), row["region"].strip())
         if key in factors:
-            problems.append(f"{where}: duplicate of {factors[key].id}")
+            problems.append(_("{where}: duplicate of {factor}", where=where,
+                              factor=factors[key].id))
         elif not row_problems:
             factors[key] = Factor(set_id, key[0], key[1], key[2], float(row["value"]),
                                   row["unit"].strip(), row["reference"].strip(),
@@ -245,7 +260,8 @@ def load_set(path: Path) -> FactorSet:
     if meta is not None:
         for grid in meta.grid_regions:
             if not any(k[2] == grid for k in factors):
-                problems.append(f"metadata.toml, grid_regions.{grid}: no factor row for this grid")
+                problems.append(_("metadata.toml, grid_regions.{grid}: no factor row for this "
+                                  "grid", grid=grid))
     if problems or meta is None:
         raise FactorSetError(str(path), problems)
     digest = hashlib.sha256()
@@ -279,11 +295,13 @@ def load_sets(folders: Iterable[Path]) -> dict[str, FactorSet]:
         for p in candidates:
             try:
                 fs = load_set(p)
-            except FactorSetError as exc:
-                errors.append(str(exc))
+            except FactorSetError as exc:  # its problems under its own heading, in any language
+                errors.append(Joined([_("factor set {path} does not load:", path=exc.path),
+                                      *exc.problems], "\n  ", "\n  "))
                 continue
             if fs.id in out:
-                errors.append(f"factor set id {fs.id!r} appears twice ({out[fs.id].path}, {p})")
+                errors.append(_("factor set id {id} appears twice ({first}, {second})",
+                                id=quoted(fs.id), first=out[fs.id].path, second=p))
             out[fs.id] = fs
     if errors:
         raise FactorSetError(", ".join(str(f) for f in folders), errors)
@@ -297,7 +315,8 @@ def with_user_sets(paths: Iterable[Path]) -> dict[str, FactorSet]:
     clash = sorted(set(user) & set(sets))
     if clash:
         raise FactorSetError(", ".join(map(str, paths)),
-                             [f"id {c!r} is a bundled set; give your set its own id" for c in clash])
+                             [_("id {id} is a bundled set; give your set its own id",
+                                id=quoted(c)) for c in clash])
     sets.update(user)
     return sets
 

@@ -10,19 +10,26 @@ when it is shown (:func:`tr`), after the run has learnt which language to use �
 ``--lang``, else the settings' ``language``, else the template's own language, else the locale,
 else English (:func:`choose`).
 
+Besides messages: :class:`Words` is a text the code already holds in each language (a column's
+label, a source's name), :class:`Joined` a list whose items and separator are put into words
+(``E1, E2`` / ``E1、E2``), :func:`quoted` a value as a message quotes it (``'kWhh'`` / “kWhh” /
+「kWhh」), and :func:`rendered` a JSON-like structure with its messages in one language. An
+English run never loads a catalogue.
+
 Codes and JSON keys never change with the language; only the words do.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gettext
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import gettext
 
 #: The languages carbon writes, in the order of its label tables.
 LANGS: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
@@ -59,6 +66,11 @@ def _(msgid: str, **params: Any) -> Msg:
 
 @cache
 def _catalogue(lang: str) -> gettext.NullTranslations:
+    """A language's compiled catalogue, loaded (with gettext) the first time a message is shown
+    in it: an English run loads none."""
+    import gettext
+    from importlib import resources
+
     if lang == "en":
         return gettext.NullTranslations()
     folder = resources.files("carbon").joinpath("locale", lang.replace("-", "_"),
@@ -70,18 +82,88 @@ def _catalogue(lang: str) -> gettext.NullTranslations:
             return gettext.GNUTranslations(fh)
 
 
+class Words(str):
+    """A text the code already holds in each language (a column label of the schema, a source's
+    name, a metric's label): its English (the ``str`` value) and its Chinese forms."""
+
+    __slots__ = ("texts",)
+    texts: Mapping[str, str]
+
+    def __new__(cls, en: str, zh_hans: str | None = None, zh_hant: str | None = None) -> Words:
+        self = super().__new__(cls, en)
+        hans = en if zh_hans is None else zh_hans
+        self.texts = {"en": en, "zh-Hans": hans, "zh-Hant": hans if zh_hant is None else zh_hant}
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Words, (self.texts["en"], self.texts["zh-Hans"], self.texts["zh-Hant"]))
+
+
+#: How a list separator is written in Chinese (a list of ids, years, places).
+_SEPARATORS = {", ": "、", "; ": "；", " · ": " · ", ", …": "、…"}
+
+
+class Joined(str):
+    """Texts in a list, each put into words in the language when shown: ``E1, E2`` in English,
+    ``E1、E2`` in Chinese (``zh_sep`` when given, else the Chinese form of ``sep``)."""
+
+    __slots__ = ("items", "sep", "zh_sep")
+    items: tuple[object, ...]
+    sep: str
+    zh_sep: str
+
+    def __new__(cls, items: Iterable[object], sep: str = ", ", zh_sep: str | None = None
+                ) -> Joined:
+        listed = tuple(items)
+        self = super().__new__(cls, sep.join(str(i) for i in listed))
+        self.items, self.sep = listed, sep
+        self.zh_sep = _SEPARATORS.get(sep, sep) if zh_sep is None else zh_sep
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Joined, (self.items, self.sep, self.zh_sep))
+
+
+def quoted(value: object) -> Words | Joined:
+    """A value as a message quotes it: ``'kWhh'`` in English (its repr), “kWhh” in simplified
+    and 「kWhh」 in traditional Chinese (a message quoted in its words)."""
+    text = str(value)
+    if isinstance(value, Msg | Words | Joined) and repr(text) == f"'{text}'":
+        return Joined([_OPEN, value, _CLOSE], "", "")
+    return Words(repr(text), f"“{text}”", f"「{text}」")
+
+
+_OPEN = Words("'", "“", "「")
+_CLOSE = Words("'", "”", "」")
+
+
 def tr(text: object, lang: str | None = None) -> str:
     """``text`` in ``lang`` (default: the current language, :func:`language`): a :class:`Msg`
-    translated by the catalogue with its parameters put into words too; anything else as is."""
+    translated by the catalogue with its parameters put into words too, a :class:`Words` or
+    :class:`Joined` in that language; anything else as is."""
     lang = lang or _current.get()
-    if not isinstance(text, Msg):
+    if lang == "en" or not isinstance(text, Msg | Words | Joined):
         return str(text)
-    if lang == "en":
-        return str(text)
+    if isinstance(text, Words):
+        return text.texts.get(lang, str(text))
+    if isinstance(text, Joined):
+        return text.zh_sep.join(tr(i, lang) for i in text.items)
     template = _catalogue(lang).gettext(text.msgid)
     if not text.params:
         return template
     return template.format(**{k: tr(v, lang) for k, v in text.params.items()})
+
+
+def rendered(obj: Any, lang: str | None = None) -> Any:
+    """``obj`` (dicts, lists, texts) with every message in it put into words in ``lang``: what a
+    JSON output or a manifest records."""
+    if isinstance(obj, str):
+        return tr(obj, lang) if isinstance(obj, Msg | Words | Joined) else obj
+    if isinstance(obj, dict):
+        return {k: rendered(v, lang) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [rendered(v, lang) for v in obj]
+    return obj
 
 
 def language() -> str:
@@ -123,6 +205,20 @@ def from_locale(env: Mapping[str, str] | None = None) -> str | None:
             return "en"
         return None
     return None
+
+
+_NAMES = {"zh-hans": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh": "zh-Hans",
+          "简体中文": "zh-Hans", "简体": "zh-Hans", "簡體中文": "zh-Hans", "中文": "zh-Hans",
+          "zh-hant": "zh-Hant", "zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant",
+          "繁體中文": "zh-Hant", "繁體": "zh-Hant", "繁体中文": "zh-Hant", "en": "en",
+          "english": "en", "英文": "en", "英語": "en", "英语": "en"}
+
+
+def language_named(text: str) -> str | None:
+    """A language as people write it (``zh-Hans``, ``zh_hant``, ``zh-TW``, ``繁體中文``,
+    ``English``) as one of :data:`LANGS`; None when it is none of them."""
+    key = text.strip().lower().replace("_", "-")
+    return _NAMES.get(key) or (_NAMES.get(key.split("-")[0]) if key.startswith("en-") else None)
 
 
 def choose(option: str | None = None, settings: str | None = None, template: str | None = None,

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from carbon import __version__
 from carbon.errors import InputError, UsageError
 from carbon.factors import Factor
+from carbon.i18n import Msg, Words, _, quoted, rendered, tr
 from carbon.io.source import read_input
 from carbon.schema import TABLES
 
@@ -66,11 +67,14 @@ def build(manifest_path: Path, inputs: Iterable[Path], factor_sets: Iterable[tup
     factors : dict
         The ledger's factors by id.
     options : dict
-        Every option of the command, paths already relative (see :func:`relative`).
+        Every option of the command, paths already relative (see :func:`relative`); ``lang``
+        the language its warnings are recorded in (English when absent).
     result : dict
         The ``summarize()`` result (the JSON output).
     """
     base = manifest_path.resolve().parent
+    result = {**result, "warnings": rendered(result.get("warnings", []),
+                                             options.get("lang") or "en")}
     files = sorted((relative(p, base), sha256_file(p)) for p in inputs)
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -121,6 +125,8 @@ class _Options(BaseModel):
     year: list[Annotated[int, Field(ge=1900, le=2200)]] = []
     grid_level: Literal["national", "regional", "provincial"] | None = None
     factors: list[Annotated[str, Field(min_length=1)]] = []
+    #: The language the run's warnings were recorded in (a manifest without it: English).
+    lang: Literal["zh-Hans", "zh-Hant", "en"] | None = None
 
 
 class _Entity(BaseModel):
@@ -158,13 +164,13 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
-            raise ValueError(f"the key {k!r} appears twice in one object")
+            raise ValueError(_("the key {key} appears twice in one object", key=quoted(k)))
         out[k] = v
     return out
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number carbon writes")
+    raise ValueError(_("{name} is not a number carbon writes", name=name))
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
@@ -183,48 +189,53 @@ def load(path: Path) -> dict[str, Any]:
     UsageError
         When the file is not a carbon manifest, naming the field that is wrong.
     """
-    fix = "pass the file written by carbon compute --manifest (or restore it from a copy)"
+    fix = _("pass the file written by carbon compute --manifest (or restore it from a copy)")
+
+    def bad(what: Msg) -> UsageError:
+        return UsageError(_("{path}: {problem}; {fix}", path=path, problem=what, fix=fix))
+
     try:
         data = read_input(path, path.name)
     except InputError as exc:
         p = exc.listed[0]
-        raise UsageError(f"{path}: {p.message}; {p.fix}") from None
+        raise UsageError(_("{path}: {problem}; {fix}", path=path, problem=p.message,
+                           fix=p.fix)) from None
     if len(data) > MAX_MANIFEST_BYTES:
-        raise UsageError(f"{path}: {len(data) / 2**20:,.0f} MiB is not a manifest carbon wrote; "
-                         f"{fix}")
+        raise bad(_("{size} MiB is not a manifest carbon wrote",
+                    size=f"{len(data) / 2**20:,.0f}"))
     try:
         doc = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_no_duplicates,
                          parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); {fix}") from None
+        raise bad(_("not UTF-8 text (byte {byte})", byte=exc.start)) from None
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not a readable manifest (line {exc.lineno}, column "
-                         f"{exc.colno}: {exc.msg}); {fix}") from None
+        raise bad(_("not a readable manifest (line {line}, column {column}: {error})",
+                    line=exc.lineno, column=exc.colno, error=exc.msg)) from None
     except RecursionError:
-        raise UsageError(f"{path}: not a manifest (brackets nested deeper than any manifest); "
-                         f"{fix}") from None
+        raise bad(_("not a manifest (brackets nested deeper than any manifest)")) from None
     except ValueError as exc:
-        raise UsageError(f"{path}: not a manifest carbon wrote ({exc}); {fix}") from None
+        raise bad(_("not a manifest carbon wrote ({error})", error=exc.args[0] if exc.args
+                    else str(exc))) from None
     if not isinstance(doc, dict):
-        raise UsageError(f"{path}: not a carbon manifest (a JSON {type(doc).__name__}, not an "
-                         f"object); {fix}")
+        raise bad(_("not a carbon manifest (a JSON {type}, not an object)",
+                    type=type(doc).__name__))
     keys = {"manifest_version", "inputs", "factor_sets", "options", "results"}
     if not keys <= set(doc):
-        raise UsageError(f"{path}: not a carbon manifest (it lacks "
-                         f"{', '.join(sorted(keys - set(doc)))}); {fix}")
+        raise bad(_("not a carbon manifest (it lacks {keys})",
+                    keys=", ".join(sorted(keys - set(doc)))))
     if doc["manifest_version"] != MANIFEST_VERSION:
-        raise UsageError(f"{path}: manifest version {doc['manifest_version']!r}; this carbon "
-                         f"reads version {MANIFEST_VERSION}")
+        raise UsageError(_("{path}: manifest version {version}; this carbon reads version "
+                           "{supported}", path=path, version=repr(doc["manifest_version"]),
+                           supported=MANIFEST_VERSION))
     try:
         _Manifest.model_validate(doc)
     except ValidationError as exc:
         errors = exc.errors()
         shown = "; ".join(f"{_field(e['loc'])}: {e['msg']}" for e in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        raise UsageError(f"{path}: an invalid manifest: {shown}{more}; {fix}") from None
+        more = (_(" (and {n} more)", n=len(errors) - 5) if len(errors) > 5 else "")
+        raise bad(_("an invalid manifest: {errors}{more}", errors=shown, more=more)) from None
     except RecursionError:
-        raise UsageError(f"{path}: not a manifest (nested deeper than any manifest); {fix}"
-                         ) from None
+        raise bad(_("not a manifest (nested deeper than any manifest)")) from None
     return doc
 
 
@@ -237,25 +248,38 @@ class Change:
     before: Any
     after: Any
 
-    def __str__(self) -> str:
+    def words(self) -> Msg:
+        """The difference as a line, to be put into words in any language."""
         b, a = self.before, self.after
         if self.kind in ("input", "factor_set"):
+            kind = _("input") if self.kind == "input" else _("factor set")
             if b is None:
-                return f"{self.kind.replace('_', ' ')} {self.what}: new (not in the manifest)"
+                return _("{kind} {what}: new (not in the manifest)", kind=kind, what=self.what)
             if a is None:
-                return f"{self.kind.replace('_', ' ')} {self.what}: no longer used"
-            return f"{self.kind.replace('_', ' ')} {self.what}: changed (sha256 {b[:12]}… → {a[:12]}…)"
+                return _("{kind} {what}: no longer used", kind=kind, what=self.what)
+            return _("{kind} {what}: changed (sha256 {before}… → {after}…)", kind=kind,
+                     what=self.what, before=b[:12], after=a[:12])
         if self.kind == "factor":
-            if b is None or a is None:
-                return f"factor {self.what}: {'new' if b is None else 'no longer used'}"
-            return f"factor {self.what}: {_factor_text(b)} → {_factor_text(a)}"
+            if b is None:
+                return _("factor {what}: new", what=self.what)
+            if a is None:
+                return _("factor {what}: no longer used", what=self.what)
+            return _("factor {what}: {before} → {after}", what=self.what,
+                     before=_factor_text(b), after=_factor_text(a))
         if self.kind == "warning":
-            return f"warning {'added' if b is None else 'gone'}: {a if b is None else b}"
+            if b is None:
+                return _("warning added: {warning}", warning=a)
+            return _("warning gone: {warning}", warning=b)
         if _is_number(b) and _is_number(a):
             delta = a - b
-            pct = f", {delta / b * 100:+.4g}%" if b else ""
-            return f"{self.what}: {b:,.10g} → {a:,.10g} ({delta:+,.6g}{pct})"
-        return f"{self.what}: {b!r} → {a!r}"
+            share = f"{delta / b * 100:+.4g}%" if b else ""
+            pct = Words(f", {share}", f"，{share}", f"，{share}") if share else ""
+            return _("{what}: {before} → {after} ({delta}{pct})", what=self.what,
+                     before=f"{b:,.10g}", after=f"{a:,.10g}", delta=f"{delta:+,.6g}", pct=pct)
+        return _("{what}: {before} → {after}", what=self.what, before=repr(b), after=repr(a))
+
+    def __str__(self) -> str:
+        return tr(self.words())
 
 
 def _factor_text(f: dict[str, Any]) -> str:
@@ -335,9 +359,9 @@ def added_figures(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return [name for name in figures(new["results"]) if name not in before]
 
 
-def version_note(old: dict[str, Any]) -> str | None:
+def version_note(old: dict[str, Any]) -> Msg | None:
     """A note when the manifest was written by another carbon version than this one."""
     if old.get("carbon_version") != __version__:
-        return (f"the manifest was written by carbon {old.get('carbon_version')}; verified with "
-                f"carbon {__version__}")
+        return _("the manifest was written by carbon {old}; verified with carbon {new}",
+                 old=old.get("carbon_version"), new=__version__)
     return None

@@ -10,6 +10,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from carbon.i18n import LANGS, _, language_named
+
 GridLevel = Literal["national", "regional", "provincial"]
 GRID_LEVELS: tuple[str, ...] = ("national", "regional", "provincial")
 
@@ -48,6 +50,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organisation: str = ""
+    #: The language of messages, warnings and outputs when the command line names none
+    #: (``--lang``); None: the template's language, else the locale's (DESIGN.md, contract 2).
+    language: Literal["zh-Hans", "zh-Hant", "en"] | None = None
     reporting_years: list[int] = []
     base_year: int | None = None
     grid_level: GridLevel = "national"
@@ -68,6 +73,12 @@ class Settings(BaseModel):
     #: The same for a year of an entity and source against its other years (per day). [1]
     outlier_factor_years: float = Field(default=20.0, gt=1)
 
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language_name(cls, v: object) -> object:
+        """``zh_hant``, ``zh-TW``, ``繁體中文``, ``English`` name a language too."""
+        return (language_named(v) or v) if isinstance(v, str) else v
+
     @field_validator("gwp", mode="before")
     @classmethod
     def _gwp_name(cls, v: object) -> object:
@@ -86,7 +97,7 @@ class Settings(BaseModel):
     @classmethod
     def _co2_counted(cls, v: list[str]) -> list[str]:
         if "CO2" not in v:
-            raise ValueError("CO2 is always counted: list it, e.g. gases = [\"CO2\"]")
+            raise ValueError(_("CO2 is always counted: list it, e.g. gases = [\"CO2\"]"))
         return sorted(set(v), key=("CO2", "CH4", "N2O").index)
 
     @property
@@ -98,6 +109,14 @@ class Settings(BaseModel):
     def gwp_set(self) -> str:
         """The bundled factor set of the GWP values: ``ipcc-ar5-gwp100``."""
         return f"ipcc-{self.gwp.lower()}-gwp100"
+
+
+def stated_language(data: object) -> str | None:
+    """The ``language`` a settings file or sheet states (``data``: its keys and values as read),
+    when valid: known even when another setting is wrong, so that the problems are shown in it."""
+    value = data.get("language") if isinstance(data, dict) else None
+    named = language_named(value) if isinstance(value, str) else None
+    return named if named in LANGS else None
 
 
 @dataclass(frozen=True)
@@ -165,6 +184,8 @@ class Inventory:
     ``letters`` are the first part's.
     ``pending`` (read for ``carbon status`` only): activity rows whose quantity is still blank,
     validated like the others, with ``part`` and ``row``; None otherwise.
+    ``template_language``: the language of the template the head office's workbook was made
+    from (None for a folder, or a workbook that does not tell).
     """
 
     path: Path
@@ -180,6 +201,14 @@ class Inventory:
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
     parts: list[Part] = field(default_factory=list)
     pending: pd.DataFrame | None = None
+    #: The language of the template the (head office's) workbook was made from, when it can be
+    #: told; None for a folder of CSV files.
+    template_language: str | None = None
+
+    @property
+    def language(self) -> str | None:
+        """The inventory's own language: its settings' ``language``, else its template's."""
+        return self.settings.language or self.template_language
 
     def origin_of(self, table: str, part: int = 0) -> Origin:
         """Where ``table`` of input ``part`` came from (the inventory's name when it has none)."""

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from carbon.i18n import tr
+
 
 @dataclass
 class Tracker:
-    """Advance with :meth:`advance`; rename the step with :meth:`step`. Cheap when hidden."""
+    """Advance with :meth:`advance`; rename the step with :meth:`step`. Cheap when hidden. A
+    label is a message (:func:`carbon.i18n._`), shown in the current language."""
 
     label: str
     total: float | None
@@ -42,9 +45,9 @@ class Tracker:
             self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                                  console=Console(stderr=True), transient=True)
             self._bar.start()
-            self._task = self._bar.add_task(self.label, total=self.total)
+            self._task = self._bar.add_task(tr(self.label), total=self.total)
         assert self._task is not None
-        self._bar.update(self._task, completed=self._done, description=self.label)
+        self._bar.update(self._task, completed=self._done, description=tr(self.label))
 
     def step(self, label: str) -> None:
         """Name the next step (for stage-by-stage progress) and count the previous one done."""

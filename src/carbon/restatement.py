@@ -67,6 +67,7 @@ from carbon.calc import calendar_year, compute, grid_sets, split_years
 from carbon.disclosure import disclosure
 from carbon.errors import InputError, Problem, UsageError
 from carbon.factors import FactorSet
+from carbon.i18n import Joined, _, quoted
 from carbon.model import Inventory, Ledger, Notice, Origin
 from carbon.review import unstated_event_words
 from carbon.schema import ENTRY_EVENTS, EXIT_EVENTS
@@ -306,15 +307,16 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
     else:
         wanted = sorted(set(reporting_years(before)) & set(reporting_years(after)))
         if not wanted:
-            raise UsageError("the two inventories report no year in common; pass --years")
+            raise UsageError(_("the two inventories report no year in common; pass --years"))
     base = base_year or after.settings.base_year or before.settings.base_year or wanted[0]
     if base not in wanted:
-        raise UsageError(f"base year {base} is not among the restated years "
-                         f"({', '.join(map(str, wanted))}); pass --base-year or --years")
+        raise UsageError(_("base year {base} is not among the restated years ({years}); pass "
+                           "--base-year or --years", base=base, years=Joined(map(str, wanted))))
     threshold = after.settings.threshold_pct if threshold_pct is None else threshold_pct
     scope = threshold_scope or after.settings.threshold_scope
     if scope not in THRESHOLD_SCOPES:
-        raise UsageError(f"threshold scope {scope!r}: use one of {', '.join(THRESHOLD_SCOPES)}")
+        raise UsageError(_("threshold scope {scope}: use one of {choices}", scope=quoted(scope),
+                           choices=", ".join(THRESHOLD_SCOPES)))
     problems = [p for inv in (before, after) for p in _missing_history(inv, wanted)]
     if problems:
         raise InputError(problems)
@@ -392,21 +394,22 @@ def _missing_history(inv: Inventory, years: list[int]) -> list[Problem]:
     out = []
     for i, lacking in boundary.missing_history(inv.entities, inv.activity, years):
         e = inv.entities.iloc[i]
-        shown = ", ".join(map(str, lacking))
+        shown = Joined(map(str, lacking))
         out.append(Problem(
             origin.file, origin.sheet, int(e["row"]), "entry", "acquisition_without_data",
             str(e["entry"]),
-            f"{e['entity_id']} entered the boundary on {str(e['included_from'])[:10]} by "
-            f"{e['entry']}: restating adds its emissions to the years before, but the activity "
-            f"table has no rows for it in {shown}",
-            f"add its rows for {shown} (the seller's figures, or estimates marked "
-            "data_quality = estimated); if it did not exist yet, write the day it came into "
-            "existence in existed_from"))
+            _("{entity} entered the boundary on {date} by {event}: restating adds its emissions "
+              "to the years before, but the activity table has no rows for it in {years}",
+              entity=e["entity_id"], date=str(e["included_from"])[:10], event=e["entry"],
+              years=shown),
+            _("add its rows for {years} (the seller's figures, or estimates marked "
+              "data_quality = estimated); if it did not exist yet, write the day it came into "
+              "existence in existed_from", years=shown)))
     return out
 
 
 def _grid_ids(inv: Inventory, sets: dict[str, FactorSet], years: list[int]) -> dict[str, str]:
-    grids, _ = grid_sets(years, inv, sets)
+    grids, _notices = grid_sets(years, inv, sets)
     return {str(y): grids[y].id for y in years}
 
 
@@ -425,7 +428,7 @@ def _events(after: Inventory, years: list[int], cells: pd.DataFrame, effect: np.
     ent = after.entities
     if not len(ent):
         return []
-    _, _, by_start, by_stop = boundary.event_years(ent)
+    _entry_year, _exit_year, by_start, by_stop = boundary.event_years(ent)
     ids = ent["entity_id"].astype(str).to_numpy()
     cell_of = pd.Index(ids).get_indexer(pd.Index(cells["entity_id"].astype(str)))
     cell_year = cells["year"].to_numpy()
@@ -465,24 +468,25 @@ def _assumed(before: Inventory, after: Inventory, years: list[int], counted: set
     for u in unstated:
         words = unstated_event_words(u)
         if words is not None:
-            code, _, _, message, fix = words
-            out.append(Notice(code, f"{message}; {fix}"))
+            code, _column, _value, message, fix = words
+            out.append(Notice(code, _("{message}; {fix}", message=message, fix=fix)))
     named = _stated(after, "entry") | {str(u["entity_id"]) for u in unstated}
     added = [e for e in changed["added"] if e in counted and e not in named]
     if added:
-        out.append(Notice("boundary_event_assumed", (
-            f"{len(added)} entities are in the after inventory and not in the before one, with "
-            "no entry stated: counted in every year they have rows, as if inside the boundary "
-            "from the start (right for a unit acquired with its history: write entry = "
-            "acquisition and its acquisition date in included_from to say so; a unit opened "
-            f"later needs entry = opening and its opening date): {_names(added)}")))
+        out.append(Notice("boundary_event_assumed", _(
+            "{n} entities are in the after inventory and not in the before one, with no entry "
+            "stated: counted in every year they have rows, as if inside the boundary from the "
+            "start (right for a unit acquired with its history: write entry = acquisition and "
+            "its acquisition date in included_from to say so; a unit opened later needs entry "
+            "= opening and its opening date): {entities}", n=len(added),
+            entities=_names(added))))
     removed = [e for e in changed["removed"] if e in counted]
     if removed:
-        out.append(Notice("boundary_event_assumed", (
-            f"{len(removed)} entities are in the before inventory and not in the after one: "
-            "removed from every restated year, as a divestment is; a unit that closed stays in "
-            "the after inventory with included_to = its last day and exit = closure (the years "
-            f"before are then unchanged): {_names(removed)}")))
+        out.append(Notice("boundary_event_assumed", _(
+            "{n} entities are in the before inventory and not in the after one: removed from "
+            "every restated year, as a divestment is; a unit that closed stays in the after "
+            "inventory with included_to = its last day and exit = closure (the years before are "
+            "then unchanged): {entities}", n=len(removed), entities=_names(removed))))
     return out
 
 
@@ -491,8 +495,9 @@ def _stated(inv: Inventory, col: str) -> set[str]:
     return set(ent.loc[ent[col].astype(str) != "", "entity_id"].astype(str))
 
 
-def _names(ids: list[str], limit: int = 10) -> str:
-    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+def _names(ids: list[str], limit: int = 10) -> Joined:
+    more = _(" and {n} more", n=len(ids) - limit) if len(ids) > limit else ""
+    return Joined([Joined(ids[:limit]), more], "", "")
 
 
 def _notes(before: Inventory, after: Inventory, sets: dict[str, FactorSet], years: list[int],
@@ -551,23 +556,23 @@ def _notes(before: Inventory, after: Inventory, sets: dict[str, FactorSet], year
     notes["disclosure"] = disclosure(base, threshold, scope, required, changes, out_years,
                                      boundary_notes, factor_notes)
     notes["rules"] = [
-        "Structural changes are restated in every earlier year: an acquired (or insourced) "
-        "unit's emissions are added from the year it existed, a divested (or outsourced) unit's "
-        "are removed; Scope 3 is not reported, so insourcing from and outsourcing to it count "
-        "as an acquisition and a divestment of the activity.",
-        "Organic changes (openings, closures; insourcing from or outsourcing to Scope 2, which "
-        "stays reported) change no earlier year and do not count toward the threshold.",
-        "An entity that enters or leaves with no entry or exit stated is counted by its dates "
-        "(an opening, a closure; only in the after inventory: inside from the start; only in "
-        "the before inventory: removed) and named in the warnings.",
-        "The year of an event follows the mid-year rule (setting boundary_mid_year: the whole "
-        "year, or pro rata by days).",
-        "Each year uses its own factors under each inventory's settings; the step from one "
-        "year's grid vintage to the next is a real change, not a restatement.",
-        "Cumulative change: entity-by-entity structural boundary changes, activity and factor "
-        "changes in absolute value, over the base year's "
-        f"{' / '.join(THRESHOLD_SCOPES[scope])} as originally reported "
-        f"(threshold_scope = {scope}).",
+        _("Structural changes are restated in every earlier year: an acquired (or insourced) "
+          "unit's emissions are added from the year it existed, a divested (or outsourced) "
+          "unit's are removed; Scope 3 is not reported, so insourcing from and outsourcing to it "
+          "count as an acquisition and a divestment of the activity."),
+        _("Organic changes (openings, closures; insourcing from or outsourcing to Scope 2, which "
+          "stays reported) change no earlier year and do not count toward the threshold."),
+        _("An entity that enters or leaves with no entry or exit stated is counted by its dates "
+          "(an opening, a closure; only in the after inventory: inside from the start; only in "
+          "the before inventory: removed) and named in the warnings."),
+        _("The year of an event follows the mid-year rule (setting boundary_mid_year: the whole "
+          "year, or pro rata by days)."),
+        _("Each year uses its own factors under each inventory's settings; the step from one "
+          "year's grid vintage to the next is a real change, not a restatement."),
+        _("Cumulative change: entity-by-entity structural boundary changes, activity and factor "
+          "changes in absolute value, over the base year's {metrics} as originally reported "
+          "(threshold_scope = {scope}).", metrics=" / ".join(THRESHOLD_SCOPES[scope]),
+          scope=scope),
     ]
     notes["warnings"] = {"before": [n.as_dict() for n in ledgers[0].notices],
                          "after": [n.as_dict() for n in ledgers[1].notices],

@@ -30,6 +30,7 @@ from carbon.coverage import (
     series_codes,
 )
 from carbon.errors import InputError, Problem, UsageError
+from carbon.i18n import Joined, Msg, Words, _
 from carbon.io.parse import months_text
 from carbon.model import Inventory, Notice, Origin
 from carbon.plausibility import likely_mixup, outliers, unit_basis
@@ -73,7 +74,7 @@ def data_years(inv: Inventory) -> list[int]:
     y1 = calendar_years(day_numbers(act["period_end"]))
     lo = int(y0.min())
     span = int(y1.max()) - lo + 1
-    _, pairs = dense((y0 - lo) * span + (y1 - lo), span * span)
+    _codes, pairs = dense((y0 - lo) * span + (y1 - lo), span * span)
     return sorted({lo + int(y) for p in pairs for y in range(int(p // span), int(p % span) + 1)})
 
 
@@ -105,24 +106,27 @@ def check_years(inv: Inventory, years: Sequence[int], option: Sequence[int] | No
     empty = [y for y in years if y not in set(have)]
     if not empty:
         return
-    shown = ", ".join(str(y) for y in empty)
-    has = ", ".join(str(y) for y in have) or "none"
+    shown = Joined(str(y) for y in empty)
+    has = Joined(str(y) for y in have) if have else _("none")
     if option:
-        raise UsageError(
-            f"--year {shown}: the inventory has no activity in {shown} (its activity rows cover "
-            f"{has}); a year without data would be reported as zeros. Report a year it has "
-            f"(--year {have[-1] if have else ''}), or add the activity rows of {shown}")
+        raise UsageError(_(
+            "--year {years}: the inventory has no activity in {years} (its activity rows cover "
+            "{have}); a year without data would be reported as zeros. Report a year it has "
+            "(--year {latest}), or add the activity rows of {years}", years=shown, have=has,
+            latest=have[-1] if have else ""))
     origin = _settings_origin(inv)
     raise InputError([Problem(
         origin.file, origin.sheet, None, "reporting_years", "no_activity", str(y),
-        f"reporting year {y} has no activity rows (the inventory's activity covers {has}): its "
-        "figures would be a column of zeros",
-        f"add the activity rows of {y}, or take {y} out of reporting_years") for y in empty])
+        _("reporting year {year} has no activity rows (the inventory's activity covers {have}): "
+          "its figures would be a column of zeros", year=y, have=has),
+        _("add the activity rows of {year}, or take {year} out of reporting_years", year=y))
+        for y in empty])
 
 
 # -- words -------------------------------------------------------------------------------------------
 def _where(origin: Origin) -> str:
-    return f"{origin.file}, sheet {origin.sheet}" if origin.sheet else origin.file
+    return (_("{file}, sheet {sheet}", file=origin.file, sheet=origin.sheet) if origin.sheet
+            else origin.file)
 
 
 def _fmt(x: float) -> str:
@@ -135,16 +139,17 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _times(ratio: float) -> str:
-    return f"{_fmt(ratio)} times" if ratio >= 1 else f"1/{_fmt(1 / ratio)} of"
+def _times(ratio: float) -> Msg:
+    return (_("{ratio} times", ratio=_fmt(ratio)) if ratio >= 1 else
+            _("1/{ratio} of", ratio=_fmt(1 / ratio)))
 
 
-def _meter_name(m: pd.Series | dict[str, Any]) -> str:
-    parts = [str(m["entity_id"]), str(m["source"])]
+def _meter_name(m: pd.Series | dict[str, Any]) -> Joined:
+    parts: list[object] = [str(m["entity_id"]), vocab.source_name(str(m["source"]))]
     if m["meter"]:
-        parts.append(f"meter {m['meter']}")
+        parts.append(_("meter {meter}", meter=m["meter"]))
     parts += [str(m[k]) for k in ("use", "instrument") if m[k]]
-    return " ".join(parts)
+    return Joined(parts, " ", " ")
 
 
 class _Locator:
@@ -189,16 +194,17 @@ class _Locator:
         ``home`` input (the one the message is about)."""
         cell = self.cell(table, column, row, part)
         o = self.origin(table, part)
-        text = f"{o.sheet}!{cell}" if cell and o.sheet else f"row {row}"
+        text: str = f"{o.sheet}!{cell}" if cell and o.sheet else _("row {row}", row=row)
         if home is not None and part != home:
-            text = f"{o.file}, {text}" if o.sheet else f"{o.file} {text}"
+            text = Joined([o.file, text], ", ", "，") if o.sheet else Joined([o.file, text], " ")
         return text
 
     def row_text(self, table: str, part: int, row: int, home: int) -> str:
         """``row 14``, preceded by its input's file when that is not ``home``; "" for none."""
         if not row:
             return ""
-        return f"row {row}" if part == home else f"{self.origin(table, part).file} row {row}"
+        return (_("row {row}", row=row) if part == home else
+                _("{file} row {row}", file=self.origin(table, part).file, row=row))
 
     def problem(self, table: str, row: int | None, column: str | None, code: str, value: str,
                 message: str, fix: str, part: int = 0) -> Problem:
@@ -209,14 +215,17 @@ class _Locator:
 
 def notice_of(p: Problem) -> Notice:
     """A finding as a warning line: where, what, what to do."""
-    where = f"{p.file}, sheet {p.sheet}" if p.sheet else p.file
-    return Notice(p.code, f"{where}: {p.message}; {p.fix}")
+    where = _("{file}, sheet {sheet}", file=p.file, sheet=p.sheet) if p.sheet else p.file
+    return Notice(p.code, _("{where}: {message}; {fix}", where=where, message=p.message,
+                            fix=p.fix))
 
 
-def _listed(code: str, problems: list[Problem], what: str) -> list[Notice]:
+def _listed(code: str, problems: list[Problem], more: Msg) -> list[Notice]:
+    """The findings as warning lines (at most :data:`MAX_LISTED`), then a count of the rest
+    (``more``: a message with ``{n}``)."""
     out = [notice_of(p) for p in problems[:MAX_LISTED]]
     if len(problems) > MAX_LISTED:
-        out.append(Notice(code, f"and {len(problems) - MAX_LISTED} more {what}"))
+        out.append(Notice(code, Msg(more.msgid, n=len(problems) - MAX_LISTED)))
     return out
 
 
@@ -224,13 +233,15 @@ def _listed(code: str, problems: list[Problem], what: str) -> list[Notice]:
 def _between(before: str, after: str) -> str:
     """The rows either side of a gap (``row 5``, or ``BR01.xlsx row 5`` in another input)."""
     if before and after:
-        if before.startswith("row ") and after.startswith("row "):
-            return f" (between rows {before[4:]} and {after[4:]})"
-        return f" (between {before} and {after})"
+        if isinstance(before, Msg) and isinstance(after, Msg) and \
+                before.msgid == after.msgid == "row {row}":
+            return _(" (between rows {before} and {after})", before=before.params["row"],
+                     after=after.params["row"])
+        return _(" (between {before} and {after})", before=before, after=after)
     if after:
-        return f" (before {after})"
+        return _(" (before {after})", after=after)
     if before:
-        return f" (after {before})"
+        return _(" (after {before})", before=before)
     return ""
 
 
@@ -293,26 +304,29 @@ def coverage_findings(inv: Inventory, cov: Coverage, where: _Locator) -> list[Pr
                 return _between(where.row_text("activity", *b, home),
                                 where.row_text("activity", *a, home))
 
-            pieces = ", ".join(f"from {starts[i]} to {ends[i]}{either(i)}"
-                               for i in mine[:GAPS_NAMED])
-            more = (f" and {n - GAPS_NAMED} more periods ({int(d):,} days in all)"
-                    if n > GAPS_NAMED else "")
+            pieces = Joined(_("from {start} to {end}{rows}", start=starts[i], end=ends[i],
+                              rows=either(i)) for i in mine[:GAPS_NAMED])
+            more = (_(" and {n} more periods ({days} days in all)", n=n - GAPS_NAMED,
+                      days=f"{int(d):,}") if n > GAPS_NAMED else "")
             if declared and not recorded[m]:
                 ref = where.ref("meters", "meter", row, home)
                 out.append(where.problem(
                     "meters", row, "meter", "period_gap", str(mid),
-                    f"{name} (declared in the meters table, {ref}): nothing recorded "
-                    f"{pieces}{more}",
-                    "add its readings or invoices to activity (the same entity, source and "
-                    "meter), or delete its meters row if it no longer runs", home))
+                    _("{meter} (declared in the meters table, {where}): nothing recorded "
+                      "{periods}{more}", meter=name, where=ref, periods=pieces, more=more),
+                    _("add its readings or invoices to activity (the same entity, source and "
+                      "meter), or delete its meters row if it no longer runs"), home))
                 continue
-            hint = (f"; if it runs only in months {hints[m]} (a heating season, say), declare it "
-                    f"in the meters table with months = {hints[m]}: its other months are then "
-                    "not gaps" if m in hints and int(months) == ALL_MONTHS else "")
+            hint = (_("; if it runs only in months {months} (a heating season, say), declare it "
+                      "in the meters table with months = {months}: its other months are then "
+                      "not gaps", months=hints[m])
+                    if m in hints and int(months) == ALL_MONTHS else "")
             out.append(where.problem(
                 "activity", row or None, "period_start", "period_gap", "",
-                f"{name}: nothing recorded {pieces}{more}",
-                f"add the missing period{'s' if n > 1 else ''} if the meter ran{hint}", home))
+                _("{meter}: nothing recorded {periods}{more}", meter=name, periods=pieces,
+                  more=more),
+                _("add the missing periods if the meter ran{hint}", hint=hint) if n > 1 else
+                _("add the missing period if the meter ran{hint}", hint=hint), home))
     if t["source_missing"].any():
         out += _source_findings(inv, cov, where)
     return out
@@ -322,7 +336,7 @@ def _source_findings(inv: Inventory, cov: Coverage, where: _Locator) -> list[Pro
     """One finding per entity and source with no row in a reporting year (the entity inside the
     boundary) while it has rows in another year."""
     t, meters, spans = cov.table, cov.meters, cov.spans
-    es_of_meter, _ = pd.factorize(meters["entity_id"] + "\x1f" + meters["source"])
+    es_of_meter, _names = pd.factorize(meters["entity_id"] + "\x1f" + meters["source"])
     es_of_meter = np.asarray(es_of_meter, dtype=np.int64)
     # the years each entity and source has rows in (every year, not only the reported)
     y0, y1 = calendar_years(spans.start), calendar_years(spans.end)
@@ -345,17 +359,22 @@ def _source_findings(inv: Inventory, cov: Coverage, where: _Locator) -> list[Pro
         first = first_meter[e]
         eid, src = str(meters["entity_id"].iat[first]), str(meters["source"].iat[first])
         years = sorted(has.get(e, set()))
-        has_text = ", ".join(str(y) for y in years[:6]) + (" …" if len(years) > 6 else "")
-        miss_text = ", ".join(str(y) for y in sorted(missing[e]))
+        has_text = Joined([Joined(str(y) for y in years[:6]), " …" if len(years) > 6 else ""],
+                          "", "")
+        miss_text = Joined(str(y) for y in sorted(missing[e]))
         row = (int(ent_rows[ent_of[first]]) if ent_rows is not None and ent_of[first] >= 0
                else None)
-        label = vocab.sources()[src].en if src in vocab.sources() else src
+        known = vocab.sources().get(src)
+        label = (Words(known.en.lower(), known.zh_hans, known.zh_hant) if known is not None
+                 else src.lower())
         out.append(where.problem(
             "entities", row, "entity_id", "source_missing", eid,
-            f"{eid} {src}: rows in {has_text}, none in {miss_text} (while {eid} is inside the "
-            "boundary)",
-            f"add its {label.lower()} rows of {miss_text} if it used any; if {eid} left the "
-            "boundary, write its last day in included_to"))
+            _("{entity} {source}: rows in {have}, none in {missing} (while {entity} is inside "
+              "the boundary)", entity=eid, source=vocab.source_name(src), have=has_text,
+              missing=miss_text),
+            _("add its {source} rows of {missing} if it used any; if {entity} left the "
+              "boundary, write its last day in included_to", source=label, missing=miss_text,
+              entity=eid)))
     return out
 
 
@@ -378,18 +397,23 @@ def _partial_notices(inv: Inventory, years: list[int], where: _Locator) -> list[
         enters = a != f"{year}-01-01"
         event = entry[e] if enters else exit_[e]
         events = ENTRY_EVENTS if enters else EXIT_EVENTS
-        said = f", {events[event][3] if event in events else event}" if event else ""
-        counts = (f"its figures count all its rows of {year} (boundary_mid_year = whole_year)"
-                  if rule == "whole_year" else
-                  "its figures count only those days (boundary_mid_year = pro_rata)")
-        out.append(Notice("partial_year", (
-            f"{_where(where.origin('entities'))}: {ids[e]} is inside the boundary from {a} to "
-            f"{b} in {year} ({days} of {year_days} days{said}): a partial year; coverage counts "
-            f"those days, {counts}")))
+        if event in events:
+            _rule, hans, hant, en = events[event]
+            said: object = Joined(["", Words(en, hans, hant)], ", ", "，")
+        else:
+            said = f", {event}" if event else ""
+        counts = (_("its figures count all its rows of {year} (boundary_mid_year = whole_year)",
+                    year=year) if rule == "whole_year" else
+                  _("its figures count only those days (boundary_mid_year = pro_rata)"))
+        out.append(Notice("partial_year", _(
+            "{table}: {entity} is inside the boundary from {start} to {end} in {year} ({days} "
+            "of {year_days} days{event}): a partial year; coverage counts those days, {counts}",
+            table=_where(where.origin("entities")), entity=ids[e], start=a, end=b, year=year,
+            days=days, year_days=year_days, event=said, counts=counts)))
     if len(out) > MAX_LISTED:
         rest = len(out) - MAX_LISTED
-        out = [*out[:MAX_LISTED], Notice("partial_year", f"and {rest} more entity-years inside "
-                                         "the boundary for part of the year")]
+        out = [*out[:MAX_LISTED], Notice("partial_year", _(
+            "and {n} more entity-years inside the boundary for part of the year", n=rest))]
     return out
 
 
@@ -399,17 +423,19 @@ def _cause(ratio: float, unit: str, qty: float) -> str:
     mix = likely_mixup(float(np.log10(ratio)), unit)
     bare = unit.replace("万", "").replace("萬", "") or unit
     if mix == 4 and ratio > 1 and bare != unit:
-        return (f"; likely cause: 万 and the base unit mixed up (10⁴): {_fmt(qty)} {bare} is "
-                f"{_fmt(qty / 1e4)} {unit}")
+        return _("; likely cause: 万 and the base unit mixed up (10⁴): {qty} {bare} is "
+                 "{converted} {unit}", qty=_fmt(qty), bare=bare, converted=_fmt(qty / 1e4),
+                 unit=unit)
     if mix == 4 and ratio > 1:
-        return "; likely cause: 万 and the base unit mixed up (10⁴)"
+        return _("; likely cause: 万 and the base unit mixed up (10⁴)")
     if mix == 4:
-        return (f"; likely cause: 万 and the base unit mixed up (10⁴): {_fmt(qty)} 万{bare} is "
-                f"{_fmt(qty * 1e4)} {bare}")
+        return _("; likely cause: 万 and the base unit mixed up (10⁴): {qty} 万{bare} is "
+                 "{converted} {bare}", qty=_fmt(qty), bare=bare, converted=_fmt(qty * 1e4))
     if mix == 3:
-        which = "smaller" if ratio > 1 else "larger"
-        return (f"; likely cause: a unit a thousand times {which} (10³: MWh and kWh, t and kg, "
-                "m³ and L mixed up)")
+        return (_("; likely cause: a unit a thousand times smaller (10³: MWh and kWh, t and kg, "
+                  "m³ and L mixed up)") if ratio > 1 else
+                _("; likely cause: a unit a thousand times larger (10³: MWh and kWh, t and kg, "
+                  "m³ and L mixed up)"))
     return ""
 
 
@@ -440,11 +466,14 @@ def _whole_years(act: pd.DataFrame, rows: pd.DataFrame, series: np.ndarray
     return whole, rows[~done]
 
 
-def _typical_of(n: int, what: str) -> str:
-    """Where a typical value comes from: the median of a series, or the one other value."""
-    if n == 2:
-        return f"the rate per day of its other {what}"
-    return f"the median rate per day of its {n} {what}s"
+def _typical_of(n: int, what: str) -> Msg:
+    """Where a typical value comes from: the median of a series, or the one other value
+    (``what``: ``period`` or ``year``)."""
+    if what == "period":
+        return (_("the rate per day of its other period") if n == 2 else
+                _("the median rate per day of its {n} periods", n=n))
+    return (_("the rate per day of its other year") if n == 2 else
+            _("the median rate per day of its {n} years", n=n))
 
 
 def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
@@ -462,9 +491,9 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
     dates = {c: act[c].to_numpy() for c in ("period_start", "period_end")}
 
     codes, meters = series
-    named: list[str] = []
+    named: list[Joined] = []
 
-    def meter_of(i: int) -> str:
+    def meter_of(i: int) -> Joined:
         if not named:  # every meter's name, once
             keys = ("entity_id", "source", "meter", "use", "instrument")
             named.extend(_meter_name(dict(zip(keys, values, strict=True)))
@@ -482,12 +511,13 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
             qty = float(np.median(quantity[pos]))
             out.append(where.problem(
                 "activity", first, "quantity", "outlier", _fmt(qty),
-                f"{where.ref('activity', 'quantity', first, p0)} to "
-                f"{where.ref('activity', 'quantity', last, p1, p0)} ({meter_of(int(pos[0]))}): each of "
-                f"its {len(pos)} rows of {year} is about {_times(ratio)} the meter's typical for "
-                f"its period ({_typical_of(periods, 'period')}){_cause(ratio, unit, qty)}",
-                "check that year's figures and units against the invoices; a whole year in the "
-                "wrong unit moves every figure of it", p0))
+                _("{first} to {last} ({meter}): each of its {n} rows of {year} is about {times} "
+                  "the meter's typical for its period ({typical}){cause}",
+                  first=where.ref("activity", "quantity", first, p0),
+                  last=where.ref("activity", "quantity", last, p1, p0),
+                  meter=meter_of(int(pos[0])), n=len(pos), year=year, times=_times(ratio),
+                  typical=_typical_of(periods, "period"), cause=_cause(ratio, unit, qty)),
+                _WHOLE_YEAR_FIX, p0))
     for i, ratio, typical_rate, periods, size in zip(
             rows_found["position"].tolist(), rows_found["ratio"].tolist(),
             rows_found["typical"].tolist(), rows_found["periods"].tolist(),
@@ -501,12 +531,13 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
         cause = _cause(ratio, unit, qty)
         out.append(where.problem(
             "activity", row, "quantity", "outlier", _fmt(qty),
-            f"{where.ref('activity', 'quantity', row, part)} ({meter_of(i)}, {a} to {b}): "
-            f"{_fmt(qty)} "
-            f"{unit} is {_times(ratio)} the meter's typical {_fmt(typical)} {unit} for such a "
-            f"period ({days} days at {_typical_of(periods, 'period')}){cause}",
-            "check the figure and its unit against the invoice or meter reading, and correct "
-            "the quantity or the unit", part))
+            _("{where} ({meter}, {start} to {end}): {qty} {unit} is {times} the meter's typical "
+              "{typical} {unit} for such a period ({days} days at {basis}){cause}",
+              where=where.ref("activity", "quantity", row, part), meter=meter_of(i), start=a,
+              end=b, qty=_fmt(qty), unit=unit, times=_times(ratio), typical=_fmt(typical),
+              days=days, basis=_typical_of(periods, "period"), cause=cause),
+            _("check the figure and its unit against the invoice or meter reading, and correct "
+              "the quantity or the unit"), part))
     y = found.years
     for eid, src, year, first_pos, n, rate_base, typ_base, ratio, n_years in zip(
             y["entity_id"].tolist(), y["source"].tolist(), y["year"].tolist(),
@@ -516,51 +547,65 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
         unit = str(units[first_pos])
         size = unit_basis(unit)[1]
         rate, typical = rate_base / size, typ_base / size
+        rows_from = (_("1 row from {where}", where=where.ref("activity", "quantity", row, part))
+                     if n == 1 else
+                     _("{n} rows from {where}", n=n,
+                       where=where.ref("activity", "quantity", row, part)))
         out.append(where.problem(
             "activity", row, "quantity", "outlier", f"{_fmt(rate)} {unit}/d",
-            f"{eid} {src} in {year} ({n} row{'s' if n != 1 else ''} from "
-            f"{where.ref('activity', 'quantity', row, part)}): {_fmt(rate)} {unit} a day is "
-            f"{_times(ratio)} its typical {_fmt(typical)} {unit} a day "
-            f"({_typical_of(n_years, 'year')}){_cause(ratio, unit, rate)}",
-            "check that year's figures and units against the invoices; a whole year in the "
-            "wrong unit moves every figure of it", part))
+            _("{entity} {source} in {year} ({rows}): {rate} {unit} a day is {times} its typical "
+              "{typical} {unit} a day ({basis}){cause}", entity=eid,
+              source=vocab.source_name(src), year=year,
+              rows=rows_from, rate=_fmt(rate), unit=unit, times=_times(ratio),
+              typical=_fmt(typical), basis=_typical_of(n_years, "year"),
+              cause=_cause(ratio, unit, rate)),
+            _WHOLE_YEAR_FIX, part))
     return out
 
 
+#: What to do about a year of a meter far off its other years.
+_WHOLE_YEAR_FIX = _("check that year's figures and units against the invoices; a whole year in "
+                    "the wrong unit moves every figure of it")
+
+
 # -- boundary events ----------------------------------------------------------------------------
-def unstated_event_words(u: dict[str, object]) -> tuple[str, str, str, str, str] | None:
+def unstated_event_words(u: dict[str, object]) -> tuple[str, str, str, Msg, Msg] | None:
     """An entity entering or leaving with no event stated (one record of
     :func:`carbon.boundary.unstated_events`), in words: code, column, value, what a restatement
     assumes, and how to state the event. None where nothing needs saying."""
     eid, date, n = u["entity_id"], u["date"], int(str(u["rows_outside"]))
     if u["change"] == "entry" and date is None:
         return ("acquisition_unstated", "entry", str(u["kind_says"]),
-                f"{eid}: its kind says {u['kind_says']} but no entry is stated: it counts as "
-                "inside the boundary from the start (every year it has rows, the base year "
-                "included)",
-                "to record the acquisition, write its acquisition date in included_from and "
-                "entry = acquisition")
+                _("{entity}: its kind says {kind} but no entry is stated: it counts as inside the "
+                  "boundary from the start (every year it has rows, the base year included)",
+                  entity=eid, kind=u["kind_says"]),
+                _("to record the acquisition, write its acquisition date in included_from and "
+                  "entry = acquisition"))
     if u["change"] == "entry" and (n or u["kind_says"] == "acquisition"):
-        why = (f"it has {n} activity row{'s' if n != 1 else ''} before that date" if n
-               else f"its kind says {u['kind_says']}")
+        why = (_("it has 1 activity row before that date") if n == 1 else
+               _("it has {n} activity rows before that date", n=n) if n else
+               _("its kind says {kind}", kind=u["kind_says"]))
         return ("acquisition_unstated", "entry", str(date),
-                f"{eid} enters the boundary on {date} with no entry stated: a restatement takes "
-                f"it as an opening (organic growth: the years before unchanged), but {why}",
-                f"if it was acquired, write entry = acquisition (its rows before {date} are "
-                "then added to the earlier years, the base year included: give them for every "
-                "restated year); if it opened then, write entry = opening")
+                _("{entity} enters the boundary on {date} with no entry stated: a restatement "
+                  "takes it as an opening (organic growth: the years before unchanged), but "
+                  "{why}", entity=eid, date=date, why=why),
+                _("if it was acquired, write entry = acquisition (its rows before {date} are "
+                  "then added to the earlier years, the base year included: give them for every "
+                  "restated year); if it opened then, write entry = opening", date=date))
     if u["change"] == "entry":
         return ("boundary_event_assumed", "entry", str(date),
-                f"{eid} enters the boundary on {date} with no entry stated: a restatement takes "
-                "it as an opening (organic growth: the years before unchanged)",
-                "write entry = opening to confirm, or entry = acquisition (with its rows for the "
-                "earlier years) if it was acquired")
+                _("{entity} enters the boundary on {date} with no entry stated: a restatement "
+                  "takes it as an opening (organic growth: the years before unchanged)",
+                  entity=eid, date=date),
+                _("write entry = opening to confirm, or entry = acquisition (with its rows for "
+                  "the earlier years) if it was acquired"))
     if date is not None:
         return ("boundary_event_assumed", "exit", str(date),
-                f"{eid} leaves the boundary after {date} with no exit stated: a restatement "
-                "takes it as a closure (organic decline: the years before unchanged)",
-                "write exit = closure to confirm, or exit = divestment if it was sold (it is "
-                "then removed from every earlier year)")
+                _("{entity} leaves the boundary after {date} with no exit stated: a restatement "
+                  "takes it as a closure (organic decline: the years before unchanged)",
+                  entity=eid, date=date),
+                _("write exit = closure to confirm, or exit = divestment if it was sold (it is "
+                  "then removed from every earlier year)"))
     return None
 
 
@@ -600,11 +645,11 @@ def review(inv: Inventory, years: Sequence[int]) -> Review:
     gaps = coverage_findings(inv, cov, where)
     odd = plausibility_findings(inv, years, where, codes)
     notices = [*_listed("period_gap", [p for p in gaps if p.code == "period_gap"],
-                        "meters with missing days"),
+                        _("and {n} more meters with missing days")),
                *_listed("source_missing", [p for p in gaps if p.code == "source_missing"],
-                        "entities with a source missing in a year"),
+                        _("and {n} more entities with a source missing in a year")),
                *_partial_notices(inv, years, where),
-               *_listed("outlier", odd, "values far off their series")]
+               *_listed("outlier", odd, _("and {n} more values far off their series"))]
     return Review(years, cov, [*gaps, *odd], notices)
 
 
@@ -643,11 +688,11 @@ def _span_text(a: Any, b: Any) -> str:
              and b + 1 == (b + 1).astype("datetime64[M]").astype("datetime64[D]"))
     if whole:
         m0, m1 = str(a)[:7], str(b)[:7]
-        return m0 if m0 == m1 else f"{m0} to {m1}"
-    return str(a) if a == b else f"{a} to {b}"
+        return m0 if m0 == m1 else _("{start} to {end}", start=m0, end=m1)
+    return str(a) if a == b else _("{start} to {end}", start=str(a), end=str(b))
 
 
-def summary(cov: Coverage, limit: int = 3) -> str:
+def summary(cov: Coverage, limit: int = 3) -> Msg:
     """One line for the console: ``coverage: 58 meters, 2 with missing days (…)``."""
     t, m = cov.table, cov.meters
     n = int(np.unique(t["meter"].to_numpy()).size)
@@ -655,12 +700,13 @@ def summary(cov: Coverage, limit: int = 3) -> str:
     lacking = np.unique(gaps["meter"].to_numpy())
     years = cov.years
     span = (f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}") if years else ""
-    head = f"coverage {span}: {n:,} meter{'s' if n != 1 else ''}"
+    head = (_("coverage {span}: 1 meter", span=span) if n == 1 else
+            _("coverage {span}: {n} meters", span=span, n=f"{n:,}"))
     estimated = int(np.unique(t.loc[t["days_estimated"].to_numpy() > 0, "meter"]).size)
-    est = (f" ({estimated:,} meter{'s' if estimated != 1 else ''} with estimated days)"
-           if estimated else "")
+    est = (_(" (1 meter with estimated days)") if estimated == 1 else
+           _(" ({n} meters with estimated days)", n=f"{estimated:,}") if estimated else "")
     if not len(lacking):
-        return f"{head}, every expected day recorded{est}"
+        return _("{head}, every expected day recorded{estimated}", head=head, estimated=est)
     shown = []
     g = cov.gaps
     g_meter = t["meter"].to_numpy()[g["record"].to_numpy()]
@@ -669,9 +715,13 @@ def summary(cov: Coverage, limit: int = 3) -> str:
         mine = g[g_meter == k]
         spans = [_span_text(a, b) for a, b in zip(mine["start"].iloc[:2], mine["end"].iloc[:2],
                                                    strict=True)]
-        more_spans = ", …" if len(mine) > 2 else ""
-        shown.append(f"{_meter_name(m.iloc[int(k)])}: {', '.join(spans)}{more_spans} "
-                     f"({days:,} day{'s' if days != 1 else ''})")
-    more = f", and {len(lacking) - limit} more" if len(lacking) > limit else ""
-    return (f"{head}, {len(lacking):,} with missing days ({'; '.join(shown)}{more}; see the "
-            f"warnings){est}")
+        listed = Joined([Joined(spans), Words(", …", "、…", "、…") if len(mine) > 2 else ""],
+                        "", "")
+        shown.append(_("{meter}: {spans} (1 day)", meter=_meter_name(m.iloc[int(k)]),
+                       spans=listed) if days == 1 else
+                     _("{meter}: {spans} ({days} days)", meter=_meter_name(m.iloc[int(k)]),
+                       spans=listed, days=f"{days:,}"))
+    more = _(", and {n} more", n=len(lacking) - limit) if len(lacking) > limit else ""
+    return _("{head}, {n} with missing days ({meters}{more}; see the warnings){estimated}",
+             head=head, n=f"{len(lacking):,}", meters=Joined(shown, "; "), more=more,
+             estimated=est)

@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal, get_args
 
+from carbon.i18n import Words
 from carbon.units import normalize_text
 
 #: What a source is: energy (electricity, heat, fuel: kWh, tce and emissions) or one of the other
@@ -84,6 +85,13 @@ def _lookup(entries: Iterable[tuple[str, Iterable[str]]], what: str) -> dict[str
             if table.setdefault(folded, key) != key:
                 raise ValueError(f"{what} spelling {name!r} names both {table[folded]} and {key}")
     return table
+
+
+def source_name(key: str) -> str:
+    """A source as a message names it: its key in English (``natural_gas``, what a cell may
+    hold), its Chinese name in Chinese (天然气 / 天然氣); an unknown key as it is."""
+    src = sources().get(key)
+    return Words(key, src.zh_hans, src.zh_hant) if src is not None else key
 
 
 @cache

@@ -18,10 +18,11 @@ from typing import Any
 import typer
 
 from carbon.api import Result
-from carbon.cli.common import EXIT_CHECK_FAILED, INPUTS_HELP, guarded, stdout
+from carbon.cli.common import EXIT_CHECK_FAILED, INPUTS_HELP, Lang, guarded, lang_option, stdout
 from carbon.cli.compute import Level, calculate
 from carbon.errors import InputError, Problem
-from carbon.report.findings import print_findings, problem_dict
+from carbon.i18n import _, tr
+from carbon.report.findings import findings_head, print_findings, problem_dict
 from carbon.report.problems import problems_to
 from carbon.report.write import write_outputs
 from carbon.review import FINDINGS, boundary_findings, notice_of, summary
@@ -30,11 +31,11 @@ from carbon.review import FINDINGS, boundary_findings, notice_of, summary
 #: for them are not listed again.
 _REVIEWED = frozenset({"period_gap", "source_missing", "outlier"})
 #: What to do about the findings that come as warning lines (found while reading or computing).
-_FIXES = {"duplicate_row": "delete one of the two rows if it was entered twice",
-          "period_overlap": "check for a reading entered twice, or tell two meters apart in "
-                            "activity.meter",
-          "outside_boundary": "check the entity's included_from / included_to, or the rows' "
-                              "dates"}
+_FIXES = {"duplicate_row": _("delete one of the two rows if it was entered twice"),
+          "period_overlap": _("check for a reading entered twice, or tell two meters apart in "
+                              "activity.meter"),
+          "outside_boundary": _("check the entity's included_from / included_to, or the rows' "
+                                "dates")}
 
 
 class Format(str, Enum):
@@ -54,21 +55,21 @@ def findings(run: Result) -> list[Problem]:
         if w["code"] in FINDINGS and w["code"] not in _REVIEWED:
             o = located.get(w["message"], origin)
             out.append(Problem(o.file, o.sheet, None, None, w["code"], "",
-                               w["message"], _FIXES.get(w["code"], "see the message")))
+                               w["message"], _FIXES.get(w["code"], _("see the message"))))
     return out
 
 
 def _warnings(run: Result, found: list[Problem]) -> list[dict[str, Any]]:
     """The run's warnings for the JSON output: every finding located, then the notes."""
     located = _REVIEWED | {"acquisition_unstated", "boundary_event_assumed"}
-    out = [{**problem_dict(p), "message": notice_of(p).message if p.code in located
-            else p.message, "finding": True} for p in found]
+    out = [{**problem_dict(p), "message": tr(notice_of(p).message if p.code in located
+                                              else p.message), "finding": True} for p in found]
     listed = {p.message for p in found}
     for w in run.figures["warnings"]:
         if w["code"] in _REVIEWED or w["message"] in listed:
             continue
         out.append({"file": None, "sheet": None, "cell": None, "row": None, "column": None,
-                    "value": "", "code": w["code"], "message": w["message"], "fix": None,
+                    "value": "", "code": w["code"], "message": tr(w["message"]), "fix": None,
                     "finding": False})
     return out
 
@@ -86,10 +87,11 @@ def check(
                                 help="Also write the problems, or the findings, to this .csv "
                                 "or .xlsx file, or into this folder as one file per input "
                                 "(branch-a.problems.xlsx …)."),
+    lang: Lang = lang_option(),
 ) -> None:
     """Check an inventory before sending it: its problems, missing days, values far off their
     series, boundary events not stated. Writes no report."""
-    with guarded(), problems_to(errors, paths) as problem_files:
+    with guarded(lang), problems_to(errors, paths) as problem_files:
         try:
             run = calculate(paths, factors, year, grid_level.value if grid_level else None)
         except InputError as exc:
@@ -112,13 +114,12 @@ def check(
             if found:
                 print_findings(found, con)
             if notes:
-                con.print("Notes (nothing to fix):", markup=False, highlight=False)
+                con.print(tr(_("Notes (nothing to fix):")), markup=False, highlight=False)
                 for w in notes:
-                    con.print(f"  • {w['message']} [{w['code']}]", markup=False,
+                    con.print(f"  • {tr(w['message'])} [{w['code']}]", markup=False,
                               highlight=False, soft_wrap=True)
-            con.print(summary(run.review.coverage), markup=False, highlight=False)
-            n = len(found)
-            con.print(f"{n:,} finding{'s need' if n != 1 else ' needs'} a look" if found
-                      else "nothing needs a look", markup=False, highlight=False)
+            con.print(tr(summary(run.review.coverage)), markup=False, highlight=False)
+            con.print(tr(findings_head(len(found)) if found else _("nothing needs a look")),
+                      markup=False, highlight=False)
         if found:
             raise typer.Exit(EXIT_CHECK_FAILED)

@@ -1,4 +1,5 @@
-"""What every command shares: error handling with the contract's exit codes, consoles."""
+"""What every command shares: error handling with the contract's exit codes, consoles, the
+language of messages (``--lang``)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 
+from carbon import i18n
 from carbon.errors import CarbonError, InputError
 from carbon.factors import FactorSet, with_user_sets
+from carbon.i18n import _, tr
 from carbon.report.console import print_problems
 from carbon.report.write import InterruptedRun
 
@@ -23,9 +28,40 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 @dataclass
 class State:
     debug: bool = False
+    #: The language ``--lang`` asks for (None: the inventory's, else the locale's, else en).
+    lang: str | None = None
 
 
 state = State()
+
+
+class Lang(str, Enum):
+    """The languages of messages and outputs (``carbon.i18n.LANGS``, also the label languages
+    of ``report.labels.LANGS``; a test keeps them equal)."""
+
+    zh_hans = "zh-Hans"
+    zh_hant = "zh-Hant"
+    en = "en"
+
+
+#: The help of every command's ``--lang``.
+LANG_HELP = ("Language of messages, warnings and outputs: en, zh-Hans, zh-Hant. Default: the "
+             "settings' language, else the language of the template the workbook was made "
+             "from, else the locale (LANG), else en.")
+
+
+def lang_option(help: str = LANG_HELP) -> Any:
+    """The ``--lang`` option every command has (the same choices everywhere)."""
+    return typer.Option(None, "--lang", help=help)
+
+
+def learn_language(found: str | None) -> str:
+    """The run's language once the inventory is read: ``--lang``, else ``found`` (its settings'
+    ``language``, else its template's), else what it was (the locale's, else en). Messages made
+    earlier are shown in it too: they are put into words when shown."""
+    if state.lang is None and found is not None:
+        i18n.set_language(found)
+    return i18n.language()
 
 
 def stdout() -> Console:
@@ -37,39 +73,52 @@ def stderr() -> Console:
 
 
 @contextlib.contextmanager
-def guarded() -> Iterator[None]:
-    """Turn carbon's errors into messages and exit codes; nothing else escapes as a traceback."""
-    try:
-        yield
-    except InputError as exc:
-        err = stderr()
-        print_problems(exc.listed, err)
-        if exc.note:
-            err.print(f"error: {exc.note}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    except CarbonError as exc:
-        stderr().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    except (Interrupted, KeyboardInterrupt) as exc:
-        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-        written = getattr(exc, "written", None)
-        what = (f"after its outputs were written ({', '.join(str(p) for p in written)})"
-                if written else "nothing was written")
-        stderr().print(f"interrupted ({signal.Signals(signum).name}); {what}", markup=False,
-                       highlight=False, soft_wrap=True)
-        raise typer.Exit(128 + signum) from None
-    except (typer.Exit, typer.Abort):
-        raise
-    except RecursionError:
-        stderr().print("internal error: nesting too deep (run with --debug for the traceback, "
-                       "and please report it)", markup=False, highlight=False)
-        raise typer.Exit(EXIT_INTERNAL) from None
-    except Exception as exc:
-        if state.debug:
+def guarded(lang: Lang | str | None = None) -> Iterator[None]:
+    """Run a command in its language and turn carbon's errors into messages and exit codes;
+    nothing else escapes as a traceback.
+
+    ``lang`` is the command's ``--lang``: the language from the start. Without it the locale's
+    (else English) until the inventory is read (:func:`learn_language`): an input error is then
+    shown in the language the reader found (the settings', else the template's)."""
+    state.lang = lang.value if isinstance(lang, Enum) else lang
+    with i18n.using(i18n.choose(state.lang)):
+        try:
+            yield
+        except InputError as exc:
+            learn_language(exc.language)
+            err = stderr()
+            print_problems(exc.listed, err)
+            if exc.note:
+                err.print(tr(_("error: {message}", message=exc.note)), markup=False,
+                          highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        except CarbonError as exc:
+            stderr().print(tr(_("error: {message}", message=str(exc))), markup=False,
+                           highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        except (Interrupted, KeyboardInterrupt) as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            written = getattr(exc, "written", None)
+            name = signal.Signals(signum).name
+            line = (_("interrupted ({signal}); after its outputs were written ({files})",
+                      signal=name, files=i18n.Joined(str(p) for p in written)) if written
+                    else _("interrupted ({signal}); nothing was written", signal=name))
+            stderr().print(tr(line), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(128 + signum) from None
+        except (typer.Exit, typer.Abort):
             raise
-        stderr().print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
-                       "traceback, and please report it)", markup=False, highlight=False)
-        raise typer.Exit(EXIT_INTERNAL) from None
+        except RecursionError:
+            stderr().print(tr(_("internal error: nesting too deep (run with --debug for the "
+                                "traceback, and please report it)")), markup=False,
+                           highlight=False)
+            raise typer.Exit(EXIT_INTERNAL) from None
+        except Exception as exc:
+            if state.debug:
+                raise
+            stderr().print(tr(_("internal error: {error} (run with --debug for the traceback, "
+                                "and please report it)", error=f"{type(exc).__name__}: {exc}")),
+                           markup=False, highlight=False)
+            raise typer.Exit(EXIT_INTERNAL) from None
 
 
 class Interrupted(InterruptedRun):
@@ -98,6 +147,20 @@ def factor_sets(user: list[Path] | None) -> dict[str, FactorSet]:
     return with_user_sets(user or [])
 
 
+def read(paths: list[Path], factors: list[Path] | None, *, pending: bool = False) -> Any:
+    """:func:`carbon.api.read_inventory`, the run's language learnt from what was read (also
+    when it fails: its problems are then shown in the inventory's language)."""
+    from carbon import api
+
+    try:
+        inv = api.read_inventory(*paths, factor_sets=factors or [], pending=pending)
+    except InputError as exc:
+        learn_language(exc.language)
+        raise
+    learn_language(inv.language)
+    return inv
+
+
 #: The help of a command's inventory argument (one input, or several).
 INPUTS_HELP = ("Inventory: a folder of CSV files or a workbook (.xlsx). Several: the head "
                "office's first (settings, entity tree), then branch workbooks or folders of "
@@ -108,6 +171,7 @@ ERRORS_HELP = ("Also write the problems to this .csv or .xlsx file, or into this
 
 
 def title_of(paths: list[Path]) -> str:
-    """The inputs as a title names them: ``hq`` or ``hq + 14 inputs``."""
+    """The inputs as a title names them: ``hq`` or ``hq + 14 more``."""
     head = paths[0].resolve().name if paths[0].is_dir() else paths[0].name
-    return head if len(paths) == 1 else f"{head} + {len(paths) - 1} more"
+    return head if len(paths) == 1 else tr(_("{first} + {n} more", first=head,
+                                             n=len(paths) - 1))

@@ -13,12 +13,16 @@ from carbon.cli.common import (
     ERRORS_HELP,
     EXIT_CHECK_FAILED,
     INPUTS_HELP,
+    Lang,
     guarded,
+    lang_option,
+    read,
     stderr,
     stdout,
     title_of,
 )
 from carbon.errors import UsageError
+from carbon.i18n import _, language, tr
 from carbon.manifest import build as build_manifest
 from carbon.manifest import dumps as manifest_dumps
 from carbon.manifest import relative
@@ -38,12 +42,7 @@ class Format(str, Enum):
     csv = "csv"
 
 
-class Lang(str, Enum):
-    """The label languages (``report.labels.LANGS``; a test keeps the two equal)."""
-
-    zh_hans = "zh-Hans"
-    zh_hant = "zh-Hant"
-    en = "en"
+__all__ = ["Format", "Lang", "Level", "calculate", "compute"]
 
 
 class Level(str, Enum):
@@ -65,7 +64,10 @@ def compute(
                              "gets the Excel workbook."),
     factors: list[Path] = typer.Option(None, "--factors", exists=True,
                                        help="A factor-set folder of your own (repeatable)."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the workbook and charts."),
+    lang: Lang = lang_option("Language of messages, warnings, the workbook and the charts: en, "
+                             "zh-Hans, zh-Hant. Default: the settings' language, else the "
+                             "language of the template the workbook was made from, else the "
+                             "locale (LANG), else en."),
     charts: Path = typer.Option(None, "--charts", file_okay=False,
                                 help="Also write the charts as PNG and SVG into this folder."),
     manifest: Path = typer.Option(None, "--manifest", dir_okay=False,
@@ -84,8 +86,8 @@ def compute(
         fmt = {".json": Format.json, ".csv": Format.csv}.get(
             out.suffix.lower() if out else "", Format.table)
     workbook = out is not None and out.suffix.lower() == ".xlsx"
-    with guarded(), problems_to(errors, paths, [out, manifest]) as problem_files, progress(
-            "Reading the inventory", total=3 if workbook else 2) as bar:
+    with guarded(lang), problems_to(errors, paths, [out, manifest]) as problem_files, progress(
+            _("Reading the inventory"), total=3 if workbook else 2) as bar:
         check_targets([p for p in (out, manifest) if p is not None], [])
         run = calculate(paths, factors, year, grid_level.value if grid_level else None, bar)
         sets, inv, ledger, result = run.inventory.sets, run.inventory.data, run.ledger_data, \
@@ -100,30 +102,32 @@ def compute(
                 print_findings(found, stderr(), strict=True)
                 write_outputs(problem_files.outputs(found), inv.files)
                 raise typer.Exit(EXIT_CHECK_FAILED)
-        title = f"{inv.settings.organisation or title_of(paths)} — {subject(result)}"
+        chosen = language()  # --lang, else the inventory's, else the locale's: labels and words
+        title = f"{inv.settings.organisation or title_of(paths)} — {tr(subject(result))}"
         files: list[tuple[Path, Content]] = []
         if workbook:
             if fmt is not Format.table:
-                raise UsageError(f"--out {out.name} writes the Excel workbook; drop --format "
-                                 f"{fmt.value}, or give --out a .{fmt.value} file")
+                raise UsageError(_("--out {out} writes the Excel workbook; drop --format "
+                                   "{format}, or give --out a .{format} file", out=out.name,
+                                   format=fmt.value))
             from carbon.report.coverage import coverage_sheet
             from carbon.report.workbook import build_workbook, sheet, write_workbook
 
-            bar.step("Writing the workbook")
+            bar.step(_("Writing the workbook"))
             names = dict(zip(inv.entities["entity_id"].astype(str),
                              inv.entities["name"].astype(str), strict=True))
-            wb = build_workbook(inv, ledger, result, sets, lang.value, extra_sheets=[sheet(
+            wb = build_workbook(inv, ledger, result, sets, chosen, extra_sheets=[sheet(
                 "Coverage", lambda ws: coverage_sheet(ws, run.review.coverage, names,
-                                                      lang.value))])
+                                                      chosen))])
             files.append((out, lambda fh: write_workbook(wb, fh)))
         elif fmt is Format.table and out is None:
             bar.close()
             con = stdout()
             print_results(result, title, con, detail)
-            con.print(summary(run.review.coverage), markup=False, highlight=False)
+            con.print(tr(summary(run.review.coverage)), markup=False, highlight=False)
         else:
             text = {Format.json: jsonout.dumps, Format.csv: csvout.render}.get(
-                fmt, lambda r: render_text(r, title, detail) + summary(run.review.coverage)
+                fmt, lambda r: render_text(r, title, detail) + tr(summary(run.review.coverage))
                 + "\n")(result)
             if out is None:
                 bar.close()
@@ -131,7 +135,7 @@ def compute(
             else:
                 files.append((out, text.encode("utf-8")))
         if charts is not None:
-            files += _chart_files(charts, result, lang.value)
+            files += _chart_files(charts, result, chosen)
         if manifest is not None:
             base = manifest.resolve().parent
             given: dict[str, Any] = {"path": relative(paths[0], base)}
@@ -140,7 +144,7 @@ def compute(
             options = {**given, "year": sorted(set(year or [])),
                        "grid_level": grid_level.value if grid_level else None,
                        "factors": [relative(f, base) for f in factors or []],
-                       "format": fmt.value, "lang": lang.value,
+                       "format": fmt.value, "lang": chosen,
                        "out": relative(out, base) if out else None,
                        "charts": relative(charts, base) if charts else None}
             doc = build_manifest(manifest, inv.files, ledger.factor_sets, ledger.factors,
@@ -155,9 +159,9 @@ def calculate(paths: list[Path], factors: list[Path] | None, year: list[int] | N
     """Read, compute and sum one inventory (from one input or several): what ``compute``
     reports and ``verify`` re-runs (:func:`carbon.api.read_inventory` and
     :func:`carbon.api.compute`)."""
-    inv = api.read_inventory(*paths, factor_sets=factors or [])
+    inv = read(paths, factors)
     if bar:
-        bar.step("Computing the ledger and its totals")
+        bar.step(_("Computing the ledger and its totals"))
     return api.compute(inv, years=year or None, grid_level=grid_level)
 
 
@@ -166,7 +170,7 @@ def _chart_files(folder: Path, result: dict[str, Any], lang: str) -> list[tuple[
 
     drawn, used = render(result, lang)
     if used != lang:
-        stderr().print(f"note: no Chinese font found; the PNG and SVG charts in {folder} have "
-                       "English labels (install a CJK font, e.g. fonts-noto-cjk)", markup=False,
-                       highlight=False)
+        stderr().print(tr(_("note: no Chinese font found; the PNG and SVG charts in {folder} "
+                            "have English labels (install a CJK font, e.g. fonts-noto-cjk)",
+                            folder=folder)), markup=False, highlight=False)
     return [(folder / name, data) for name, data in drawn.items()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import typer
@@ -9,8 +10,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from carbon.cli.common import factor_sets, guarded, stdout
+from carbon.cli.common import Lang, factor_sets, guarded, lang_option, stdout
 from carbon.factors import require
+from carbon.i18n import _, tr
 
 app = typer.Typer(help="The bundled factor sets and their sources.", no_args_is_help=True)
 
@@ -19,13 +21,14 @@ app = typer.Typer(help="The bundled factor sets and their sources.", no_args_is_
 def list_sets(
     factors: list[Path] = typer.Option(None, "--factors", exists=True,
                                        help="Also list a factor-set folder of your own."),
+    lang: Lang = lang_option(),
 ) -> None:
     """Every factor set: id, document, issuer, publication date, rows."""
-    with guarded():
+    with guarded(lang):
         sets = factor_sets(factors)
         t = Table(box=box.SIMPLE_HEAVY)
-        for col in ("id", "document", "issuer", "published", "rows", "sha256"):
-            t.add_column(col, overflow="fold")
+        for col in ("id", _("document"), _("issuer"), _("published"), _("rows"), "sha256"):
+            t.add_column(tr(col), overflow="fold")
         for fs in sets.values():
             m = fs.meta
             t.add_row(*(Text(x) for x in (fs.id, f"{m.document_number} {m.title}".strip(),
@@ -39,27 +42,37 @@ def show(
     set_id: str = typer.Argument(..., metavar="ID", help="Factor set id, e.g. mee-grid-2022."),
     factors: list[Path] = typer.Option(None, "--factors", exists=True,
                                        help="Also look in a factor-set folder of your own."),
+    lang: Lang = lang_option(),
 ) -> None:
     """A factor set's metadata and every row with its unit and reference."""
-    with guarded():
+    with guarded(lang):
         fs = require(factor_sets(factors), set_id)
         m = fs.meta
         con = stdout()
-        for label, value in (("id", m.id), ("title", m.title), ("title (en)", m.title_en),
-                             ("issuer", m.issuer), ("document", m.document_number),
-                             ("published", m.published), ("url", m.url),
-                             ("family", m.family or ""), ("data year", str(m.data_year or "")),
-                             ("sha256", fs.sha256)):
+        for label, value in (("id", m.id), (_("title"), m.title), (_("title (en)"), m.title_en),
+                             (_("issuer"), m.issuer), (_("document"), m.document_number),
+                             (_("published"), m.published), ("url", m.url),
+                             (_("family"), m.family or ""),
+                             (_("data year"), str(m.data_year or "")), ("sha256", fs.sha256)):
             if value:
-                con.print(Text(f"{label:>11}: {value}"))
+                con.print(Text(f"{_right(tr(label))}: {value}"))
+        notes, missing = _right(tr(_("notes"))), _right(tr(_("missing")))
         if m.notes:
-            con.print(Text(f"{'notes':>11}: {m.notes.strip()}"))
+            con.print(Text(f"{notes}: {m.notes.strip()}"))
         for item in m.missing:
-            con.print(Text(f"{'missing':>11}: {item}"))
+            con.print(Text(f"{missing}: {item}"))
         t = Table(box=box.SIMPLE)
-        for col in ("parameter", "subject", "region", "value", "unit", "reference", "verified"):
-            t.add_column(col, overflow="fold")
+        for col in (_("parameter"), _("subject"), _("region"), _("value"), _("unit"),
+                    _("reference"), _("verified")):
+            t.add_column(tr(col), overflow="fold")
+        yes, no = tr(_("yes")), tr(_("no"))
         for f in fs.factors.values():
             t.add_row(*(Text(x) for x in (f.parameter, f.subject, f.region, f"{f.value:g}", f.unit,
-                                          f.reference, "yes" if f.verified else "no")))
+                                          f.reference, yes if f.verified else no)))
         con.print(t)
+
+
+def _right(label: str, width: int = 11) -> str:
+    """A label right-aligned in ``width`` columns (a CJK character takes two)."""
+    wide = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+    return " " * max(width - wide, 0) + label

@@ -8,10 +8,10 @@ from pathlib import Path
 import typer
 
 from carbon import api
-from carbon.cli.common import guarded, stdout, title_of
-from carbon.errors import UsageError
+from carbon.cli.common import Lang, guarded, lang_option, read, stdout, title_of
+from carbon.i18n import _, language, tr
 from carbon.report import jsonout
-from carbon.report.restatement import LANGS, print_restatement, render_text, to_xlsx
+from carbon.report.restatement import print_restatement, render_text, to_xlsx
 from carbon.report.write import write_atomic
 from carbon.restatement import THRESHOLD_SCOPES
 
@@ -48,27 +48,28 @@ def restate(
     published: Path = typer.Option(None, "--published", exists=True, dir_okay=False,
                                    help="CSV of year, metric, value as printed in the original "
                                    "report, compared with A's recomputation."),
-    lang: str = typer.Option("en", "--lang", help="Language of the xlsx sheet: en, zh-Hans, "
-                             "zh-Hant."),
+    lang: Lang = lang_option("Language of messages, warnings and the xlsx sheet: en, zh-Hans, "
+                             "zh-Hant. Default: B's settings' language (else A's), else the "
+                             "language of the template B (else A) was made from, else the "
+                             "locale (LANG), else en."),
     factors: list[Path] = typer.Option(None, "--factors", exists=True,
                                        help="A factor-set folder of your own (repeatable)."),
 ) -> None:
     """Restate earlier years: before, after, change, and the change split into boundary,
     activity data and emission factors (Shapley values)."""
-    with guarded():
-        if lang not in LANGS:
-            raise UsageError(f"--lang {lang!r}: use one of {', '.join(LANGS)}")
-        inv_a = api.read_inventory(*before, factor_sets=factors or [])
-        inv_b = api.read_inventory(*after, factor_sets=factors or [])
+    with guarded(lang):
+        inv_a = read(before, factors)
+        inv_b = read(after, factors)
         result = api.restate(inv_a, inv_b, years=years or None, base_year=base_year,
                              threshold_pct=threshold, published=published,
                              threshold_scope=threshold_scope.value if threshold_scope else None
                              ).figures
         inputs = (*inv_a.data.files, *inv_b.data.files, *((published,) if published else ()))
-        title = (f"{inv_b.data.settings.organisation or title_of(after)} — restatement "
-                 f"({title_of(before)} → {title_of(after)})")
+        title = tr(_("{organisation} — restatement ({before} → {after})",
+                     organisation=inv_b.data.settings.organisation or title_of(after),
+                     before=title_of(before), after=title_of(after)))
         if out is not None and out.suffix.lower() == ".xlsx":
-            to_xlsx(out, result, lang, inputs)
+            to_xlsx(out, result, language(), inputs)
             return
         if fmt is Format.table and out is None:
             print_restatement(result, stdout(), title)

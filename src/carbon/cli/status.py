@@ -15,9 +15,17 @@ from pathlib import Path
 import typer
 
 from carbon import api
-from carbon.cli.common import ERRORS_HELP, EXIT_CHECK_FAILED, INPUTS_HELP, guarded
-from carbon.cli.compute import Lang
+from carbon.cli.common import (
+    ERRORS_HELP,
+    EXIT_CHECK_FAILED,
+    INPUTS_HELP,
+    Lang,
+    guarded,
+    lang_option,
+    read,
+)
 from carbon.errors import UsageError
+from carbon.i18n import _, language
 from carbon.report.problems import problems_to
 from carbon.report.status import render_text, to_json, to_xlsx
 from carbon.report.write import Content, check_targets, write_outputs
@@ -39,23 +47,26 @@ def status(
     out: Path = typer.Option(None, "--out", "-o", dir_okay=False,
                              help="Also write the status to this .xlsx file (month cells "
                              "coloured by their state)."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the workbook."),
+    lang: Lang = lang_option("Language of the status and its workbook: en, zh-Hans, zh-Hant. "
+                             "Default: the settings' language, else the language of the "
+                             "template the head office's workbook was made from, else the "
+                             "locale (LANG), else en."),
     factors: list[Path] = typer.Option(None, "--factors", exists=True,
                                        help="A factor-set folder of your own (repeatable)."),
     errors: Path = typer.Option(None, "--errors", help=ERRORS_HELP),
 ) -> None:
     """Who has sent what: each entity's sources month by month (filled, estimated, partial,
     missing, not expected); exit 1 while an expected month is missing."""
-    with guarded(), problems_to(errors, paths, [out]) as problem_files:
+    with guarded(lang), problems_to(errors, paths, [out]) as problem_files:
         if out is not None and out.suffix.lower() != ".xlsx":
-            raise UsageError(f"--out {out}: the status is written as a workbook (.xlsx); "
-                             "--format json prints it as JSON")
+            raise UsageError(_("--out {out}: the status is written as a workbook (.xlsx); "
+                               "--format json prints it as JSON", out=out))
         check_targets([out] if out else [], [])
-        inv = api.read_inventory(*paths, factor_sets=factors or [], pending=True)
+        inv = read(paths, factors, pending=True)
         st = api.status(inv, years=year or None)
         files: list[tuple[Path, Content]] = []
         if out is not None:
-            files.append((out, to_xlsx(st.data, lang.value)))
+            files.append((out, to_xlsx(st.data, language())))
         files += problem_files.outputs([])
         write_outputs(files, inv.data.files)
         typer.echo(to_json(st.data) if fmt is Format.json else render_text(st.data), nl=False)

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 
 import typer
 
-from carbon.cli.common import guarded
+from carbon.cli.common import Lang, guarded, lang_option, read
 from carbon.errors import UsageError
+from carbon.i18n import Joined, _, from_locale, quoted, tr
 from carbon.io.parse import year_list
 from carbon.report.write import write_atomic
-
-
-class Lang(str, Enum):
-    zh_hans = "zh-Hans"
-    zh_hant = "zh-Hant"
-    en = "en"
 
 
 def parse_years(text: str | None) -> list[int] | None:
@@ -25,7 +19,8 @@ def parse_years(text: str | None) -> list[int] | None:
         return None
     years = year_list(text)
     if years is None:
-        raise UsageError(f"--years {text!r}: write years as 2022-2024 or 2022,2023,2024")
+        raise UsageError(_("--years {text}: write years as 2022-2024 or 2022,2023,2024",
+                           text=quoted(text)))
     return years
 
 
@@ -33,7 +28,11 @@ def template(
     out: Path = typer.Option(None, "--out", "-o", dir_okay=False,
                              help="Write the template to this file (default inventory.xlsx; "
                              "with --for, FOR-YEAR.xlsx)."),
-    lang: Lang = typer.Option(Lang.zh_hans, "--lang", help="Language of the labels and the cover."),
+    lang: Lang = lang_option("Language of the labels, the cover and the messages: en, zh-Hans, "
+                             "zh-Hant. Default: the labels in the inventory's language (with "
+                             "--for), else a Chinese locale's (LANG=zh_TW… gives zh-Hant), else "
+                             "zh-Hans; the messages in the inventory's language (with --for), "
+                             "else the locale's, else en."),
     years: str = typer.Option(None, "--years", help="Reporting years, e.g. 2022-2024; with --for, "
                               "the one year to collect (default: the year after the inventory's "
                               "latest)."),
@@ -50,40 +49,59 @@ def template(
 ) -> None:
     """Write the Excel template to fill in: a cover, one sheet per table, drop-downs, examples;
     or, with --inventory and --for, one site's workbook pre-filled with its rows to complete."""
-    with guarded():
+    with guarded(lang):
+        # the labels: --lang, else a Chinese locale's script, else zh-Hans (a facilities team's)
+        local = from_locale()
+        labels = lang.value if lang is not None else (
+            local if local in ("zh-Hans", "zh-Hant") else "zh-Hans")
         if (site is None) != (not inventory):
-            raise UsageError("--for and --inventory go together: carbon template --inventory "
-                             "hq/ --for BR01 -o BR01-2025.xlsx")
+            raise UsageError(_("--for and --inventory go together: carbon template --inventory "
+                               "hq/ --for BR01 -o BR01-2025.xlsx"))
         if site is None:
             target = out or Path("inventory.xlsx")
             _refuse_existing(target)
             from carbon.report.template import build_template  # openpyxl: only when asked for
 
-            write_atomic(target, build_template(lang.value, parse_years(years)))
-            typer.echo(f"wrote {target}")
+            write_atomic(target, build_template(labels, parse_years(years)))
+            typer.echo(tr(_("wrote {file}", file=target)))
             return
-        from carbon import api
         from carbon.report.site_template import build_site_template
         from carbon.review import data_years
 
-        inv = api.read_inventory(*inventory, factor_sets=factors or [])
+        inv = read(inventory, factors)
+        _known_site(inv.data.entities["entity_id"].astype(str).tolist(), site)
         wanted = parse_years(years)
         if wanted is not None and len(wanted) != 1:
-            raise UsageError(f"--years {years}: a site's workbook collects one year; write "
-                             "--years 2025")
+            raise UsageError(_("--years {years}: a site's workbook collects one year; write "
+                               "--years 2025", years=years))
         have = data_years(inv.data)
         year = wanted[0] if wanted else (have[-1] + 1 if have else None)
         if year is None:
-            raise UsageError("the inventory has no activity rows to date the workbook by; "
-                             "give the year: --years 2025")
+            raise UsageError(_("the inventory has no activity rows to date the workbook by; "
+                               "give the year: --years 2025"))
         target = out or Path(f"{site}-{year}.xlsx")
         _refuse_existing(target)
-        data = build_site_template(inv.data, site, year, lang.value, inv.sets)
+        if lang is None and inv.language is not None:
+            labels = inv.language  # the head office's language (its settings', its template's)
+        data = build_site_template(inv.data, site, year, labels, inv.sets)
         write_atomic(target, data, inv.data.files)
-        typer.echo(f"wrote {target}")
+        typer.echo(tr(_("wrote {file}", file=target)))
 
 
 def _refuse_existing(out: Path) -> None:
     if out.exists():
-        raise UsageError(f"{out} exists; carbon never overwrites a workbook that may hold "
-                         "data: choose another name or delete it")
+        raise UsageError(_("{file} exists; carbon never overwrites a workbook that may hold "
+                           "data: choose another name or delete it", file=out))
+
+
+def _known_site(ids: list[str], site: str) -> None:
+    """``--for`` names an entity of the inventory (the site workbook's own check, worded in the
+    run's language)."""
+    if site in set(ids):
+        return
+    import difflib
+
+    close = difflib.get_close_matches(site, ids, n=3, cutoff=0.5)
+    hint = _("; did you mean {ids}?", ids=Joined(close)) if close else ""
+    raise UsageError(_("--for {site}: no entity has this id in the inventory's entities "
+                       "({n} entities){hint}", site=site, n=len(ids), hint=hint))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from carbon.errors import InputError, Problem
 from carbon.factors import FactorSet
+from carbon.i18n import _
 from carbon.io.csvdir import read_folder
 from carbon.io.inventory import build_inventory
 from carbon.io.source import check_readable
@@ -36,6 +37,13 @@ class RawInput:
     problems: list[Problem] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     owned: set[tuple[str, str]] = field(default_factory=set)
+    #: The language of the template a workbook was made from (None: a folder, or unknown).
+    template_language: str | None = None
+
+    @property
+    def language(self) -> str | None:
+        """The input's own language: its settings' ``language``, else its template's."""
+        return self.settings.language or self.template_language
 
     @property
     def complete(self) -> bool:
@@ -63,12 +71,12 @@ def read_raw(path: Path) -> RawInput:
     if path.suffix.lower() == ".csv":
         return RawInput(path, problems=[Problem(
             path.name, None, None, None, "not_an_inventory", "",
-            "a single CSV file is not an inventory",
-            "pass the folder that holds entities.csv and activity.csv, or a workbook (carbon "
-            "template writes one)")])
+            _("a single CSV file is not an inventory"),
+            _("pass the folder that holds entities.csv and activity.csv, or a workbook (carbon "
+              "template writes one)"))])
     read = read_workbook(path)
     return RawInput(path, read.tables, read.settings, [path], read.problems, read.notices,
-                    read.owned)
+                    read.owned, read.language)
 
 
 def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
@@ -77,17 +85,18 @@ def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
     Raises
     ------
     InputError
-        With every problem found in every file (or sheet).
+        With every problem found in every file (or sheet), and the inventory's language when
+        the settings (or the template) tell it.
     """
     raw = read_raw(path)
     if not raw.complete:
-        raise InputError(raw.problems)
+        raise InputError(raw.problems, raw.language)
     try:
         return build_inventory(path, raw.tables, raw.settings, raw.files, raw.problems,
                                instruments(sets, raw.settings.factor_sets.market),
-                               notices=raw.notices)
+                               notices=raw.notices, template_language=raw.template_language)
     except InputError as exc:
-        raise InputError(raw.unowned(exc.listed)) from None
+        raise InputError(raw.unowned(exc.listed), raw.language) from None
 
 
 def read_inventories(paths: Sequence[Path], sets: dict[str, FactorSet], *,

@@ -41,6 +41,7 @@ from pandas.api.types import union_categoricals
 
 from carbon.errors import InputError, Problem, UsageError
 from carbon.factors import FactorSet
+from carbon.i18n import Joined, Msg, Words, _, quoted
 from carbon.io.inventory import (
     METER,
     Checked,
@@ -52,10 +53,11 @@ from carbon.io.inventory import (
     inventory_notices,
 )
 from carbon.io.source import present
-from carbon.io.tables import MAX_LISTED, RawTable, split_rows, stack
+from carbon.io.tables import MAX_LISTED, RawTable, more_rows, split_rows, stack
 from carbon.io.xlsx import OWNING
 from carbon.model import FactorPins, Inventory, Notice, Origin, Part, Settings
 from carbon.schema import TABLES
+from carbon.vocab import source_name
 
 if TYPE_CHECKING:
     from carbon.io import RawInput
@@ -105,16 +107,17 @@ def expand(paths: Sequence[Path]) -> list[Path]:
         rows could not be told apart).
     """
     if not paths:
-        raise UsageError("give the inventory to read (a folder of CSV files or a workbook)")
+        raise UsageError(_("give the inventory to read (a folder of CSV files or a workbook)"))
     out: list[Path] = []
     for i, p in enumerate(paths):
         if p.is_dir() and not is_inventory_folder(p):
             files = _branch_files(p)
             if i == 0 and (files or len(paths) > 1):
-                raise UsageError(
-                    f"{p} holds no entities.csv or activity.csv: the first input is the head "
+                raise UsageError(_(
+                    "{folder} holds no entities.csv or activity.csv: the first input is the head "
                     "office's inventory (its settings and entity tree), a folder of CSV files or "
-                    f"a workbook; give a folder of branch files after it (carbon compute hq/ {p})")
+                    "a workbook; give a folder of branch files after it (carbon compute hq/ "
+                    "{folder})", folder=p))
             out += files if i else [p]
         else:
             out.append(p)
@@ -123,13 +126,14 @@ def expand(paths: Sequence[Path]) -> list[Path]:
     for p in out:
         r = p.resolve()
         if r in seen:
-            raise UsageError(f"{p} is given twice (also as {seen[r]}); give each input once")
+            raise UsageError(_("{input} is given twice (also as {other}); give each input once",
+                               input=p, other=seen[r]))
         seen[r] = p
         n = name_of(p)
         if n in names:
-            raise UsageError(f"two inputs are named {n} ({names[n]} and {p}): messages, the "
-                             "audit trail and the problems files name an input by its name; "
-                             "rename one")
+            raise UsageError(_("two inputs are named {name} ({first} and {second}): messages, "
+                               "the audit trail and the problems files name an input by its "
+                               "name; rename one", name=n, first=names[n], second=p))
         names[n] = p
     return out
 
@@ -226,10 +230,12 @@ class _Located:
         o = self.parts[part].origins.get(table, Origin(self.parts[part].name))
         letter = self.parts[part].letters.get(table, {}).get(column or "")
         if o.sheet and letter and row:
-            return f"{o.file}, {o.sheet}!{letter}{row}"
+            return Joined([o.file, f"{o.sheet}!{letter}{row}"], ", ", "，")
+        if o.sheet and row:
+            return _("{file}, sheet {sheet} row {row}", file=o.file, sheet=o.sheet, row=row)
         if o.sheet:
-            return f"{o.file}, sheet {o.sheet}" + (f" row {row}" if row else "")
-        return o.file + (f" row {row}" if row else "")
+            return _("{file}, sheet {sheet}", file=o.file, sheet=o.sheet)
+        return _("{file} row {row}", file=o.file, row=row) if row else o.file
 
     def add(self, part: int, table: str, row: int | None, column: str | None, code: str,
             value: str, message: str, fix: str) -> None:
@@ -250,12 +256,15 @@ class _Located:
             if n > MAX_LISTED:
                 p = self._first[k]
                 out.append(Problem(p.file, p.sheet, p.row, p.column, p.code, "",
-                                   f"and {n - MAX_LISTED} more rows with the same problem "
-                                   "(first listed here)", p.fix, p.cell))
+                                   more_rows(n - MAX_LISTED), p.fix, p.cell))
         return out
 
 
 # -- the checks -----------------------------------------------------------------------------------
+#: A blank cell of the head office's, as a message quotes it.
+_BLANK = Words("'blank'", "（空白）", "（空白）")
+
+
 def _entity_agreement(hq: pd.DataFrame, branch: pd.DataFrame, at: _Located) -> None:
     """The branch files' entities (``part``): each in the head office's tree, every cell it
     fills equal to the head office's. Compared column by column over all of them at once."""
@@ -265,10 +274,10 @@ def _entity_agreement(hq: pd.DataFrame, branch: pd.DataFrame, at: _Located) -> N
     ids = branch["entity_id"].astype(str).to_numpy()
     for i in np.flatnonzero(pos < 0).tolist():
         at.add(int(part[i]), "entities", int(row[i]), "entity_id", "not_in_head_office",
-               ids[i], f"{ids[i]} is not in the head office's entities "
-               f"({at.ref(0, 'entities', None)})",
-               "correct the id, or ask the head office to add the entity to its entities "
-               "(the entity tree is kept in one place)")
+               ids[i], _("{entity} is not in the head office's entities ({where})",
+                         entity=ids[i], where=at.ref(0, "entities", None)),
+               _("correct the id, or ask the head office to add the entity to its entities "
+                 "(the entity tree is kept in one place)"))
     known = np.flatnonzero(pos >= 0)
     if not len(known):
         return
@@ -285,15 +294,19 @@ def _entity_agreement(hq: pd.DataFrame, branch: pd.DataFrame, at: _Located) -> N
             i = int(known[k])
             b, eid, r, hr = int(part[i]), ids[i], int(row[i]), int(hq_row[k])
             here, there = _text(mine.iloc[k]), _text(theirs.iloc[k]) or "blank"
+            shown_here = quoted(here)
+            shown_there = quoted(there) if there != "blank" else _BLANK
             at.add(b, "entities", r, col, "entity_conflict", here,
-                   f"{eid} is defined differently in {at.ref(0, 'entities', hr, col)}: "
-                   f"{col} {there!r} there, {here!r} here",
-                   "write what the head office's entities say (or leave the cell blank); if "
-                   "theirs is out of date, ask the head office to correct it")
+                   _("{entity} is defined differently in {where}: {column} {there} there, "
+                     "{here} here", entity=eid, where=at.ref(0, "entities", hr, col),
+                     column=col, there=shown_there, here=shown_here),
+                   _("write what the head office's entities say (or leave the cell blank); if "
+                     "theirs is out of date, ask the head office to correct it"))
             at.add(0, "entities", hr, col, "entity_conflict", there,
-                   f"{eid} is defined differently in {at.ref(b, 'entities', r, col)}: {col} "
-                   f"{here!r} there, {there!r} here",
-                   "make the two agree (the head office's entities are the ones counted)")
+                   _("{entity} is defined differently in {where}: {column} {there} there, "
+                     "{here} here", entity=eid, where=at.ref(b, "entities", r, col),
+                     column=col, there=shown_here, here=shown_there),
+                   _("make the two agree (the head office's entities are the ones counted)"))
 
 
 def _outside(frame: pd.DataFrame, table: str, allowed: dict[int, set[str]],
@@ -311,12 +324,12 @@ def _outside(frame: pd.DataFrame, table: str, allowed: dict[int, set[str]],
     rows = frame["row"].to_numpy()
     for i in np.flatnonzero(bad).tolist():
         b, eid = int(part[i]), str(uniques[codes[i]])
-        shown = ", ".join(roots[b][:5]) + (" …" if len(roots[b]) > 5 else "")
+        shown = Joined([*roots[b][:5], *(["…"] if len(roots[b]) > 5 else [])])
         at.add(b, table, int(rows[i]), "entity_id", "outside_subtree", eid,
-               f"{eid} is not among this file's entities ({shown} and the entities below them "
-               "in the head office's tree)",
-               f"send the row to whoever reports for {eid}, or list {eid} in this file's "
-               "entities")
+               _("{entity} is not among this file's entities ({listed} and the entities below "
+                 "them in the head office's tree)", entity=eid, listed=shown),
+               _("send the row to whoever reports for {entity}, or list {entity} in this file's "
+                 "entities", entity=eid))
 
 
 def _settings_agreement(hq: Settings, branch: Settings, origin: Origin, b: int,
@@ -339,9 +352,10 @@ def _settings_agreement(hq: Settings, branch: Settings, origin: Origin, b: int,
             continue
         at.problems.append(Problem(
             origin.file, origin.sheet, None, key, "head_office_only", str(value),
-            f"the settings come from the head office's inventory ({hq_origin.file}: {key} = "
-            f"{head!r}); this file says {value!r}",
-            "clear the setting here (or change it in the head office's settings)"))
+            _("the settings come from the head office's inventory ({file}: {key} = {theirs}); "
+              "this file says {mine}", file=hq_origin.file, key=key, theirs=repr(head),
+              mine=repr(value)),
+            _("clear the setting here (or change it in the head office's settings)")))
 
 
 def _clash_problems(frames: list[pd.DataFrame], columns: list[str], table: str,
@@ -364,32 +378,36 @@ def _clash_problems(frames: list[pd.DataFrame], columns: list[str], table: str,
     for i, j in zip(where.tolist(), other.tolist(), strict=True):
         what, how, fix = describe(rec[i], rec[j])
         at.add(int(part[i]), table, int(rows[i]), column, "duplicate_across_files", "",
-               f"{what} is also in {at.ref(int(part[j]), table, int(rows[j]), column)}{how}",
-               fix)
+               _("{what} is also in {where}{how}", what=what,
+                 where=at.ref(int(part[j]), table, int(rows[j]), column), how=how), fix)
 
 
-def _activity_clash(mine: dict[str, Any], theirs: dict[str, Any]) -> tuple[str, str, str]:
-    name = " ".join(str(mine[k]) for k in METER if str(mine[k]))
+def _activity_clash(mine: dict[str, Any], theirs: dict[str, Any]) -> tuple[Msg, str, Msg]:
+    name = Joined([source_name(str(mine[k])) if k == "source" else str(mine[k])
+                   for k in METER if str(mine[k])], " ", " ")
     a, b = str(mine["period_start"])[:10], str(mine["period_end"])[:10]
 
     def amount(r: dict[str, Any]) -> str:
-        return "blank" if r["pending"] else f"{float(r['quantity']):,.10g} {r['unit']}"
+        return _("blank") if r["pending"] else f"{float(r['quantity']):,.10g} {r['unit']}"
 
     here, there = amount(mine), amount(theirs)
-    how = (": the same record, counted twice" if here == there else
-           f" ({there} there, {here} here): two versions of one record")
-    return (f"the same meter and period ({name}, {a} to {b})", how,
-            "keep the record in one file only (delete it here or there)")
+    how = (_(": the same record, counted twice") if here == there else
+           _(" ({there} there, {here} here): two versions of one record", there=there,
+             here=here))
+    return (_("the same meter and period ({meter}, {start} to {end})", meter=name, start=a,
+              end=b), how, _("keep the record in one file only (delete it here or there)"))
 
 
-def _denominator_clash(mine: dict[str, Any], theirs: dict[str, Any]) -> tuple[str, str, str]:
-    return (f"{mine['entity_id']} {mine['year']} (denominators)", "",
-            "keep one row per entity and year, in one file")
+def _denominator_clash(mine: dict[str, Any], theirs: dict[str, Any]) -> tuple[Msg, str, Msg]:
+    return (_("{entity} {year} (denominators)", entity=mine["entity_id"], year=mine["year"]),
+            "", _("keep one row per entity and year, in one file"))
 
 
-def _meter_clash(mine: dict[str, Any], theirs: dict[str, Any]) -> tuple[str, str, str]:
-    m = " ".join(str(mine[c]) for c in ("entity_id", "source", "meter") if str(mine[c]))
-    return (f"the declared meter {m}", "", "declare each meter once, in one file")
+def _meter_clash(mine: dict[str, Any], theirs: dict[str, Any]) -> tuple[Msg, str, Msg]:
+    m = Joined([source_name(str(mine[c])) if c == "source" else str(mine[c])
+                for c in ("entity_id", "source", "meter") if str(mine[c])], " ", " ")
+    return (_("the declared meter {meter}", meter=m), "",
+            _("declare each meter once, in one file"))
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -448,8 +466,10 @@ def _check_files(raws: list[RawInput], known: set[str] | None, instr: list[str],
         ent = raws[b].tables["entities"]
         if ent.frame.empty:  # a branch file's entities say whose rows it holds
             found.append(ent.problem(
-                2, None, "no_rows", "", f"the {'sheet' if ent.origin.sheet else 'file'} has its "
-                "header but no rows", "list the entities whose rows this file holds"))
+                2, None, "no_rows", "",
+                _("the sheet has its header but no rows") if ent.origin.sheet else
+                _("the file has its header but no rows"),
+                _("list the entities whose rows this file holds")))
     owners: dict[str, list[int]] = {}
     stacked: dict[str, RawTable] = {}
     for name, spec in TABLES.items():
@@ -463,7 +483,7 @@ def _check_files(raws: list[RawInput], known: set[str] | None, instr: list[str],
     entities = _unstacked(_entities(ent, known), owners["entities"])
     assert entities is not None
     out.listed = entities
-    which, _ = split_rows(ent.rows)
+    which, _rows = split_rows(ent.rows)
     named: dict[int, set[str]] = {b: set() for b in branch}  # every id each file lists
     for b, e in zip(np.asarray(owners["entities"])[which].tolist(),
                     ent.frame["entity_id"].astype(str).tolist(), strict=True):
@@ -550,15 +570,15 @@ def collect(inputs: list[Path], sets: dict[str, FactorSet], *, pending: bool = F
         if not any(len(f) for f in activity):
             o = hq.tables["activity"].origin
             problems.append(Problem(o.file, o.sheet, 2, None, "no_rows", "",
-                                    "no input has activity rows",
-                                    "add the activity rows under the header",
+                                    _("no input has activity rows"),
+                                    _("add the activity rows under the header"),
                                     "A2" if o.sheet else None))
     problems += at.listed()
     owned = {(r.path.name, sheet, cell) for r in raws for sheet, cell in r.owned}
     problems = [p for p in problems
                 if p.code in OWNING or (p.file, p.sheet, p.cell) not in owned]
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, hq.language)
     assert head is not None
     return _merged(raws, head, head_pending, branches, parts, pending)
 
@@ -568,9 +588,9 @@ def _head_office_fix(p: Problem) -> Problem:
     if p.code != "unknown_entity" or p.column != "entity_id":
         return p
     return Problem(p.file, p.sheet, p.row, p.column, p.code, p.value,
-                   "neither this file's nor the head office's entities have this entity_id",
-                   "correct the id; a new entity is added to the head office's entities and "
-                   "listed in this file's", p.cell)
+                   _("neither this file's nor the head office's entities have this entity_id"),
+                   _("correct the id; a new entity is added to the head office's entities and "
+                     "listed in this file's"), p.cell)
 
 
 def _check_branches(raws: list[RawInput], branches: _Branches, head: Checked,
@@ -611,10 +631,10 @@ def _check_branches(raws: list[RawInput], branches: _Branches, head: Checked,
         for b, r in zip(rows.custom_factors["part"].tolist(),
                         rows.custom_factors["row"].tolist(), strict=True):
             at.add(int(b), "custom_factors", int(r), "source", "head_office_only", "",
-                   "own factors apply to every entity: they belong in the head office's "
-                   f"inventory ({at.ref(0, 'custom_factors', None)})",
-                   "delete the row here and ask the head office to add it to its "
-                   "custom_factors")
+                   _("own factors apply to every entity: they belong in the head office's "
+                     "inventory ({where})", where=at.ref(0, "custom_factors", None)),
+                   _("delete the row here and ask the head office to add it to its "
+                     "custom_factors"))
 
 
 def _settings_origin(raw: RawInput) -> Origin:
@@ -655,4 +675,5 @@ def _merged(raws: list[RawInput], head: Checked, head_pending: pd.DataFrame | No
     files = [f for p in parts for f in p.files]
     return Inventory(raws[0].path, head.entities, activity, denominators, head.custom_factors,
                      raws[0].settings, parts[0].origins, files, notices, meters=meters,
-                     letters=parts[0].letters, parts=parts, pending=later)
+                     letters=parts[0].letters, parts=parts, pending=later,
+                     template_language=raws[0].template_language)

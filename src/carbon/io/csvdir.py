@@ -17,10 +17,11 @@ import pyarrow.csv as pacsv
 from pydantic import ValidationError
 
 from carbon import vocab
-from carbon.errors import InputError, Problem
+from carbon.errors import InputError, Problem, setting_message
+from carbon.i18n import _, quoted
 from carbon.io.source import decode, present, read_input
 from carbon.io.tables import MAX_LISTED, RawTable, column_letter
-from carbon.model import Notice, Origin, Settings
+from carbon.model import Notice, Origin, Settings, stated_language
 from carbon.schema import DATA_QUALITY, TABLES, USES, TableSpec, header_key
 from carbon.units import written_names
 
@@ -85,7 +86,9 @@ def _known(text: str) -> bool:
 
 
 #: Separators a spreadsheet may save a "CSV" with, other than the comma: (character, name).
-_OTHER_DELIMITERS = ((";", "semicolons (;)"), ("\t", "tabs"), ("|", "vertical bars (|)"))
+_OTHER_DELIMITERS = ((";", _("the columns are separated by semicolons (;), not commas")),
+                     ("\t", _("the columns are separated by tabs, not commas")),
+                     ("|", _("the columns are separated by vertical bars (|), not commas")))
 
 
 def _delimiter_problem(header: str, spec: TableSpec, origin: Origin) -> Problem | None:
@@ -94,13 +97,12 @@ def _delimiter_problem(header: str, spec: TableSpec, origin: Origin) -> Problem 
         return sum(header_key(h.strip().strip('"'), spec) in spec.keys for h in header.split(sep))
 
     commas = known(",")
-    for sep, name in _OTHER_DELIMITERS:
+    for sep, message in _OTHER_DELIMITERS:
         if sep in header and known(sep) > max(commas, 0) and known(sep) >= 2:
-            return Problem(origin.file, None, 1, None, "delimiter", header[:60],
-                           f"the columns are separated by {name}, not commas",
-                           "save it as CSV (comma delimited); in LibreOffice choose the field "
-                           "delimiter ',' when saving, in Excel set Windows' list separator to a "
-                           "comma")
+            return Problem(origin.file, None, 1, None, "delimiter", header[:60], message,
+                           _("save it as CSV (comma delimited); in LibreOffice choose the field "
+                             "delimiter ',' when saving, in Excel set Windows' list separator to "
+                             "a comma"))
     return None
 
 
@@ -118,18 +120,22 @@ def _ragged_rows(text: str, origin: Origin) -> list[Problem]:
             if record and len(record) != len(header):
                 if len(problems) == MAX_LISTED:
                     problems.append(Problem(origin.file, None, rows, None, "ragged_row", "",
-                                            "and more rows with the wrong number of cells", ""))
+                                            _("and more rows with the wrong number of cells"),
+                                            ""))
                     break
                 problems.append(Problem(
                     origin.file, None, rows, None, "ragged_row", ",".join(record)[:60],
-                    f"the row has {len(record)} cells where the header has {len(header)}",
-                    "put quotes around a value that holds a comma (\"1,234.5\"), or remove "
-                    "the extra or missing separator"))
+                    _("the row has {n} cells where the header has {header}", n=len(record),
+                      header=len(header)),
+                    _("put quotes around a value that holds a comma (\"1,234.5\"), or remove "
+                      "the extra or missing separator")))
     except csv.Error as exc:
         problems.append(Problem(origin.file, None, rows + 1, None, "unreadable", "",
-                                f"not readable as CSV ({exc})", "check the quotes on this row"))
+                                _("not readable as CSV ({error})", error=exc),
+                                _("check the quotes on this row")))
     return problems or [Problem(origin.file, None, None, None, "unreadable", "",
-                                "not readable as CSV", "save it as CSV UTF-8 from your spreadsheet")]
+                                _("not readable as CSV"),
+                                _("save it as CSV UTF-8 from your spreadsheet"))]
 
 
 def _runaway_quote(frame: pd.DataFrame, rows: np.ndarray, origin: Origin) -> list[Problem]:
@@ -147,9 +153,9 @@ def _runaway_quote(frame: pd.DataFrame, rows: np.ndarray, origin: Origin) -> lis
                 at = np.flatnonzero((col == value).to_numpy())
                 out.append(Problem(origin.file, None, int(rows[at[0]]), str(key), "open_quote",
                                    str(value)[:60],
-                                   "a quote (\") opens this cell and is never closed: the rows "
-                                   "after it were read into this one cell",
-                                   "close the quote, or remove it"))
+                                   _("a quote (\") opens this cell and is never closed: the rows "
+                                     "after it were read into this one cell"),
+                                   _("close the quote, or remove it")))
     return out
 
 
@@ -164,7 +170,8 @@ def read_csv_table(path: Path, name: str, origin: Origin
         data = read_input(path, origin.file)
         if not data or data.isspace():
             return None, [Problem(origin.file, None, 1, None, "empty_file", "",
-                                  "the file is empty", "write the header row and the data")], []
+                                  _("the file is empty"),
+                                  _("write the header row and the data"))], []
         decoded = decode(data, origin.file, known=_known)
     except InputError as exc:
         return None, exc.problems, []
@@ -189,16 +196,18 @@ def read_csv_table(path: Path, name: str, origin: Origin
         if len(filled):
             problems.append(Problem(origin.file, None, int(filled[0]) + 2, None, "no_header",
                                     str(frame.iloc[int(filled[0]), unnamed]),
-                                    f"data in column {column_letter(unnamed)}, which has no header",
-                                    "give the column a header, or delete the data"))
+                                    _("data in column {column}, which has no header",
+                                      column=column_letter(unnamed)),
+                                    _("give the column a header, or delete the data")))
     frame = frame.loc[:, named]
     keys = [header_key(str(c), spec) or str(c) for c in frame.columns]
     seen: dict[str, int] = {}
     for i, k in enumerate(keys):
         if k in seen:
-            problems.append(Problem(origin.file, None, 1, k, "duplicate_column", str(frame.columns[i]),
-                                    f"column {k!r} appears twice",
-                                    "delete or rename one of the two columns"))
+            problems.append(Problem(origin.file, None, 1, k, "duplicate_column",
+                                    str(frame.columns[i]),
+                                    _("column {column} appears twice", column=quoted(k)),
+                                    _("delete or rename one of the two columns")))
         seen.setdefault(k, i)
     heads = [str(c) for c in frame.columns]
     frame.columns = pd.Index(keys)
@@ -213,8 +222,8 @@ def read_csv_table(path: Path, name: str, origin: Origin
             again &= (frame[c] == h.strip()).to_numpy()
         for at in np.flatnonzero(again)[:MAX_LISTED]:
             problems.append(Problem(origin.file, None, int(rows[at]), None, "repeated_header",
-                                    heads[0], "this row repeats the header row (two files "
-                                    "joined together?)", "delete the row"))
+                                    heads[0], _("this row repeats the header row (two files "
+                                                "joined together?)"), _("delete the row")))
         blank |= again
     problems += _runaway_quote(frame, rows, origin)
     if blank.any():
@@ -224,27 +233,31 @@ def read_csv_table(path: Path, name: str, origin: Origin
 
 def read_settings(path: Path, origin: Origin) -> tuple[Settings, list[Problem]]:
     """``settings.toml``; a missing file means the defaults. UTF-8, with or without a
-    byte-order mark (TOML is UTF-8: another encoding is named and refused)."""
+    byte-order mark (TOML is UTF-8: another encoding is named and refused).
+
+    With problems, the settings returned are the defaults but for a valid ``language`` (the
+    problems are then shown in it)."""
     if not present(path):
         return Settings(), []
+    save = _("save it as UTF-8 (Notepad: Save As → Encoding UTF-8)")
     try:
-        decoded = decode(read_input(path, origin.file), origin.file,
-                         fix="save it as UTF-8 (Notepad: Save As → Encoding UTF-8)")
+        decoded = decode(read_input(path, origin.file), origin.file, fix=save)
     except InputError as exc:
         return Settings(), exc.problems
     if decoded.encoding != "UTF-8":
         return Settings(), [Problem(origin.file, None, None, None, "encoding", "",
-                                    f"{decoded.encoding} text; a TOML file is UTF-8",
-                                    "save it as UTF-8 (Notepad: Save As → Encoding UTF-8)")]
+                                    _("{encoding} text; a TOML file is UTF-8",
+                                      encoding=decoded.encoding), save)]
     try:
         data = tomllib.loads(decoded.text)
-        return Settings(**data), []
     except tomllib.TOMLDecodeError as exc:
         at = re.search(r"at line (\d+)", str(exc))
         return Settings(), [Problem(origin.file, None, int(at.group(1)) if at else None, None,
-                                    "bad_settings", "", str(exc), "fix the TOML syntax")]
+                                    "bad_settings", "", str(exc), _("fix the TOML syntax"))]
+    try:
+        return Settings(**data), []
     except ValidationError as exc:
-        return Settings(), settings_problems(exc, origin)
+        return Settings(language=stated_language(data)), settings_problems(exc, origin)
 
 
 def settings_problems(exc: ValidationError, origin: Origin) -> list[Problem]:
@@ -254,8 +267,9 @@ def settings_problems(exc: ValidationError, origin: Origin) -> list[Problem]:
         key = ".".join(str(x) for x in e["loc"])
         allowed = ", ".join(Settings.model_fields)
         out.append(Problem(origin.file, origin.sheet, None, key, "bad_setting",
-                           str(e.get("input", ""))[:80], e["msg"],
-                           f"correct {key!r} (settings keys: {allowed})"))
+                           str(e.get("input", ""))[:80], setting_message(e),
+                           _("correct {key} (settings keys: {allowed})", key=quoted(key),
+                             allowed=allowed)))
     return out
 
 
@@ -273,8 +287,9 @@ def read_folder(path: Path) -> tuple[dict[str, RawTable], Settings, list[Path], 
         if not present(file):
             if spec.required:
                 problems.append(Problem(origin.file, None, None, None, "missing_file", "",
-                                        f"the inventory has no {file.name}",
-                                        f"add {file.name} with the columns {', '.join(spec.keys)}"))
+                                        _("the inventory has no {file}", file=file.name),
+                                        _("add {file} with the columns {columns}", file=file.name,
+                                          columns=", ".join(spec.keys))))
             continue
         files.append(file)
         table, found, noted = read_csv_table(file, name, origin)

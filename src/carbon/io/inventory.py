@@ -17,6 +17,7 @@ import pandas as pd
 from carbon import boundary, vocab
 from carbon.errors import InputError, Problem
 from carbon.factors import PARAMETERS
+from carbon.i18n import Joined, Msg, Words, _, quoted
 from carbon.io import parse
 from carbon.io.tables import ROW_BITS, RawTable
 from carbon.model import Inventory, Notice, Origin, Part, Settings
@@ -48,23 +49,25 @@ ALLOWED_DIMENSIONS = {
     "air_nox": _AIR, "air_sox": _AIR, "air_pm": _AIR, "air_co": _AIR,
     "distance": (LENGTH,),
 }
-_AIR_NEED = ("a measured mass (kg, t)",
-             "write the mass in kg or t; for the pollutant of fuel burnt, give the fuel rows and a "
-             "custom_factors row of its kind (nox, sox, pm, co: kg/L, g/km …) instead")
-#: By category: what a quantity must measure, and how to fix a unit that does not.
-_DIM_NAMES = {
-    "electricity": ("energy (kWh, 度, MWh, 万千瓦时)", ""),
-    "heat": ("energy (GJ, 吉焦, MJ) or, for steam, mass (t)", ""),
-    "fuel": ("mass (t, kg), volume (m³, L, 万立方米) or energy (GJ)", ""),
-    "water": ("a volume (m³, 立方米, L)",
-              "write the volume in m³ (立方米); on a Chinese water bill 吨 means m³ (1 吨 of water "
-              "is 1 m³): write the same number with the unit 立方米"),
-    "waste_hazardous": ("a mass (t, 吨, kg), a volume (m³, L) or pieces (个, 件, 只, 支, 块, 台)", ""),
-    "waste_non_hazardous": ("a mass (t, 吨, kg), a volume (m³, L) or pieces (个, 件, 只, 支, 块, "
-                            "台)", ""),
-    "paper": ("a mass (t, kg), sheets (张), reams (令, 500 sheets) or packs (包)", ""),
+_AIR_NEED: tuple[Msg, Msg | None] = (
+    _("a measured mass (kg, t)"),
+    _("write the mass in kg or t; for the pollutant of fuel burnt, give the fuel rows and a "
+      "custom_factors row of its kind (nox, sox, pm, co: kg/L, g/km …) instead"))
+_WASTE_NEED = _("a mass (t, 吨, kg), a volume (m³, L) or pieces (个, 件, 只, 支, 块, 台)")
+#: By category: what a quantity must measure, and how to fix a unit that does not (None: the
+#: general fix).
+_DIM_NAMES: dict[str, tuple[Msg, Msg | None]] = {
+    "electricity": (_("energy (kWh, 度, MWh, 万千瓦时)"), None),
+    "heat": (_("energy (GJ, 吉焦, MJ) or, for steam, mass (t)"), None),
+    "fuel": (_("mass (t, kg), volume (m³, L, 万立方米) or energy (GJ)"), None),
+    "water": (_("a volume (m³, 立方米, L)"),
+              _("write the volume in m³ (立方米); on a Chinese water bill 吨 means m³ (1 吨 of "
+                "water is 1 m³): write the same number with the unit 立方米")),
+    "waste_hazardous": (_WASTE_NEED, None),
+    "waste_non_hazardous": (_WASTE_NEED, None),
+    "paper": (_("a mass (t, kg), sheets (张), reams (令, 500 sheets) or packs (包)"), None),
     "air_nox": _AIR_NEED, "air_sox": _AIR_NEED, "air_pm": _AIR_NEED, "air_co": _AIR_NEED,
-    "distance": ("a distance (km, 公里)", ""),
+    "distance": (_("a distance (km, 公里)"), None),
 }
 
 
@@ -105,7 +108,12 @@ def _categorical(s: pd.Series) -> pd.Series:
 
 def _suggest(value: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}? " if close else ""
+    return _("did you mean {choice}? ", choice=quoted(close[0])) if close else ""
+
+
+def _label(col: object) -> Words:
+    """A column's label in each language (the schema's)."""
+    return Words(col.en, col.zh_hans, col.zh_hant)  # type: ignore[attr-defined]
 
 
 def check_columns(table: RawTable, add_missing: bool = True) -> None:
@@ -115,14 +123,18 @@ def check_columns(table: RawTable, add_missing: bool = True) -> None:
     for key in table.frame.columns:
         if key not in spec.keys and not spec.extra_columns:
             table.problems.append(table.problem(
-                1, str(key), "unknown_column", str(key), f"{table.name} has no column {key!r}",
-                f"{_suggest(str(key), list(spec.keys))}rename it to one of {', '.join(spec.keys)}"
-                " or delete it"))
+                1, str(key), "unknown_column", str(key),
+                _("{table} has no column {column}", table=table.name, column=quoted(str(key))),
+                _("{suggestion}rename it to one of {columns} or delete it",
+                  suggestion=_suggest(str(key), list(spec.keys)),
+                  columns=", ".join(spec.keys))))
     for c in spec.columns:
         if c.required and c.key not in table.frame.columns:
             table.problems.append(table.problem(
-                1, c.key, "missing_column", "", f"{table.name} has no column {c.key!r}",
-                f"add a column headed {c.key!r} ({c.en})"))
+                1, c.key, "missing_column", "",
+                _("{table} has no column {column}", table=table.name, column=quoted(c.key)),
+                _("add a column headed {column} ({label})", column=quoted(c.key),
+                  label=_label(c))))
     if not add_missing:
         return
     blank = pd.Categorical.from_codes(np.zeros(len(table.frame), dtype=np.int8),
@@ -138,7 +150,8 @@ def _required(table: RawTable, keys: list[str]) -> np.ndarray:
     for key in keys:
         blank = (table.frame[key] == "").to_numpy()
         col = TABLES[table.name].column(key)
-        table.report(blank, key, "required", f"{col.en} is required", f"fill in {key}")
+        table.report(blank, key, "required", _("{column} is required", column=_label(col)),
+                     _("fill in {column}", column=key))
         ok &= ~blank
     return ok
 
@@ -151,25 +164,25 @@ MAX_NUMBER = 1e15
 
 def _numbers(table: RawTable, key: str, *, minimum: float | None = 0.0) -> np.ndarray:
     values, bad = parse.numbers(table.frame[key])
-    table.report(bad, key, "not_a_number", "not a number",
-                 "write digits with an optional decimal point (1234.5 or 1,234.5)")
+    table.report(bad, key, "not_a_number", _("not a number"),
+                 _("write digits with an optional decimal point (1234.5 or 1,234.5)"))
     huge = np.isfinite(values) & (np.abs(values) > MAX_NUMBER)
-    table.report(huge, key, "too_large", "beyond 10¹⁵, more than any one record holds",
-                 "check the number; enter a large quantity in a larger unit (MWh rather than "
-                 "kWh, 万立方米 rather than m³)")
+    table.report(huge, key, "too_large", _("beyond 10¹⁵, more than any one record holds"),
+                 _("check the number; enter a large quantity in a larger unit (MWh rather than "
+                   "kWh, 万立方米 rather than m³)"))
     values[huge] = np.nan
     if minimum is not None:
         neg = np.isfinite(values) & (values < minimum)
-        table.report(neg, key, "negative", f"must be {minimum:g} or more",
-                     "enter the quantity as a positive number; a correction replaces the row")
+        table.report(neg, key, "negative", _("must be {minimum} or more", minimum=f"{minimum:g}"),
+                     _("enter the quantity as a positive number; a correction replaces the row"))
         values[neg] = np.nan
     return values
 
 
 def _dates(table: RawTable, key: str, *, end: bool = False) -> np.ndarray:
     values, bad = parse.dates(table.frame[key], end=end)
-    table.report(bad, key, "not_a_date", "not a date",
-                 "write a date as 2024-01-31 (or 2024-03 for a whole month)")
+    table.report(bad, key, "not_a_date", _("not a date"),
+                 _("write a date as 2024-01-31 (or 2024-03 for a whole month)"))
     return values
 
 
@@ -184,29 +197,30 @@ def _entities(table: RawTable, known: set[str] | None = None) -> pd.DataFrame:
     else:  # several inputs' entities: a duplicate within one input (they may list the same)
         dup = pd.DataFrame({"input": table.rows >> ROW_BITS, "id": ids.to_numpy()}).duplicated(
             keep="first").to_numpy() & ok
-    table.report(dup, "entity_id", "duplicate", "this entity_id appears on an earlier row",
-                 "give each entity its own entity_id")
+    table.report(dup, "entity_id", "duplicate", _("this entity_id appears on an earlier row"),
+                 _("give each entity its own entity_id"))
     spellings = vocab.province_spellings()
     prov_text = f["province"]
     prov = _map_distinct(prov_text, lambda v: spellings.get(vocab.fold(v), "") if v else "")
     bad = ((prov_text != "") & (prov == "")).to_numpy()
-    table.report(bad, "province", "unknown_province", "not a province carbon knows",
-                 "write the province as 山西, 山西省, Shanxi, 晋 or its GB/T 2260 code 14")
+    table.report(bad, "province", "unknown_province", _("not a province carbon knows"),
+                 _("write the province as 山西, 山西省, Shanxi, 晋 or its GB/T 2260 code 14"))
     util_text = f["utility"]
     utility = _map_distinct(util_text, lambda v: UTILITIES.get(vocab.fold(v), "?") if v else "")
     table.report((utility == "?").to_numpy(), "utility", "unknown_value",
-                 "not an electricity utility carbon knows",
-                 "write clp (CLP Power, 中電) or hk_electric (HK Electric, 港燈), or leave it blank")
+                 _("not an electricity utility carbon knows"),
+                 _("write clp (CLP Power, 中電) or hk_electric (HK Electric, 港燈), or leave it "
+                   "blank"))
     util_elsewhere = ((utility != "") & (utility != "?") & (prov != "hong_kong")
                       & (prov != "")).to_numpy()
     table.report(util_elsewhere, "utility", "not_applicable",
-                 "a utility is named only for a Hong Kong site",
-                 "clear the utility, or correct the province to 香港 / Hong Kong")
+                 _("a utility is named only for a Hong Kong site"),
+                 _("clear the utility, or correct the province to 香港 / Hong Kong"))
     start = _dates(table, "included_from")
     stop = _dates(table, "included_to", end=True)
     reversed_ = ~np.isnat(start) & ~np.isnat(stop) & (stop < start)
-    table.report(reversed_, "included_to", "end_before_start", "included_to is before included_from",
-                 "swap the two dates")
+    table.report(reversed_, "included_to", "end_before_start",
+                 _("included_to is before included_from"), _("swap the two dates"))
     entry, exit_, existed = _events(table, start, stop)
     share = _ownership(table)
     out = pd.DataFrame({
@@ -217,8 +231,8 @@ def _entities(table: RawTable, known: set[str] | None = None) -> pd.DataFrame:
     })
     parent_bad = ((out["parent_id"] != "")
                   & ~out["parent_id"].isin(set(ids) | (known or set()))).to_numpy()
-    table.report(parent_bad, "parent_id", "unknown_entity", "no entity has this entity_id",
-                 "use an entity_id from the entities table, or leave parent_id blank")
+    table.report(parent_bad, "parent_id", "unknown_entity", _("no entity has this entity_id"),
+                 _("use an entity_id from the entities table, or leave parent_id blank"))
     valid = ok & ~dup
     loops = np.zeros(len(out), dtype=bool)
     if table.stacked is None:  # stacked branch files are placed by the head office's tree
@@ -236,9 +250,9 @@ def _entities(table: RawTable, known: set[str] | None = None) -> pd.DataFrame:
                 seen.add(chain[-1])
             chains.append(" → ".join(chain))
         table.report(loops, "parent_id", "parent_loop",
-                     "the chain of parent_id never reaches a top-level entity (it loops)",
-                     "entities form a tree: give the top-level entity a blank parent_id and "
-                     "make every other parent_id point upwards",
+                     _("the chain of parent_id never reaches a top-level entity (it loops)"),
+                     _("entities form a tree: give the top-level entity a blank parent_id and "
+                       "make every other parent_id point upwards"),
                      values=pd.Series(_fill(loops, chains)))
     return out[valid & ~loops & (utility != "?").to_numpy() & ~util_elsewhere]
 
@@ -258,24 +272,31 @@ def _events(table: RawTable, start: np.ndarray, stop: np.ndarray
             return sp.get(vocab.fold(v), "?") if v else ""
 
         value = _map_distinct(f[key], canonical)
-        table.report((value == "?").to_numpy(), key, "unknown_value", f"not an {key} carbon knows",
-                     f"write one of {', '.join(events)} (or "
-                     f"{', '.join(e[1] for e in events.values())}), or leave it blank")
+        table.report((value == "?").to_numpy(), key, "unknown_value",
+                     _("not an entry carbon knows") if key == "entry" else
+                     _("not an exit carbon knows"),
+                     _("write one of {events} (or {labels}), or leave it blank",
+                       events=", ".join(events),
+                       labels=", ".join(e[1] for e in events.values())))
         undated = (value != "?").to_numpy() & (value != "").to_numpy() & np.isnat(date)
-        when = "on which it entered" if key == "entry" else "on which it was last inside"
-        table.report(undated, col, "required", f"{key} is stated but {col} is blank",
-                     f"write the day {when} in {col} (the {key} says why)")
+        table.report(undated, col, "required",
+                     _("{event} is stated but {column} is blank", event=key, column=col),
+                     _("write the day on which it entered in {column} (the entry says why)",
+                       column=col) if key == "entry" else
+                     _("write the day on which it was last inside in {column} (the exit says "
+                       "why)", column=col))
         out.append(value)
     existed = _dates(table, "existed_from")
     entry = out[0]
     given = ~np.isnat(existed)
     structural = entry.isin([k for k, e in ENTRY_EVENTS.items() if e[0] == "structural"])
     table.report(given & ~structural.to_numpy(), "existed_from", "not_applicable",
-                 "existed_from only dates an acquired or insourced unit",
-                 "clear it, or write entry = acquisition (an opening's date is included_from)")
+                 _("existed_from only dates an acquired or insourced unit"),
+                 _("clear it, or write entry = acquisition (an opening's date is included_from)"))
     late = given & ~np.isnat(start) & (existed > start)
-    table.report(late, "existed_from", "end_before_start", "existed_from is after included_from",
-                 "write the day the unit came into existence, on or before it was acquired")
+    table.report(late, "existed_from", "end_before_start",
+                 _("existed_from is after included_from"),
+                 _("write the day the unit came into existence, on or before it was acquired"))
     return entry, out[1], existed
 
 
@@ -295,13 +316,14 @@ def _ownership(table: RawTable) -> np.ndarray:
     bare = text.str.rstrip("%％").str.strip()
     marked = (text != bare).to_numpy()
     values, bad = parse.numbers(bare)
-    table.report(bad, "ownership_share", "not_a_number", "not a number",
-                 "write the equity share as 60, 60% or 0.6")
+    table.report(bad, "ownership_share", "not_a_number", _("not a number"),
+                 _("write the equity share as 60, 60% or 0.6"))
     pct = marked | (values > 1)
     out = np.where(pct, values / 100, values)
     wrong = np.isfinite(values) & ((out > 1) | (out < 0))
-    table.report(wrong, "ownership_share", "out_of_range", "not a share from 0 to 100 %",
-                 "write the equity share as a percentage 0 to 100 (60, 60%) or a fraction 0 to 1")
+    table.report(wrong, "ownership_share", "out_of_range", _("not a share from 0 to 100 %"),
+                 _("write the equity share as a percentage 0 to 100 (60, 60%) or a fraction 0 "
+                   "to 1"))
     out[wrong] = np.nan
     return out
 
@@ -311,13 +333,14 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
     ok = _required(table, ["entity_id", "period_start", "period_end", "source", "quantity", "unit"])
     ids = f["entity_id"]
     unknown = (ids != "").to_numpy() & ~ids.isin(entity_ids).to_numpy()
-    table.report(unknown, "entity_id", "unknown_entity", "no entity has this entity_id",
-                 "add the entity to the entities table or correct the id")
+    table.report(unknown, "entity_id", "unknown_entity", _("no entity has this entity_id"),
+                 _("add the entity to the entities table or correct the id"))
     start = _dates(table, "period_start")
     end = _dates(table, "period_end", end=True)
     reversed_ = ~np.isnat(start) & ~np.isnat(end) & (end < start)
     table.report(reversed_, "period_end", "end_before_start",
-                 "period_end is before period_start", "check the two dates; the end is inclusive")
+                 _("period_end is before period_start"),
+                 _("check the two dates; the end is inclusive"))
     spellings = vocab.source_spellings()
     src_text = f["source"]
     source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), ""))
@@ -328,9 +351,10 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
     for i, value in enumerate(bad_values):
         mask = np.zeros(len(f), dtype=bool)
         mask[bad_at[bad_codes == i]] = True
-        table.report(mask, "source", "unknown_source", "not a source carbon knows",
-                     f"{_suggest(value, names)}use one of {', '.join(names)} "
-                     "(or 电力, 热力, 天然气, 柴油, 汽油, 水, 有害废弃物, 纸张 …)")
+        table.report(mask, "source", "unknown_source", _("not a source carbon knows"),
+                     _("{suggestion}use one of {sources} (or 电力, 热力, 天然气, 柴油, 汽油, 水, "
+                       "有害废弃物, 纸张 …)", suggestion=_suggest(value, names),
+                       sources=", ".join(names)))
     quantity = _numbers(table, "quantity")
     unit_text = f["unit"]
     cats = {k: s.category for k, s in vocab.sources().items()}
@@ -343,8 +367,9 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
             unit = parse_unit(u)
         except ValueError:
             if not bad_unit[mask].all():
-                table.report(mask & ~bad_unit, "unit", "unknown_unit", "not a unit carbon knows",
-                             "use kWh, 度, MWh, 万千瓦时, GJ, m³, 万立方米, L, t, kg …")
+                table.report(mask & ~bad_unit, "unit", "unknown_unit",
+                             _("not a unit carbon knows"),
+                             _("use kWh, 度, MWh, 万千瓦时, GJ, m³, 万立方米, L, t, kg …"))
             bad_unit |= mask
             continue
         if not s:
@@ -354,35 +379,37 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
             m = mask & (source == s).to_numpy()
             need, fix = _DIM_NAMES[cat]
             table.report(m, "unit", "wrong_dimension",
-                         f"{unit.units:~} does not measure {s}: it needs {need}",
-                         fix or "correct the unit, or the source if the row is another one")
+                         _("{unit} does not measure {source}: it needs {need}",
+                           unit=f"{unit.units:~}", source=vocab.source_name(s), need=need),
+                         fix or _("correct the unit, or the source if the row is another one"))
             bad_unit |= m
     use_text = f["use"]
     use = _map_distinct(use_text, lambda v: USES.get(vocab.fold(v), "?") if v else "")
-    table.report((use == "?").to_numpy(), "use", "unknown_value", "not a use",
-                 "write stationary or mobile (固定 / 移动), or leave it blank")
+    table.report((use == "?").to_numpy(), "use", "unknown_value", _("not a use"),
+                 _("write stationary or mobile (固定 / 移动), or leave it blank"))
     tech_text = f["technology"]
     tech = _map_distinct(tech_text, lambda v: TECHNOLOGIES.get(vocab.fold(v), "?") if v else "")
     table.report((tech == "?").to_numpy(), "technology", "unknown_value",
-                 "not a vehicle technology carbon knows",
-                 "write uncontrolled, oxidation_catalyst or low_mileage_ldv, or leave it blank")
+                 _("not a vehicle technology carbon knows"),
+                 _("write uncontrolled, oxidation_catalyst or low_mileage_ldv, or leave it blank"))
     tech_stationary = ((tech != "") & (tech != "?") & (use == "stationary")).to_numpy()
     table.report(tech_stationary, "technology", "not_applicable",
-                 "a vehicle technology on a stationary row",
-                 "clear the technology, or write use = mobile")
+                 _("a vehicle technology on a stationary row"),
+                 _("clear the technology, or write use = mobile"))
     instr = _map_distinct(f["instrument"],
                           lambda v: INSTRUMENTS.get(vocab.fold(v), v) if v else "")
     bad_instr = ((instr != "") & ~instr.isin(instruments)).to_numpy()
-    table.report(bad_instr, "instrument", "unknown_value", "not a contractual instrument",
-                 f"write one of {', '.join(instruments)}, or leave it blank")
+    table.report(bad_instr, "instrument", "unknown_value", _("not a contractual instrument"),
+                 _("write one of {choices}, or leave it blank", choices=", ".join(instruments)))
     not_elec = (instr != "").to_numpy() & (source != "electricity").to_numpy() & (source != "").to_numpy()
     table.report(not_elec, "instrument", "instrument_not_electricity",
-                 "an instrument only applies to purchased electricity",
-                 "clear the instrument, or correct the source")
+                 _("an instrument only applies to purchased electricity"),
+                 _("clear the instrument, or correct the source"))
     dq_text = f["data_quality"]
     dq = _map_distinct(dq_text, lambda v: DATA_QUALITY.get(vocab.fold(v), "?") if v else "")
-    table.report((dq == "?").to_numpy(), "data_quality", "unknown_value", "not a data quality",
-                 "write measured, invoice or estimated, or leave it blank")
+    table.report((dq == "?").to_numpy(), "data_quality", "unknown_value",
+                 _("not a data quality"),
+                 _("write measured, invoice or estimated, or leave it blank"))
     good = (ok & ~unknown & ~np.isnat(start) & ~np.isnat(end) & ~reversed_ & ~bad_src
             & np.isfinite(quantity) & ~bad_unit & (use != "?").to_numpy() & ~bad_instr
             & ~not_elec & (dq != "?").to_numpy() & (tech != "?").to_numpy() & ~tech_stationary)
@@ -402,18 +429,19 @@ def _denominators(table: RawTable, entity_ids: set[str]) -> pd.DataFrame:
     ok = _required(table, ["entity_id", "year"])
     ids = f["entity_id"]
     unknown = (ids != "").to_numpy() & ~ids.isin(entity_ids).to_numpy()
-    table.report(unknown, "entity_id", "unknown_entity", "no entity has this entity_id",
-                 "add the entity to the entities table or correct the id")
+    table.report(unknown, "entity_id", "unknown_entity", _("no entity has this entity_id"),
+                 _("add the entity to the entities table or correct the id"))
     year, bad_year = parse.years(f["year"])
-    table.report(bad_year, "year", "not_a_year", "not a year", "write a four-digit year, 2024")
+    table.report(bad_year, "year", "not_a_year", _("not a year"),
+                 _("write a four-digit year, 2024"))
     out = pd.DataFrame({"entity_id": ids, "year": year})
     for key in f.columns:
         if key in ("entity_id", "year"):
             continue
         out[key] = _numbers(table, key)
     dup = out.duplicated(["entity_id", "year"]).to_numpy() & ok & ~bad_year
-    table.report(dup, "year", "duplicate", "this entity and year appear on an earlier row",
-                 "keep one row per entity and year")
+    table.report(dup, "year", "duplicate", _("this entity and year appear on an earlier row"),
+                 _("keep one row per entity and year"))
     out["row"] = table.rows
     good = ok & ~unknown & ~bad_year & ~dup
     out = out[good].reset_index(drop=True)
@@ -428,15 +456,15 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     src_text = f["source"]
     source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), "") if v else "")
     bad_src = ((src_text != "") & (source == "")).to_numpy()
-    table.report(bad_src, "source", "unknown_source", "not a source carbon knows",
-                 f"use one of {', '.join(sorted(vocab.sources()))}")
+    table.report(bad_src, "source", "unknown_source", _("not a source carbon knows"),
+                 _("use one of {sources}", sources=", ".join(sorted(vocab.sources()))))
     year, bad_year = parse.years(f["year"])
-    table.report(bad_year, "year", "not_a_year", "not a year",
-                 "write a four-digit year, or leave it blank for every year")
+    table.report(bad_year, "year", "not_a_year", _("not a year"),
+                 _("write a four-digit year, or leave it blank for every year"))
     kind = f["kind"].str.lower()
     bad_kind = ((kind != "") & ~kind.isin(list(PARAMETERS))).to_numpy()
-    table.report(bad_kind, "kind", "unknown_kind", "not a kind of factor",
-                 f"write one of {', '.join(PARAMETERS)}")
+    table.report(bad_kind, "kind", "unknown_kind", _("not a kind of factor"),
+                 _("write one of {kinds}", kinds=", ".join(PARAMETERS)))
     value = _numbers(table, "value")
     provinces = vocab.province_spellings()
 
@@ -445,9 +473,10 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
 
     region = _map_distinct(f["region"], region_key)
     bad_region = (region == "?").to_numpy()
-    table.report(bad_region, "region", "unknown_value", "not a province or utility carbon knows",
-                 "write a province (澳门, 西藏, 14) or clp / hk_electric, or leave it blank for "
-                 "every entity")
+    table.report(bad_region, "region", "unknown_value",
+                 _("not a province or utility carbon knows"),
+                 _("write a province (澳门, 西藏, 14) or clp / hk_electric, or leave it blank for "
+                   "every entity"))
     unit_text = f["unit"]
     bad_unit = np.zeros(len(f), dtype=bool)
     for i, (k, u) in enumerate(zip(kind, unit_text, strict=True)):
@@ -457,21 +486,23 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
             unit = parse_unit(u)
         except ValueError:
             bad_unit[i] = True
-            table.report(np.arange(len(f)) == i, "unit", "unknown_unit", "not a unit carbon knows",
-                         "write the unit as kgCO2/L, tCO2/MWh, GJ/t, kg/L …")
+            table.report(np.arange(len(f)) == i, "unit", "unknown_unit",
+                         _("not a unit carbon knows"),
+                         _("write the unit as kgCO2/L, tCO2/MWh, GJ/t, kg/L …"))
             continue
         if not PARAMETERS[k][2](unit):
             bad_unit[i] = True
             table.report(np.arange(len(f)) == i, "unit", "wrong_dimension",
-                         f"does not fit a {k} factor", f"a {k} factor is {PARAMETERS[k][1]}")
+                         _("does not fit a {kind} factor", kind=k),
+                         _("a {kind} factor is {unit}", kind=k, unit=PARAMETERS[k][1]))
     out = pd.DataFrame({"source": source, "year": pd.array(year, dtype="Int64"), "kind": kind,
                         "value": value, "unit": unit_text,
                         "reference": f["reference"], "region": region.astype(str),
                         "stream": f["stream"].astype(str), "row": table.rows})
     dup = out.duplicated(["source", "year", "kind", "region", "stream"]).to_numpy() & ok
     table.report(dup, "kind", "duplicate",
-                 "the same source, year, kind, region and stream is on an earlier row",
-                 "keep one factor per source, year, kind, region and stream")
+                 _("the same source, year, kind, region and stream is on an earlier row"),
+                 _("keep one factor per source, year, kind, region and stream"))
     good = (ok & ~bad_src & ~bad_year & ~bad_kind & np.isfinite(value) & ~bad_unit & ~dup
             & ~bad_region)
     return out[good].reset_index(drop=True)
@@ -483,27 +514,29 @@ def _meters(table: RawTable, entity_ids: set[str]) -> pd.DataFrame:
     ok = _required(table, ["entity_id", "source"])
     ids = f["entity_id"]
     unknown = (ids != "").to_numpy() & ~ids.isin(entity_ids).to_numpy()
-    table.report(unknown, "entity_id", "unknown_entity", "no entity has this entity_id",
-                 "add the entity to the entities table or correct the id")
+    table.report(unknown, "entity_id", "unknown_entity", _("no entity has this entity_id"),
+                 _("add the entity to the entities table or correct the id"))
     spellings = vocab.source_spellings()
     src_text = f["source"]
     source = _map_distinct(src_text, lambda v: spellings.get(vocab.fold(v), "") if v else "")
     bad_src = ((src_text != "") & (source == "")).to_numpy()
-    table.report(bad_src, "source", "unknown_source", "not an energy source carbon knows",
-                 f"use one of {', '.join(sorted(vocab.sources()))} (or 电力, 热力, 天然气 …)")
+    table.report(bad_src, "source", "unknown_source", _("not an energy source carbon knows"),
+                 _("use one of {sources} (or 电力, 热力, 天然气 …)",
+                   sources=", ".join(sorted(vocab.sources()))))
     codes, texts = _factorized(f["months"])
     parsed = np.array([parse.month_set(str(t)) or 0 for t in texts], dtype=np.int64)
     months = parsed[codes] if len(codes) else np.zeros(0, dtype=np.int64)
     bad_months = months == 0
-    table.report(bad_months, "months", "not_months", "not a list of months",
-                 "write the months the meter runs: 11-3 (November to March), 11月-3月, 5-9, or "
-                 "1-12 (blank) for the whole year")
+    table.report(bad_months, "months", "not_months", _("not a list of months"),
+                 _("write the months the meter runs: 11-3 (November to March), 11月-3月, 5-9, or "
+                   "1-12 (blank) for the whole year"))
     out = pd.DataFrame({"entity_id": ids.astype(str), "source": source.astype(str),
                         "meter": f["meter"].astype(str), "months": months,
                         "note": f["note"].astype(str), "row": table.rows})
     dup = (out.duplicated(["entity_id", "source", "meter"]).to_numpy() & ok & ~bad_src)
-    table.report(dup, "meter", "duplicate", "the same entity, source and meter is on an earlier "
-                 "row", "keep one row per meter")
+    table.report(dup, "meter", "duplicate",
+                 _("the same entity, source and meter is on an earlier row"),
+                 _("keep one row per meter"))
     good = ok & ~unknown & ~bad_src & ~bad_months & ~dup
     return out[good].reset_index(drop=True)
 
@@ -514,21 +547,24 @@ METER = ["entity_id", "source", "stream", "meter", "use", "instrument"]
 MAX_LISTED_NOTICES = 20
 
 
-def _listed(code: str, lines: list[str], total: int, what: str,
+def _listed(code: str, lines: list[Msg], total: int, more: Msg,
             origins: list[Origin | None] | None = None) -> list[Notice]:
     """The first lines one by one (each with the table it is about, when known), then a count
-    of the rest."""
+    of the rest (``more``: a message with ``{n}``)."""
     at = origins or [None] * len(lines)
     out = [Notice(code, line, o) for line, o in zip(lines[:MAX_LISTED_NOTICES], at, strict=False)]
     if total > MAX_LISTED_NOTICES:
-        out.append(Notice(code, f"and {total - MAX_LISTED_NOTICES} more {what}"))
+        out.append(Notice(code, Msg(more.msgid, n=total - MAX_LISTED_NOTICES)))
     return out
 
 
-def _meter(frame: pd.DataFrame, at: np.ndarray) -> list[str]:
-    """A readable name for the rows at ``at``: ``E1 electricity`` (+ use, instrument when given)."""
+def _meter(frame: pd.DataFrame, at: np.ndarray) -> list[Joined]:
+    """A readable name for the rows at ``at``: ``E1 electricity`` (+ use, instrument when given;
+    the source in each language's words)."""
     parts = [frame[k].iloc[at].astype(str).tolist() for k in METER]
-    return [" ".join(str(v) for v in values if str(v)) for values in zip(*parts, strict=True)]
+    src = METER.index("source")
+    return [Joined([vocab.source_name(v) if i == src else v for i, v in enumerate(values) if v],
+                   " ", " ") for values in zip(*parts, strict=True)]
 
 
 def _days(d: np.ndarray) -> list[str]:
@@ -592,16 +628,18 @@ def period_notices(activity: pd.DataFrame, where: str | list[str],
     part = (activity["part"].to_numpy() if len(names) > 1 and "part" in activity
             else np.zeros(len(activity), dtype=np.int64))
 
-    def row_of(i: int, j: int) -> str:
+    def row_of(i: int, j: int) -> Msg:
         """Row ``j`` as named from a line about row ``i``: with its input if another."""
-        return f"row {rows[j]}" if part[i] == part[j] else f"{names[part[j]]} row {rows[j]}"
+        return (_("row {row}", row=rows[j]) if part[i] == part[j] else
+                _("{table} row {row}", table=names[part[j]], row=rows[j]))
 
     dup_at = np.flatnonzero(dup)
     shown = dup_at[:MAX_LISTED_NOTICES]
     first = [int(np.flatnonzero((key == key[i]) & (unit == unit[i]) & (qty == qty[i]))[0])
              for i in shown]
-    dup_lines = [f"{names[part[i]]}: row {rows[i]} repeats {row_of(i, j)} ({m}, {s0} to {s1}); "
-                 "both are counted: delete one if it is entered twice"
+    dup_lines = [_("{table}: row {row} repeats {other} ({meter}, {start} to {end}); both are "
+                   "counted: delete one if it is entered twice", table=names[part[i]],
+                   row=rows[i], other=row_of(i, j), meter=m, start=s0, end=s1)
                  for i, j, m, s0, s1 in zip(shown, first, _meter(activity, shown),
                                             _days(start[shown]), _days(end[shown]), strict=True)]
     # gaps and overlaps among the rest, per meter in period order: decode the sorted keys
@@ -614,23 +652,25 @@ def period_notices(activity: pd.DataFrame, where: str | list[str],
     valid = np.r_[False, m_o[1:] == m_o[:-1]]
     overlap = valid & (s_o <= prev_end)
 
-    def listed(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    def listed(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Msg], list[Joined]]:
         at = np.flatnonzero(mask)[:MAX_LISTED_NOTICES]
         now = np.array([position(int(p)) for p in at], dtype=np.int64)
         before = [row_of(int(i), position(int(p) - 1)) for i, p in zip(now, at, strict=True)]
         return at, now, before, _meter(activity, now)
 
     v, v_now, v_prev, v_name = listed(overlap)
-    over_lines = [f"{names[part[i]]}: {m}: row {rows[i]} ({a} to {b}) overlaps an earlier period "
-                  f"ending {c} ({r0}); both are counted: check for a reading entered twice, or "
-                  "tell two meters apart with a note"
+    over_lines = [_("{table}: {meter}: row {row} ({start} to {end}) overlaps an earlier period "
+                    "ending {previous} ({other}); both are counted: check for a reading entered "
+                    "twice, or tell two meters apart with a note", table=names[part[i]], meter=m,
+                    row=rows[i], start=a, end=b, previous=c, other=r0)
                   for m, i, a, b, c, r0 in zip(v_name, v_now, _days(s_o[v]), _days(e_o[v]),
                                                _days(prev_end[v]), v_prev, strict=True)]
     at = origins or []
-    return [*_listed("duplicate_row", dup_lines, len(dup_at), "duplicate rows",
+    return [*_listed("duplicate_row", dup_lines, len(dup_at), _("and {n} more duplicate rows"),
                      [at[part[i]] for i in shown] if at else None),
             *_listed("period_overlap", over_lines, int(overlap.sum()),
-                     "overlapping meter periods", [at[part[i]] for i in v_now] if at else None)]
+                     _("and {n} more overlapping meter periods"),
+                     [at[part[i]] for i in v_now] if at else None)]
 
 
 @dataclass
@@ -662,10 +702,11 @@ def check_tables(tables: dict[str, RawTable], instruments: list[str],
     for name in ("entities", "activity"):
         t = tables[name]
         if t.frame.empty:
-            where = "the sheet" if t.origin.sheet else "the file"
             t.problems.append(Problem(
                 t.origin.file, t.origin.sheet, 2, None, "no_rows", "",
-                f"{where} has its header but no rows", f"add the {name} rows under the header",
+                _("the sheet has its header but no rows") if t.origin.sheet else
+                _("the file has its header but no rows"),
+                _("add the {table} rows under the header", table=name),
                 "A2" if t.origin.sheet else None))
     for t in tables.values():
         t.check_lengths()
@@ -706,23 +747,27 @@ def inventory_notices(activity: pd.DataFrame, denominators: pd.DataFrame | None,
     denominators, estimated rows."""
     notices = period_notices(activity, [table_label(o) for o in origins], origins)
     if denominators is None or denominators.empty:
-        notices.append(Notice("no_denominators", "no denominators table: intensities are left "
-                              "empty; add floor_area_m2 and headcount per entity and year"))
+        notices.append(Notice("no_denominators", _("no denominators table: intensities are left "
+                                                   "empty; add floor_area_m2 and headcount per "
+                                                   "entity and year")))
     est = activity["data_quality"] == "estimated"
     if est.any():
-        notices.append(Notice("estimated_data", f"{int(est.sum())} activity rows are estimates "
-                              "(data_quality = estimated)"))
+        notices.append(Notice("estimated_data", _("{n} activity rows are estimates "
+                                                  "(data_quality = estimated)",
+                                                  n=int(est.sum()))))
     return notices
 
 
 def table_label(origin: Origin) -> str:
     """A table as warnings name it: ``inv/activity.csv`` or ``inv.xlsx, sheet activity``."""
-    return f"{origin.file}, sheet {origin.sheet}" if origin.sheet else origin.file
+    return (_("{file}, sheet {sheet}", file=origin.file, sheet=origin.sheet) if origin.sheet
+            else origin.file)
 
 
 def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
                     files: list[Path], problems: list[Problem],
-                    instruments: list[str], notices: list[Notice] | None = None) -> Inventory:
+                    instruments: list[str], notices: list[Notice] | None = None,
+                    template_language: str | None = None) -> Inventory:
     """Validate raw tables into an inventory, or raise one InputError with every problem.
 
     ``problems`` are those the reader already found (a missing file, a bad settings key …);
@@ -744,7 +789,8 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
     return Inventory(path, checked.entities, activity, checked.denominators,
                      checked.custom_factors, settings, origins, files, notices, meters=meters,
                      letters=letters, parts=[Part(path, origins, letters, list(files),
-                                                  frozenset(checked.entities["entity_id"]))])
+                                                  frozenset(checked.entities["entity_id"]))],
+                     template_language=template_language)
 
 
 def origin_label(path: Path, base: Path) -> Origin:

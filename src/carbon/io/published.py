@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.errors import InputError, Problem
+from carbon.i18n import Msg, _, quoted
 from carbon.io import parse
 from carbon.io.source import decode, read_input
 
@@ -44,38 +45,41 @@ def read_published(path: Path, metrics: Iterable[str], years: Iterable[int]) -> 
         lines = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         raise InputError([Problem(name, None, None, None, "unreadable", "",
-                                  f"not readable as CSV ({exc})", "save it as CSV UTF-8")]) from None
+                                  _("not readable as CSV ({error})", error=exc),
+                                  _("save it as CSV UTF-8"))]) from None
     header = [h.strip().lower() for h in (lines[0] if lines else [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InputError([Problem(name, None, 1, c, "missing_column", "",
-                                  f"the published figures have no column {c!r}",
-                                  "write a header row: year,metric,value") for c in missing])
+                                  _("the published figures have no column {column}",
+                                    column=quoted(c)),
+                                  _("write a header row: year,metric,value")) for c in missing])
     body = [(i + 2, r) for i, r in enumerate(lines[1:]) if any(x.strip() for x in r)]
     cols = {c: pd.Series([(r[header.index(c)] if header.index(c) < len(r) else "").strip()
                           for _, r in body], dtype=object) for c in COLUMNS}
     rows = np.array([i for i, _ in body], dtype=np.int64)
     problems: list[Problem] = []
 
-    def report(mask: np.ndarray, column: str, code: str, message: str, fix: str) -> None:
+    def report(mask: np.ndarray, column: str, code: str, message: Msg, fix: Msg) -> None:
         for pos in np.flatnonzero(mask):
             problems.append(Problem(name, None, int(rows[pos]), column, code,
                                     str(cols[column].iloc[pos]), message, fix))
 
     year, bad_year = parse.years(cols["year"])
-    report(bad_year | np.isnan(year) & ~bad_year, "year", "not_a_year", "not a year",
-           "write a four-digit year, 2023")
+    report(bad_year | np.isnan(year) & ~bad_year, "year", "not_a_year", _("not a year"),
+           _("write a four-digit year, 2023"))
     known_years = sorted(set(years))
     other = np.isfinite(year) & ~np.isin(year, known_years)
-    report(other, "year", "not_restated", "this year is not restated",
-           f"use one of {', '.join(map(str, known_years))}, or restate it with --years")
+    report(other, "year", "not_restated", _("this year is not restated"),
+           _("use one of {years}, or restate it with --years",
+             years=", ".join(map(str, known_years))))
     names = list(metrics)
     metric = cols["metric"].str.lower()
-    report(~metric.isin(names).to_numpy(), "metric", "unknown_metric", "not a restated metric",
-           f"write one of {', '.join(names)}")
+    report(~metric.isin(names).to_numpy(), "metric", "unknown_metric",
+           _("not a restated metric"), _("write one of {metrics}", metrics=", ".join(names)))
     value, bad = parse.numbers(cols["value"])
-    report(bad | np.isnan(value) & ~bad, "value", "not_a_number", "not a number",
-           "write the figure as printed, e.g. 6,000.0")
+    report(bad | np.isnan(value) & ~bad, "value", "not_a_number", _("not a number"),
+           _("write the figure as printed, e.g. 6,000.0"))
     if problems:
         raise InputError(problems)
     decimals = cols["value"].str.replace(",", "", regex=False).str.extract(r"\.(\d+)")[0]

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from carbon.errors import InputError, Problem
+from carbon.i18n import Joined, Msg, _, quoted
 from carbon.model import Notice
 
 #: An input file larger than this is refused before it is read. [bytes]
@@ -44,26 +45,26 @@ PLAUSIBLE = 0.9
 #: A second decoding scoring at least this makes the reading unsure (the file is refused). [1]
 AMBIGUOUS = 0.75
 
-SAVE_UTF8 = "save it as CSV UTF-8 (Excel: File → Save As → CSV UTF-8; WPS: 另存为 → CSV UTF-8)"
+SAVE_UTF8 = _("save it as CSV UTF-8 (Excel: File → Save As → CSV UTF-8; WPS: 另存为 → CSV UTF-8)")
 #: Trial encodings after UTF-8: (codec, name shown).
 _TRIALS = (("gb18030", "GB18030 (GBK)"), ("big5hkscs", "Big5"))
 
 
-def _problem(label: str, code: str, message: str, fix: str, row: int | None = None,
+def _problem(label: str, code: str, message: Msg, fix: Msg, row: int | None = None,
              value: str = "") -> Problem:
     return Problem(label, None, row, None, code, value, message, fix)
 
 
-def _kind(mode: int) -> str:
+def _kind(mode: int) -> Msg:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISFIFO(mode):
-        return "a pipe (FIFO)"
+        return _("a pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("a device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return _("a socket")
+    return _("not a regular file")
 
 
 def present(path: Path) -> bool:
@@ -78,25 +79,28 @@ def check_input(path: Path, label: str) -> Problem | None:
     except FileNotFoundError:
         if os.path.islink(path):
             return _problem(label, "broken_link",
-                            f"a link to {os.readlink(path)}, which does not exist",
-                            "restore the file it points to, or replace the link with the file")
-        return _problem(label, "missing_file", "the file does not exist", "check the name")
+                            _("a link to {target}, which does not exist",
+                              target=os.readlink(path)),
+                            _("restore the file it points to, or replace the link with the file"))
+        return _problem(label, "missing_file", _("the file does not exist"), _("check the name"))
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return _problem(label, "link_loop", "a link that leads back to itself",
-                            "replace the link with the file itself")
-        return _problem(label, "unreadable", f"cannot be opened ({exc.strerror})",
-                        "check that the file is there and may be read")
+            return _problem(label, "link_loop", _("a link that leads back to itself"),
+                            _("replace the link with the file itself"))
+        return _problem(label, "unreadable", _("cannot be opened ({reason})",
+                                               reason=exc.strerror),
+                        _("check that the file is there and may be read"))
     if not stat.S_ISREG(st.st_mode):
         what = _kind(st.st_mode)
-        return _problem(label, "not_a_file", f"is {what}, not a file",
-                        "put the file itself here" + (" (the folder's content is not read)"
-                                                      if what == "a folder" else ""))
+        return _problem(label, "not_a_file", _("is {what}, not a file", what=what),
+                        _("put the file itself here (the folder's content is not read)")
+                        if stat.S_ISDIR(st.st_mode) else _("put the file itself here"))
     if st.st_size > MAX_INPUT_BYTES:
         return _problem(label, "too_large",
-                        f"{st.st_size / 2**20:,.0f} MiB, beyond the limit of "
-                        f"{MAX_INPUT_BYTES / 2**20:,.0f} MiB; it was not read",
-                        "split the data into several inventories")
+                        _("{size} MiB, beyond the limit of {limit} MiB; it was not read",
+                          size=f"{st.st_size / 2**20:,.0f}",
+                          limit=f"{MAX_INPUT_BYTES / 2**20:,.0f}"),
+                        _("split the data into several inventories"))
     return None
 
 
@@ -106,12 +110,14 @@ def _open(path: Path, label: str) -> int:
         # O_NONBLOCK: a pipe put in place since the check does not hang the open
         return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except PermissionError:
-        raise InputError([_problem(label, "unreadable", "carbon may not read it (permission denied)",
-                                   "give read permission (chmod u+r), or copy the file to a folder "
-                                   "of your own")]) from None
+        raise InputError([_problem(label, "unreadable",
+                                   _("carbon may not read it (permission denied)"),
+                                   _("give read permission (chmod u+r), or copy the file to a "
+                                     "folder of your own"))]) from None
     except OSError as exc:
-        raise InputError([_problem(label, "unreadable", f"cannot be opened ({exc.strerror})",
-                                   "check that the file is there and may be read")]) from None
+        raise InputError([_problem(label, "unreadable",
+                                   _("cannot be opened ({reason})", reason=exc.strerror),
+                                   _("check that the file is there and may be read"))]) from None
 
 
 def check_readable(path: Path, label: str) -> None:
@@ -137,13 +143,15 @@ def read_input(path: Path, label: str) -> bytes:
     with os.fdopen(_open(path, label), "rb") as fh:
         st = os.fstat(fh.fileno())
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_INPUT_BYTES:
-            raise InputError([_problem(label, "not_a_file", f"is {_kind(st.st_mode)}, not a file",
-                                       "put the file itself here")])
+            raise InputError([_problem(label, "not_a_file",
+                                       _("is {what}, not a file", what=_kind(st.st_mode)),
+                                       _("put the file itself here"))])
         try:
             return fh.read(MAX_INPUT_BYTES + 1)
         except OSError as exc:
-            raise InputError([_problem(label, "unreadable", f"reading failed ({exc.strerror})",
-                                       "copy the file to a local disk and try again")]) from None
+            raise InputError([_problem(label, "unreadable",
+                                       _("reading failed ({reason})", reason=exc.strerror),
+                                       _("copy the file to a local disk and try again"))]) from None
 
 
 @dataclass(frozen=True)
@@ -228,7 +236,7 @@ def _known_cells(text: str, known: Callable[[str], bool]) -> int:
     return sum(1 for c in cells if c and not c.isascii() and known(c))
 
 
-def decode(data: bytes, label: str, fix: str = SAVE_UTF8,
+def decode(data: bytes, label: str, fix: Msg = SAVE_UTF8,
            known: Callable[[str], bool] | None = None) -> Decoded:
     """The text of an input file, in the encoding it says (a byte-order mark) or is found in.
 
@@ -253,18 +261,20 @@ def decode(data: bytes, label: str, fix: str = SAVE_UTF8,
                 text = data.decode(codec)
             except UnicodeDecodeError as exc:
                 raise InputError([_problem(
-                    label, "encoding", f"starts as {name} (a byte-order mark) but is not {name} "
-                    f"text from byte {exc.start}", fix, _row_of(data, exc.start))]) from None
+                    label, "encoding", _("starts as {encoding} (a byte-order mark) but is not "
+                                         "{encoding} text from byte {byte}", encoding=name,
+                                         byte=exc.start), fix, _row_of(data, exc.start))]) from None
             return Decoded(text.encode("utf-8"), name, Notice(
-                "encoding", f"{label} was read as {name} (its byte-order mark says so)"))
+                "encoding", _("{file} was read as {encoding} (its byte-order mark says so)",
+                              file=label, encoding=name)))
     nul = data.find(b"\x00")
     if nul >= 0:
         odd = data[1:4096:2].count(0) > 0.4 * len(data[1:4096:2]) or data[:4096:2].count(0) > (
             0.4 * len(data[:4096:2]))
-        what = ("UTF-16 text without a byte-order mark" if odd else
-                "NUL bytes, which no CSV text holds (a binary file, or one damaged in copying)")
-        raise InputError([_problem(label, "encoding", f"the file holds {what}", fix,
-                                   _row_of(data, nul))])
+        what = (_("the file holds UTF-16 text without a byte-order mark") if odd else
+                _("the file holds NUL bytes, which no CSV text holds (a binary file, or one "
+                  "damaged in copying)"))
+        raise InputError([_problem(label, "encoding", what, fix, _row_of(data, nul))])
     if _valid_utf8(data):
         return Decoded(data, "UTF-8", None)
     try:
@@ -282,27 +292,31 @@ def decode(data: bytes, label: str, fix: str = SAVE_UTF8,
     readings.sort(key=lambda r: -r[0])
     plausible = [r for r in readings if r[0] >= PLAUSIBLE]
     if plausible and (len(readings) == 1 or readings[1][0] < AMBIGUOUS):
-        _, name, text = plausible[0]
+        _score, name, text = plausible[0]
         return Decoded(text.encode("utf-8"), name, Notice(
-            "encoding", f"{label} is not UTF-8: it was read as {name}, the only encoding its "
-            "Chinese text reads plausibly in; save it as CSV UTF-8 to be sure"))
+            "encoding", _("{file} is not UTF-8: it was read as {encoding}, the only encoding its "
+                          "Chinese text reads plausibly in; save it as CSV UTF-8 to be sure",
+                          file=label, encoding=name)))
     if known is not None and len(plausible) >= 2:
-        hits = sorted(((_known_cells(text, known), name, text) for _, name, text in plausible),
+        hits = sorted(((_known_cells(text, known), name, text) for _score, name, text in plausible),
                       key=lambda r: -r[0])
         if hits[0][0] > hits[1][0]:
-            _, name, text = hits[0]
+            _hits, name, text = hits[0]
             return Decoded(text.encode("utf-8"), name, Notice(
-                "encoding", f"{label} is not UTF-8: it was read as {name}, the encoding in which "
-                "its sources, units or places are words carbon knows; save it as CSV UTF-8 to be "
-                "sure"))
+                "encoding", _("{file} is not UTF-8: it was read as {encoding}, the encoding in "
+                              "which its sources, units or places are words carbon knows; save "
+                              "it as CSV UTF-8 to be sure", file=label, encoding=name)))
     if len(plausible) >= 2 or (plausible and readings[1][0] >= AMBIGUOUS):
-        shown = "; ".join(f"as {name}: {_sample_line(text)!r}" for _, name, text in readings)
+        shown = Joined((_("as {encoding}: {sample}", encoding=name,
+                          sample=quoted(_sample_line(text)))
+                        for _score, name, text in readings), "; ")
         raise InputError([_problem(
             label, "encoding_unsure",
-            f"not UTF-8, and it reads plausibly in two encodings ({shown}); carbon does not "
-            "guess", fix)])
+            _("not UTF-8, and it reads plausibly in two encodings ({readings}); carbon does not "
+              "guess", readings=shown), fix)])
     byte = data[first_bad:first_bad + 1].hex().upper()
     raise InputError([_problem(
-        label, "encoding", f"not text carbon can read: not UTF-8 (byte 0x{byte} at row "
-        f"{_row_of(data, first_bad)}), nor plausible GB18030 or Big5 text", fix,
+        label, "encoding", _("not text carbon can read: not UTF-8 (byte 0x{byte} at row {row}), "
+                             "nor plausible GB18030 or Big5 text", byte=byte,
+                             row=_row_of(data, first_bad)), fix,
         _row_of(data, first_bad))])

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.errors import Problem
+from carbon.i18n import _
 from carbon.model import Origin
 
 #: At most this many problems are listed per column and kind of problem; the rest are counted.
@@ -75,8 +76,7 @@ class RawTable:
             if len(mine) > MAX_LISTED:
                 rest = len(mine) - MAX_LISTED
                 self.problems.append(self.problem(
-                    int(self.rows[mine[MAX_LISTED]]), column, code, "",
-                    f"and {rest} more rows with the same problem (first listed here)", fix))
+                    int(self.rows[mine[MAX_LISTED]]), column, code, "", more_rows(rest), fix))
 
     def check_lengths(self) -> None:
         """Report every cell longer than :data:`MAX_CELL_CHARS` (no spreadsheet cell holds more:
@@ -94,8 +94,9 @@ class RawTable:
             if long.any():
                 shown = pd.Series(np.where(long, col.astype(str).str.slice(0, 40) + "…", ""))
                 self.report(long, str(key), "cell_too_long",
-                            f"more than {MAX_CELL_CHARS:,} characters, beyond what a spreadsheet "
-                            "cell holds", "shorten the text, or delete what was pasted by mistake",
+                            _("more than {n} characters, beyond what a spreadsheet cell holds",
+                              n=f"{MAX_CELL_CHARS:,}"),
+                            _("shorten the text, or delete what was pasted by mistake"),
                             values=shown)
                 dropped |= long
         if dropped.any():
@@ -112,6 +113,11 @@ class RawTable:
         if letters is not None and column in letters and row is not None:
             cell = f"{letters[column]}{row}"
         return Problem(origin.file, origin.sheet, row, column, code, value, message, fix, cell)
+
+
+def more_rows(n: int) -> str:
+    """The line that counts the rows of one problem not listed one by one."""
+    return _("and {n} more rows with the same problem (first listed here)", n=n)
 
 
 #: Bits of a stacked table's row number that hold the row within its input.

@@ -32,10 +32,11 @@ import pyarrow.compute as pc
 from defusedxml import DefusedXmlException, ElementTree
 from pydantic import ValidationError
 
-from carbon.errors import Problem
+from carbon.errors import Problem, setting_message
+from carbon.i18n import Joined, Msg, _, quoted
 from carbon.io import parse
 from carbon.io.tables import MAX_CELL_CHARS, RawTable, column_index, column_letter
-from carbon.model import FactorPins, Notice, Origin, Settings
+from carbon.model import FactorPins, Notice, Origin, Settings, stated_language
 from carbon.progress import progress
 from carbon.schema import TABLES, TableSpec, bracketed_key, header_key
 
@@ -60,10 +61,13 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
-_SAVE_AS = "open it in Excel (or WPS, LibreOffice) and save it as an Excel Workbook (.xlsx)"
+_SAVE_AS = _("open it in Excel (or WPS, LibreOffice) and save it as an Excel Workbook (.xlsx)")
+_DAMAGED_FIX = _("open it in Excel and save it again, or use an earlier copy")
+_TOO_BIG_FIX = _("split the data into several workbooks, or use a folder of CSV files")
+_LONG_FIX = _("delete the text (or the cell), or use an earlier copy of the workbook")
 
 
-def _file_problem(path: Path, code: str, message: str, fix: str) -> Problem:
+def _file_problem(path: Path, code: str, message: Msg, fix: Msg) -> Problem:
     return Problem(path.name, None, None, None, code, "", message, fix)
 
 
@@ -77,50 +81,59 @@ def sniff(path: Path) -> list[Problem]:
     with path.open("rb") as fh:
         head = fh.read(8)
     if not head:
-        return [_file_problem(path, "empty_file", "the file is empty",
-                              "fill in the template (carbon template) and save it again")]
+        return [_file_problem(path, "empty_file", _("the file is empty"),
+                              _("fill in the template (carbon template) and save it again"))]
     if head == OLE_MAGIC:
         data = path.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in data:
             return [_file_problem(
-                path, "encrypted", "the workbook is protected with a password, so it cannot be read",
-                "in Excel: File → Info → Protect Workbook → Encrypt with Password, clear the "
-                "password, save; or save an unprotected copy")]
+                path, "encrypted",
+                _("the workbook is protected with a password, so it cannot be read"),
+                _("in Excel: File → Info → Protect Workbook → Encrypt with Password, clear the "
+                  "password, save; or save an unprotected copy"))]
         if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
-            return [_file_problem(path, "xls", "an Excel 97-2003 workbook (.xls); carbon reads .xlsx",
+            return [_file_problem(path, "xls",
+                                  _("an Excel 97-2003 workbook (.xls); carbon reads .xlsx"),
                                   _SAVE_AS)]
-        return [_file_problem(path, "not_a_workbook", "an old Office document, not an Excel workbook",
-                              _SAVE_AS)]
+        return [_file_problem(path, "not_a_workbook",
+                              _("an old Office document, not an Excel workbook"), _SAVE_AS)]
     if head.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
         except (zipfile.BadZipFile, OSError) as exc:
-            return [_file_problem(path, "corrupt", f"the workbook is damaged ({exc})",
-                                  "open it in Excel and save it again, or use an earlier copy")]
+            return [_file_problem(path, "corrupt", _("the workbook is damaged ({error})",
+                                                     error=exc), _DAMAGED_FIX)]
         if "xl/workbook.bin" in names:
-            return [_file_problem(path, "xlsb", "an Excel Binary Workbook (.xlsb); carbon reads .xlsx",
+            return [_file_problem(path, "xlsb",
+                                  _("an Excel Binary Workbook (.xlsb); carbon reads .xlsx"),
                                   _SAVE_AS)]
         if "xl/workbook.xml" not in names:
-            what = ("a Word document" if any(n.startswith("word/") for n in names) else
-                    "a presentation" if any(n.startswith("ppt/") for n in names) else
-                    "a spreadsheet in another format (OpenDocument .ods?)"
-                    if "content.xml" in names else "a zip archive")
-            return [_file_problem(path, "not_a_workbook", f"{what}, not an Excel workbook",
-                                  "pass the .xlsx workbook (carbon template writes one to fill in)")]
+            what = (_("a Word document, not an Excel workbook")
+                    if any(n.startswith("word/") for n in names) else
+                    _("a presentation, not an Excel workbook")
+                    if any(n.startswith("ppt/") for n in names) else
+                    _("a spreadsheet in another format (OpenDocument .ods?), not an Excel "
+                      "workbook") if "content.xml" in names else
+                    _("a zip archive, not an Excel workbook"))
+            return [_file_problem(path, "not_a_workbook", what,
+                                  _("pass the .xlsx workbook (carbon template writes one to fill "
+                                    "in)"))]
         return []
     with path.open("rb") as fh:
         start = fh.read(4096)
     lowered = start.lstrip().lower()
     if lowered.startswith((b"<html", b"<!doctype html", b"<table")):
-        return [_file_problem(path, "html", "an HTML page saved with a spreadsheet name",
+        return [_file_problem(path, "html", _("an HTML page saved with a spreadsheet name"),
                               _SAVE_AS)]
     if b"\x00" not in start and _is_text(start):
         return [_file_problem(
-            path, "csv_named_xlsx", "a text (CSV) file with a workbook name",
-            f"{_SAVE_AS}; or rename it {path.stem}.csv and put it in an inventory folder")]
-    return [_file_problem(path, "corrupt", "not a workbook: the file is damaged or of another kind",
-                          "open it in Excel and save it as .xlsx, or use an earlier copy")]
+            path, "csv_named_xlsx", _("a text (CSV) file with a workbook name"),
+            _("{save_as}; or rename it {name}.csv and put it in an inventory folder",
+              save_as=_SAVE_AS, name=path.stem))]
+    return [_file_problem(path, "corrupt",
+                          _("not a workbook: the file is damaged or of another kind"),
+                          _("open it in Excel and save it as .xlsx, or use an earlier copy"))]
 
 
 def _is_text(data: bytes) -> bool:
@@ -205,7 +218,7 @@ def long_shared_string(zf: zipfile.ZipFile) -> int | None:
     if "xl/sharedStrings.xml" not in zf.namelist():
         return None
     try:
-        for _ in _chunks(zf, "xl/sharedStrings.xml", end=b"</si>", count=b"<si"):
+        for _piece in _chunks(zf, "xl/sharedStrings.xml", end=b"</si>", count=b"<si"):
             pass
     except _Oversized as exc:
         return max(exc.count - 1, 0)
@@ -390,13 +403,61 @@ def find_sheet(name: str, infos: list[SheetInfo]) -> SheetInfo | None:
 @dataclass
 class WorkbookRead:
     """What reading a workbook gave: raw tables, settings, problems, warnings, cells owned by a
-    workbook-level problem (formula without result, merged cell, spreadsheet error)."""
+    workbook-level problem (formula without result, merged cell, spreadsheet error), and the
+    language of the template it was made from (None when it cannot be told)."""
 
     tables: dict[str, RawTable]
     settings: Settings
     problems: list[Problem]
     notices: list[Notice]
     owned: set[tuple[str, str]]
+    language: str | None = None
+
+
+#: The custom document property a template records its language in (``carbon template``).
+LANGUAGE_PROPERTY = "carbon_language"
+_PROPERTY = re.compile(rb'<(?:\w+:)?property\b[^>]*\bname="' + LANGUAGE_PROPERTY.encode()
+                       + rb'"[^>]*>\s*<(?:\w+:)?lpwstr>([^<]*)</(?:\w+:)?lpwstr>')
+
+
+def recorded_language(zf: zipfile.ZipFile) -> str | None:
+    """The language a template recorded in its custom document properties, if any."""
+    from carbon.i18n import LANGS
+
+    try:
+        info = zf.getinfo("docProps/custom.xml")
+    except KeyError:
+        return None
+    if info.file_size > MAX_TEXT_BYTES:
+        return None
+    m = _PROPERTY.search(zf.read(info))
+    value = m.group(1).decode("utf-8", "replace").strip() if m else ""
+    return value if value in LANGS else None
+
+
+def header_language(headers: dict[str, list[str]]) -> str | None:
+    """The language of a workbook's header cells, as the template writes them
+    (:func:`carbon.report.template.header_text`: ``數量 Quantity (quantity)``): the one
+    language whose headers are most of the header cells that name a column, two at least;
+    None otherwise (a workbook made by hand, with plain keys or a header copied here and
+    there)."""
+    from carbon.i18n import LANGS
+
+    score = dict.fromkeys(LANGS, 0)
+    named = 0
+    for name, cells in headers.items():
+        spec = TABLES[name]
+        texts = {str(c).strip() for c in cells if c}
+        named += sum(1 for t in texts if header_key(t, spec) in spec.keys)
+        for col in spec.columns:
+            for lang in LANGS:
+                label = (f"{col.en} ({col.key})" if lang == "en" else
+                         f"{col.label(lang)} {col.en} ({col.key})")
+                if label in texts:
+                    score[lang] += 1
+    best = max(score.values())
+    found = [lang for lang, n in score.items() if n == best]
+    return found[0] if best >= 2 and 2 * best >= named and len(found) == 1 else None
 
 
 def read_workbook(path: Path) -> WorkbookRead:
@@ -412,14 +473,15 @@ def read_workbook(path: Path) -> WorkbookRead:
     try:
         return _read(path)
     except DefusedXmlException as exc:
-        empty.problems = [_file_problem(path, "unsafe_xml", f"the workbook holds XML carbon does "
-                                        f"not read ({exc})", "open it in Excel and save it as a "
-                                        "new workbook")]
+        empty.problems = [_file_problem(path, "unsafe_xml",
+                                        _("the workbook holds XML carbon does not read ({error})",
+                                          error=exc),
+                                        _("open it in Excel and save it as a new workbook"))]
         return empty
     except (zipfile.BadZipFile, zlib.error, EOFError, ParseError, KeyError, ValueError,
             OverflowError) as exc:
-        empty.problems = [_file_problem(path, "corrupt", f"the workbook is damaged ({exc})",
-                                        "open it in Excel and save it again, or use an earlier copy")]
+        empty.problems = [_file_problem(path, "corrupt", _("the workbook is damaged ({error})",
+                                                           error=exc), _DAMAGED_FIX)]
         return empty
 
 
@@ -431,25 +493,29 @@ def _read(path: Path) -> WorkbookRead:
         unpacked = sum(i.file_size for i in zf.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
             out.problems.append(_file_problem(
-                path, "too_large", f"the workbook unpacks to {unpacked / 2**20:,.0f} MiB, beyond the "
-                f"limit of {MAX_UNPACKED_BYTES / 2**20:,.0f} MiB; it was not read",
-                "split the data into several workbooks, or use a folder of CSV files"))
+                path, "too_large", _("the workbook unpacks to {size} MiB, beyond the limit of "
+                                     "{limit} MiB; it was not read",
+                                     size=f"{unpacked / 2**20:,.0f}",
+                                     limit=f"{MAX_UNPACKED_BYTES / 2**20:,.0f}"), _TOO_BIG_FIX))
             return out
         unsafe = unsafe_parts(zf)
         if unsafe:
             out.problems.append(_file_problem(
-                path, "unsafe_xml", f"the workbook part {unsafe[0]} declares a DTD (<!DOCTYPE …>: "
-                "entities or external references), which Excel never writes; the file was made or "
-                "altered by another program and was not read",
-                "open it in Excel (or WPS, LibreOffice) and save it as a new workbook, or copy the "
-                "data into the template carbon template writes"))
+                path, "unsafe_xml", _("the workbook part {part} declares a DTD (<!DOCTYPE …>: "
+                                      "entities or external references), which Excel never "
+                                      "writes; the file was made or altered by another program "
+                                      "and was not read", part=unsafe[0]),
+                _("open it in Excel (or WPS, LibreOffice) and save it as a new workbook, or copy "
+                  "the data into the template carbon template writes")))
             return out
         if b"purl.oclc.org/ooxml/spreadsheetml/main" in zf.read("xl/workbook.xml")[:4096]:
             out.problems.append(_file_problem(
-                path, "strict_ooxml", "a Strict Open XML spreadsheet; carbon reads the usual Excel "
-                "Workbook (.xlsx)", "in Excel: File → Save As → Excel Workbook (*.xlsx), not "
-                "Strict Open XML Spreadsheet"))
+                path, "strict_ooxml", _("a Strict Open XML spreadsheet; carbon reads the usual "
+                                        "Excel Workbook (.xlsx)"),
+                _("in Excel: File → Save As → Excel Workbook (*.xlsx), not Strict Open XML "
+                  "Spreadsheet")))
             return out
+        out.language = recorded_language(zf)
         infos = sheets(zf)
         found: dict[str, SheetInfo] = {}
         for name in [*TABLES, SETTINGS_SHEET]:
@@ -460,30 +526,32 @@ def _read(path: Path) -> WorkbookRead:
         for name, spec in TABLES.items():
             if spec.required and name not in found:
                 close = difflib.get_close_matches(name, spare, n=1, cutoff=0.5)
-                hint = (f"rename the sheet {close[0]!r} to {name}" if close else
-                        f"add a sheet named {name} (carbon template writes one)")
+                hint = (_("rename the sheet {sheet} to {name}", sheet=quoted(close[0]),
+                          name=name) if close else
+                        _("add a sheet named {name} (carbon template writes one)", name=name))
                 out.problems.append(Problem(
                     path.name, name, None, None, "missing_sheet", "",
-                    f"the workbook has no sheet {name!r} (its sheets: "
-                    f"{', '.join(s.title for s in infos)})", hint))
+                    _("the workbook has no sheet {name} (its sheets: {sheets})",
+                      name=quoted(name), sheets=Joined(s.title for s in infos)), hint))
         string = long_shared_string(zf)
         if string is not None:
             at = [f"{info.title}!{ref}" for info in found.values()
                   for ref in cells_with_string(zf, info.member, string)]
             out.problems.append(_file_problem(
-                path, "cell_too_long", f"{' and '.join(at[:3]) or 'a cell'} holds more than "
-                f"{MAX_TEXT_BYTES / 2**20:g} MiB of text, far beyond the {MAX_CELL_CHARS:,} "
-                "characters Excel allows in a cell; the workbook was not read",
-                "delete the text (or the cell), or use an earlier copy of the workbook"))
+                path, "cell_too_long",
+                _("{cells} holds more than {size} MiB of text, far beyond the {limit} characters "
+                  "Excel allows in a cell; the workbook was not read",
+                  cells=Joined(at[:3], " and ", "、") if at else _("a cell"),
+                  size=f"{MAX_TEXT_BYTES / 2**20:g}", limit=f"{MAX_CELL_CHARS:,}"), _LONG_FIX))
             return out
         for info in found.values():
             rows = stated_rows(zf, info.member)
             if rows is not None and rows > MAX_ROWS:
                 out.problems.append(Problem(
                     path.name, info.title, rows, None, "too_many_rows", "",
-                    f"the sheet states {rows:,} rows, beyond the limit of {MAX_ROWS:,}; the "
-                    "workbook was not read", "split the data into several workbooks, or use a "
-                    "folder of CSV files", f"A{rows}"))
+                    _("the sheet states {rows} rows, beyond the limit of {limit}; the workbook "
+                      "was not read", rows=f"{rows:,}", limit=f"{MAX_ROWS:,}"), _TOO_BIG_FIX,
+                    f"A{rows}"))
         if any(p.code == "too_many_rows" for p in out.problems):
             return out
         months = month_styles(zf)
@@ -492,17 +560,19 @@ def _read(path: Path) -> WorkbookRead:
             try:
                 scans[name] = scan(zf, info.member, months)
             except _Oversized as exc:
-                where = f"{info.title}!{exc.ref}" if exc.ref else f"sheet {info.title}"
-                what = (f"{where} holds more than {MAX_TEXT_BYTES / 2**20:g} MiB of text, far "
-                        f"beyond the {MAX_CELL_CHARS:,} characters Excel allows in a cell"
+                where = (f"{info.title}!{exc.ref}" if exc.ref else
+                         _("sheet {sheet}", sheet=info.title))
+                what = (_("{cells} holds more than {size} MiB of text, far beyond the {limit} "
+                          "characters Excel allows in a cell; the workbook was not read",
+                          cells=where, size=f"{MAX_TEXT_BYTES / 2**20:g}",
+                          limit=f"{MAX_CELL_CHARS:,}")
                         if exc.what == "text" else
-                        f"sheet {info.title} holds a row of more than "
-                        f"{MAX_PIECE_BYTES / 2**20:g} MiB")
-                out.problems.append(_file_problem(
-                    path, "cell_too_long", f"{what}; the workbook was not read",
-                    "delete the text (or the cell), or use an earlier copy of the workbook"))
+                        _("sheet {sheet} holds a row of more than {size} MiB; the workbook was "
+                          "not read", sheet=info.title, size=f"{MAX_PIECE_BYTES / 2**20:g}"))
+                out.problems.append(_file_problem(path, "cell_too_long", what, _LONG_FIX))
                 return out
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    headers: dict[str, list[str]] = {}
     try:
         epoch = wb.epoch
         for name, info in found.items():
@@ -511,6 +581,8 @@ def _read(path: Path) -> WorkbookRead:
             cells = _rows(path, wb[info.title], info.title, out)
             if cells is None:
                 continue
+            if name != SETTINGS_SHEET and cells:
+                headers[name] = [str(c) for c in cells[0] if isinstance(c, str)]
             if name == SETTINGS_SHEET:
                 out.settings = _settings(path, info.title, cells, out)
             else:
@@ -520,6 +592,7 @@ def _read(path: Path) -> WorkbookRead:
                     out.tables[name] = table
     finally:
         wb.close()
+    out.language = out.language or header_language(headers)
     return out
 
 
@@ -527,31 +600,34 @@ def _scan_problems(path: Path, info: SheetInfo, sc: SheetScan, out: WorkbookRead
     for letter, row, formula in sc.formulas:
         out.problems.append(Problem(
             path.name, info.title, row, None, "formula_without_value", formula,
-            "a formula with no saved result (the workbook was written by a program and never "
-            "opened in a spreadsheet)",
-            "open the workbook in Excel (or WPS, LibreOffice) and save it, so the result is "
-            "stored; or type the value", f"{letter}{row}"))
+            _("a formula with no saved result (the workbook was written by a program and never "
+              "opened in a spreadsheet)"),
+            _("open the workbook in Excel (or WPS, LibreOffice) and save it, so the result is "
+              "stored; or type the value"), f"{letter}{row}"))
         out.owned.add((info.title, f"{letter}{row}"))
     for a, r1, b, r2 in sc.merges:
         ref = f"{a}{r1}:{b}{r2}"
         out.problems.append(Problem(
             path.name, info.title, r1, None, "merged_cells", ref,
-            f"merged cells {ref}: carbon reads one value per cell",
-            "select them, choose Merge & Center → Unmerge Cells, and fill in every cell",
+            _("merged cells {cells}: carbon reads one value per cell", cells=ref),
+            _("select them, choose Merge & Center → Unmerge Cells, and fill in every cell"),
             f"{a}{r1}"))
         c1, c2 = column_index(a), column_index(b)
         for r, c in itertools.islice(itertools.product(range(r1, r2 + 1), range(c1, c2 + 1)),
                                      100_000):
             out.owned.add((info.title, f"{column_letter(c)}{r}"))
     if sc.hidden_rows:
-        shown = ", ".join(str(r) for r in sc.hidden_rows[:20])
-        more = f" and {len(sc.hidden_rows) - 20} more" if len(sc.hidden_rows) > 20 else ""
+        shown = Joined(str(r) for r in sc.hidden_rows[:20])
+        n = len(sc.hidden_rows)
+        more = _(" and {n} more", n=n - 20) if n > 20 else ""
         out.notices.append(Notice(
-            "hidden_rows", f"{path.name}, sheet {info.title}: {len(sc.hidden_rows)} hidden rows "
-            f"({shown}{more}) are read and counted like the others; unhide them to check them"))
+            "hidden_rows", _("{file}, sheet {sheet}: {n} hidden rows ({rows}{more}) are read and "
+                             "counted like the others; unhide them to check them",
+                             file=path.name, sheet=info.title, n=n, rows=shown, more=more)))
     if info.hidden:
-        out.notices.append(Notice("hidden_sheet", f"{path.name}: the sheet {info.title} is hidden; "
-                                  "it is read and counted"))
+        out.notices.append(Notice("hidden_sheet", _("{file}: the sheet {sheet} is hidden; it is "
+                                                    "read and counted", file=path.name,
+                                                    sheet=info.title)))
 
 
 def _rows(path: Path, ws: Any, title: str, out: WorkbookRead) -> list[tuple[Any, ...]] | None:
@@ -559,16 +635,15 @@ def _rows(path: Path, ws: Any, title: str, out: WorkbookRead) -> list[tuple[Any,
     ws.reset_dimensions()  # a stated dimension may be wrong; read what is there
     rows: list[tuple[Any, ...]] = []
     it = ws.iter_rows(values_only=True)
-    with progress(f"Reading sheet {title}") as bar:
+    with progress(_("Reading sheet {sheet}", sheet=title)) as bar:
         while chunk := list(itertools.islice(it, CHUNK)):
             rows += chunk
             bar.advance(len(chunk))
             if len(rows) > MAX_ROWS:
                 out.problems.append(Problem(
                     path.name, title, MAX_ROWS + 1, None, "too_many_rows",
-                    "", f"the sheet holds more than {MAX_ROWS:,} rows",
-                    "split the data into several workbooks, or use a folder of CSV files",
-                    f"A{MAX_ROWS + 1}"))
+                    "", _("the sheet holds more than {limit} rows", limit=f"{MAX_ROWS:,}"),
+                    _TOO_BIG_FIX, f"A{MAX_ROWS + 1}"))
                 return None
     return rows
 
@@ -595,9 +670,9 @@ def _table(path: Path, name: str, spec: TableSpec, title: str, rows: list[tuple[
     if not any(k in spec.keys for k in keys):
         out.problems.append(Problem(
             path.name, title, 1, None, "no_header", head_text[0] if head_text else "",
-            f"row 1 of sheet {title} holds no column header carbon knows",
-            "row 1 must hold the headers, e.g. 数量 Quantity (quantity); copy them from "
-            "carbon template", "A1"))
+            _("row 1 of sheet {sheet} holds no column header carbon knows", sheet=title),
+            _("row 1 must hold the headers, e.g. 数量 Quantity (quantity); copy them from "
+              "carbon template"), "A1"))
         return None
     data = rows[1:]
     width = max([len(header), *(len(r) for r in data)]) if data else len(header)
@@ -617,15 +692,16 @@ def _table(path: Path, name: str, spec: TableSpec, title: str, rows: list[tuple[
                 r = int(filled[0]) + 2
                 problems.append(Problem(
                     path.name, title, r, None, "no_header", str(values[filled[0]]),
-                    f"data in column {column_letter(i)}, which has no header",
-                    "give the column a header from the template, or delete the data",
+                    _("data in column {column}, which has no header", column=column_letter(i)),
+                    _("give the column a header from the template, or delete the data"),
                     f"{column_letter(i)}{r}"))
             continue
         if key in frame:
             problems.append(Problem(
                 path.name, title, 1, key, "duplicate_column", head_text[i],
-                f"column {key!r} appears twice (also in column {letters[key]})",
-                "delete or rename one of the two columns", f"{column_letter(i)}1"))
+                _("column {column} appears twice (also in column {letter})", column=quoted(key),
+                  letter=letters[key]),
+                _("delete or rename one of the two columns"), f"{column_letter(i)}1"))
             continue
         col = spec.column(key) if key in spec.keys else None
         is_date = col is not None and col.type == "date"
@@ -663,8 +739,8 @@ def _table(path: Path, name: str, spec: TableSpec, title: str, rows: list[tuple[
     table = RawTable(name, df, rows_no, origin, letters)
     for key, err in errors.items():
         mask = err[keep]
-        table.report(mask, key, "excel_error", "the cell shows a spreadsheet error",
-                     "correct the formula that gives this error, or type the value")
+        table.report(mask, key, "excel_error", _("the cell shows a spreadsheet error"),
+                     _("correct the formula that gives this error, or type the value"))
         out.owned.update((title, f"{letters[key]}{r}") for r in rows_no[mask])
     return table
 
@@ -714,6 +790,7 @@ def _settings(path: Path, title: str, rows: list[tuple[Any, ...]], out: Workbook
             at = where.get(key)
             out.problems.append(Problem(
                 path.name, title, at, key, "bad_setting", str(e.get("input", ""))[:80],
-                e["msg"], f"correct {key!r} (settings: {allowed})",
+                setting_message(e), _("correct {key} (settings: {allowed})", key=quoted(key),
+                                      allowed=allowed),
                 f"B{at}" if at else None))
-        return Settings()
+        return Settings(language=stated_language(data))

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from carbon.errors import Problem
+from carbon.errors import Problem, problems_head
+from carbon.i18n import _, language, tr
 from carbon.report.rows import kpi_rows
 
 
@@ -20,15 +21,16 @@ def _fmt(v: float | None, digits: int) -> str:
 
 
 def results_table(result: dict[str, Any], title: str, detail: bool = False) -> Table:
-    """Every year side by side: the KPI rows (:func:`carbon.report.rows.kpi_rows`) in English."""
+    """Every year side by side: the KPI rows (:func:`carbon.report.rows.kpi_rows`) in the
+    current language."""
     years = list(result["years"])
-    t = Table(title=Text(title), box=box.SIMPLE_HEAVY, title_justify="left")
+    t = Table(title=Text(tr(title)), box=box.SIMPLE_HEAVY, title_justify="left")
     t.add_column("")
-    t.add_column("unit")
+    t.add_column(tr(_("unit")))
     for y in years:
         t.add_column(y, justify="right")
     first = True
-    for row in kpi_rows(result, "en", detail):
+    for row in kpi_rows(result, language(), detail):
         if isinstance(row, str):
             if not first:
                 t.add_section()
@@ -52,9 +54,9 @@ def print_results(result: dict[str, Any], title: str, console: Console,
                   detail: bool = False) -> None:
     console.print(results_table(result, title, detail))
     if result["warnings"]:
-        console.print("[bold]Warnings[/bold]")
+        console.print(Text(tr(_("Warnings")), style="bold"))
         for w in result["warnings"]:
-            console.print(f"  • {w['message']} [{w['code']}]", highlight=False, markup=False)
+            console.print(f"  • {tr(w['message'])} [{w['code']}]", highlight=False, markup=False)
 
 
 #: The console lists at most this many problems, then counts the rest by code.
@@ -65,8 +67,8 @@ def _rest(problems: list[Problem]) -> str:
     """One line counting the problems not listed, by code."""
     counts = Counter(p.code for p in problems[CONSOLE_MAX:])
     by_code = ", ".join(f"{n:,} {code}" for code, n in sorted(counts.items(), key=lambda x: -x[1]))
-    return (f"… and {len(problems) - CONSOLE_MAX:,} more ({by_code}); the --errors FILE option "
-            "writes every one to a CSV or xlsx file")
+    return tr(_("… and {n} more ({by_code}); the --errors FILE option writes every one to a CSV "
+                "or xlsx file", n=f"{len(problems) - CONSOLE_MAX:,}", by_code=by_code))
 
 
 def print_problems(problems: list[Problem], console: Console) -> None:
@@ -77,17 +79,17 @@ def print_problems(problems: list[Problem], console: Console) -> None:
     n = len(problems)
     shown = problems[:CONSOLE_MAX]
     more = [_rest(problems)] if n > CONSOLE_MAX else []
+    head = tr(problems_head(n))
     if not console.is_terminal:
-        head = f"{n:,} problem{'s' if n != 1 else ''} in the input; nothing was written."
         console.print("\n".join([head, *(f"  {p}" for p in shown), *more]), markup=False,
                       highlight=False, soft_wrap=True)
         return
-    t = Table(title=f"{n:,} problem{'s' if n != 1 else ''} in the input; nothing was written",
-              box=box.SIMPLE, title_justify="left", show_lines=False)
-    for col in ("where", "value", "problem", "how to fix", "code"):
-        t.add_column(col, overflow="fold")
+    t = Table(title=head.removesuffix(".").removesuffix("。"), box=box.SIMPLE,
+              title_justify="left", show_lines=False)
+    for col in (_("where"), _("value"), _("problem"), _("how to fix"), _("code")):
+        t.add_column(tr(col), overflow="fold")
     for p in shown:
-        t.add_row(*(Text(x) for x in (p.where, p.value, p.message, p.fix, p.code)))
+        t.add_row(*(Text(x) for x in (p.where, tr(p.value), tr(p.message), tr(p.fix), p.code)))
     console.print(t)
     for line in more:
         console.print(line, markup=False, highlight=False)

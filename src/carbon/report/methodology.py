@@ -157,5 +157,5 @@ def notes(inv: Inventory, ledger: Ledger, result: dict[str, Any], sets: dict[str
         text += [f"{y}年{what}覆盖{have}/{of}个单位。", f"{y}年{what}覆蓋{have}/{of}個單位。",
                  f" {y}: {what.lower()} covers {have} of {of} entities."][i]
     out.append(text)
-    out += method_notes(result)  # how an environmental figure was made (counts, masses …)
+    out += method_notes(result, lang)  # how an environmental figure was made (counts, masses …)
     return [f"{n}. {t}" if lang == "en" else f"{n}．{t}" for n, t in enumerate(out, start=1)]

@@ -9,39 +9,46 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from carbon.errors import InputError, Problem, UsageError
+from carbon.i18n import _, language, tr
 from carbon.report.write import OutputError, check_targets, neutralise, write_outputs
 
 COLUMNS = ("file", "sheet", "cell", "row", "column", "value", "code", "problem", "fix")
+#: The headings of :data:`COLUMNS` as a reader sees them, in each language.
+HEADINGS = {"en": COLUMNS,
+            "zh-Hans": ("文件", "工作表", "单元格", "行", "列", "值", "代码", "问题", "修改方法"),
+            "zh-Hant": ("檔案", "工作表", "儲存格", "列", "欄", "值", "代碼", "問題", "修正方法")}
 
 
 def _record(p: Problem) -> list[str]:
     return [p.file, p.sheet or "", p.cell or "", "" if p.row is None else str(p.row),
-            p.column or "", p.value, p.code, p.message, p.fix]
+            p.column or "", tr(p.value), p.code, tr(p.message), tr(p.fix)]
 
 
 def render_csv(problems: Iterable[Problem]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel shows Chinese text right."""
+    """UTF-8 with a byte-order mark, so that Excel shows Chinese text right; headings and words
+    in the current language (the codes as they are)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
+    w.writerow(HEADINGS[language()])
     w.writerows([neutralise(x) for x in _record(p)] for p in problems)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def render_xlsx(problems: Iterable[Problem]) -> bytes:
-    """One row per problem; every cell is text (never run as a formula)."""
+    """One row per problem; every cell is text (never run as a formula); headings and words in
+    the current language."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("problems")
+    ws = wb.create_sheet("problems")  # the sheet's name stays: a program may look for it
     ws.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGHI", (18, 14, 8, 7, 14, 20, 22, 50, 60), strict=True):
         ws.column_dimensions[letter].width = width
     bold = Font(bold=True)
     head = []
-    for name in COLUMNS:
+    for name in HEADINGS[language()]:
         c = WriteOnlyCell(ws, name)
         c.font = bold
         head.append(c)
@@ -86,8 +93,8 @@ class ProblemFiles:
         self.folder = target is not None and (target.is_dir() or not target.suffix)
         if target is not None and not self.folder and target.suffix.lower() not in (".csv",
                                                                                     ".xlsx"):
-            raise UsageError(f"--errors {target}: write the problems to a .csv or .xlsx file, or "
-                             "to a folder (one problems file per input)")
+            raise UsageError(_("--errors {target}: write the problems to a .csv or .xlsx file, "
+                               "or to a folder (one problems file per input)", target=target))
         self.inputs = expand(sources) if self.folder else list(sources)
         self.names = [name_of(p) for p in self.inputs]
         self.paths: list[Path] = []
@@ -100,9 +107,11 @@ class ProblemFiles:
                                                                       strict=True)]
         for i, stem in enumerate(stems):
             if stem in stems[:i]:
-                raise UsageError(f"--errors {target}: two inputs would share the problems file "
-                                 f"{PROBLEMS_NAME.format(stem=stem)} ({self.inputs[stems.index(stem)]}"
-                                 f" and {self.inputs[i]}); rename one")
+                raise UsageError(_("--errors {target}: two inputs would share the problems file "
+                                   "{file} ({first} and {second}); rename one", target=target,
+                                   file=PROBLEMS_NAME.format(stem=stem),
+                                   first=self.inputs[stems.index(stem)],
+                                   second=self.inputs[i]))
         self.paths = [target / PROBLEMS_NAME.format(stem=s) for s in stems]
 
     def owner(self, p: Problem) -> int:
@@ -148,5 +157,6 @@ def problems_to(path: Path | None, sources: Path | Sequence[Path],
         try:
             write_outputs(files.outputs(exc.listed), inputs)
         except (UsageError, OutputError) as failed:
-            exc.note = f"the problems were not written to --errors {path}: {failed}"
+            exc.note = _("the problems were not written to --errors {path}: {reason}",
+                         path=path, reason=str(failed))
         raise

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from carbon import metrics
+from carbon.i18n import _, language, tr
 from carbon.report.labels import LANGS, label
 from carbon.report.write import write_atomic
 
@@ -47,11 +48,13 @@ def _fmt(v: float | None, digits: int, sign: bool = False) -> str:
 
 
 def table(result: dict[str, Any], title: str = "") -> Table:
-    """Every year and metric: before, after, change and its three parts."""
-    t = Table(title=Text(title or word("title", "en")), box=box.SIMPLE_HEAVY,
+    """Every year and metric: before, after, change and its three parts (in the current
+    language)."""
+    lang = language()
+    t = Table(title=Text(title or word("title", lang)), box=box.SIMPLE_HEAVY,
               title_justify="left")
     for key in COLUMNS:
-        t.add_column(word(key, "en"), justify="left" if key in ("year", "metric", "unit")
+        t.add_column(word(key, lang), justify="left" if key in ("year", "metric", "unit")
                      else "right", no_wrap=key == "metric")
     shown = _shown(result)
     for year, figs in result["years"].items():
@@ -60,7 +63,7 @@ def table(result: dict[str, Any], title: str = "") -> Table:
                 continue
             unit, d = metric_format(metric)
             a = f["attribution"]
-            t.add_row(year, metric_label(metric, "en"), unit, _fmt(f["before"], d),
+            t.add_row(year, metric_label(metric, lang), unit, _fmt(f["before"], d),
                       _fmt(f["after"], d), _fmt(f["delta"], d, True),
                       _fmt(f["delta_pct"], 2, True), _fmt(a["boundary"], d, True),
                       _fmt(a["activity"], d, True), _fmt(a["factors"], d, True))
@@ -91,28 +94,31 @@ def _summary(result: dict[str, Any], lang: str) -> list[tuple[str, str]]:
 
 def print_restatement(result: dict[str, Any], console: Console, title: str = "") -> None:
     """The table, the base-year verdict, the published comparison, the disclosure drafts and the
-    warnings of both inventories."""
+    warnings of both inventories (in the current language; the disclosure in every one)."""
+    lang = language()
+    sep = ": " if lang == "en" else "："
     console.print(table(result, title))
-    for name, value in _summary(result, "en"):
-        console.print(Text(f"{name}: {value}"))
+    for name, value in _summary(result, lang):
+        console.print(Text(f"{name}{sep}{value}"))
     notes = result["notes"]
     if "published" in notes:
-        console.print(Text(word("published", "en"), style="bold"))
+        console.print(Text(word("published", lang), style="bold"))
         p = Table(box=box.SIMPLE)
         for key in ("year", "metric", "published_value", "recomputed", "residual", "explained"):
-            p.add_column(word(key, "en"), justify="right" if key not in ("metric",) else "left")
+            p.add_column(word(key, lang), justify="right" if key not in ("metric",) else "left")
         for r in notes["published"]:
             d = metric_format(r["metric"])[1]
             p.add_row(str(r["year"]), r["metric"], _fmt(r["published"], d),
                       _fmt(r["recomputed"], d), _fmt(r["residual"], d, True),
-                      word("yes" if r["within_rounding"] else "no", "en"))
+                      word("yes" if r["within_rounding"] else "no", lang))
         console.print(p)
-    console.print(Text(word("disclosure", "en"), style="bold"))
-    for lang in LANGS:
-        console.print(Text(f"[{lang}] {notes['disclosure'][lang]}"), soft_wrap=True)
+    console.print(Text(word("disclosure", lang), style="bold"))
+    for each in LANGS:
+        console.print(Text(f"[{each}] {notes['disclosure'][each]}"), soft_wrap=True)
+    sides = {"restate": _("restate"), "before": _("before"), "after": _("after")}
     for side in ("restate", "before", "after"):
         for w in notes["warnings"].get(side, []):
-            console.print(Text(f"  • {side}: {w['message']} [{w['code']}]"))
+            console.print(Text(f"  • {tr(sides[side])}{sep}{tr(w['message'])} [{w['code']}]"))
 
 
 def render_text(result: dict[str, Any], title: str = "") -> str:

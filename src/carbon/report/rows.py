@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from carbon import metrics, vocab
+from carbon.i18n import Msg, _, tr
 from carbon.metrics import L, display_unit, value
 
 SOURCES = L("各能源消耗量（A2.1，按类型）", "各能源消耗量（A2.1，按類型）",
@@ -83,15 +84,16 @@ def has_environment(result: dict[str, Any]) -> bool:
     return any(metrics.ENV in f for f in result["years"].values())
 
 
-def subject(result: dict[str, Any]) -> str:
+def subject(result: dict[str, Any]) -> Msg:
     """What the console table covers, for its title."""
-    return ("environmental KPIs (energy, greenhouse gases, water, waste, paper, air)"
-            if has_environment(result) else "energy and greenhouse gases")
+    return (_("environmental KPIs (energy, greenhouse gases, water, waste, paper, air)")
+            if has_environment(result) else _("energy and greenhouse gases"))
 
 
-def method_notes(result: dict[str, Any]) -> list[str]:
-    """The run's warnings that say how an environmental figure was made (the KPI notes)."""
-    return [w["message"] for w in result["warnings"] if w["code"] in METHOD_NOTES]
+def method_notes(result: dict[str, Any], lang: str = "en") -> list[str]:
+    """The run's warnings that say how an environmental figure was made (the KPI notes), in
+    ``lang``."""
+    return [tr(w["message"], lang) for w in result["warnings"] if w["code"] in METHOD_NOTES]
 
 
 def visible(m: metrics.Metric, result: dict[str, Any], detail: bool) -> bool:

@@ -42,6 +42,7 @@ from carbon.report.template import (
     _lists_sheet,
     choice_word,
     drop_downs,
+    record_language,
     sheet_title,
 )
 from carbon.schema import TABLES
@@ -220,6 +221,7 @@ def build_site_template(inv: Inventory, root: str, year: int, lang: str = "zh-Ha
     props.creator = props.lastModifiedBy = "carbon"
     props.title = f"{root} {year}"
     props.created = props.modified = FIXED_TIME
+    record_language(wb, lang)
     buf = io.BytesIO()
     wb.save(buf)
     return _deterministic(buf.getvalue())

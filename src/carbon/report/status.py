@@ -14,6 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from carbon import vocab
+from carbon.i18n import Joined, _, language, tr
 from carbon.report.labels import LANGS
 from carbon.submission import STATES, Status
 
@@ -84,25 +85,29 @@ def _pad(text: str, width: int) -> str:
 
 def render_text(st: Status) -> str:
     """The status for the console, one block per input: how many months are still to come
-    and, when some are, its entities' sources month by month."""
-    legend = " · ".join(f"{SYMBOLS[s]} {s.replace('_', ' ')}" for s in STATES)
+    and, when some are, its entities' sources month by month (in the current language)."""
+    lang = language()
+    legend = " · ".join(f"{SYMBOLS[s]} {word(s, lang)}" for s in STATES)
     years = ", ".join(str(y) for y in st.years)
-    lines = [f"Submission status {years} ({legend})", ""]
+    lines = [tr(_("Submission status {years} ({legend})", years=years, legend=legend)), ""]
     counts = st.by_file()
     t = st.table
-    label = {k: s.label("en").lower() for k, s in vocab.sources().items()}
+    label = {k: s.label(lang).lower() for k, s in vocab.sources().items()}
     for file in dict.fromkeys(t["file"].tolist()):
         mine = t[t["file"] == file]
         c = counts.loc[file]
         left = int(c["missing"] + c["partial"])
-        state = (f"{left} of {int(c['expected'])} entity-source months to come" if left
-                 else f"complete ({int(c['expected'])} entity-source months)")
-        lines.append(f"{file}: {state}")
+        state = (_("{left} of {expected} entity-source months to come", left=left,
+                   expected=int(c["expected"])) if left
+                 else _("complete ({expected} entity-source months)",
+                        expected=int(c["expected"])))
+        lines.append(tr(_("{file}: {state}", file=file, state=state)))
         if not left:
             continue
-        head = "  " + _pad("entity", 10) + _pad("name", 22) + _pad("source", 24)
+        head = ("  " + _pad(tr(_("entity")), 10) + _pad(tr(_("name")), 22)
+                + _pad(tr(_("source")), 24))
         if len(st.years) > 1:
-            head += "year  "
+            head += _pad(tr(_("year")), 6)
         lines.append(head + " ".join("JFMAMJJASOND"))
         for r in mine.to_dict("records"):
             line = ("  " + _pad(_cut(str(r["entity_id"]), 9), 10)
@@ -115,17 +120,28 @@ def render_text(st: Status) -> str:
     if lines[-1]:
         lines.append("")
     if len(st.idle):
-        shown = ", ".join(f"{e} ({y})" for e, y in zip(st.idle["entity_id"][:10],
-                                                      st.idle["year"][:10], strict=True))
-        more = f" and {len(st.idle) - 10} more" if len(st.idle) > 10 else ""
-        lines.append(f"nothing expected of {len(st.idle)} entity-year"
-                     f"{'s' if len(st.idle) != 1 else ''} inside the boundary (no rows in any "
-                     f"year, no declared meter, no rows sent): {shown}{more}")
+        shown = Joined(_("{entity} ({year})", entity=e, year=y)
+                       for e, y in zip(st.idle["entity_id"][:10], st.idle["year"][:10],
+                                       strict=True))
+        n = len(st.idle)
+        more = _(" and {n} more", n=n - 10) if n > 10 else ""
+        lines.append(tr(
+            _("nothing expected of 1 entity-year inside the boundary (no rows in any year, no "
+              "declared meter, no rows sent): {entities}{more}", entities=shown, more=more)
+            if n == 1 else
+            _("nothing expected of {n} entity-years inside the boundary (no rows in any year, "
+              "no declared meter, no rows sent): {entities}{more}", n=n, entities=shown,
+              more=more)))
     n = st.outstanding
     files = int(((counts["missing"] + counts["partial"]) > 0).sum())
-    lines.append(f"{n:,} entity-source month{'s' if n != 1 else ''} still to come from "
-                 f"{files} input{'s' if files != 1 else ''}" if n else
-                 "every expected month is in")
+    if not n:
+        lines.append(tr(_("every expected month is in")))
+    else:
+        months = (_("1 entity-source month") if n == 1 else
+                  _("{n} entity-source months", n=f"{n:,}"))
+        inputs = _("1 input") if files == 1 else _("{n} inputs", n=files)
+        lines.append(tr(_("{months} still to come from {inputs}", months=months,
+                          inputs=inputs)))
     return "\n".join(lines) + "\n"
 
 

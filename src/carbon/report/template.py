@@ -15,6 +15,7 @@ import io
 import math
 import re
 import tomllib
+import types
 import typing
 import zipfile
 from collections.abc import Sequence
@@ -168,6 +169,7 @@ _HELP_ZH: dict[str, tuple[str, str]] = {
 
 _SETTING_LABELS: dict[str, tuple[str, str, str]] = {
     "organisation": ("组织名称", "組織名稱", "Organisation"),
+    "language": ("语言", "語言", "Language"),
     "reporting_years": ("报告年份", "報告年份", "Reporting years"),
     "base_year": ("基准年", "基準年", "Base year"),
     "grid_level": ("电网因子层级", "電網因子層級", "Grid factor level"),
@@ -267,13 +269,21 @@ def source_units() -> dict[str, list[str]]:
             for key, s in vocab.sources().items()}
 
 
+def _choice(annotation: Any) -> Any:
+    """The Literal of a setting's type, also of an optional one (``Literal[…] | None``)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return next((a for a in typing.get_args(annotation)
+                     if typing.get_origin(a) is typing.Literal), None)
+    return annotation if typing.get_origin(annotation) is typing.Literal else None
+
+
 def _literal(model: type, key: str) -> list[str]:
-    return [str(x) for x in typing.get_args(model.model_fields[key].annotation)]  # type: ignore[attr-defined]
+    return [str(x) for x in typing.get_args(_choice(model.model_fields[key].annotation))]  # type: ignore[attr-defined]
 
 
 #: The settings whose value is one of a few choices (a Literal in the Settings model).
 _CHOICE_SETTINGS = [k for k, f in Settings.model_fields.items()
-                    if typing.get_origin(f.annotation) is typing.Literal]
+                    if _choice(f.annotation) is not None]
 
 
 #: The choices of the coded columns as a Chinese template shows them (zh-Hans, zh-Hant), by
@@ -649,9 +659,21 @@ def build_template(lang: str = "zh-Hans", years: Sequence[int] | None = None,
     props.creator = props.lastModifiedBy = "carbon"
     props.title = _T["title"][lang]
     props.created = props.modified = FIXED_TIME
+    record_language(wb, lang)
     buf = io.BytesIO()
     wb.save(buf)
     return _deterministic(buf.getvalue())
+
+
+def record_language(wb: Workbook, lang: str) -> None:
+    """Record the workbook's language in a custom document property (spreadsheet programs keep
+    it when they save): a workbook filled in from it is read in that language (messages,
+    warnings and outputs; :func:`carbon.io.xlsx.recorded_language`)."""
+    from openpyxl.packaging.custom import StringProperty
+
+    from carbon.io.xlsx import LANGUAGE_PROPERTY
+
+    wb.custom_doc_props.append(StringProperty(name=LANGUAGE_PROPERTY, value=lang))
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

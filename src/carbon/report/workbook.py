@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from carbon import __version__, metrics, vocab
 from carbon.aggregate import by_source_month, named_streams
 from carbon.factors import Factor, FactorSet
+from carbon.i18n import tr
 from carbon.metrics import display_unit
 from carbon.model import Inventory, Ledger
 from carbon.report import layout, methodology
@@ -842,7 +843,7 @@ def warnings_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     if not result["warnings"]:
         ws["B2"] = label("no_warnings", lang)
     for i, w in enumerate(result["warnings"], start=2):
-        _put_row(ws, i, [w["code"], w["message"]])
+        _put_row(ws, i, [w["code"], tr(w["message"], lang)])
         ws.cell(row=i, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     layout.widths(ws, [22, 120])
     ws.freeze_panes = "A2"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from carbon.errors import CarbonError, UsageError
+from carbon.i18n import Msg, _, tr
 
 #: A cell starting with one of these is run as a formula by a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,24 +31,25 @@ Content = bytes | Callable[[BinaryIO], None]
 class OutputError(CarbonError):
     """An output could not be written (exit code 2): nothing of the run's outputs was."""
 
-    def __init__(self, path: Path, reason: str, fix: str):
+    def __init__(self, path: Path, reason: Msg, fix: Msg):
         self.path, self.reason, self.fix = path, reason, fix
         super().__init__(str(path))
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}; nothing was written. Fix: {self.fix}"
+        return tr(_("{path}: {reason}; nothing was written. Fix: {fix}", path=self.path,
+                    reason=self.reason, fix=self.fix))
 
 
-def _kind(mode: int) -> str | None:
+def _kind(mode: int) -> Msg | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISFIFO(mode):
-        return "a pipe"
+        return _("a pipe")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device (a terminal, /dev/stdout, /dev/null …)"
-    return "not a regular file"
+        return _("a device (a terminal, /dev/stdout, /dev/null …)")
+    return _("not a regular file")
 
 
 #: Folders whose entries are devices or a process's open files, never a place for an output.
@@ -68,25 +70,27 @@ def check_targets(paths: Iterable[Path], inputs: Iterable[Path]) -> None:
     for path in paths:
         target = path.resolve()
         if target in given:
-            raise UsageError(f"{path} is an input of this run; write the output to another file")
+            raise UsageError(_("{path} is an input of this run; write the output to another "
+                               "file", path=path))
         if target in seen:
-            raise UsageError(f"{path} is named for two outputs of this run (--out, --errors, "
-                             "--manifest, --charts); give each its own file")
+            raise UsageError(_("{path} is named for two outputs of this run (--out, --errors, "
+                               "--manifest, --charts); give each its own file", path=path))
         seen.add(target)
         if str(path.absolute()).startswith(_SPECIAL) or str(target).startswith(_SPECIAL):
-            raise UsageError(f"{path} is a device or a process's file (/dev, /proc); carbon writes "
-                             "its outputs only to files (leave out --out to print to the console)")
+            raise UsageError(_("{path} is a device or a process's file (/dev, /proc); carbon "
+                               "writes its outputs only to files (leave out --out to print to "
+                               "the console)", path=path))
         try:
             mode = os.stat(path).st_mode  # following links: /dev/stdout is the terminal or pipe
         except FileNotFoundError:
             continue
         except OSError as exc:
-            raise UsageError(f"{path}: cannot be written ({exc.strerror}); nothing was written: "
-                             "choose another file") from None
+            raise UsageError(_("{path}: cannot be written ({reason}); nothing was written: "
+                               "choose another file", path=path, reason=exc.strerror)) from None
         what = _kind(mode)
         if what is not None:
-            raise UsageError(f"{path} is {what}; carbon writes its outputs only to files (leave "
-                             "out --out to print to the console)")
+            raise UsageError(_("{path} is {what}; carbon writes its outputs only to files (leave "
+                               "out --out to print to the console)", path=path, what=what))
 
 
 def _umask() -> int:
@@ -99,18 +103,20 @@ def _failure(path: Path, exc: OSError) -> OutputError:
     """What a failed write means for the person who asked for it."""
     folder = path.parent
     if exc.errno == errno.ENOSPC:
-        return OutputError(path, f"no space left on the disk of {folder}",
-                           "free some space, or write to another disk")
+        return OutputError(path, _("no space left on the disk of {folder}", folder=folder),
+                           _("free some space, or write to another disk"))
     if exc.errno == errno.EDQUOT:
-        return OutputError(path, f"the disk quota of {folder} is used up",
-                           "free some space, or write to another disk")
+        return OutputError(path, _("the disk quota of {folder} is used up", folder=folder),
+                           _("free some space, or write to another disk"))
     if exc.errno == errno.EROFS:
-        return OutputError(path, f"{folder} is on a read-only disk", "write to another folder")
+        return OutputError(path, _("{folder} is on a read-only disk", folder=folder),
+                           _("write to another folder"))
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return OutputError(path, f"carbon may not write in {folder} (permission denied)",
-                           "write to a folder of your own, or change the folder's permissions")
-    return OutputError(path, f"could not be written ({exc.strerror or exc})",
-                       "check the folder, or write to another one")
+        return OutputError(path, _("carbon may not write in {folder} (permission denied)",
+                                   folder=folder),
+                           _("write to a folder of your own, or change the folder's permissions"))
+    return OutputError(path, _("could not be written ({reason})", reason=exc.strerror or exc),
+                       _("check the folder, or write to another one"))
 
 
 class InterruptedRun(BaseException):
@@ -180,7 +186,7 @@ def write_outputs(files: Sequence[tuple[Path, Content]], inputs: Iterable[Path] 
         if not staged and isinstance(exc, KeyboardInterrupt | InterruptedRun):
             exc.written = done  # type: ignore[union-attr]  # interrupted after the set was in place
             raise
-        for tmp, _ in staged:
+        for tmp, _target in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         for folder in reversed(made):
