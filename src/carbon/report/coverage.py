@@ -92,15 +92,13 @@ def _stream_matrix(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: st
     status = cov.month_status()
     marks = pd.CategoricalDtype([_MARKS[k][0] for k in STATUS])  # one per status, in order
     plain, _ = style_ids(ws)
-    looks = np.array([style_ids(ws, fill=fills[k] or PatternFill(), alignment=_CENTER)[0]
-                      for k in STATUS], dtype=np.int64)
-    for i in range(12):
-        frame[f"m{i + 1}"] = pd.Categorical.from_codes(status[:, i].astype(np.int64),
-                                                       dtype=marks)
-        frame[f"m{i + 1}_style"] = looks[status[:, i]]
+    looks = {_MARKS[k][0]: style_ids(ws, fill=fills[k] or PatternFill(), alignment=_CENTER)[0]
+             for k in STATUS}  # each mark in its status's colour
     months_cols = [f"m{i + 1}" for i in range(12)]
+    for i, c in enumerate(months_cols):
+        frame[c] = pd.Categorical.from_codes(status[:, i].astype(np.int64), dtype=marks)
     stream_rows(ws, lambda a, b: frame.iloc[a:b], 0, len(frame), first_row,
-                [*keys, *months_cols], [*([plain] * len(keys)), *(f"{c}_style" for c in months_cols)])
+                [*keys, *months_cols], [*([plain] * len(keys)), *([looks] * 12)])
 
 
 def label(key: str, lang: str) -> str:

@@ -680,10 +680,12 @@ class _Stream:
     stop: int
     first_row: int
     columns: list[str]
-    #: each column's style id, or the name of a column of the table holding each row's style id
-    styles: list[int | str]
+    #: each column's style id, or for text its values' style ids (others: 0)
+    styles: list[int | dict[str, int]]
     #: each column's quote-prefixed twin style (text that looks like a formula)
     quoted: list[int]
+    #: the columns found to hold few distinct values (their cells made once per value)
+    few: dict[str, bool] = field(default_factory=dict)
 
     @property
     def last_row(self) -> int:
@@ -704,7 +706,7 @@ def style_ids(ws: Worksheet, number_format: str = "General", **attrs: Any) -> tu
 
 
 def stream_rows(ws: Worksheet, make: Callable[[int, int], pd.DataFrame], start: int, stop: int,
-                first_row: int, columns: Sequence[str], styles: Sequence[int | str],
+                first_row: int, columns: Sequence[str], styles: Sequence[int | dict[str, int]],
                 quoted: Sequence[int] | None = None) -> None:
     """Have rows ``start`` to ``stop`` of the table ``make(start, stop)`` written into ``ws`` from
     row ``first_row`` when the workbook is written (:func:`write_workbook`). The sheet must have
@@ -763,48 +765,57 @@ def _xml_text(arr: pa.Array) -> pa.Array:
 _Piece: TypeAlias = "str | pa.Array"
 
 
-def _cells(col: pd.Series, style: int | np.ndarray, quoted: int,
-           strings: _Strings) -> list[_Piece]:
+def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _Strings,
+           few: dict[str, bool], name: str) -> list[_Piece]:
     """One column's cells, all rows at once, as pieces of the rows' XML: ``<c>`` elements
     (``<c/>`` for an empty cell) with no reference, each following the one before it in its row.
 
     Numbers as their shortest round-trip text, dates as serial days, text as shared strings (text
     a spreadsheet would run as a formula with the quote-prefixed style); the default style (0) is
-    left out.
+    left out. A column of few distinct values (text, factor values, dates) has each value's cell
+    made once and gathered onto the rows; ``few`` remembers which columns are (from the first
+    chunk). ``style`` by text value when a dict (none: 0).
     """
-    kind = "O" if isinstance(col.dtype, pd.CategoricalDtype) else col.dtype.kind
-    text: pa.Array
-    typed = ""
+    coded = isinstance(col.dtype, pd.CategoricalDtype)
+    kind = "O" if coded else col.dtype.kind
+    values = None
+    codes: np.ndarray
+    uniques: Any
     if kind == "M":  # dates: serial days since Excel's epoch
         days = col.to_numpy().astype("datetime64[D]")
-        text = pc.cast(pa.array((days - _EXCEL_EPOCH).astype(np.int64), mask=np.isnat(days)),
-                       pa.string())
+        values = np.where(np.isnat(days), np.nan, (days - _EXCEL_EPOCH).astype(np.int64))
+        kind = "f"
     elif kind in "iuf":
         values = col.to_numpy()
-        text = pc.cast(pa.array(values, mask=~np.isfinite(values) if kind == "f" else None),
-                       pa.string())
+    if values is not None and isinstance(style, int):
+        if few.get(name, True):  # unknown yet, or known to be few
+            codes, uniques = pd.factorize(values)
+            few[name] = len(uniques) * 8 <= len(values)
+        if not few[name]:
+            text = pc.cast(pa.array(values, mask=~np.isfinite(values) if kind == "f" else None),
+                           pa.string())
+            parts: list[_Piece] = [f'<c s="{style}"><v>' if style else "<c><v>", text, "</v></c>"]
+            if text.null_count == 0:  # spliced straight into the row
+                return parts
+            return [pc.fill_null(pc.binary_join_element_wise(*parts, ""), "<c/>")]
+        attr = f' s="{style}"' if style else ""
+        made = [f"<c{attr}><v>{t}</v></c>"
+                for t in pc.cast(pa.array(uniques), pa.string()).to_pylist()]
     else:
-        if isinstance(col.dtype, pd.CategoricalDtype):  # few distinct texts: each looked up once
+        if coded:  # few distinct texts: each looked up once
             codes, texts = col.cat.codes.to_numpy(), [str(t) for t in col.cat.categories]
         else:
             codes, uniques = pd.factorize(col.astype(object).where(col.notna(), ""), sort=False)
             texts = [str(t) for t in uniques]
-        ids = strings.ids(texts)
-        at = np.where(codes >= 0, ids[np.maximum(codes, 0)] if len(ids) else -1, -1)
-        like = np.array([bool(_FORMULA_LIKE.match(t)) for t in texts], dtype=bool)
-        if like.any():
-            style = np.where(like[np.maximum(codes, 0)] & (codes >= 0), quoted, style)
-        text = pc.cast(pa.array(at, mask=at < 0), pa.string())
-        typed = ' t="s"'
-    if isinstance(style, int):
-        parts: list[_Piece] = [f'<c s="{style}"{typed}><v>' if style else f"<c{typed}><v>", text,
-                               "</v></c>"]
-    else:
-        parts = ['<c s="', pc.cast(pa.array(style), pa.string()), f'"{typed}><v>', text,
-                 "</v></c>"]
-    if text.null_count == 0:  # spliced straight into the row
-        return parts
-    return [pc.fill_null(pc.binary_join_element_wise(*parts, ""), "<c/>")]
+        made = []
+        for i, t in zip(strings.ids(texts), texts, strict=True):
+            st = (quoted if _FORMULA_LIKE.match(t) else style if isinstance(style, int)
+                  else style.get(t, 0))
+            made.append("<c/>" if i < 0 else f'<c s="{st}" t="s"><v>{i}</v></c>' if st
+                        else f'<c t="s"><v>{i}</v></c>')
+    made.append("<c/>")  # code -1: no value
+    at = np.where(codes >= 0, codes, len(made) - 1)
+    return [pc.take(pa.array(made, type=pa.string()), pa.array(at))]
 
 
 def _joined(arr: pa.Array) -> memoryview:
@@ -823,8 +834,7 @@ def _sheet_rows(stream: _Stream, strings: _Strings) -> Iterator[memoryview]:
         rows = pc.cast(pa.array(np.arange(first, first + len(part), dtype=np.int64)), pa.string())
         pieces: list[_Piece] = ['<row r="', rows, '">']
         for name, style, quoted in zip(stream.columns, stream.styles, stream.quoted, strict=True):
-            pieces += _cells(part[name], style if isinstance(style, int)
-                             else part[style].to_numpy(dtype=np.int64), quoted, strings)
+            pieces += _cells(part[name], style, quoted, strings, stream.few, name)
         del part
         yield _joined(pc.binary_join_element_wise(*_merged(pieces), "</row>", ""))
 
