@@ -91,14 +91,15 @@ def _stream_matrix(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: st
         **{k: t[k].to_numpy(dtype=np.int64) for k in keys[8:]}})
     status = cov.month_status()
     marks = pd.CategoricalDtype([_MARKS[k][0] for k in STATUS])  # one per status, in order
-    plain, _ = style_ids(ws)
+    plain, plain_quoted = style_ids(ws)
     looks = {_MARKS[k][0]: style_ids(ws, fill=fills[k] or PatternFill(), alignment=_CENTER)[0]
              for k in STATUS}  # each mark in its status's colour
     months_cols = [f"m{i + 1}" for i in range(12)]
     for i, c in enumerate(months_cols):
         frame[c] = pd.Categorical.from_codes(status[:, i].astype(np.int64), dtype=marks)
     stream_rows(ws, lambda a, b: frame.iloc[a:b], 0, len(frame), first_row,
-                [*keys, *months_cols], [*([plain] * len(keys)), *([looks] * 12)])
+                [*keys, *months_cols], [*([plain] * len(keys)), *([looks] * 12)],
+                [*([plain_quoted] * len(keys)), *([0] * 12)])  # a mark is never formula-like
 
 
 def label(key: str, lang: str) -> str:

@@ -707,13 +707,13 @@ def style_ids(ws: Worksheet, number_format: str = "General", **attrs: Any) -> tu
 
 def stream_rows(ws: Worksheet, make: Callable[[int, int], pd.DataFrame], start: int, stop: int,
                 first_row: int, columns: Sequence[str], styles: Sequence[int | dict[str, int]],
-                quoted: Sequence[int] | None = None) -> None:
+                quoted: Sequence[int]) -> None:
     """Have rows ``start`` to ``stop`` of the table ``make(start, stop)`` written into ``ws`` from
     row ``first_row`` when the workbook is written (:func:`write_workbook`). The sheet must have
-    no cells of its own from ``first_row`` down."""
+    no cells of its own from ``first_row`` down. ``quoted``: each column's quote-prefixed style
+    (:func:`style_ids`), for text a spreadsheet would run as a formula."""
     _STREAMED.setdefault(ws.parent, {})[ws.title] = _Stream(
-        make, start, stop, first_row, list(columns), list(styles),
-        list(quoted) if quoted is not None else [s if isinstance(s, int) else 0 for s in styles])
+        make, start, stop, first_row, list(columns), list(styles), list(quoted))
 
 
 def stream_table(ws: Worksheet, frame: pd.DataFrame, first_row: int,
