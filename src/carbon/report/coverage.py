@@ -8,9 +8,8 @@ top; landscape, one page wide, the header repeated on every page.
 
 from __future__ import annotations
 
-from copy import copy
-
-from openpyxl.cell.cell import Cell
+import numpy as np
+import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -19,6 +18,7 @@ from carbon import vocab
 from carbon.coverage import ALL_MONTHS, STATUS, Coverage
 from carbon.io.parse import months_text
 from carbon.report import layout
+from carbon.report.workbook import stream_rows, style_ids
 
 #: Labels of the sheet in zh-Hans, zh-Hant, en.
 _L: dict[str, tuple[str, str, str]] = {
@@ -65,6 +65,43 @@ _TITLE = Font(bold=True, size=13, color="1F4E78")
 _CENTER = Alignment(horizontal="center")
 
 
+def _stream_matrix(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: str,
+                   keys: list[str], first_row: int, fills: dict[str, PatternFill | None]) -> None:
+    """The matrix's rows, one per meter and year, streamed into the sheet as it is written
+    (tens of thousands of rows): the meter's columns, then each month's mark in its status's
+    colour."""
+    t, m = cov.table, cov.meters
+    meter = t["meter"].to_numpy()
+    sources = vocab.sources()
+    all_year = label("all_year", lang)
+    months = m["months"].to_numpy()
+    month_words = {int(x): months_text(int(x)) if x != ALL_MONTHS else all_year
+                   for x in np.unique(months)}
+    columns = {c: pd.Categorical(m[c].astype(str).to_numpy())[meter] for c in (
+        "entity_id", "meter", "use", "instrument")}
+    frame = pd.DataFrame({
+        "entity_id": columns["entity_id"],
+        "name": pd.Categorical(m["entity_id"].astype(str).map(names).fillna("").to_numpy()
+                               )[meter],
+        "source": pd.Categorical(m["source"].astype(str).map(
+            lambda s: sources[s].label(lang) if s in sources else s).to_numpy())[meter],
+        "meter": columns["meter"], "use": columns["use"], "instrument": columns["instrument"],
+        "year": t["year"].to_numpy(dtype=np.int64),
+        "months": pd.Categorical([month_words[int(x)] for x in months])[meter],
+        **{k: t[k].to_numpy(dtype=np.int64) for k in keys[8:]}})
+    status = cov.month_status()
+    marks = pd.CategoricalDtype([_MARKS[k][0] for k in STATUS])  # one per status, in order
+    plain, plain_quoted = style_ids(ws)
+    looks = {_MARKS[k][0]: style_ids(ws, fill=fills[k] or PatternFill(), alignment=_CENTER)[0]
+             for k in STATUS}  # each mark in its status's colour
+    months_cols = [f"m{i + 1}" for i in range(12)]
+    for i, c in enumerate(months_cols):
+        frame[c] = pd.Categorical.from_codes(status[:, i].astype(np.int64), dtype=marks)
+    stream_rows(ws, lambda a, b: frame.iloc[a:b], 0, len(frame), first_row,
+                [*keys, *months_cols], [*([plain] * len(keys)), *([looks] * 12)],
+                [*([plain_quoted] * len(keys)), *([0] * 12)])  # a mark is never formula-like
+
+
 def label(key: str, lang: str) -> str:
     return _L[key][_LANGS.index(lang) if lang in _LANGS else 2]
 
@@ -87,50 +124,16 @@ def coverage_sheet(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: st
         c = ws.cell(row=head, column=j, value=text)
         c.font, c.fill = _BOLD, _HEAD_FILL
         c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center")
-    t, m = cov.table, cov.meters
+    t = cov.table
     if t.empty:
         ws.cell(row=head + 1, column=1, value=label("none", lang))
-    status = cov.month_status() if len(t) else None
-    sources = vocab.sources()
-    meter = t["meter"].to_numpy()
-    cols = {c: m[c].to_numpy()[meter].tolist() for c in ("entity_id", "source", "meter", "use",
-                                                        "instrument")}
-    months = m["months"].to_numpy()[meter].tolist()
-    days = [t[c].tolist() for c in ("year", "days_in_boundary", "days_expected",
-                                    "days_recorded", "days_estimated", "days_missing")]
-    # cells made directly, each status's style built once (tens of thousands of rows)
-    plain = Cell(ws)._style
-    marks = []
-    for key in STATUS:
-        probe = Cell(ws)
-        probe.alignment = _CENTER
-        if fills[key] is not None:
-            probe.fill = fills[key]
-        marks.append((_MARKS[key][0], probe._style))
-    cells = ws._cells
-    labels = {src: sources[src].label(lang) if src in sources else src
-              for src in set(cols["source"])}
-    all_year = label("all_year", lang)
-    for i in range(len(t)):
-        r = head + 1 + i
-        values = [cols["entity_id"][i], names.get(str(cols["entity_id"][i]), ""),
-                  labels[cols["source"][i]], cols["meter"][i], cols["use"][i],
-                  cols["instrument"][i], days[0][i],
-                  months_text(int(months[i])) if months[i] != ALL_MONTHS else all_year,
-                  *(d[i] for d in days[1:])]
-        for j, v in enumerate(values, start=1):
-            if v != "":
-                cells[(r, j)] = Cell(ws, row=r, column=j, value=v, style_array=copy(plain))
-        assert status is not None
-        for j, st in enumerate(status[i].tolist(), start=len(keys) + 1):
-            mark, style = marks[st]
-            if mark:
-                cells[(r, j)] = Cell(ws, row=r, column=j, value=mark, style_array=copy(style))
+    else:
+        _stream_matrix(ws, cov, names, lang, keys, head + 1, fills)
     widths = [12, 22, 14, 12, 10, 10, 7, 10, 9, 9, 9, 9, 9] + [5] * 12
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
     ws.row_dimensions[head].height = 45
-    ws.freeze_panes = ws.cell(row=head + 1, column=4)
+    ws.freeze_panes = f"D{head + 1}"  # a coordinate: a cell would make an empty row
     last = get_column_letter(len(widths))
     ws.auto_filter.ref = f"A{head}:{last}{max(head + 1, head + len(t))}"
     layout.print_setup(ws, f"{head}:{head}", landscape=True, lang=lang)

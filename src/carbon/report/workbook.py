@@ -18,9 +18,10 @@ import re
 import weakref
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from copy import copy
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from dataclasses import dataclass, field
+from typing import IO, Any, BinaryIO, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -68,27 +69,6 @@ def neutralise_workbook(wb: Workbook) -> None:
             if isinstance(c.value, str) and c.value.startswith(FORMULA_START):
                 c.data_type = "s"
                 c.quotePrefix = True
-
-
-def _table(ws: Worksheet, frame: pd.DataFrame, first_row: int, formats: dict[str, str]) -> int:
-    """Write ``frame``'s rows from ``first_row`` (no header); number formats by column name.
-
-    Empty values make no cell. Each column's style is built once and shared by its cells. Returns
-    the last row written.
-    """
-    styles = []
-    for name in frame.columns:
-        probe = Cell(ws)
-        probe.number_format = formats.get(name, "General")
-        styles.append(probe._style)
-    cells = ws._cells
-    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame]
-    for j, (values, style) in enumerate(zip(columns, styles, strict=True), start=1):
-        for i, v in enumerate(values, start=first_row):
-            v = layout.clean(v)
-            if v is not None and v != "":
-                cells[(i, j)] = Cell(ws, row=i, column=j, value=v, style_array=copy(style))
-    return first_row + len(frame) - 1
 
 
 def _put_row(ws: Worksheet, row: int, rec: Iterable[Any]) -> None:
@@ -282,8 +262,8 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
           *(e[k] for k in metrics.DENOMINATORS), *(e["intensity"].get(r.key) for r in ratios)]
          for e in result["by_entity"]], columns=cols)
     layout.header(ws, 1, heads)
-    _table(ws, frame, 2, formats)
-    layout.autofit(ws, skip_rows=[1], maximum=40)
+    stream_table(ws, frame, 2, formats)
+    layout.widths(ws, frame_widths(frame, heads, formats))
     layout.fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(2, len(frame) + 1)}"
@@ -309,9 +289,10 @@ def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str
              *(f"{m.label(lang).strip()} ({display_unit(units.get(m.key, m.unit), lang)})"
                for m in shown)]
     layout.header(ws, 1, heads)
-    _table(ws, frame, 2, {"year": FORMATS["year"], "quantity_report": FORMATS["quantity"],
-                          **{m.key: layout.number_format(m.decimals) for m in shown}})
-    layout.autofit(ws, skip_rows=[1], maximum=40)
+    formats = {"year": FORMATS["year"], "quantity_report": FORMATS["quantity"],
+               **{m.key: layout.number_format(m.decimals) for m in shown}}
+    stream_table(ws, frame, 2, formats)
+    layout.widths(ws, frame_widths(frame, heads, formats))
     layout.fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, len(frame) + 1)}"
@@ -321,16 +302,30 @@ def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str
 # -- audit trail ---------------------------------------------------------------------------------
 def _coded(codes: np.ndarray, table: Sequence[Any]) -> pd.Categorical:
     """``table[codes]`` as a categorical of text (each distinct text stored once)."""
+    mapping, dtype = _texts(table)
+    return pd.Categorical.from_codes(mapping[codes], dtype=dtype, validate=False)
+
+
+def _texts(table: Sequence[Any]) -> tuple[np.ndarray, pd.CategoricalDtype]:
+    """The distinct texts of ``table`` as a categorical type, and each entry's code in it."""
     texts = ["" if v is None else str(v) for v in table]
     distinct, which = np.unique(np.asarray(texts, dtype=object).astype(str), return_inverse=True)
-    return pd.Categorical.from_codes(which.reshape(-1)[codes], categories=pd.Index(distinct))
+    return which.reshape(-1), pd.CategoricalDtype(pd.Index(distinct, dtype=object))
 
 
-def _relabel(col: pd.Series, label_of: Callable[[str], str]) -> pd.Categorical:
-    """A categorical ledger column with each category's text passed through ``label_of``."""
+def _relabel(col: pd.Series, label_of: Callable[[str], str],
+             memo: dict[Any, Any] | None = None, key: str = "") -> pd.Categorical:
+    """A categorical ledger column with each category's text passed through ``label_of`` (the
+    texts worked out once per ``memo`` and ``key``: every chunk of the ledger has the same)."""
     cat = col.astype("category")
-    return _coded(cat.cat.codes.to_numpy().astype(np.int64),
-                  [label_of(str(c)) for c in cat.cat.categories] + [""])
+    cats = cat.cat.categories
+    got = memo.get(key) if memo is not None else None
+    if got is None or not (got[2] is cats or got[2].equals(cats)):
+        got = (*_texts([label_of(str(c)) for c in cats] + [""]), cats)
+        if memo is not None:
+            memo[key] = got
+    codes = cat.cat.codes.to_numpy()  # -1 (none): the "" after the categories
+    return pd.Categorical.from_codes(got[0][codes], dtype=got[1], validate=False)
 
 
 def audit_columns(ledger: Ledger) -> set[str]:
@@ -360,19 +355,36 @@ class _FactorColumn:
     stages: tuple[str, ...]
     picks: tuple[tuple[str, tuple[str, ...]], ...]
 
-    def ids(self, rows: pd.DataFrame) -> np.ndarray:
-        """The id of this factor on each row (object array, "" where it does not apply)."""
-        out = np.full(len(rows), "", dtype=object)
-        for stage, table in self.picks:
-            codes = rows[stage].cat.codes.to_numpy().astype(np.int64)
-            got = np.asarray([*table, ""], dtype=object)[codes]  # -1: no category
-            out = np.where(out == "", got, out)
+    def table(self) -> tuple[list[str], list[tuple[str, np.ndarray]]]:
+        """The distinct ids of this factor, and per stage the position in them of each of the
+        stage's categories (-1 where none; one more -1 for a row without a category)."""
+        ids = list(dict.fromkeys(i for _, t in self.picks for i in t if i))
+        at = {i: k for k, i in enumerate(ids)}
+        return ids, [(stage, np.array([at.get(i, -1) for i in t] + [-1], dtype=np.int64))
+                     for stage, t in self.picks]
+
+    def codes(self, rows: pd.DataFrame, maps: list[tuple[str, np.ndarray]]) -> np.ndarray:
+        """The position of this factor's id on each row in :meth:`table`'s ids (-1: none)."""
+        out = np.full(len(rows), -1, dtype=np.int64)
+        for stage, m in maps:
+            out = np.where(out < 0, m[rows[stage].cat.codes.to_numpy()], out)
         return out
 
 
 def _parameter_of(factor_id: str, factors: dict[str, object]) -> str:
     f = factors.get(factor_id)
     return f.parameter if isinstance(f, Factor) else factor_id.split(":")[1]
+
+
+def _common_codes(rows: pd.DataFrame, *cols: _FactorColumn) -> list[np.ndarray]:
+    """Each column's factor on each row as a position in one list of ids (-1: none)."""
+    tables = [c.table() for c in cols]
+    common = {i: k for k, i in enumerate(dict.fromkeys(i for ids, _ in tables for i in ids))}
+    out = []
+    for col, (ids, maps) in zip(cols, tables, strict=True):
+        to_common = np.array([common[i] for i in ids] + [-1], dtype=np.int64)
+        out.append(to_common[col.codes(rows, maps)])
+    return out
 
 
 def factor_columns(ledger: Ledger) -> list[_FactorColumn]:
@@ -394,8 +406,8 @@ def factor_columns(ledger: Ledger) -> list[_FactorColumn]:
             for k, other in enumerate(found):
                 if other.parameter != param:
                     continue
-                mine, theirs = col.ids(rows), other.ids(rows)
-                if ((mine == theirs) | (mine == "") | (theirs == "")).all():
+                mine, theirs = _common_codes(rows, col, other)
+                if ((mine == theirs) | (mine < 0) | (theirs < 0)).all():
                     found[k] = _FactorColumn(other.key, param, (*other.stages, stage),
                                              (*other.picks, (stage, table)))
                     merged = True
@@ -424,10 +436,34 @@ class AuditPlan:
 
     metrics: frozenset[str]
     factors: tuple[_FactorColumn, ...]
+    #: what every chunk shares, worked out for the first (texts of categories, factor tables)
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 def audit_plan(ledger: Ledger) -> AuditPlan:
     return AuditPlan(frozenset(audit_columns(ledger)), tuple(factor_columns(ledger)))
+
+
+def _documents(act: pd.DataFrame, ledger: Ledger, memo: dict[Any, Any]) -> pd.Categorical:
+    """Each ledger row's document reference, from its activity row (by input and row number):
+    worked out once for the whole ledger."""
+    if "documents" not in memo:
+        rows = ledger.rows
+        part = (rows["part"].to_numpy(dtype=np.int64) if "part" in rows
+                else np.zeros(len(rows), dtype=np.int64))
+        act_part = (act["part"].to_numpy(dtype=np.int64) if "part" in act
+                    else np.zeros(len(act), dtype=np.int64))
+        stride = int(max(act["row"].to_numpy().max(initial=0),
+                         rows["row"].to_numpy().max(initial=0))) + 1
+        at = pd.Index(act_part * stride + act["row"].to_numpy()).get_indexer(
+            part * stride + rows["row"].to_numpy())
+        docs = act["document_ref"].astype("category")
+        mapping, dtype = _texts([str(c) for c in docs.cat.categories] + [""])
+        codes = np.append(docs.cat.codes.to_numpy(), -1)[at]  # a row not found: -1, ""
+        memo["documents"] = pd.Categorical.from_codes(mapping[codes], dtype=dtype,
+                                                      validate=False)
+    documents: pd.Categorical = memo["documents"]
+    return documents
 
 
 #: The audit trail's first columns (row, entity, year, source), repeated on every printed page.
@@ -453,45 +489,42 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
     origins = [inv.origin_of("activity", p) for p in inputs]
     part = (rows["part"].to_numpy(dtype=np.int64) if "part" in rows
             else np.zeros(len(rows), dtype=np.int64))
-    names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"].astype(str),
-                     strict=True))
+    if "names" not in plan.memo:
+        plan.memo["names"] = dict(zip(inv.entities["entity_id"].astype(str).tolist(),
+                                      inv.entities["name"].astype(str).tolist(), strict=True))
+    names = plan.memo["names"]
     known = vocab.sources()
     share = rows["share"].to_numpy(dtype=float)
     act = inv.activity
     n = len(rows)
-    if "document_ref" in act:  # by input and row number: the activity row of each ledger row
-        act_part = (act["part"].to_numpy(dtype=np.int64) if "part" in act
-                    else np.zeros(len(act), dtype=np.int64))
-        stride = int(max(act["row"].to_numpy().max(initial=0),
-                         rows["row"].to_numpy().max(initial=0))) + 1
-        at = pd.Index(act_part * stride + act["row"].to_numpy()).get_indexer(
-            part * stride + rows["row"].to_numpy())
-        documents = np.append(act["document_ref"].astype(object).to_numpy(), "")[at]
-    else:
-        documents = np.full(n, "", dtype=object)
+    documents = (_documents(act, ledger, plan.memo)[np.arange(start, start + n) if at is None
+                                                    else at]
+                 if "document_ref" in act else np.full(n, "", dtype=object))
     labels = {k: s.label(lang) for k, s in known.items()}
-    f = pd.DataFrame({
+    f: dict[str, Any] = {
         "row": rows["row"].to_numpy(),
-        "entity_id": _relabel(rows["entity_id"], str),
+        "entity_id": _relabel(rows["entity_id"], str, plan.memo, "entity_id"),
         "year": rows["year"].to_numpy(),
-        "source": _relabel(rows["source"], lambda k: labels.get(k, k)),
-        "name": _relabel(rows["entity_id"], lambda e: names.get(e, "")),
+        "source": _relabel(rows["source"], lambda k: labels.get(k, k), plan.memo, "source"),
+        "name": _relabel(rows["entity_id"], lambda e: names.get(e, ""), plan.memo, "name"),
         "period_start": rows["period_start"].to_numpy().astype("datetime64[D]"),
         "period_end": rows["period_end"].to_numpy().astype("datetime64[D]"),
         "file": _coded(part, [o.file for o in origins]),
         "sheet": _coded(part, [o.sheet or "" for o in origins]),
-        **({"stream": _relabel(rows["stream"], str)} if "stream" in plan.metrics else {}),
-        "use": _relabel(rows["use"], str),
-        "instrument": _relabel(rows["instrument"], str),
-        "data_quality": _relabel(rows["data_quality"], str),
+        **({"stream": _relabel(rows["stream"], str, plan.memo, "stream")}
+           if "stream" in plan.metrics else {}),
+        "use": _relabel(rows["use"], str, plan.memo, "use"),
+        "instrument": _relabel(rows["instrument"], str, plan.memo, "instrument"),
+        "data_quality": _relabel(rows["data_quality"], str, plan.memo, "data_quality"),
         "document_ref": documents,
         "quantity_entered": rows["quantity"].to_numpy(dtype=float) / share,
-        "unit_entered": _relabel(rows["unit"], str),
+        "unit_entered": _relabel(rows["unit"], str, plan.memo, "unit"),
         "share": share,
         "quantity_year": rows["quantity"].to_numpy(dtype=float),
         "quantity_report": rows["quantity_report"].to_numpy(dtype=float),
-        "report_unit": _relabel(rows["report_unit"], lambda u: display_unit(u)),
-    })
+        "report_unit": _relabel(rows["report_unit"], lambda u: display_unit(u), plan.memo,
+                                "report_unit"),
+    }
     heads = [label(k, lang) for k in (
         "row", "entity_id", "year", "source", "entity_name", "period_start", "period_end",
         "file", "sheet", *(["stream"] if "stream" in f else []), "use", "instrument",
@@ -504,15 +537,21 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
     factors: dict[str, Factor] = {k: v for k, v in ledger.factors.items()
                                   if isinstance(v, Factor)}
     for col in plan.factors:
-        ids = col.ids(rows)
-        codes, table = pd.factorize(ids)
+        if col.key not in plan.memo:  # the factor's ids, values, units: once for all chunks
+            table, maps = col.table()
+            values = np.array([factors[i].value if i in factors else np.nan for i in table]
+                              + [np.nan], dtype=float)
+            units, unit_type = _texts([factors[i].unit if i in factors else "" for i in table]
+                                      + [""])
+            ids, id_type = _texts([*table, ""])
+            plan.memo[col.key] = (maps, values, units, unit_type, ids, id_type)
+        maps, values, units, unit_type, ids, id_type = plan.memo[col.key]
+        codes = col.codes(rows, maps)  # -1 (none): the last entry of each table
         what = _factor_label(col, list(plan.factors), lang)
-        values = np.array([factors[i].value if i in factors else np.nan for i in table] or
-                          [np.nan], dtype=float)
-        f[f"{col.key}_value"] = np.where(ids == "", np.nan, values[codes])
-        f[f"{col.key}_unit"] = _coded(codes, [factors[i].unit if i in factors else ""
-                                              for i in table])
-        f[f"{col.key}_id"] = _coded(codes, list(table))
+        f[f"{col.key}_value"] = values[codes]
+        f[f"{col.key}_unit"] = pd.Categorical.from_codes(units[codes], dtype=unit_type,
+                                                         validate=False)
+        f[f"{col.key}_id"] = pd.Categorical.from_codes(ids[codes], dtype=id_type, validate=False)
         heads += [what, f"{what}: {label('factor_unit', lang)}", f"{what}: {label('id', lang)}"]
         formats[f"{col.key}_value"] = FORMATS["factor"]
     if {"ch4_t", "n2o_t"} & plan.metrics:
@@ -533,11 +572,11 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
         for key, per in (("energy_kwh", "kWh"), ("total_location_tco2e", "tCO2e")):
             if key in plan.metrics:
                 unit = display_unit(ledger.units.get(key, per))
-                f[f"{key}_per_unit"] = np.where(quantity != 0, f[key].to_numpy() / quantity,
+                f[f"{key}_per_unit"] = np.where(quantity != 0, f[key] / quantity,
                                                 np.nan)
                 heads.append(label(f"per_unit_{key}", lang).format(unit=unit))
                 formats[f"{key}_per_unit"] = FORMATS["factor"]
-    return f, heads, formats
+    return pd.DataFrame(f, copy=False), heads, formats  # columns added to a dict: one frame
 
 
 def _widest(ledger: Ledger, first: int = 1000) -> np.ndarray:
@@ -553,11 +592,11 @@ def _widest(ledger: Ledger, first: int = 1000) -> np.ndarray:
     return np.unique(np.concatenate(at)).astype(np.int64)
 
 
-def _audit_widths(frame: pd.DataFrame, heads: list[str], formats: dict[str, str],
-                  ledger: Ledger) -> list[float]:
-    """Column widths of the audit trail (``frame``: its widest rows, :func:`_widest`; so no cell
-    shows ``###``): numbers by their largest formatted magnitude, text by its longest value,
-    headings (wrapped) by their longest word."""
+def frame_widths(frame: pd.DataFrame, heads: Sequence[str], formats: dict[str, str]
+                 ) -> list[float]:
+    """Column widths of a streamed table (``frame``: its rows, or for the audit trail its widest
+    rows, :func:`_widest`; so no cell shows ``###``): numbers by their largest formatted
+    magnitude, text by its longest value, headings (wrapped) by their longest word."""
     out = []
     for name, head in zip(frame.columns, heads, strict=True):
         col = frame[name]
@@ -578,29 +617,8 @@ def _audit_widths(frame: pd.DataFrame, heads: list[str], formats: dict[str, str]
     return out
 
 
-#: The audit trail's rows are written straight into the sheet's XML as the workbook is written
-#: (openpyxl's cell objects cost about 0.6 ms and 30 kB per ledger row), a chunk of ledger rows
-#: at a time, each column turned into its cells' XML by Arrow kernels: sheet title -> its ledger
-#: rows (start, stop), the style of each column and its quote-prefixed twin.
-_STREAMED: weakref.WeakKeyDictionary[Workbook, _Stream] = weakref.WeakKeyDictionary()
-#: Ledger rows turned into XML at a time (bounds the memory of a large write). [rows]
-_STREAM_CHUNK = 10_000
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-#: Characters XML 1.0 does not allow (openpyxl's ILLEGAL_CHARACTERS_RE).
-_ILLEGAL_XML = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
-#: Text starting like a formula gets the quote-prefixed style.
-_FORMULA_LIKE = "^[" + "".join(re.escape(c) for c in FORMULA_START) + "]"
-
-
-@dataclass
-class _Stream:
-    """What the audit-trail sheets of one workbook are written from."""
-
-    make: Callable[[int, int], pd.DataFrame]  # ledger rows start..stop as the audit table
-    columns: list[str]
-    styles: list[int]
-    quoted: list[int]
-    sheets: dict[str, tuple[int, int]]  # title -> (start, stop)
+#: The audit trail's sheets: the first, then "Audit trail 2" … when it outgrows one.
+AUDIT_TITLE = "Audit trail"
 
 
 def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> None:
@@ -611,37 +629,128 @@ def audit_sheets(wb: Workbook, inv: Inventory, ledger: Ledger, lang: str) -> Non
     """
     plan = audit_plan(ledger)
     head, heads, formats = audit_frame(inv, ledger, lang, 0, 0, plan)
-    widths = _audit_widths(audit_frame(inv, ledger, lang, plan=plan, at=_widest(ledger))[0],
-                           heads, formats, ledger)
+    widths = frame_widths(audit_frame(inv, ledger, lang, plan=plan, at=_widest(ledger))[0],
+                          heads, formats)
     total = len(ledger.rows)
     per_sheet = MAX_ROWS - 1
     chunks = max(1, math.ceil(total / per_sheet))
-    styles, quoted = [], []
-    for name in head.columns:  # one style per column, registered with the workbook
-        probe = Cell(wb.active)
-        probe.number_format = formats.get(name, "General")
-        styles.append(wb._cell_styles.add(probe._style))
-        twin = copy(probe._style)
-        twin.quotePrefix = 1
-        quoted.append(wb._cell_styles.add(twin))
-    stream = _Stream(lambda a, b: audit_frame(inv, ledger, lang, a, b, plan)[0],
-                     list(head.columns),
-                     styles, quoted, {})
-    _STREAMED[wb] = stream
     for i in range(chunks):
-        title = "Audit trail" if i == 0 else f"Audit trail {i + 1}"
-        ws = wb.create_sheet(title)
-        start, stop = i * per_sheet, min(total, (i + 1) * per_sheet)
+        ws = wb.create_sheet(AUDIT_TITLE if i == 0 else f"{AUDIT_TITLE} {i + 1}")
+        ids = [style_ids(ws, formats.get(name, "General")) for name in head.columns]
+        stream_rows(ws, lambda a, b: audit_frame(inv, ledger, lang, a, b, plan)[0],
+                    i * per_sheet, min(total, (i + 1) * per_sheet), 2, list(head.columns),
+                    [s for s, _ in ids], [q for _, q in ids])
         layout.header(ws, 1, heads)
-        stream.sheets[title] = (start, stop)
         layout.widths(ws, widths)
         layout.fit_rows(ws, 1)
-        ws.freeze_panes = ws.cell(2, _KEY_COLUMNS + 1)
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, stop - start + 1)}"
+        ws.freeze_panes = f"{get_column_letter(_KEY_COLUMNS + 1)}2"  # no cell: no empty row
+        rows = min(total, (i + 1) * per_sheet) - i * per_sheet
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, rows + 1)}"
         # wide: A3 landscape at full size, the key columns repeated on the pages to the right
         layout.print_setup(ws, "1:1", landscape=True, a3=True, lang=lang, fit_width=False,
                            title_cols=f"A:{get_column_letter(_KEY_COLUMNS)}")
         ws.page_setup.scale = 75
+
+
+def _audit_streams(wb: Workbook) -> dict[str, _Stream]:
+    return {t: s for t, s in _STREAMED.get(wb, {}).items() if t.startswith(AUDIT_TITLE)}
+
+
+#: Large tables (the audit trail, the coverage matrix, the breakdowns) are not made of openpyxl
+#: cells (about 0.6 ms and 30 kB per ledger row): their rows are written straight into the
+#: sheet's XML as the workbook is written, a chunk at a time, each column turned into its cells'
+#: XML by Arrow kernels, text as shared strings. By workbook: sheet title -> what its rows are
+#: written from.
+_STREAMED: weakref.WeakKeyDictionary[Workbook, dict[str, _Stream]] = weakref.WeakKeyDictionary()
+#: Rows turned into XML at a time (bounds the memory of a large write). [rows]
+_STREAM_CHUNK = 10_000
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+#: Characters XML 1.0 does not allow (openpyxl's ILLEGAL_CHARACTERS_RE).
+_ILLEGAL_XML = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+#: Text starting like a formula gets the quote-prefixed style.
+_FORMULA_LIKE = re.compile("^[" + "".join(re.escape(c) for c in FORMULA_START) + "]")
+
+
+@dataclass
+class _Stream:
+    """What the rows of one streamed sheet are written from: rows ``start`` to ``stop`` of the
+    table ``make`` returns, from sheet row ``first_row``, one cell per column of ``columns``."""
+
+    make: Callable[[int, int], pd.DataFrame]
+    start: int
+    stop: int
+    first_row: int
+    columns: list[str]
+    #: each column's style id, or for text its values' style ids (others: 0)
+    styles: list[int | dict[str, int]]
+    #: each column's quote-prefixed twin style (text that looks like a formula)
+    quoted: list[int]
+    #: the columns found to hold few distinct values (their cells made once per value)
+    few: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + self.stop - self.start - 1
+
+
+def style_ids(ws: Worksheet, number_format: str = "General", **attrs: Any) -> tuple[int, int]:
+    """A cell style registered with ``ws``'s workbook (a number format, and ``fill``,
+    ``alignment``, ``font`` …), and its quote-prefixed twin: their ids for streamed cells."""
+    probe = Cell(ws)
+    probe.number_format = number_format
+    for name, value in attrs.items():
+        setattr(probe, name, value)
+    wb = ws.parent
+    twin = copy(probe._style)
+    twin.quotePrefix = 1
+    return wb._cell_styles.add(probe._style), wb._cell_styles.add(twin)
+
+
+def stream_rows(ws: Worksheet, make: Callable[[int, int], pd.DataFrame], start: int, stop: int,
+                first_row: int, columns: Sequence[str], styles: Sequence[int | dict[str, int]],
+                quoted: Sequence[int]) -> None:
+    """Have rows ``start`` to ``stop`` of the table ``make(start, stop)`` written into ``ws`` from
+    row ``first_row`` when the workbook is written (:func:`write_workbook`). The sheet must have
+    no cells of its own from ``first_row`` down. ``quoted``: each column's quote-prefixed style
+    (:func:`style_ids`), for text a spreadsheet would run as a formula."""
+    _STREAMED.setdefault(ws.parent, {})[ws.title] = _Stream(
+        make, start, stop, first_row, list(columns), list(styles), list(quoted))
+
+
+def stream_table(ws: Worksheet, frame: pd.DataFrame, first_row: int,
+                 formats: dict[str, str]) -> int:
+    """Write ``frame``'s rows from ``first_row`` (no header), number formats by column name;
+    empty values make no cell. Returns the last row."""
+    frame = frame.infer_objects()  # numbers with gaps (None) as numbers
+    ids = [style_ids(ws, formats.get(name, "General")) for name in frame.columns]
+    stream_rows(ws, lambda a, b: frame.iloc[a:b], 0, len(frame), first_row, list(frame.columns),
+                [i for i, _ in ids], [q for _, q in ids])
+    return first_row + len(frame) - 1
+
+
+class _Strings:
+    """The workbook's shared strings: each distinct text stored once, cells refer to it."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def ids(self, texts: Sequence[str]) -> np.ndarray:
+        """The shared-string index of each text (-1 for the empty text: no cell)."""
+        index = self.index
+        return np.fromiter((-1 if t == "" else index.setdefault(t, len(index)) for t in texts),
+                           dtype=np.int64, count=len(texts))
+
+    def xml(self) -> bytes:
+        texts = _xml_text(pa.array(list(self.index), type=pa.string()))
+        items = _joined(pc.binary_join_element_wise('<si><t xml:space="preserve">', texts,
+                                                    "</t></si>", ""))
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN}" '
+                f'uniqueCount="{len(self.index)}">').encode() + bytes(items) + b"</sst>"
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 
 
 def _xml_text(arr: pa.Array) -> pa.Array:
@@ -653,42 +762,61 @@ def _xml_text(arr: pa.Array) -> pa.Array:
     return arr
 
 
-def _cells(col: pd.Series, letter: str, style: int, quoted: int, rows: pa.Array) -> pa.Array:
-    """One column's cells as ``<c>`` elements ("" for an empty cell), all rows at once.
+#: What a cell is made of in a row's XML: literal text and arrays of per-row text, joined in order.
+_Piece: TypeAlias = "str | pa.Array"
 
-    Numbers as their shortest round-trip text, dates as serial days, text as inline strings
-    (text a spreadsheet would run as a formula with the quote-prefixed style).
+
+def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _Strings,
+           few: dict[str, bool], name: str) -> list[_Piece]:
+    """One column's cells, all rows at once, as pieces of the rows' XML: ``<c>`` elements
+    (``<c/>`` for an empty cell) with no reference, each following the one before it in its row.
+
+    Numbers as their shortest round-trip text, dates as serial days, text as shared strings (text
+    a spreadsheet would run as a formula with the quote-prefixed style); the default style (0) is
+    left out. A column of few distinct values (text, factor values, dates) has each value's cell
+    made once and gathered onto the rows; ``few`` remembers which columns are (from the first
+    chunk). ``style`` by text value when a dict (none: 0).
     """
-    values = col.to_numpy()
-    kind = values.dtype.kind
+    coded = isinstance(col.dtype, pd.CategoricalDtype)
+    kind = "O" if coded else col.dtype.kind
+    values = None
+    codes: np.ndarray
+    uniques: Any
     if kind == "M":  # dates: serial days since Excel's epoch
-        days = values.astype("datetime64[D]")
-        serial = (days - _EXCEL_EPOCH).astype(np.int64)
-        arr = pa.array(serial, mask=np.isnat(days))
-        kind = "i"
+        days = col.to_numpy().astype("datetime64[D]")
+        values = np.where(np.isnat(days), np.nan, (days - _EXCEL_EPOCH).astype(np.int64))
+        kind = "f"
     elif kind in "iuf":
-        arr = pa.array(values, mask=~np.isfinite(values) if kind == "f" else None)
+        values = col.to_numpy()
+    if values is not None and isinstance(style, int):
+        if few.get(name, True):  # unknown yet, or known to be few
+            codes, uniques = pd.factorize(values)
+            few[name] = len(uniques) * 8 <= len(values)
+        if not few[name]:
+            text = pc.cast(pa.array(values, mask=~np.isfinite(values) if kind == "f" else None),
+                           pa.string())
+            parts: list[_Piece] = [f'<c s="{style}"><v>' if style else "<c><v>", text, "</v></c>"]
+            if text.null_count == 0:  # spliced straight into the row
+                return parts
+            return [pc.fill_null(pc.binary_join_element_wise(*parts, ""), "<c/>")]
+        attr = f' s="{style}"' if style else ""
+        made = [f"<c{attr}><v>{t}</v></c>"
+                for t in pc.cast(pa.array(uniques), pa.string()).to_pylist()]
     else:
-        arr = None
-    if arr is not None:
-        text = pc.cast(arr, pa.string())
-        cells = pc.binary_join_element_wise(f'<c r="{letter}', rows, f'" s="{style}"><v>', text,
-                                            "</v></c>", "")
-        return pc.fill_null(cells, "")
-    if isinstance(col.dtype, pd.CategoricalDtype):  # few distinct texts: escape each once
-        texts = pa.array(col.cat.categories.astype(str), type=pa.string())
-        codes = pa.array(col.cat.codes.to_numpy(), mask=col.cat.codes.to_numpy() < 0)
-        texts = pc.take(pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts),
-                        codes)
-    else:
-        texts = pa.array(col.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        texts = pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
-    with_style = pc.if_else(pc.match_substring_regex(texts, _FORMULA_LIKE), str(quoted),
-                            str(style))
-    cells = pc.binary_join_element_wise(
-        f'<c r="{letter}', rows, '" s="', with_style,
-        '" t="inlineStr"><is><t xml:space="preserve">', _xml_text(texts), "</t></is></c>", "")
-    return pc.fill_null(cells, "")
+        if coded:  # few distinct texts: each looked up once
+            codes, texts = col.cat.codes.to_numpy(), [str(t) for t in col.cat.categories]
+        else:
+            codes, uniques = pd.factorize(col.astype(object).where(col.notna(), ""), sort=False)
+            texts = [str(t) for t in uniques]
+        made = []
+        for i, t in zip(strings.ids(texts), texts, strict=True):
+            st = (quoted if _FORMULA_LIKE.match(t) else style if isinstance(style, int)
+                  else style.get(t, 0))
+            made.append("<c/>" if i < 0 else f'<c s="{st}" t="s"><v>{i}</v></c>' if st
+                        else f'<c t="s"><v>{i}</v></c>')
+    made.append("<c/>")  # code -1: no value
+    at = np.where(codes >= 0, codes, len(made) - 1)
+    return [pc.take(pa.array(made, type=pa.string()), pa.array(at))]
 
 
 def _joined(arr: pa.Array) -> memoryview:
@@ -699,61 +827,111 @@ def _joined(arr: pa.Array) -> memoryview:
     return memoryview(data)[int(offsets[0]):int(offsets[-1])] if data is not None else memoryview(b"")
 
 
-def _sheet_rows(stream: _Stream, start: int, stop: int) -> Iterator[memoryview]:
-    """The ``<row>`` elements of ledger rows ``start`` to ``stop`` (sheet rows from 2), in chunks."""
-    letters = [get_column_letter(j + 1) for j in range(len(stream.columns))]
-    for at in range(start, stop, _STREAM_CHUNK):
-        part = stream.make(at, min(stop, at + _STREAM_CHUNK))
-        first = at - start + 2
+def _sheet_rows(stream: _Stream, strings: _Strings) -> Iterator[memoryview]:
+    """The ``<row>`` elements of a streamed sheet, in chunks."""
+    for at in range(stream.start, stream.stop, _STREAM_CHUNK):
+        part = stream.make(at, min(stream.stop, at + _STREAM_CHUNK))
+        first = stream.first_row + at - stream.start
         rows = pc.cast(pa.array(np.arange(first, first + len(part), dtype=np.int64)), pa.string())
-        cells = [_cells(part[name], letters[j], stream.styles[j], stream.quoted[j], rows)
-                 for j, name in enumerate(stream.columns)]
+        pieces: list[_Piece] = ['<row r="', rows, '">']
+        for name, style, quoted in zip(stream.columns, stream.styles, stream.quoted, strict=True):
+            pieces += _cells(part[name], style, quoted, strings, stream.few, name)
         del part
-        yield _joined(pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", ""))
+        yield _joined(pc.binary_join_element_wise(*_merged(pieces), "</row>", ""))
+
+
+def _merged(pieces: list[_Piece]) -> list[_Piece]:
+    """Neighbouring literal pieces as one."""
+    out: list[_Piece] = []
+    for p in pieces:
+        if isinstance(p, str) and out and isinstance(out[-1], str):
+            out[-1] += p
+        else:
+            out.append(p)
+    return out
+
+
+def _write_overlapped(out: IO[bytes], chunks: Iterator[memoryview]) -> None:
+    """Write each chunk while the next is made: compression in a second thread (zlib and Arrow
+    let go of the interpreter while they work)."""
+    with ThreadPoolExecutor(1) as pool:
+        pending: Future[int] | None = None
+        for chunk in chunks:
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(out.write, chunk)
+        if pending is not None:
+            pending.result()
 
 
 #: A streamed member larger than this may be written (zip64 is used for every streamed member
-#: of a workbook this large; a small workbook keeps the plain zip format). [ledger rows]
+#: of a workbook this large; a small workbook keeps the plain zip format). [rows]
 _ZIP64_ROWS = 100_000
 
 
-def write_workbook(wb: Workbook, fh: BinaryIO) -> None:
-    """Write the workbook as an .xlsx file to ``fh``, the audit trail's rows streamed in.
+def _fast_deflate(member: IO[bytes]) -> None:
+    """Compress a zip member being written with ISA-L's deflate (level 1: about four times
+    zlib's speed at level 1, and smaller): the same deflate stream any unzip reads. zipfile has
+    no public way to choose its compressor, so its writer's is replaced before the first byte."""
+    from isal import isal_zlib
 
-    The sheets openpyxl holds are saved first (to memory: they are small); the audit-trail
-    members are then written straight into the file, a chunk of ledger rows at a time, so a
-    million-row workbook never sits in memory whole. Beyond :data:`_ZIP64_ROWS` ledger rows the
-    streamed members are zip64 (an audit sheet of a million rows unpacks to several GB).
+    assert getattr(member, "_compressor", None) is not None, "zipfile's writer has changed"
+    member._compressor = isal_zlib.compressobj(  # type: ignore[attr-defined]
+        1, isal_zlib.DEFLATED, -isal_zlib.MAX_WBITS)
+
+
+def write_workbook(wb: Workbook, fh: BinaryIO) -> None:
+    """Write the workbook as an .xlsx file to ``fh``, the streamed sheets' rows written in.
+
+    The sheets openpyxl holds are saved first (to memory: they are small); the streamed sheets'
+    rows are then written straight into the file, a chunk at a time, so a million-row workbook
+    never sits in memory whole, and their text last, as the workbook's shared strings. Beyond
+    :data:`_ZIP64_ROWS` rows the streamed members are zip64 (an audit sheet of a million rows
+    unpacks to gigabytes).
     """
     from carbon.io.xlsx import sheets
 
     buf = io.BytesIO()
     wb.save(buf)
-    stream = _STREAMED.get(wb)
-    if stream is None:
+    streams = _STREAMED.get(wb, {})
+    if not streams:
         fh.write(buf.getvalue())
         return
     src = zipfile.ZipFile(buf)
-    members = {info.member: info.title for info in sheets(src) if info.title in stream.sheets}
+    members = {info.member: streams[info.title] for info in sheets(src) if info.title in streams}
+    strings = _Strings()
     with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
         for item in src.infolist():
             body = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                body = body.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
+                                    f'ContentType="{_SST_TYPE}"/></Types>'.encode())
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace(b"</Relationships>", f'<Relationship Id="rIdCarbonStrings" '
+                                    f'Type="{_SST_REL}" Target="sharedStrings.xml"/>'
+                                    f"</Relationships>".encode())
             if item.filename not in members:
                 dst.writestr(item, body)
                 continue
-            start, stop = stream.sheets[members[item.filename]]
-            last = f"{get_column_letter(len(stream.columns))}{stop - start + 1}"
+            stream = members[item.filename]
+            last = f"{get_column_letter(len(stream.columns))}{max(stream.last_row, 1)}"
             body = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="A1:{last}"'.encode(),
                           body, count=1)
-            head, tail = body.split(b"</sheetData>", 1)
+            head, tail = re.split(rb"</sheetData>|<sheetData */>", body, maxsplit=1)
+            if b"<sheetData>" not in head:  # the sheet had no cells: <sheetData />
+                head += b"<sheetData>"
+            # an empty row openpyxl wrote (a cell made and left empty) would come twice
+            head = re.sub(rb'<row r="\d+"[^>]*?(?:/>|></row>)', b"", head)
             info = zipfile.ZipInfo(item.filename, date_time=item.date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = 1  # type: ignore[attr-defined]  # gigabytes of XML: fast
-            with dst.open(info, "w", force_zip64=stop - start > _ZIP64_ROWS) as out:
+            with dst.open(info, "w", force_zip64=stream.stop - stream.start > _ZIP64_ROWS) as out:
+                _fast_deflate(out)
                 out.write(head)
-                for chunk in _sheet_rows(stream, start, stop):
-                    out.write(chunk)
+                _write_overlapped(out, _sheet_rows(stream, strings))
                 out.write(b"</sheetData>" + tail)
+        info = zipfile.ZipInfo("xl/sharedStrings.xml", date_time=src.infolist()[0].date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        dst.writestr(info, strings.xml())
 
 
 # -- reconciliation ------------------------------------------------------------------------------
@@ -764,9 +942,10 @@ def reconciliation_sheet(wb: Workbook, result: dict[str, Any], lang: str, index:
     Added after :func:`neutralise_workbook`: its formulas are carbon's own and its text is the
     declarations' labels only.
     """
-    stream = _STREAMED.get(wb)
-    if stream is None:
+    audit = _audit_streams(wb)
+    if not audit:
         return
+    columns = next(iter(audit.values())).columns
     ws = wb.create_sheet("Reconciliation", index)
     ws["A1"] = label("recon_title", lang)
     ws["A1"].font = layout.TITLE_FONT
@@ -775,18 +954,18 @@ def reconciliation_sheet(wb: Workbook, result: dict[str, Any], lang: str, index:
     heads = [label(k, lang) for k in ("year", "indicator", "unit", "recon_kpi", "recon_sum",
                                       "recon_difference")]
     layout.header(ws, 4, heads)
-    year_col = get_column_letter(stream.columns.index("year") + 1)
+    year_col = get_column_letter(columns.index("year") + 1)
     units = result.get("units", {})
     r = 5
     for y, fig in result["years"].items():
         for m in metrics.METRICS:
-            if m.key not in stream.columns or metrics.value(fig, m.key) is None:
+            if m.key not in columns or metrics.value(fig, m.key) is None:
                 continue
-            col = get_column_letter(stream.columns.index(m.key) + 1)
+            col = get_column_letter(columns.index(m.key) + 1)
             sums = "+".join(
-                f"SUMIFS('{title}'!${col}$2:${col}${stop - start + 1},"
-                f"'{title}'!${year_col}$2:${year_col}${stop - start + 1},A{r})"
-                for title, (start, stop) in stream.sheets.items())
+                f"SUMIFS('{title}'!${col}$2:${col}${st.last_row},"
+                f"'{title}'!${year_col}$2:${year_col}${st.last_row},A{r})"
+                for title, st in audit.items())
             fmt = layout.number_format(m.decimals)
             values = [int(y), m.label(lang).strip(), display_unit(units.get(m.key, m.unit)),
                       metrics.value(fig, m.key), f"={sums}", f"=D{r}-E{r}"]
