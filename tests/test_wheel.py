@@ -43,3 +43,13 @@ def test_wheel_installs_and_runs_the_example_from_elsewhere(tmp_path):
                             "print(bundled_dir())"], cwd=elsewhere, env=env, capture_output=True,
                            text=True, check=True).stdout
     assert "site-packages" in where
+    # the web page's templates and static files travel too; its packages are the serve extra
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    assert {"carbon/web/templates/base.html", "carbon/web/static/carbon.css",
+            "carbon/web/static/carbon.js"} <= names
+    served = subprocess.run([str(carbon), "serve", "--data", "data"], cwd=elsewhere, env=env,
+                            capture_output=True, text=True)
+    assert served.returncode == 2 and "pip install 'carbon[serve]'" in served.stderr
