@@ -22,16 +22,16 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("httpx2")
 
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from carbon import api  # noqa: E402
-from carbon.i18n import tr  # noqa: E402
-from carbon.web import store as store_module  # noqa: E402
-from carbon.web.app import Config, create_app  # noqa: E402
-from carbon.web.collection import safe_name  # noqa: E402
-from carbon.web.store import Store, StoreError  # noqa: E402
-from tests.conftest import ROOT, run  # noqa: E402
-from tests.serve_util import branch_workbook, head_office  # noqa: E402
+from carbon import api
+from carbon.i18n import tr
+from carbon.web import store as store_module
+from carbon.web.app import Config, create_app
+from carbon.web.collection import safe_name
+from carbon.web.store import Store, StoreError
+from tests.conftest import ROOT, run
+from tests.serve_util import branch_workbook, head_office
 
 JSON = {"Accept": "application/json"}
 

@@ -419,9 +419,10 @@ class Collection:
                 self._cache.popitem(last=False)
         return value
 
-    def collected(self) -> api.Inventory:
-        """The head office's inventory with the current submissions, rows not yet filled in
-        kept aside (as ``carbon status`` reads them); kept while nothing changes.
+    def collected(self, subs: Sequence[Submission] | None = None) -> api.Inventory:
+        """The head office's inventory with the current submissions (``subs``, default: read
+        now), rows not yet filled in kept aside (as ``carbon status`` reads them); kept while
+        nothing changes.
 
         Raises
         ------
@@ -429,7 +430,7 @@ class Collection:
             The inputs do not read together.
         """
         assert self.hq is not None
-        subs = self.store.current()
+        subs = self.store.current() if subs is None else subs
         return self._remember(("collected", fingerprint(self.hq, subs)),
                               lambda: self._collected(subs))
 
@@ -447,7 +448,7 @@ class Collection:
         names = unique_names(subs, [self.hq_name()])
         by_name = dict(zip(names, subs, strict=True))
         try:
-            inv = self.collected()
+            inv = self.collected(subs)
         except InputError as exc:
             return StatusView(exc.listed, names=by_name, hq_name=self.hq_name())
         key = ("status", fingerprint(self.hq, subs), ",".join(map(str, years or ())))
