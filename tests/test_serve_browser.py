@@ -16,9 +16,11 @@ import html
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from carbon import api
@@ -62,9 +64,16 @@ def browser(tmp_path: Path) -> Iterator[object]:
                  "--disable-dev-shm-usage", f"--user-data-dir={profile}",
                  "--window-size=1280,1400", "--lang=zh-TW", "--accept-lang=zh-TW,zh"):
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-TW,zh"})
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-TW,zh",
+                                              "download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
     drv = webdriver.Chrome(options=options, service=Service(executable_path=driver))
     drv.set_page_load_timeout(120)
+    drv.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow",
+                                                      "downloadPath": str(downloads)})
+    drv.downloads = downloads  # type: ignore[attr-defined]
     try:
         yield drv
     finally:
@@ -140,8 +149,14 @@ def test_a_clerk_checks_fixes_and_submits_in_a_real_browser(browser, tmp_path):
         assert table.find_element(By.CSS_SELECTOR, "td.value").text == "bananas"
         shown = table.find_element(By.CSS_SELECTOR, "td.message").text
         assert shown == tr(problem.message, "zh-Hant").strip()  # Chinese once the catalogue is
-        assert drv.find_element(By.ID, "problems-download").get_attribute("download") == \
-            "BR01-2025.problems.xlsx"
+        drv.find_element(By.ID, "problems-download").click()  # the problems as a workbook
+        got = drv.downloads / "BR01-2025.problems.xlsx"
+        for _ in range(100):
+            if got.is_file():
+                break
+            time.sleep(0.1)
+        rows = list(openpyxl.load_workbook(got)["problems"].iter_rows(values_only=True))
+        assert rows[1][:4] == ("BR01-2025.xlsx", "activity", "F4", "4")
         drv.save_screenshot(str(shots / "2-check-problems-zh-Hant.png"))
         for lang in ("zh-Hans", "en"):
             drv.get(srv.url + f"/?lang={lang}")

@@ -108,6 +108,9 @@ def test_a_zip_bomb_and_an_oversized_upload_are_refused_and_the_server_stays_up(
             r = client.post("/submit", files={"file": (good.name, fh)}, headers={**auth, **JSON})
         assert r.status_code == 201
         peak = srv.peak_rss_mib()
+    # stopped by SIGTERM: the requests under way finished, the exit code says the signal
+    assert srv.proc.returncode == 143 and "stopped (SIGTERM)" in srv.stderr
+    assert "Traceback" not in srv.stderr
     print(f"\nzip bomb refused; server peak RSS {peak:.0f} MiB")
     assert peak < 600  # it never unpacked the bomb
     assert len(Store(data).current()) == 1

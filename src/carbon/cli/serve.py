@@ -98,8 +98,18 @@ def serve(
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
         config = Config(store, hq, max_upload=int(max_upload * 2**20), workers=workers,
                         year=year)
-        run(config, host, port, root_path=root_path, forwarded_allow_ips=forwarded_allow_ips,
-            ready=lambda url: typer.echo(f"listening on {url}"))
+        import signal
+
+        from carbon.cli.common import Interrupted
+
+        try:
+            run(config, host, port, root_path=root_path, forwarded_allow_ips=forwarded_allow_ips,
+                ready=lambda url: typer.echo(f"listening on {url}"))
+        except (Interrupted, KeyboardInterrupt) as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            typer.echo(f"stopped ({signal.Signals(signum).name}); every submission received is "
+                       f"stored in {data}", err=True)
+            raise typer.Exit(128 + signum) from None
 
 
 @tokens.command("create")

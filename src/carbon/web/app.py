@@ -32,7 +32,6 @@ most ``workers`` at once; any failure is a page without a traceback (logged on t
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import logging
@@ -271,7 +270,9 @@ class Web:
         limit = self.config.max_upload
         mib = f"{limit / 2**20:g}"
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit + FORM_OVERHEAD):
+        if length is not None and not length.isdigit():
+            return self.refuse(request, 400, "bad_form")
+        if length is not None and int(length) > limit + FORM_OVERHEAD:
             return self.refuse(request, 413, "too_large", limit=mib)
         counted = Request(request.scope, _limited(request.receive, limit + FORM_OVERHEAD))
         try:
@@ -769,7 +770,8 @@ class AccessLog:
 def serve(config: Config, host: str, port: int, *, root_path: str = "",
           forwarded_allow_ips: str = "127.0.0.1",
           ready: Callable[[str], None] | None = None) -> None:
-    """Serve until interrupted; ``ready("http://HOST:PORT")`` once it listens."""
+    """Serve until stopped (SIGINT or SIGTERM: the requests under way are finished first);
+    ``ready("http://HOST:PORT")`` once it listens."""
     import uvicorn
 
     app = create_app(config)
@@ -777,9 +779,7 @@ def serve(config: Config, host: str, port: int, *, root_path: str = "",
                         proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
                         log_level="warning", lifespan="off", server_header=False,
                         timeout_keep_alive=5)
-    server = _server(uv, ready)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run()
+    _server(uv, ready).run()
 
 
 def _server(config: Any, ready: Callable[[str], None] | None) -> Any:

@@ -85,6 +85,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "version": ("版本", "版本", "Version"),
     "scope": ("单位", "單位", "Entities"),
     "current": ("当前", "當前", "current"),
+    "state": ("状态", "狀態", "State"),
     "replaced_by": ("被 #{id} 取代", "被 #{id} 取代", "superseded by #{id}"),
     "none_yet": ("尚无提交。", "尚無提交。", "Nothing submitted yet."),
     "head_office_inventory": ("总部清单", "總部清單", "Head office's inventory"),
