@@ -591,3 +591,13 @@ def test_the_dev_extra_holds_the_serve_extra():
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "optional-dependencies"]
     assert set(extras["serve"]) <= set(extras["dev"])
+
+
+def test_serve_refuses_to_start_on_a_head_office_inventory_with_problems(tmp_path):
+    hq = head_office(tmp_path / "hq", 2)
+    (hq / "activity.csv").write_text("entity_id,period_start,period_end,source,quantity,unit\n"
+                                     "HO,2024-01-01,2024-01-31,electricity,12x,kWh\n")
+    result = run("serve", "--data", tmp_path / "data", "--inventory", hq, "--port", "0")
+    assert result.exit_code == 2
+    assert "activity.csv" in result.stderr and "quantity" in result.stderr
+    assert "listening" not in result.stdout
