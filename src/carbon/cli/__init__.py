@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from carbon.cli import check, compute, factors, restate, status, template, verify
+from carbon.cli import check, compute, factors, restate, serve, status, template, verify
 from carbon.cli.common import handle_signals, state
 
 app = typer.Typer(
@@ -38,6 +38,7 @@ app.add_typer(factors.app, name="factors")
 app.command("template")(template.template)
 app.command("verify")(verify.verify)
 app.command("status")(status.status)
+app.add_typer(serve.app, name="serve")
 
 
 def _reuse_freed_memory() -> None:

@@ -74,6 +74,19 @@ def _warnings(run: Result, found: list[Problem]) -> list[dict[str, Any]]:
     return out
 
 
+def problems_json(problems: list[Problem]) -> dict[str, Any]:
+    """What ``--format json`` prints for an inventory that does not read (also ``POST /check``
+    of ``carbon serve``): ``{"problems", "warnings": [], "coverage": null}``."""
+    return {"problems": [problem_dict(p) for p in problems], "warnings": [], "coverage": None}
+
+
+def findings_json(run: Result, found: list[Problem]) -> dict[str, Any]:
+    """What ``--format json`` prints for an inventory that reads (``found``:
+    :func:`findings`): ``{"problems": [], "warnings", "coverage"}``."""
+    return {"problems": [], "warnings": _warnings(run, found),
+            "coverage": run.figures["coverage"]}
+
+
 def check(
     paths: list[Path] = typer.Argument(..., exists=True, help=INPUTS_HELP),
     year: list[int] = typer.Option(None, "--year", "-y", help="Check this year (repeatable)."),
@@ -96,15 +109,13 @@ def check(
             run = calculate(paths, factors, year, grid_level.value if grid_level else None)
         except InputError as exc:
             if fmt is Format.json:
-                typer.echo(json.dumps({"problems": [problem_dict(p) for p in exc.listed],
-                                       "warnings": [], "coverage": None}, ensure_ascii=False))
+                typer.echo(json.dumps(problems_json(exc.listed), ensure_ascii=False))
             raise
         found = findings(run)
         if errors is not None:
             write_outputs(problem_files.outputs(found), run.inventory.data.files)
         if fmt is Format.json:
-            typer.echo(json.dumps({"problems": [], "warnings": _warnings(run, found),
-                                   "coverage": run.figures["coverage"]}, ensure_ascii=False,
+            typer.echo(json.dumps(findings_json(run, found), ensure_ascii=False,
                                   allow_nan=False))
         else:
             con = stdout()
