@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -169,3 +170,101 @@ def test_out_suffix_picks_the_format(tmp_path):
     assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["years"]["2024"]
     assert (tmp_path / "result.csv").read_text(encoding="utf-8").startswith(
         "year,metric,source,value,unit\n")
+
+
+def test_version_prints_the_installed_version():
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"carbon {version('carbon')}\n"
+
+
+def test_help_and_version_do_not_import_the_calculation():
+    """``carbon --help`` and ``--version`` start at typer's pace: no pandas, pint, pydantic,
+    numpy or openpyxl before a command that needs them runs (a command's own --help: typer
+    itself imports pydantic to read its options)."""
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "numpy", "pint", "pydantic", "openpyxl", "pyarrow", "carbon.factors")
+    for args, allowed in ((["--help"], ()), (["--version"], ()),
+                          (["compute", "--help"], ("pydantic",)),
+                          (["restate", "--help"], ("pydantic",))):
+        code = ("import sys; from carbon.cli import app; from typer.testing import CliRunner; "
+                f"CliRunner().invoke(app, {args!r}); "
+                f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True)
+        assert set(eval(out.stdout)) <= set(allowed), (args, out.stdout)
+
+
+def _commands(group, ctx, path=()):
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        if hasattr(cmd, "list_commands"):
+            yield from _commands(cmd, ctx, (*path, name))
+        else:
+            yield (*path, name)
+
+
+def test_every_command_names_its_values_readably():
+    """No type names in the help (``<bool>``, ``<list[int]>``, ``{path}``): a flag has no value,
+    a value is named as a reader writes it (YEAR, FILE, DIR, table|json)."""
+    import typer
+
+    group = typer.main.get_command(__import__("carbon.cli", fromlist=["app"]).app)
+    ctx = group.make_context("carbon", ["--help"], resilient_parsing=True)
+    commands = list(_commands(group, ctx))
+    assert ("restate",) in commands and ("factors", "list") in commands
+    for path in [(), *commands]:
+        result = run(*path, "--help")
+        assert result.exit_code == 0, (path, result.output)
+        text = result.stdout
+        assert not re.search(r"<(bool|int|float|str|path|file|dir)\b|\{\w+\}\.\.\.|list\[",
+                             text, re.IGNORECASE), (path, text)
+        assert re.search(r"--help\s+Show this message", text), (path, text)
+    help_of = run("compute", "--help").stdout
+    assert re.search(r"--year YEAR\b", help_of) and re.search(r"--out FILE\b", help_of)
+    assert re.search(r"--charts DIR\b", help_of) and "--detail  " in help_of
+    assert "Usage: carbon compute [OPTIONS] PATH..." in " ".join(help_of.split())
+
+
+def test_restate_options_match_the_other_commands():
+    """--before/--after with no one-letter forms; --year as every other command spells it
+    (--years still works)."""
+    a = b = str(EXAMPLE)
+    assert run("restate", "-a", a, "-b", b).exit_code == 2
+    one = run("restate", "--before", a, "--after", b, "--year", "2022", "--year", "2023",
+              "--format", "json")
+    two = run("restate", "--before", a, "--after", b, "--years", "2022", "--years", "2023",
+              "--format", "json")
+    assert one.exit_code == 0 and one.stdout == two.stdout
+    assert list(json.loads(one.stdout)["years"]) == ["2022", "2023"]
+
+
+def test_every_command_that_writes_says_what_it_wrote(tmp_path):
+    said = run("compute", EXAMPLE, "--out", tmp_path / "r.xlsx", "--manifest",
+               tmp_path / "run.json", "--charts", tmp_path / "charts")
+    assert said.exit_code == 0, said.output
+    charts = len(list((tmp_path / "charts").iterdir()))
+    assert charts > 2
+    assert said.stderr == (f"wrote {tmp_path / 'r.xlsx'}, {tmp_path / 'charts'}/ ({charts} "
+                           f"files), {tmp_path / 'run.json'}\n")
+    restated = run("restate", "--before", EXAMPLE, "--after", EXAMPLE, "--out",
+                   tmp_path / "re.json")
+    assert restated.stderr == f"wrote {tmp_path / 're.json'}\n"
+    template = run("template", "-o", tmp_path / "t.xlsx", "--lang", "en")
+    assert template.stderr == f"wrote {tmp_path / 't.xlsx'}\n"
+
+
+def test_errors_written_are_named_on_the_console(tmp_path):
+    """A run that fails on its input and writes the problems to --errors says where."""
+    inv = make_inventory(tmp_path / "inv", [activity_row(100, "kWhh")])
+    target = tmp_path / "problems.xlsx"
+    failed = run("compute", inv, "--errors", target)
+    assert failed.exit_code == 2 and target.is_file()
+    assert f"wrote {target}" in " ".join(failed.stderr.split())
+    checked = run("check", inv, "--errors", tmp_path / "p.csv")
+    assert checked.exit_code == 2 and f"wrote {tmp_path / 'p.csv'}" in " ".join(
+        checked.stderr.split())

@@ -217,7 +217,7 @@ def test_the_locale_is_picked_up(tmp_path, monkeypatch):
     assert "not a unit carbon knows" in _said(run("compute", inv, "--lang", "en"))
     # the template's labels follow a Chinese locale too (else zh-Hans, the default)
     monkeypatch.setenv("LC_ALL", "zh_HK.UTF-8")
-    assert run("template", "-o", tmp_path / "t.xlsx").stdout.startswith("已寫出")
+    assert run("template", "-o", tmp_path / "t.xlsx").stderr.startswith("已寫出")
     assert openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames[0] == "填寫說明"
 
 

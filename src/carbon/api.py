@@ -418,7 +418,7 @@ def restate(before: Inventory, after: Inventory, *, years: Iterable[int] | None 
     if not wanted:
         from carbon.i18n import _
 
-        raise errors.UsageError(_("the two inventories report no year in common; pass --years"))
+        raise errors.UsageError(_("the two inventories report no year in common; pass --year"))
     try:
         pub = read_published(Path(published), restated(), wanted) if published else None
         # missing days and values far off their series, worded as compute words them

@@ -130,6 +130,8 @@ class InputError(CarbonError, ValueError):
         self.listed: list[Problem] = self.problems
         #: A line shown after the problems (e.g. why the --errors file could not be written).
         self.note: str | None = None
+        #: The files the problems were also written to (``--errors``), named on the console.
+        self.written: list[Any] = []
         #: The inventory's own language (its settings' ``language``, else the language of the
         #: template it was filled in), when the reader could tell: the problems are shown in it
         #: unless the command line asks for another (DESIGN.md, contract 2).

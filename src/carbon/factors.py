@@ -9,20 +9,19 @@ the wrong dimension all refuse to load, naming the file, row and column.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import math
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pint
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from carbon.errors import FactorNotFoundError, FactorSetError, setting_message
+from carbon.factor_files import bundled_dir, digest
 from carbon.i18n import Joined, Words, _, quoted
 from carbon.units import CH4, CO2, CO2E, COUNTS, ENERGY, LENGTH, MASS, N2O, VOLUME, parse_unit
 
@@ -264,18 +263,7 @@ def load_set(path: Path) -> FactorSet:
                                   "grid", grid=grid))
     if problems or meta is None:
         raise FactorSetError(str(path), problems)
-    digest = hashlib.sha256()
-    for name, data in (("metadata.toml", meta_bytes), ("factors.csv", rows_bytes)):
-        digest.update(name.encode() + b"\0" + data + b"\0")
-    return FactorSet(meta, factors, digest.hexdigest(), path)
-
-
-def bundled_dir() -> Path:
-    """Where the bundled factor sets are: inside the installed package, or the source tree's top."""
-    packaged = Path(str(resources.files("carbon"))) / "factors"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "factors"
+    return FactorSet(meta, factors, digest(meta_bytes, rows_bytes), path)
 
 
 @cache

@@ -307,11 +307,11 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
     else:
         wanted = sorted(set(reporting_years(before)) & set(reporting_years(after)))
         if not wanted:
-            raise UsageError(_("the two inventories report no year in common; pass --years"))
+            raise UsageError(_("the two inventories report no year in common; pass --year"))
     base = base_year or after.settings.base_year or before.settings.base_year or wanted[0]
     if base not in wanted:
         raise UsageError(_("base year {base} is not among the restated years ({years}); pass "
-                           "--base-year or --years", base=base, years=Joined(map(str, wanted))))
+                           "--base-year or --year", base=base, years=Joined(map(str, wanted))))
     threshold = after.settings.threshold_pct if threshold_pct is None else threshold_pct
     scope = threshold_scope or after.settings.threshold_scope
     if scope not in THRESHOLD_SCOPES:

@@ -11,10 +11,13 @@ import sys
 
 import typer
 
+from carbon import __version__
 from carbon.cli import check, compute, factors, restate, serve, status, template, verify
-from carbon.cli.common import handle_signals, state
+from carbon.cli.common import Group, handle_signals, state
 
 app = typer.Typer(
+    cls=Group,
+    rich_markup_mode=None,  # click's plain help: rich's costs 50 ms of start-up
     name="carbon",
     help="Energy and greenhouse-gas figures for ESG reports (GB/T 2589-2020, NDRC, MEE, GHG "
     "Protocol).",
@@ -24,9 +27,17 @@ app = typer.Typer(
 )
 
 
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"carbon {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
     state.debug = debug
 

@@ -13,19 +13,25 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from carbon.api import Result
-from carbon.cli.common import EXIT_CHECK_FAILED, INPUTS_HELP, Lang, guarded, lang_option, stdout
+from carbon.cli.common import (
+    EXIT_CHECK_FAILED,
+    INPUTS_HELP,
+    Lang,
+    guarded,
+    lang_option,
+    stdout,
+    write,
+)
 from carbon.cli.compute import Level, calculate
 from carbon.errors import InputError, Problem
 from carbon.i18n import _, tr
-from carbon.report.findings import findings_head, print_findings, problem_dict
-from carbon.report.problems import problems_to
-from carbon.report.write import write_outputs
-from carbon.review import FINDINGS, boundary_findings, notice_of, summary
+
+if TYPE_CHECKING:
+    from carbon.api import Result
 
 #: Codes the review puts into words itself (located, one finding each): the run's warning lines
 #: for them are not listed again.
@@ -46,6 +52,8 @@ class Format(str, Enum):
 def findings(run: Result) -> list[Problem]:
     """Everything that needs a look in a run: the review's findings, the boundary events a
     restatement would assume, and the run's other warnings of a :data:`FINDINGS` code."""
+    from carbon.review import FINDINGS, boundary_findings
+
     inv = run.inventory.data
     out = [*run.review.findings, *boundary_findings(inv, run.review.years)]
     origin = inv.origin_of("activity")
@@ -61,6 +69,9 @@ def findings(run: Result) -> list[Problem]:
 
 def _warnings(run: Result, found: list[Problem]) -> list[dict[str, Any]]:
     """The run's warnings for the JSON output: every finding located, then the notes."""
+    from carbon.report.findings import problem_dict
+    from carbon.review import notice_of
+
     located = _REVIEWED | {"acquisition_unstated", "boundary_event_assumed"}
     out = [{**problem_dict(p), "message": tr(notice_of(p).message if p.code in located
                                               else p.message), "finding": True} for p in found]
@@ -77,6 +88,8 @@ def _warnings(run: Result, found: list[Problem]) -> list[dict[str, Any]]:
 def problems_json(problems: list[Problem]) -> dict[str, Any]:
     """What ``--format json`` prints for an inventory that does not read (also ``POST /check``
     of ``carbon serve``): ``{"problems", "warnings": [], "coverage": null}``."""
+    from carbon.report.findings import problem_dict
+
     return {"problems": [problem_dict(p) for p in problems], "warnings": [], "coverage": None}
 
 
@@ -104,6 +117,10 @@ def check(
 ) -> None:
     """Check an inventory before sending it: its problems, missing days, values far off their
     series, boundary events not stated. Writes no report."""
+    from carbon.report.findings import findings_head, print_findings
+    from carbon.report.problems import problems_to
+    from carbon.review import FINDINGS, summary
+
     with guarded(lang), problems_to(errors, paths) as problem_files:
         try:
             run = calculate(paths, factors, year, grid_level.value if grid_level else None)
@@ -113,7 +130,7 @@ def check(
             raise
         found = findings(run)
         if errors is not None:
-            write_outputs(problem_files.outputs(found), run.inventory.data.files)
+            write(problem_files.outputs(found), run.inventory.data.files)
         if fmt is Format.json:
             typer.echo(json.dumps(findings_json(run, found), ensure_ascii=False,
                                   allow_nan=False))

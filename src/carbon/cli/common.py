@@ -1,26 +1,34 @@
 """What every command shares: error handling with the contract's exit codes, consoles, the
-language of messages (``--lang``)."""
+language of messages (``--lang``), readable option names in the help, writing outputs.
+
+This module and the command modules import only typer and carbon's small modules at the
+top: ``carbon --help`` and ``carbon --version`` must not pay for pandas, pint or pydantic. A
+command imports what it computes with inside its body."""
 
 from __future__ import annotations
 
 import contextlib
 import signal
 import sys
-from collections.abc import Iterator
+import typing
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
+from typer.core import TyperGroup
 
 from carbon import i18n
 from carbon.errors import CarbonError, InputError
-from carbon.factors import FactorSet, with_user_sets
 from carbon.i18n import _, tr
-from carbon.report.console import print_problems
-from carbon.report.write import InterruptedRun
+from carbon.report.write import Content, InterruptedRun, write_outputs
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from carbon.factors import FactorSet
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -64,11 +72,58 @@ def learn_language(found: str | None) -> str:
     return i18n.language()
 
 
+def readable(params: list[Any]) -> list[Any]:
+    """Name each option's value as a reader would write it in the help: ``--year YEAR``,
+    ``--out FILE``, ``--charts DIR``, ``--format table|json``, a flag with no value, rather than
+    the types' names (``<list[int]>``, ``<bool>``, ``{path}``)."""
+    for p in params:
+        desc = getattr(p, "type_descriptor", None)
+        info = getattr(desc, "parameter_info", None)
+        if p.metavar is not None:
+            pass
+        elif getattr(p, "is_flag", False):
+            p.metavar = ""
+        elif desc is not None and desc.is_choice:
+            p.metavar = "|".join(str(getattr(c, "value", c)) for c in desc.choices)
+        elif desc is not None and Path in (desc.annotation, *typing.get_args(desc.annotation)):
+            p.metavar = ("DIR" if info is not None and not info.file_okay else
+                         "FILE" if info is not None and not info.dir_okay else "PATH")
+        else:  # what the option is called: --year YEAR, --base-year BASE-YEAR
+            longest = max((o for o in p.opts if o.startswith("--")), key=len, default=None)
+            named = min((o for o in p.opts if o.startswith("--")), key=len, default=longest)
+            p.metavar = (named or p.name or "value").lstrip("-").upper()
+        shown = p.metavar
+        if p.param_type_name == "argument":  # its name says it: PATH..., not {paths}...
+            p._usage_display_name = (lambda shown=shown, many=p.nargs != 1:
+                                     shown + ("..." if many else ""))
+            shown = ""
+        # typer's rich help names a value by its type; have it say the metavar
+        p.display_type_rich = lambda ctx, shown=shown: shown
+    return params
+
+
+class Group(TyperGroup):
+    """A command group whose commands' help names option values readably (:func:`readable`)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return readable(super().get_params(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None and not isinstance(cmd, TyperGroup):
+            readable(cmd.get_params(ctx))
+        return cmd
+
+
 def stdout() -> Console:
+    from rich.console import Console
+
     return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
 def stderr() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, soft_wrap=False, width=None if sys.stderr.isatty() else 160)
 
 
@@ -85,9 +140,13 @@ def guarded(lang: Lang | str | None = None) -> Iterator[None]:
         try:
             yield
         except InputError as exc:
+            from carbon.report.console import print_problems
+
             learn_language(exc.language)
             err = stderr()
             print_problems(exc.listed, err)
+            if exc.written:
+                said_written(exc.written)
             if exc.note:
                 err.print(tr(_("error: {message}", message=exc.note)), markup=False,
                           highlight=False, soft_wrap=True)
@@ -144,7 +203,35 @@ def handle_signals() -> None:
 
 
 def factor_sets(user: list[Path] | None) -> dict[str, FactorSet]:
+    from carbon.factors import with_user_sets
+
     return with_user_sets(user or [])
+
+
+def write(files: Sequence[tuple[Path, Content]], inputs: Any = ()) -> None:
+    """Write a command's outputs all together (:func:`carbon.report.write.write_outputs`) and say
+    on the console what was written."""
+    write_outputs(files, inputs)
+    said_written([path for path, _data in files])
+
+
+def said_written(paths: list[Path]) -> None:
+    """``wrote report.xlsx, run.manifest.json, charts/ (8 files)`` on stderr (stdout may carry
+    the figures): a folder that receives more than two files is named once with their count."""
+    if not paths:
+        return
+    by_folder: dict[Path, list[Path]] = {}
+    for p in paths:
+        by_folder.setdefault(p.parent, []).append(p)
+    named: list[str] = []
+    for p in paths:
+        mates = by_folder[p.parent]
+        if len(mates) <= 2:
+            named.append(str(p))
+        elif p is mates[0]:
+            named.append(tr(_("{folder} ({n} files)", folder=f"{p.parent}/", n=len(mates))))
+    stderr().print(tr(_("wrote {file}", file=i18n.Joined(named))), markup=False, highlight=False,
+                   soft_wrap=True)
 
 
 def read(paths: list[Path], factors: list[Path] | None, *, pending: bool = False) -> Any:

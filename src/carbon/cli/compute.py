@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from carbon import api
 from carbon.cli.common import (
     ERRORS_HELP,
     EXIT_CHECK_FAILED,
@@ -20,20 +19,16 @@ from carbon.cli.common import (
     stderr,
     stdout,
     title_of,
+    write,
 )
 from carbon.errors import UsageError
 from carbon.i18n import _, language, tr
-from carbon.manifest import build as build_manifest
-from carbon.manifest import dumps as manifest_dumps
-from carbon.manifest import relative
-from carbon.model import GridLevel
-from carbon.progress import Tracker, progress
-from carbon.report import csvout, jsonout
-from carbon.report.console import print_results, render_text
-from carbon.report.problems import problems_to
-from carbon.report.rows import subject
-from carbon.report.write import Content, check_targets, write_outputs
-from carbon.review import summary
+
+if TYPE_CHECKING:
+    from carbon import api
+    from carbon.model import GridLevel
+    from carbon.progress import Tracker
+    from carbon.report.write import Content
 
 
 class Format(str, Enum):
@@ -82,6 +77,17 @@ def compute(
                                 "events not stated, duplicate or overlapping rows."),
 ) -> None:
     """Compute energy (kWh, tce), Scope 1 and Scope 2 and intensities for every year."""
+    from carbon.manifest import build as build_manifest
+    from carbon.manifest import dumps as manifest_dumps
+    from carbon.manifest import relative
+    from carbon.progress import progress
+    from carbon.report import csvout, jsonout
+    from carbon.report.console import print_results, render_text
+    from carbon.report.problems import problems_to
+    from carbon.report.rows import subject
+    from carbon.report.write import check_targets
+    from carbon.review import summary
+
     if fmt is None:
         fmt = {".json": Format.json, ".csv": Format.csv}.get(
             out.suffix.lower() if out else "", Format.table)
@@ -100,7 +106,7 @@ def compute(
             if found:
                 bar.close()
                 print_findings(found, stderr(), strict=True)
-                write_outputs(problem_files.outputs(found), inv.files)
+                write(problem_files.outputs(found), inv.files)
                 raise typer.Exit(EXIT_CHECK_FAILED)
         chosen = language()  # --lang, else the inventory's, else the locale's: labels and words
         title = f"{inv.settings.organisation or title_of(paths)} — {tr(subject(result))}"
@@ -151,7 +157,7 @@ def compute(
                                  options, result)
             files.append((manifest, manifest_dumps(doc).encode("utf-8")))
         files += problem_files.outputs([])
-        write_outputs(files, inv.files)
+        write(files, inv.files)
 
 
 def calculate(paths: list[Path], factors: list[Path] | None, year: list[int] | None,
@@ -159,6 +165,8 @@ def calculate(paths: list[Path], factors: list[Path] | None, year: list[int] | N
     """Read, compute and sum one inventory (from one input or several): what ``compute``
     reports and ``verify`` re-runs (:func:`carbon.api.read_inventory` and
     :func:`carbon.api.compute`)."""
+    from carbon import api
+
     inv = read(paths, factors)
     if bar:
         bar.step(_("Computing the ledger and its totals"))

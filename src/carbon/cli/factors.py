@@ -6,15 +6,12 @@ import unicodedata
 from pathlib import Path
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
-from carbon.cli.common import Lang, factor_sets, guarded, lang_option, stdout
-from carbon.factors import require
+from carbon.cli.common import Group, Lang, factor_sets, guarded, lang_option, stdout
 from carbon.i18n import _, tr
 
-app = typer.Typer(help="The bundled factor sets and their sources.", no_args_is_help=True)
+app = typer.Typer(cls=Group, rich_markup_mode=None, no_args_is_help=True,
+                  help="The bundled factor sets and their sources.")
 
 
 @app.command("list")
@@ -24,16 +21,25 @@ def list_sets(
     lang: Lang = lang_option(),
 ) -> None:
     """Every factor set: id, document, issuer, publication date, rows."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from carbon.factor_files import Listed, listed_bundled
+
     with guarded(lang):
-        sets = factor_sets(factors)
+        listed = listed_bundled()  # from the files: no unit registry to load
+        if factors:  # the user's sets are checked in full
+            known = {s.id for s in listed}
+            listed += [Listed(fs.id, f"{fs.meta.document_number} {fs.meta.title}".strip(),
+                              fs.meta.issuer, fs.meta.published, len(fs.factors), fs.sha256)
+                       for fs in factor_sets(factors).values() if fs.id not in known]
         t = Table(box=box.SIMPLE_HEAVY)
         for col in ("id", _("document"), _("issuer"), _("published"), _("rows"), "sha256"):
             t.add_column(tr(col), overflow="fold")
-        for fs in sets.values():
-            m = fs.meta
-            t.add_row(*(Text(x) for x in (fs.id, f"{m.document_number} {m.title}".strip(),
-                                          m.issuer, m.published, str(len(fs.factors)),
-                                          fs.sha256[:12])))
+        for s in listed:
+            t.add_row(*(Text(x) for x in (s.id, s.document, s.issuer, s.published, str(s.rows),
+                                          s.sha256[:12])))
         stdout().print(t)
 
 
@@ -45,6 +51,12 @@ def show(
     lang: Lang = lang_option(),
 ) -> None:
     """A factor set's metadata and every row with its unit and reference."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from carbon.factors import require
+
     with guarded(lang):
         fs = require(factor_sets(factors), set_id)
         m = fs.meta

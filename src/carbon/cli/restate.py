@@ -7,16 +7,17 @@ from pathlib import Path
 
 import typer
 
-from carbon import api
-from carbon.cli.common import Lang, guarded, lang_option, read, stdout, title_of
+from carbon.cli.common import Lang, guarded, lang_option, read, said_written, stdout, title_of
 from carbon.i18n import _, language, tr
-from carbon.report import jsonout
-from carbon.report.restatement import print_restatement, render_text, to_xlsx
-from carbon.report.write import write_atomic
-from carbon.restatement import THRESHOLD_SCOPES
 
-#: ``--threshold-scope`` choices, from the restatement's own table.
-ThresholdScope = Enum("ThresholdScope", {k: k for k in THRESHOLD_SCOPES}, type=str)  # type: ignore[misc]
+
+class ThresholdScope(str, Enum):
+    """``--threshold-scope`` choices: the keys of ``carbon.restatement.THRESHOLD_SCOPES`` (a
+    test keeps them equal; that module is imported only when a restatement runs)."""
+
+    location = "location"
+    market = "market"
+    each_scope = "each_scope"
 
 
 class Format(str, Enum):
@@ -25,13 +26,13 @@ class Format(str, Enum):
 
 
 def restate(
-    before: list[Path] = typer.Option(..., "--before", "-a", exists=True,
+    before: list[Path] = typer.Option(..., "--before", exists=True,
                                       help="The inventory as originally reported (A). Repeat it "
                                       "for several inputs: the head office's first, then branch "
                                       "workbooks or folders of them."),
-    after: list[Path] = typer.Option(..., "--after", "-b", exists=True,
+    after: list[Path] = typer.Option(..., "--after", exists=True,
                                      help="The inventory as now (B); repeatable as --before."),
-    years: list[int] = typer.Option(None, "--years", "-y",
+    years: list[int] = typer.Option(None, "--year", "--years", "-y",
                                     help="Restate this year (repeatable); default: the years "
                                     "both inventories report."),
     base_year: int = typer.Option(None, "--base-year",
@@ -57,6 +58,11 @@ def restate(
 ) -> None:
     """Restate earlier years: before, after, change, and the change split into boundary,
     activity data and emission factors (Shapley values)."""
+    from carbon import api
+    from carbon.report import jsonout
+    from carbon.report.restatement import print_restatement, render_text, to_xlsx
+    from carbon.report.write import write_atomic
+
     with guarded(lang):
         inv_a = read(before, factors)
         inv_b = read(after, factors)
@@ -70,6 +76,7 @@ def restate(
                      before=title_of(before), after=title_of(after)))
         if out is not None and out.suffix.lower() == ".xlsx":
             to_xlsx(out, result, language(), inputs)
+            said_written([out])
             return
         if fmt is Format.table and out is None:
             print_restatement(result, stdout(), title)
@@ -80,3 +87,4 @@ def restate(
             typer.echo(text, nl=False)
         else:
             write_atomic(out, text.encode("utf-8"), inputs)
+            said_written([out])

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import typer
 
-from carbon.cli.common import guarded
+from carbon.cli.common import Group, guarded
 from carbon.errors import UsageError
 
-app = typer.Typer(help="Serve the collection web page: branches drop their workbooks, the head "
-                  "office sees the status and the report.", add_completion=False)
-tokens = typer.Typer(help="The links of the branches and the head office: create, list, revoke.",
-                     no_args_is_help=True, add_completion=False)
+app = typer.Typer(cls=Group, rich_markup_mode=None, add_completion=False,
+                  help="Serve the collection web page: branches drop their workbooks, the head "
+                  "office sees the status and the report.")
+tokens = typer.Typer(cls=Group, rich_markup_mode=None, no_args_is_help=True, add_completion=False,
+                     help="The links of the branches and the head office: create, list, "
+                     "revoke.")
 app.add_typer(tokens, name="tokens")
 
 DATA_HELP = ("The data folder: carbon.sqlite3 (tokens, submissions), the submitted files, and "

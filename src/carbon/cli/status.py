@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from carbon import api
 from carbon.cli.common import (
     ERRORS_HELP,
     EXIT_CHECK_FAILED,
@@ -23,12 +23,13 @@ from carbon.cli.common import (
     guarded,
     lang_option,
     read,
+    write,
 )
 from carbon.errors import UsageError
 from carbon.i18n import _, language
-from carbon.report.problems import problems_to
-from carbon.report.status import render_text, to_json, to_xlsx
-from carbon.report.write import Content, check_targets, write_outputs
+
+if TYPE_CHECKING:
+    from carbon.report.write import Content
 
 
 class Format(str, Enum):
@@ -57,6 +58,11 @@ def status(
 ) -> None:
     """Who has sent what: each entity's sources month by month (filled, estimated, partial,
     missing, not expected); exit 1 while an expected month is missing."""
+    from carbon import api
+    from carbon.report.problems import problems_to
+    from carbon.report.status import render_text, to_json, to_xlsx
+    from carbon.report.write import check_targets
+
     with guarded(lang), problems_to(errors, paths, [out]) as problem_files:
         if out is not None and out.suffix.lower() != ".xlsx":
             raise UsageError(_("--out {out}: the status is written as a workbook (.xlsx); "
@@ -68,7 +74,7 @@ def status(
         if out is not None:
             files.append((out, to_xlsx(st.data, language())))
         files += problem_files.outputs([])
-        write_outputs(files, inv.data.files)
+        write(files, inv.data.files)
         typer.echo(to_json(st.data) if fmt is Format.json else render_text(st.data), nl=False)
         if st.outstanding:
             raise typer.Exit(EXIT_CHECK_FAILED)

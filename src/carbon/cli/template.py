@@ -6,15 +6,15 @@ from pathlib import Path
 
 import typer
 
-from carbon.cli.common import Lang, guarded, lang_option, read
+from carbon.cli.common import Lang, guarded, lang_option, read, said_written
 from carbon.errors import UsageError
-from carbon.i18n import Joined, _, from_locale, quoted, tr
-from carbon.io.parse import year_list
-from carbon.report.write import write_atomic
+from carbon.i18n import Joined, _, from_locale, quoted
 
 
 def parse_years(text: str | None) -> list[int] | None:
     """``2022-2024`` or ``2022,2023,2024`` as a list of years."""
+    from carbon.io.parse import year_list
+
     if not text:
         return None
     years = year_list(text)
@@ -49,6 +49,8 @@ def template(
 ) -> None:
     """Write the Excel template to fill in: a cover, one sheet per table, drop-downs, examples;
     or, with --inventory and --for, one site's workbook pre-filled with its rows to complete."""
+    from carbon.report.write import write_atomic
+
     with guarded(lang):
         # the labels: --lang, else a Chinese locale's script, else zh-Hans (a facilities team's)
         local = from_locale()
@@ -63,7 +65,7 @@ def template(
             from carbon.report.template import build_template  # openpyxl: only when asked for
 
             write_atomic(target, build_template(labels, parse_years(years)))
-            typer.echo(tr(_("wrote {file}", file=target)))
+            said_written([target])
             return
         from carbon.report.site_template import build_site_template
         from carbon.review import data_years
@@ -85,7 +87,7 @@ def template(
             labels = inv.language  # the head office's language (its settings', its template's)
         data = build_site_template(inv.data, site, year, labels, inv.sets)
         write_atomic(target, data, inv.data.files)
-        typer.echo(tr(_("wrote {file}", file=target)))
+        said_written([target])
 
 
 def _refuse_existing(out: Path) -> None:

@@ -10,26 +10,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.text import Text
 
 from carbon.cli.common import EXIT_CHECK_FAILED, LANG_HELP, Lang, guarded, lang_option, stdout
 from carbon.cli.compute import calculate
 from carbon.errors import InputError, Problem
 from carbon.i18n import _, tr
-from carbon.io.source import check_input, present
-from carbon.manifest import added_figures, build, compare, load, version_note
 
 #: At most this many changed figures are listed; the rest are counted.
 MAX_FIGURES = 50
 
 
 def verify(
-    manifest: Path = typer.Argument(..., exists=True, dir_okay=False,
+    manifest: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="MANIFEST",
                                     help="A manifest written by carbon compute --manifest."),
     lang: Lang = lang_option(LANG_HELP + " The re-run's warnings are compared in the language "
                              "the manifest recorded them in (English when it records none)."),
 ) -> None:
     """Re-run the computation a manifest records; exit 1 naming every difference."""
+    from rich.text import Text
+
+    from carbon.io.source import check_input, present
+    from carbon.manifest import added_figures, build, compare, load, version_note
+
     with guarded(lang):
         old = load(manifest)
         base = manifest.resolve().parent

@@ -71,7 +71,7 @@ def read_published(path: Path, metrics: Iterable[str], years: Iterable[int]) -> 
     known_years = sorted(set(years))
     other = np.isfinite(year) & ~np.isin(year, known_years)
     report(other, "year", "not_restated", _("this year is not restated"),
-           _("use one of {years}, or restate it with --years",
+           _("use one of {years}, or restate it with --year",
              years=", ".join(map(str, known_years))))
     names = list(metrics)
     metric = cols["metric"].str.lower()

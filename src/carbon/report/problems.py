@@ -155,7 +155,9 @@ def problems_to(path: Path | None, sources: Path | Sequence[Path],
         yield files
     except InputError as exc:
         try:
-            write_outputs(files.outputs(exc.listed), inputs)
+            written = files.outputs(exc.listed)
+            write_outputs(written, inputs)
+            exc.written = [path for path, _data in written]
         except (UsageError, OutputError) as failed:
             exc.note = _("the problems were not written to --errors {path}: {reason}",
                          path=path, reason=str(failed))
