@@ -575,6 +575,18 @@ def test_serve_needs_a_data_folder():
     assert result.exit_code == 2 and "--data DIR" in result.stderr
 
 
+def test_serve_without_the_serve_extra_says_how_to_install_it(tmp_path, monkeypatch):
+    """The web packages are the serve extra: without them, exit 2 and the pip command."""
+    for name in [m for m in sys.modules if m.split(".")[0] in ("starlette", "uvicorn",
+                                                                "jinja2", "multipart")]:
+        monkeypatch.setitem(sys.modules, name, None)  # an import of it fails
+    for name in [m for m in sys.modules if m.startswith("carbon.web")]:
+        monkeypatch.delitem(sys.modules, name)
+    result = run("serve", "--data", tmp_path / "data")
+    assert result.exit_code == 2
+    assert "pip install 'carbon[serve]'" in " ".join(result.stderr.split())
+
+
 def test_carbon_help_does_not_import_the_web_stack():
     code = ("import sys; from carbon.cli import app; from typer.testing import CliRunner; "
             "CliRunner().invoke(app, ['--help']); CliRunner().invoke(app, ['serve', '--help']); "
