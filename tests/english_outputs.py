@@ -52,7 +52,8 @@ def _gappy_inventory(folder: Path) -> Path:
 
 
 def outputs(tmp: Path) -> dict[str, str]:
-    """Each command's output (stdout, then stderr) and the --errors file, by name."""
+    """Each command's output (stdout, then stderr; the temporary folder written ``TMP``) and the
+    --errors file, by name."""
     from carbon.cli import app
 
     runner = CliRunner()
@@ -72,7 +73,8 @@ def outputs(tmp: Path) -> dict[str, str]:
     out = {}
     for name, args in runs.items():
         result = runner.invoke(app, args)
-        out[name] = f"exit {result.exit_code}\n{result.stdout}---\n{result.stderr}"
+        said = f"exit {result.exit_code}\n{result.stdout}---\n{result.stderr}"
+        out[name] = said.replace(str(tmp), "TMP")  # the files written, wherever the run was
     out["problems.csv"] = (tmp / "problems.csv").read_text(encoding="utf-8-sig")
     return out
 

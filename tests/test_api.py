@@ -73,6 +73,13 @@ def test_workbook_charts_and_notebook_views(tmp_path):
     result = carbon.compute(carbon.read_inventory(EXAMPLE))
     book = result.to_excel(tmp_path / "report.xlsx", lang="zh-Hant")
     assert book.stat().st_size > 0
+    # the same sheets as carbon compute --out writes, the coverage matrix among them
+    assert run("compute", EXAMPLE, "--out", tmp_path / "cli.xlsx", "--lang", "zh-Hant"
+               ).exit_code == 0
+    import openpyxl
+
+    assert openpyxl.load_workbook(book, read_only=True).sheetnames == openpyxl.load_workbook(
+        tmp_path / "cli.xlsx", read_only=True).sheetnames
     files = result.charts(tmp_path / "charts")
     assert {p.name for p in files} >= {"scope-by-year.png", "scope-by-year.svg"}
     html = result._repr_html_()

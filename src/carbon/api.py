@@ -251,14 +251,28 @@ class Result:
 
         return jsonout.dumps(self.figures)
 
+    def workbook(self, lang: str = "en") -> Any:
+        """The report workbook (KPI, charts, breakdowns, coverage, audit trail …) as an openpyxl
+        ``Workbook``, its large sheets streamed when written
+        (:func:`carbon.report.workbook.write_workbook`)."""
+        from carbon.report.coverage import coverage_sheet
+        from carbon.report.workbook import build_workbook, sheet
+
+        inv = self.inventory.data
+        names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"].astype(str),
+                         strict=True))
+        return build_workbook(inv, self.ledger_data, self.figures, self.inventory.sets, lang,
+                              extra_sheets=[sheet("Coverage", lambda ws: coverage_sheet(
+                                  ws, self.review.coverage, names, lang))])
+
     def to_excel(self, path: PathLike, lang: str = "en") -> Path:
-        """Write the report workbook (KPI, charts, breakdowns, audit trail …) to ``path``."""
-        from carbon.report.workbook import build_workbook, write_workbook
+        """Write the report workbook (:meth:`workbook`) to ``path``, as ``carbon compute --out
+        report.xlsx`` does."""
+        from carbon.report.workbook import write_workbook
         from carbon.report.write import write_outputs
 
         target = Path(path)
-        wb = build_workbook(self.inventory.data, self.ledger_data, self.figures,
-                            self.inventory.sets, lang)
+        wb = self.workbook(lang)
         write_outputs([(target, lambda fh: write_workbook(wb, fh))], self.inventory.data.files)
         return target
 

@@ -96,8 +96,7 @@ def compute(
             _("Reading the inventory"), total=3 if workbook else 2) as bar:
         check_targets([p for p in (out, manifest) if p is not None], [])
         run = calculate(paths, factors, year, grid_level.value if grid_level else None, bar)
-        sets, inv, ledger, result = run.inventory.sets, run.inventory.data, run.ledger_data, \
-            run.figures
+        inv, ledger, result = run.inventory.data, run.ledger_data, run.figures
         if strict:
             from carbon.cli.check import findings
             from carbon.report.findings import print_findings
@@ -116,15 +115,10 @@ def compute(
                 raise UsageError(_("--out {out} writes the Excel workbook; drop --format "
                                    "{format}, or give --out a .{format} file", out=out.name,
                                    format=fmt.value))
-            from carbon.report.coverage import coverage_sheet
-            from carbon.report.workbook import build_workbook, sheet, write_workbook
+            from carbon.report.workbook import write_workbook
 
             bar.step(_("Writing the workbook"))
-            names = dict(zip(inv.entities["entity_id"].astype(str),
-                             inv.entities["name"].astype(str), strict=True))
-            wb = build_workbook(inv, ledger, result, sets, chosen, extra_sheets=[sheet(
-                "Coverage", lambda ws: coverage_sheet(ws, run.review.coverage, names,
-                                                      chosen))])
+            wb = run.workbook(chosen)
             files.append((out, lambda fh: write_workbook(wb, fh)))
         elif fmt is Format.table and out is None:
             bar.close()
