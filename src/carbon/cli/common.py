@@ -156,6 +156,9 @@ def guarded(lang: Lang | str | None = None) -> Iterator[None]:
                            highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INPUT) from None
         except (Interrupted, KeyboardInterrupt) as exc:
+            # an object the stop cut off mid-construction (a zip file being opened) may fail
+            # in its finalizer as the run unwinds: no traceback for that on the way out
+            sys.unraisablehook = lambda unraisable: None
             signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
             written = getattr(exc, "written", None)
             name = signal.Signals(signum).name

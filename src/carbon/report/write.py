@@ -8,6 +8,7 @@ import os
 import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -127,16 +128,27 @@ class InterruptedRun(BaseException):
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM (delivered when the block ends) where the platform can."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):
+    """Hold SIGINT and SIGTERM until the block ends, then act on one that came meanwhile.
+
+    Masking the signal in this thread is not enough: the process has other threads (Arrow's,
+    the compressor's), the kernel may deliver the signal to one of them, and Python then runs its
+    handler in the main thread at the next instruction, inside the block. So the handlers
+    themselves are swapped for one that only records the signal; the usual handler runs when the
+    block ends. (Outside the main thread, where handlers cannot be set, the block runs as is.)
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    came: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    old = {s: signal.signal(s, lambda signum, frame: came.append(signum)) for s in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if came:
+            signal.raise_signal(came[0])  # now handled as usual (KeyboardInterrupt, Interrupted)
 
 
 def write_outputs(files: Sequence[tuple[Path, Content]], inputs: Iterable[Path] = ()) -> None:
@@ -167,8 +179,10 @@ def write_outputs(files: Sequence[tuple[Path, Content]], inputs: Iterable[Path] 
             missing = [d for d in [target.parent, *target.parent.parents] if not d.exists()]
             target.parent.mkdir(parents=True, exist_ok=True)
             made += reversed(missing)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((tmp, target))
+            with _signals_held():  # a stop between making the file and staging it would leak it
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                           dir=target.parent)
+                staged.append((tmp, target))
             with os.fdopen(fd, "wb") as fh:
                 if callable(content):
                     content(fh)
