@@ -267,7 +267,10 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     layout.fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(2, len(frame) + 1)}"
-    layout.print_setup(ws, "1:1", landscape=True, lang=lang)
+    # one column per figure (sixty and more): A3 landscape at full size, the entity's columns
+    # repeated on the pages to the right, rather than the whole width shrunk onto one page
+    layout.print_setup(ws, "1:1", landscape=True, a3=True, lang=lang, fit_width=False,
+                       title_cols="A:C")
 
 
 def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str) -> None:
@@ -296,7 +299,9 @@ def month_sheet(ws: Worksheet, ledger: Ledger, result: dict[str, Any], lang: str
     layout.fit_rows(ws, 1)
     ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(2, len(frame) + 1)}"
-    layout.print_setup(ws, "1:1", landscape=True, lang=lang)
+    # a column per figure, as on By entity: A3 at full size, year, source and month repeated
+    layout.print_setup(ws, "1:1", landscape=True, a3=True, lang=lang, fit_width=False,
+                       title_cols="A:C")
 
 
 # -- audit trail ---------------------------------------------------------------------------------
