@@ -108,12 +108,14 @@ def test_check_json_equals_carbon_check_format_json(site, kind):
 def test_check_page_shows_the_cell_value_and_fix_in_the_page_language(site):
     book = site.workbook("BR01.xlsx", unit={3: "bananas"})
     problem = _problem_of(book)
-    for lang, header, label in [("zh-Hant", "zh-TW,zh;q=0.8", "儲存格"),
-                                ("zh-Hans", "zh-CN", "单元格"), ("en", "en-GB", "Cell")]:
+    for lang, header, label, title in [("zh-Hant", "zh-TW,zh;q=0.8", "儲存格", "1 個問題需要修改"),
+                                       ("zh-Hans", "zh-CN", "单元格", "1 个问题需要修改"),
+                                       ("en", "en-GB", "Cell", "1 problem to fix")]:
         page = site.post("/check", book, csrf=site.csrf(),
                          headers={"Accept-Language": header})
         assert page.status_code == 200, page.text
         assert f'<html lang="{lang}">' in page.text
+        assert f'id="problems-title">{title}</h2>' in page.text
         assert f"<th>{label}</th>" in page.text
         assert '<td class="cell">F4</td>' in page.text
         assert '<td class="value">bananas</td>' in page.text

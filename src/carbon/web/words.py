@@ -45,6 +45,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "nothing_stored": ("仅检查，未保存。", "僅檢查，未儲存。", "Checked only; nothing was stored."),
     "ok": ("没有需要修改的问题。", "沒有需要修改的問題。", "Nothing to fix."),
     "n_problems": ("{n} 个问题需要修改", "{n} 個問題需要修改", "{n} problems to fix"),
+    "one_problem": ("1 个问题需要修改", "1 個問題需要修改", "1 problem to fix"),
     "problems": ("需要修改的问题", "需要修改的問題", "Problems to fix"),
     "where": ("位置", "位置", "Where"),
     "file": ("文件", "檔案", "File"),
