@@ -168,6 +168,9 @@ def test_the_workbook_warnings_and_kpi_words_follow_the_language(tmp_path):
     (["verify", "{manifest}"], "zh-Hant", "核驗通過"),
     (["factors", "list"], "zh-Hans", "发布机构"),
     (["factors", "show", "mee-grid-2022"], "zh-Hant", "發佈機構"),
+    (["serve"], "zh-Hant", "carbon serve 需要 --data DIR"),
+    (["serve", "tokens", "create", "--data", "{data}"], "zh-Hans", "请说明链接属于谁"),
+    (["serve", "tokens", "list", "--data", "{data}"], "zh-Hant", "尚無權杖"),
 ])
 def test_every_command_takes_lang(tmp_path, args, lang, words):
     bad = make_inventory(tmp_path / "bad", [["E1", "2024-01-01", "2024-01-31", "electricity", 1,
@@ -177,7 +180,9 @@ def test_every_command_takes_lang(tmp_path, args, lang, words):
     manifest = tmp_path / "m.json"
     assert run("compute", EXAMPLE, "--format", "json", "--out", tmp_path / "r.json",
                "--manifest", manifest).exit_code == 0
-    filled = [str(a).format(bad=bad, exists=exists, manifest=manifest) for a in args]
+    (tmp_path / "data").mkdir()
+    filled = [str(a).format(bad=bad, exists=exists, manifest=manifest, data=tmp_path / "data")
+              for a in args]
     assert words in _said(run(*filled, "--lang", lang))
     wrong = run(*filled, "--lang", "fr")
     boxed = " ".join(wrong.stderr.replace("│", " ").split())

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import typer
 
-from carbon.cli.common import Group, guarded
+from carbon.cli.common import Group, Lang, guarded, lang_option
 from carbon.errors import UsageError
+from carbon.i18n import _, tr
 
 app = typer.Typer(cls=Group, rich_markup_mode=None, add_completion=False,
                   help="Serve the collection web page: branches drop their workbooks, the head "
@@ -62,23 +63,25 @@ def serve(
                                             help="Proxies whose X-Forwarded-For and "
                                             "X-Forwarded-Proto are trusted (comma-separated, "
                                             "or *)."),
+    lang: Lang = lang_option("Language of the console's messages: en, zh-Hans, zh-Hant "
+                             "(default: the locale, else en; the page follows each browser)."),
 ) -> None:
     """Serve the collection web page; prints ``listening on http://HOST:PORT`` when ready."""
     if ctx.invoked_subcommand is not None:
         return
-    with guarded():
+    with guarded(lang):
         if data is None:
-            raise UsageError("carbon serve needs --data DIR: the folder where it keeps the "
-                             "submissions (created when missing)")
+            raise UsageError(_("carbon serve needs --data DIR: the folder where it keeps the "
+                               "submissions (created when missing)"))
         if root_path and (not root_path.startswith("/") or root_path.endswith("/")):
-            raise UsageError(f"--root-path {root_path}: write the prefix with a leading slash "
-                             "and none at the end, e.g. /carbon")
+            raise UsageError(_("--root-path {path}: write the prefix with a leading slash and "
+                               "none at the end, e.g. /carbon", path=root_path))
         try:
             from carbon.web.app import Config
             from carbon.web.app import serve as run
         except ImportError as exc:
-            raise UsageError(f"carbon serve needs the web packages ({exc.name} is missing): "
-                             "pip install 'carbon[serve]'") from None
+            raise UsageError(_("carbon serve needs the web packages ({name} is missing): pip "
+                               "install 'carbon[serve]'", name=exc.name)) from None
         import logging
 
         from carbon.web.store import Store
@@ -87,9 +90,9 @@ def serve(
         store.clear_tmp()
         hq = inventory or default_inventory(data)
         if hq is None:
-            typer.echo(f"note: no head office's inventory (looked for {data / 'inventory'}; "
-                       "--inventory names another): the page checks workbooks, but submitting "
-                       "and the status wait for it", err=True)
+            typer.echo(tr(_("note: no head office's inventory (looked for {path}; --inventory "
+                            "names another): the page checks workbooks, but submitting and the "
+                            "status wait for it", path=data / "inventory")), err=True)
         else:  # its problems now, not at the first submission
             from carbon.errors import InputError
             from carbon.web.collection import head_office_problems
@@ -109,8 +112,9 @@ def serve(
                 ready=lambda url: typer.echo(f"listening on {url}"))
         except (Interrupted, KeyboardInterrupt) as exc:
             signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-            typer.echo(f"stopped ({signal.Signals(signum).name}); every submission received is "
-                       f"stored in {data}", err=True)
+            typer.echo(tr(_("stopped ({signal}); every submission received is stored in "
+                            "{folder}", signal=signal.Signals(signum).name, folder=data)),
+                       err=True)
             raise typer.Exit(128 + signum) from None
 
 
@@ -129,11 +133,12 @@ def create(
                             help="The page's address as the branches reach it (the proxy's, "
                             "with its prefix)."),
     inventory: Path = typer.Option(None, "--inventory", exists=True, help=INVENTORY_HELP),
+    lang: Lang = lang_option(),
 ) -> None:
     """Create a link with a new token; prints it once (carbon keeps only a hash)."""
-    with guarded():
+    with guarded(lang):
         if (site is None) == (not head_office):
-            raise UsageError("say whose link it is: --for BR01 (a branch) or --head-office")
+            raise UsageError(_("say whose link it is: --for BR01 (a branch) or --head-office"))
         from carbon.web.store import Store
 
         hq = inventory or default_inventory(data)
@@ -145,30 +150,32 @@ def create(
             try:
                 inv = api.read_inventory(hq, pending=True)
             except InputError:
-                typer.echo(f"note: {hq} does not read as it is: {site} was not checked against "
-                           "its entities (carbon check shows why)", err=True)
+                typer.echo(tr(_("note: {inventory} does not read as it is: {site} was not "
+                                "checked against its entities (carbon check shows why)",
+                                inventory=hq, site=site)), err=True)
             else:
                 subtree_ids(inv.data, site)  # an unknown id: did you mean …
         store = Store(data)
         token, text = store.create_token("head_office" if head_office else "branch", site,
                                          name or site or "head office")
-        who = "the head office" if head_office else f"{site}"
-        typer.echo(f"token {token.id} for {who} ({token.name}): the link, shown once (carbon "
-                   "keeps only a hash of it):")
+        who = _("the head office") if head_office else site
+        typer.echo(tr(_("token {id} for {who} ({name}): the link, shown once (carbon keeps only "
+                        "a hash of it):", id=token.id, who=who, name=token.name)))
         typer.echo(f"{url.rstrip('/')}/?token={text}")
 
 
 @tokens.command("list")
 def list_tokens(
     data: Path = typer.Option(..., "--data", file_okay=False, exists=True, help=DATA_HELP),
+    lang: Lang = lang_option(),
 ) -> None:
     """Every token: id, whose, created, revoked."""
-    with guarded():
+    with guarded(lang):
         from carbon.web.store import Store
 
         listed = Store(data).tokens()
         if not listed:
-            typer.echo("no tokens yet (carbon serve tokens create)")
+            typer.echo(tr(_("no tokens yet (carbon serve tokens create)")))
             return
         typer.echo(f"{'id':<13}{'for':<14}{'name':<24}{'created (UTC)':<22}revoked")
         for t in listed:
@@ -181,10 +188,12 @@ def list_tokens(
 def revoke(
     token_id: str = typer.Argument(..., help="The token's id (carbon serve tokens list)."),
     data: Path = typer.Option(..., "--data", file_okay=False, exists=True, help=DATA_HELP),
+    lang: Lang = lang_option(),
 ) -> None:
     """Revoke a token: its link stops working at once; its submissions stay."""
-    with guarded():
+    with guarded(lang):
         from carbon.web.store import Store
 
         t = Store(data).revoke(token_id)
-        typer.echo(f"token {t.id} ({t.name}) revoked at {t.revoked_at}")
+        typer.echo(tr(_("token {id} ({name}) revoked at {time}", id=t.id, name=t.name,
+                        time=t.revoked_at)))
