@@ -162,28 +162,44 @@ def _intensity_basis(inv: Inventory, years: list[int], ent: pd.DataFrame, denoms
     out: dict[int, dict[str, Any]] = {}
     notices: list[Notice] = []
     have = set(inv.denominators["entity_id"].astype(str)) if inv.denominators is not None else set()
+    # the columns once, as arrays (a row per figure): the per-year sums below are plain numpy
+    ent_year, ent_ids = ent["year"].to_numpy(), ent["entity_id"].astype(str).to_numpy()
+    figures = np.ascontiguousarray(ent[rated].to_numpy(dtype="float64").T)
+    carried = {c: ent[c].to_numpy(dtype="float64") > 0 for _, c in carriers}
+    d_year, d_ids = denoms["year"].to_numpy(), denoms["entity_id"].astype(str).to_numpy()
+    d_values = {k: denoms[k].to_numpy(dtype="float64") for k in metrics.DENOMINATORS}
+
+    def summed(rows: np.ndarray) -> dict[str, float]:
+        """The rated figures summed over these rows of ``ent`` (blanks as 0, as pandas sums)."""
+        part = figures[:, rows]
+        return dict(zip(rated, np.where(np.isnan(part), 0.0, part).sum(axis=1).tolist(),
+                        strict=True))
+
     for y in years:
-        active = ent[ent["year"] == y]
-        d = denoms[denoms["year"] == y].set_index("entity_id")
-        info: dict[str, Any] = {"entities": len(active), "covered": {}}
+        sel = np.flatnonzero(ent_year == y)
+        in_year = np.flatnonzero(d_year == y)
+        where = dict(zip(d_ids[in_year].tolist(), in_year.tolist(), strict=True))
+        at = np.array([where.get(e, -1) for e in ent_ids[sel].tolist()], dtype=np.int64)
+        info: dict[str, Any] = {"entities": len(sel), "covered": {}}
         for key, den in metrics.DENOMINATORS.items():
-            value = active["entity_id"].map(d[key]) if len(d) else pd.Series(np.nan, active.index)
-            ok = value.notna().to_numpy()
+            value = np.where(at >= 0, d_values[key][np.maximum(at, 0)], np.nan) if len(
+                in_year) else np.full(len(sel), np.nan)
+            ok = ~np.isnan(value)
             info[f"{key}_entities"] = int(ok.sum())
             sums = (None if not ok.any() else by_year.loc[y].to_dict() if ok.all()
-                    else active.loc[ok, rated].sum().to_dict())
+                    else summed(sel[ok]))
             info["covered"][key] = (sums, float(value[ok].sum()) if ok.any() else None)
             for metric, carrier in carriers:
-                has = (active[carrier] > 0).to_numpy()
+                has = carried[carrier][sel]
                 if has.any():
                     both = ok & has
                     info["covered"][(key, metric)] = (
-                        (active.loc[both, rated].sum().to_dict(), float(value[both].sum()))
+                        (summed(sel[both]), float(value[both].sum()))
                         if both.any() else (None, None))
-            lacking = sorted(active.loc[~ok, "entity_id"].astype(str))
+            lacking = sorted(ent_ids[sel][~ok].tolist())
             what = Words(den.label("en").lower(), den.label("zh-Hans"), den.label("zh-Hant"))
             per = Words(*(den.per_unit(lang).lstrip("/") for lang in ("en", "zh-Hans", "zh-Hant")))
-            if not ok.any() and len(active):
+            if not ok.any() and len(sel):
                 notices.append(Notice(f"no_{key.removesuffix('_m2')}", _(
                     "{year}: no entity with activity has a {what} (blank or 0); its intensities "
                     "are left empty: add {key} per entity and year in the denominators table",
@@ -193,18 +209,20 @@ def _intensity_basis(inv: Inventory, years: list[int], ent: pd.DataFrame, denoms
                     "{year}: {n} of {active} entities with activity have no {what} (blank or "
                     "0): {listed}; the intensities per {per} cover the other {others} entities "
                     "only (their figures over their {what}); add {key} for these entities",
-                    year=y, n=len(lacking), active=len(active), what=what,
+                    year=y, n=len(lacking), active=len(sel), what=what,
                     listed=_listed(lacking), per=per, others=int(ok.sum()), key=key)
                     if set(lacking) & have else _(
                     "{year}: {n} of {active} entities with activity have no {what} (blank or "
                     "0): {listed}; the intensities per {per} cover the other {others} entities "
                     "only (their figures over their {what}); add {key} for these entities in "
-                    "the denominators table", year=y, n=len(lacking), active=len(active),
+                    "the denominators table", year=y, n=len(lacking), active=len(sel),
                     what=what, listed=_listed(lacking), per=per, others=int(ok.sum()),
                     key=key)))
-        idle = sorted(set(d.index[d[list(metrics.DENOMINATORS)].notna().any(axis=1)])
-                      - set(active["entity_id"].astype(str)))
-        if idle and len(active):
+        given = np.zeros(len(in_year), dtype=bool)
+        for values in d_values.values():
+            given |= ~np.isnan(values[in_year])
+        idle = sorted(set(d_ids[in_year][given].tolist()) - set(ent_ids[sel].tolist()))
+        if idle and len(sel):
             notices.append(Notice("denominator_without_activity", _(
                 "{year}: {n} entities have a floor area or headcount but no activity in the "
                 "year: {listed}; they are left out of the intensities (record their energy, or "
