@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import EXAMPLE, compute_json, make_inventory, run, write_csv
+from tests.xlsx_util import sheet
 
 HEADER = ["entity_id", "period_start", "period_end", "source", "quantity", "unit", "meter"]
 
@@ -293,9 +294,9 @@ def _template_workbook(tmp_path: Path, rows: list[list[Any]]) -> Path:
     from carbon.report.template import build_template
 
     wb = openpyxl.load_workbook(io.BytesIO(build_template("zh-Hans", [2024])))
-    wb["entities"].append(["E1", "总部", "", "office", "山西", "", ""])
+    sheet(wb, "entities").append(["E1", "总部", "", "office", "山西", "", ""])
     for r in rows:
-        wb["activity"].append(r)
+        sheet(wb, "activity").append(r)
     path = tmp_path / "branch.xlsx"
     wb.save(path)
     return path
@@ -308,7 +309,7 @@ def test_check_on_a_workbook_with_a_missing_january(tmp_path):
     result = run("check", book)
     assert result.exit_code == 1, result.output
     text = " ".join(result.stdout.split())
-    assert "branch.xlsx, activity!B2: E1 electricity meter 0001: nothing recorded from " \
+    assert "branch.xlsx, 活动数据 (activity)!B2: E1 electricity meter 0001: nothing recorded from " \
         "2024-01-01 to 2024-01-31 (before row 2). Fix: add the missing period if the meter " \
         "ran [period_gap]" in text
     assert "coverage 2024: 1 meter, 1 with missing days (E1 electricity meter 0001: 2024-01 " \
@@ -414,21 +415,21 @@ def test_the_meters_sheet_of_a_workbook_declares_a_season_and_is_checked_by_cell
     from carbon.report.template import build_template
 
     wb = openpyxl.load_workbook(io.BytesIO(build_template("zh-Hant", [2024])))
-    wb["entities"].append(["E1", "總部", "", "office", "山西", "", ""])
+    sheet(wb, "entities").append(["E1", "總部", "", "office", "山西", "", ""])
     for m in (1, 2, 3, 11, 12):
-        wb["activity"].append(["E1", f"2024-{m:02d}", f"2024-{m:02d}", "熱力", 1200, "吉焦", "H-01"])
-    wb["meters"].append(["E1", "熱力", "H-01", "11月-3月", "供暖季"])
+        sheet(wb, "activity").append(["E1", f"2024-{m:02d}", f"2024-{m:02d}", "熱力", 1200, "吉焦", "H-01"])
+    sheet(wb, "meters").append(["E1", "熱力", "H-01", "11月-3月", "供暖季"])
     book = tmp_path / "heat.xlsx"
     wb.save(book)
     result = run("check", book, "--format", "json")
     assert result.exit_code == 0, result.output
     (cov,) = json.loads(result.stdout)["coverage"]
     assert (cov["months"], cov["days_expected"], cov["days_missing"]) == ("11-3", 152, 0)
-    wb["meters"]["D2"] = "冬季"
+    sheet(wb, "meters")["D2"] = "冬季"
     wb.save(book)
     bad = run("check", book)
     assert bad.exit_code == 2
-    assert "heat.xlsx, meters!D2: '冬季': not a list of months" in " ".join(bad.stderr.split())
+    assert "heat.xlsx, 計量錶 (meters)!D2: '冬季': not a list of months" in " ".join(bad.stderr.split())
 
 
 @pytest.mark.parametrize("text,months", [
@@ -483,13 +484,13 @@ def test_the_template_has_a_meters_sheet_with_hints_a_source_list_and_examples(l
     from carbon.report.template import build_template, example_rows
 
     wb = openpyxl.load_workbook(io.BytesIO(build_template(lang)))
-    ws = wb["meters"]
+    ws = sheet(wb, "meters")
     assert [str(c.value).rsplit("(", 1)[1] for c in ws[1]] == [
         "entity_id)", "source)", "meter)", "months)", "note)"]
     assert ws.column_dimensions["D"].number_format == "@"  # 11-3 stays text, not a date
     checks = {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
     assert hint in checks["D2"].prompt
-    activity_source = next(dv for dv in wb["activity"].data_validations.dataValidation
+    activity_source = next(dv for dv in sheet(wb, "activity").data_validations.dataValidation
                            if str(dv.sqref).startswith("D2"))
     assert checks["B2"].formula1 == activity_source.formula1
     heating = example_rows(lang, 2024)["meters"][0]

@@ -15,6 +15,7 @@ import pytest
 
 from carbon.schema import TABLES, header_key
 from tests.conftest import EXAMPLE, compute_json, run, write_csv
+from tests.xlsx_util import sheet
 
 MULTISITE = EXAMPLE / "multisite"
 HQ, BRANCHES = MULTISITE / "collection" / "hq", MULTISITE / "collection" / "branches"
@@ -36,7 +37,7 @@ def _fill(book: Path, months: range = range(1, 13)) -> list[dict[str, object]]:
     """Type a quantity into each activity row of ``months`` (and the denominators), as a clerk
     would; return the rows filled."""
     wb = openpyxl.load_workbook(book)
-    ws = wb["activity"]
+    ws = sheet(wb, "activity")
     keys = _keys(ws)
     filled = []
     for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
@@ -47,7 +48,7 @@ def _fill(book: Path, months: range = range(1, 13)) -> list[dict[str, object]]:
             rec["quantity"] = round(100 + 7.25 * r, 2)
             ws.cell(r, keys.index("quantity") + 1, rec["quantity"])
             filled.append(rec)
-    den = wb["denominators"]
+    den = sheet(wb, "denominators")
     for r in range(2, den.max_row + 1):
         if den.cell(r, 1).value:
             den.cell(r, 3, 1200 + r)
@@ -59,11 +60,11 @@ def _fill(book: Path, months: range = range(1, 13)) -> list[dict[str, object]]:
 def test_a_site_template_is_prefilled_and_its_key_cells_protected(tmp_path):
     book = _template(tmp_path)
     wb = openpyxl.load_workbook(book)
-    ent = wb["entities"]
+    ent = sheet(wb, "entities")
     assert [(c[0].value, c[2].value) for c in ent.iter_rows(min_row=2, max_row=3)] == [
         ("BR01", None), ("OUT01", "BR01")]  # the site's parent left blank: checkable on its own
     assert ent.protection.sheet and ent.protection.password is None
-    act = wb["activity"]
+    act = sheet(wb, "activity")
     keys = _keys(act)
     rows = [r for r in act.iter_rows(min_row=2, values_only=True) if r[0]]
     assert len(rows) == 2 * 5 * 12  # BR01 and OUT01, five sources each, every month of 2025

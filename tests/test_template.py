@@ -6,17 +6,32 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
+import carbon
 from carbon import vocab
 from carbon.io.xlsx import SheetInfo, find_sheet
-from carbon.report.template import LANGS, build_template, example_rows
-from carbon.schema import ENTRIES, ENTRY_EVENTS, EXIT_EVENTS, EXITS, TABLES, header_key
+from carbon.report.template import LANGS, build_template, column_help, example_rows
+from carbon.schema import (
+    DATA_QUALITY,
+    ENTRIES,
+    ENTRY_EVENTS,
+    EXIT_EVENTS,
+    EXITS,
+    INSTRUMENTS,
+    TABLES,
+    TECHNOLOGIES,
+    USES,
+    UTILITIES,
+    header_key,
+)
 from tests.conftest import ROOT, compute_json, run, write_csv
+from tests.xlsx_util import sheet
 
 COMMITTED = {"zh-Hans": ROOT / "inputs" / "template.xlsx",
              "zh-Hant": ROOT / "inputs" / "template.zh-Hant.xlsx",
@@ -42,7 +57,7 @@ def _wb(lang: str, years: list[int] | None = None) -> openpyxl.Workbook:
 
 def _list_values(wb: openpyxl.Workbook, formula: str) -> list[str]:
     ref = formula.lstrip("=").split("!")[1].replace("$", "")
-    return [c.value for row in wb["lists"][ref] for c in row]
+    return [c.value for row in wb["lists"][ref] for c in row if c.value is not None]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -50,7 +65,8 @@ def test_headers_show_label_and_key_and_sheets_are_laid_out(lang):
     wb = _wb(lang)
     assert wb["lists"].sheet_state == "hidden"
     for name, spec in TABLES.items():
-        ws = wb[name]
+        ws = sheet(wb, name)
+        assert ws.title == (name if lang == "en" else f"{ws.title.split(' ')[0]} ({name})")
         assert ws.freeze_panes == "A2"
         headers = [c.value for c in ws[1]]
         assert [header_key(h, spec) for h in headers] == list(spec.keys)
@@ -58,8 +74,8 @@ def test_headers_show_label_and_key_and_sheets_are_laid_out(lang):
         if lang != "en":
             assert all(c.label(lang) in h for h, c in zip(headers, spec.columns, strict=True))
         assert ws.max_row == 1  # nothing in the input area to be counted by mistake
-    act = wb["activity"]
-    assert act.column_dimensions["B"].number_format == "yyyy-mm-dd"
+    act = sheet(wb, "activity")
+    assert act.column_dimensions["B"].number_format == "@"  # as typed: 2024-02 stays a month
     assert act.column_dimensions["E"].number_format == "#,##0.00"
     assert act.column_dimensions["E"].width >= 14
 
@@ -68,28 +84,47 @@ def test_headers_show_label_and_key_and_sheets_are_laid_out(lang):
 def test_drop_downs_are_present_and_come_from_the_vocabulary(lang):
     wb = _wb(lang)
     lists: dict[tuple[str, str], list[str]] = {}
-    for name in ("activity", "entities", "custom_factors", "settings"):
-        for dv in wb[name].data_validations.dataValidation:
+    formulas: dict[tuple[str, str], str] = {}
+    for name in ("activity", "entities", "custom_factors", "settings", "denominators"):
+        for dv in sheet(wb, name).data_validations.dataValidation:
             if dv.type == "list":
                 col = str(dv.sqref).split(":")[0].rstrip("0123456789")
-                lists[(name, col)] = _list_values(wb, dv.formula1)
+                if dv.formula1.startswith("=INDIRECT("):
+                    formulas[(name, col)] = dv.formula1
+                else:
+                    lists[(name, col)] = _list_values(wb, dv.formula1)
     sources = lists[("activity", "D")]
     assert {vocab.source_key(s) for s in sources} == set(vocab.sources())
-    assert {"kWh", "度", "万千瓦时", "GJ", "吉焦", "m3", "立方米", "L", "升", "t", "吨"} <= set(
-        lists[("activity", "F")])
-    assert lists[("activity", "H")] == ["stationary", "mobile"]
-    assert lists[("activity", "I")] == ["uncontrolled", "oxidation_catalyst", "low_mileage_ldv"]
-    assert lists[("activity", "J")] == ["gec", "green_power"]
-    assert lists[("activity", "K")] == ["measured", "invoice", "estimated"]
+    # the unit drop-down follows the row's source: each source's units, by a workbook name
+    assert formulas[("activity", "F")].startswith('=INDIRECT("units_"&INDEX(')
+    electricity = _list_values(wb, wb.defined_names["units_electricity"].attr_text)
+    assert {"kWh", "度", "万千瓦时", "兆瓦时"} <= set(electricity) and "吨" not in electricity
+    gas = _list_values(wb, wb.defined_names["units_natural_gas"].attr_text)
+    assert {"m3", "立方米", "万立方米", "t", "GJ"} <= set(gas) and "个" not in gas
+    water = _list_values(wb, wb.defined_names["units_water"].attr_text)
+    assert "立方米" in water and "吨" not in water  # a volume: 吨 on a water bill is refused
+    # entity ids from the entities sheet, wherever a row names an entity
+    ids = f"'{sheet(wb, 'entities').title}'!$A$2:$A$"
+    assert all(str(sheet(wb, t).data_validations.dataValidation[0].formula1).startswith(f"={ids}")
+               for t in ("activity", "denominators"))
+    # choices in the template's language, each read back as its canonical value
+    for col, table in (("H", USES), ("I", TECHNOLOGIES), ("K", DATA_QUALITY)):
+        assert [table[vocab.fold(v)] for v in lists[("activity", col)]] == list(
+            dict.fromkeys(table.values()) if col != "H" else ["stationary", "mobile"])
+    assert [INSTRUMENTS.get(vocab.fold(v), v) for v in lists[("activity", "J")]] == [
+        "gec", "green_power"]
+    if lang != "en":
+        assert lists[("activity", "H")][0] == "固定" and lists[("activity", "K")][0] in (
+            "实测", "實測")
     assert {vocab.province_key(p) for p in lists[("entities", "E")]} == set(vocab.provinces())
-    assert lists[("entities", "F")] == ["clp", "hk_electric"]
+    assert [UTILITIES[vocab.fold(v)] for v in lists[("entities", "F")]] == ["clp", "hk_electric"]
     # entry and exit, in the template's language, each read back as its canonical event
     for col, spellings, events in (("I", ENTRIES, ENTRY_EVENTS), ("J", EXITS, EXIT_EVENTS)):
         assert [spellings[vocab.fold(v)] for v in lists[("entities", col)]] == list(events)
     if lang == "zh-Hans":
         assert lists[("entities", "I")][:2] == ["收购", "新设"]
     assert "emission" in lists[("custom_factors", "C")]
-    settings = [_list_values(wb, dv.formula1) for dv in wb["settings"].data_validations.dataValidation
+    settings = [_list_values(wb, dv.formula1) for dv in sheet(wb, "settings").data_validations.dataValidation
                 if dv.type == "list"]
     assert ["national", "regional", "provincial"] in settings
 
@@ -135,15 +170,15 @@ def test_filled_template_computes_like_the_csv_folder(tmp_path, lang):
     denominators = [["S1", 2024, 12000.5, 300], ["S2", 2024, 800, 21]]
     wb = _wb(lang, [2024])
     for r in entities:
-        wb["entities"].append(r)
+        sheet(wb, "entities").append(r)
     for r in denominators:
-        wb["denominators"].append(r)
-    act = wb["activity"]
+        sheet(wb, "denominators").append(r)
+    act = sheet(wb, "activity")
     for i, r in enumerate(typed):
         act.append(r)
         if i == 5:
             act.append([])  # a blank row: skipped, not an error
-    st = wb["settings"]
+    st = sheet(wb, "settings")
     st.cell(_key_row(st, "organisation"), 2, "Test Org")
     st.cell(_key_row(st, "grid_level"), 2, "provincial")
     book = tmp_path / "inventory.xlsx"
@@ -177,7 +212,7 @@ def test_worked_examples_are_valid_input(tmp_path, lang):
     assert not any(find_sheet(n, [SheetInfo(examples.title, "", False)]) for n in TABLES)
     for name, rows in example_rows(lang, 2024).items():
         for r in rows:
-            wb[name].append(r)
+            sheet(wb, name).append(r)
     path = tmp_path / "examples.xlsx"
     wb.save(path)
     out = compute_json(path)
@@ -192,8 +227,8 @@ def test_unfilled_template_is_an_error_not_a_column_of_zeros(tmp_path):
     result = run("compute", path, "--format", "json")
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    for sheet in ("entities", "activity"):
-        assert f"{sheet}!A2" in result.stderr
+    for tab in ("单位 (entities)", "活动数据 (activity)"):  # the tabs as the template names them
+        assert f"{tab}!A2" in result.stderr
     assert result.stderr.count("[no_rows]") == 2
 
 
@@ -203,7 +238,7 @@ def test_template_command(tmp_path):
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == "填寫說明"
-    st = wb["settings"]
+    st = sheet(wb, "settings")
     assert st.cell(_key_row(st, "reporting_years"), 2).value == "2022, 2023, 2024"
     again = run("template", "-o", out)
     assert again.exit_code == 2 and "exists" in again.stderr
@@ -213,8 +248,8 @@ def test_template_command(tmp_path):
 
 def test_reporting_years_from_settings_sheet(tmp_path):
     wb = _wb("en", [2023, 2024])
-    wb["entities"].append(["S1", "Site", "", "", "北京", "", ""])
-    wb["activity"].append(["S1", "2023-01", "2023-12", "electricity", 10, "MWh"])
+    sheet(wb, "entities").append(["S1", "Site", "", "", "北京", "", ""])
+    sheet(wb, "activity").append(["S1", "2023-01", "2023-12", "electricity", 10, "MWh"])
     path = tmp_path / "y.xlsx"
     wb.save(path)
     # 2024 has no activity: an error naming the year and the sheet, not a column of zeros
@@ -224,7 +259,7 @@ def test_reporting_years_from_settings_sheet(tmp_path):
     assert "y.xlsx, sheet settings, column reporting_years: '2024': reporting year 2024 has no " \
         "activity rows (the inventory's activity covers 2023)" in text
     assert "[no_activity]" in text
-    st = wb["settings"]
+    st = sheet(wb, "settings")
     st.cell(_key_row(st, "reporting_years"), 2, "2023")
     wb.save(path)
     out: dict[str, Any] = json.loads(run("compute", path, "-f", "json").stdout)
@@ -234,16 +269,66 @@ def test_reporting_years_from_settings_sheet(tmp_path):
 
 def test_template_data_round_trips_through_the_reader_with_cell_refs(tmp_path):
     wb = _wb("zh-Hans")
-    wb["entities"].append(["S1", "Site", "", "", "北京", "", ""])
-    wb["activity"].append(["S1", "2023-01", "2023-12", "电力", "１２,３４５", "度"])
-    wb["activity"].append(["S1", "2023-01", "2023-12", "电力", "12,34,5", "度"])
+    sheet(wb, "entities").append(["S1", "Site", "", "", "北京", "", ""])
+    sheet(wb, "activity").append(["S1", "2023-01", "2023-12", "电力", "１２,３４５", "度"])
+    sheet(wb, "activity").append(["S1", "2023-01", "2023-12", "电力", "12,34,5", "度"])
     path = tmp_path / "r.xlsx"
     wb.save(path)
     result = run("compute", path)
     assert result.exit_code == 2
     text = " ".join(result.stderr.split())
-    assert "activity!E3" in text and "'12,34,5'" in text and "activity!E2" not in text
+    assert "活动数据 (activity)!E3" in text and "'12,34,5'" in text and "activity)!E2" not in text
+
+
+def test_each_hint_is_its_own_columns():
+    """A hint follows its table and column: the entity kinds on entities.kind, the factor kinds on
+    custom_factors.kind; meter units on activity.unit, factor units on custom_factors.unit;
+    "unique" only where ids are unique."""
+    hints = {(t, c.key): column_help(t, c, "zh-Hans") for t, spec in TABLES.items()
+             for c in spec.columns}
+    assert "总部" in hints[("entities", "kind")] and "总部" not in hints[("custom_factors", "kind")]
+    assert "emission" in hints[("custom_factors", "kind")]
+    assert "度" in hints[("activity", "unit")] and "度" not in hints[("custom_factors", "unit")]
+    assert "kgCO2/L" in hints[("custom_factors", "unit")]
+    assert "不可重复" in hints[("entities", "entity_id")]
+    assert all("不可重复" not in hints[(t, "entity_id")] for t in ("activity", "denominators",
+                                                              "meters"))
+    assert "每年" in hints[("custom_factors", "year")] and "每年" not in hints[("denominators",
+                                                                                "year")]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_month_example_typed_into_a_date_cell_reads_as_the_month(tmp_path, lang):
+    """The examples sheet shows 2024-02 as a whole month; typed into the template's date cell
+    (formatted as text, so a spreadsheet keeps it as typed) it reads back as February."""
+    wb = _wb(lang)
+    month = next(r for r in example_rows(lang, 2024)["activity"] if r[1] == "2024-02")
+    act = sheet(wb, "activity")
+    assert act.column_dimensions["B"].number_format == "@"
+    sheet(wb, "entities").append(example_rows(lang, 2024)["entities"][0])
+    act.append(month)
+    path = tmp_path / "m.xlsx"
+    wb.save(path)
+    ledger = carbon.compute(carbon.read_inventory(path)).ledger
+    assert str(ledger["period_start"].iloc[0])[:10] == "2024-02-01"
+    assert str(ledger["period_end"].iloc[0])[:10] == "2024-02-29"
 
 
 def test_committed_templates_exist_in_every_language():
     assert all(Path(p).is_file() for p in COMMITTED.values())
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
+def test_every_setting_is_named_in_the_templates_language(lang):
+    """The settings sheet's first column names each setting in the preparer's language (with the
+    key after it), none left as the bare key."""
+    from carbon.model import Settings
+
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(lang, [2024])))
+    ws = sheet(wb, "settings")
+    shown = {str(r[0].value) for r in ws.iter_rows(min_row=2) if r[0].value}
+    for key in Settings.model_fields:
+        if key == "factor_sets":
+            continue
+        row = next(t for t in shown if t.endswith(f"({key})"))
+        assert re.search(r"[\u4e00-\u9fff]", row), row

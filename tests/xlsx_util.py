@@ -67,3 +67,11 @@ def sheet_member(path: Path, title: str) -> str:
 
     with zipfile.ZipFile(path) as zf:
         return next(s.member for s in sheets(zf) if s.title == title)
+
+
+def sheet(wb: openpyxl.Workbook, key: str) -> Any:
+    """A table's sheet by its key: ``activity``, or a Chinese template's ``活动数据 (activity)``."""
+    from carbon.schema import bracketed_key
+
+    return next(ws for ws in wb.worksheets
+                if ws.title == key or bracketed_key(ws.title) == key)

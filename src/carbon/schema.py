@@ -168,6 +168,11 @@ TECHNOLOGIES = {"uncontrolled": "uncontrolled", "无控制": "uncontrolled", "�
                 "催化轉化": "oxidation_catalyst", "氧化催化": "oxidation_catalyst",
                 "lowmileageldv": "low_mileage_ldv", "低里程轻型车": "low_mileage_ldv",
                 "低里程輕型車": "low_mileage_ldv"}
+#: Contractual instruments as a Chinese template writes them (``activity.instrument``): folded
+#: spellings -> the market set's instrument key.
+INSTRUMENTS = {"绿电": "green_power", "綠電": "green_power", "绿色电力": "green_power",
+               "綠色電力": "green_power", "绿证": "gec", "綠證": "gec", "绿色电力证书": "gec",
+               "綠色電力證書": "gec"}
 DATA_QUALITY = {"measured": "measured", "实测": "measured", "實測": "measured",
                 "抄表": "measured", "meter": "measured", "invoice": "invoice",
                 "发票": "invoice", "發票": "invoice", "账单": "invoice", "賬單": "invoice",

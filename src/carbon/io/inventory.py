@@ -26,6 +26,7 @@ from carbon.schema import (
     ENTRY_EVENTS,
     EXIT_EVENTS,
     EXITS,
+    INSTRUMENTS,
     TABLES,
     TECHNOLOGIES,
     USES,
@@ -369,7 +370,8 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
     table.report(tech_stationary, "technology", "not_applicable",
                  "a vehicle technology on a stationary row",
                  "clear the technology, or write use = mobile")
-    instr = f["instrument"]
+    instr = _map_distinct(f["instrument"],
+                          lambda v: INSTRUMENTS.get(vocab.fold(v), v) if v else "")
     bad_instr = ((instr != "") & ~instr.isin(instruments)).to_numpy()
     table.report(bad_instr, "instrument", "unknown_value", "not a contractual instrument",
                  f"write one of {', '.join(instruments)}, or leave it blank")

@@ -34,12 +34,15 @@ from carbon import boundary, vocab
 from carbon.errors import UsageError
 from carbon.factors import FactorSet
 from carbon.model import Inventory
+from carbon.report.layout import print_setup
 from carbon.report.template import (
     FIXED_TIME,
     _deterministic,
     _input_sheet,
     _lists_sheet,
+    choice_word,
     drop_downs,
+    sheet_title,
 )
 from carbon.schema import TABLES
 from carbon.submission import expected_rows
@@ -182,11 +185,14 @@ def build_site_template(inv: Inventory, root: str, year: int, lang: str = "zh-Ha
         if r == 1:
             c.font = Font(bold=True, size=14)
     cover.column_dimensions["A"].width = 110
+    print_setup(cover, None, lang=lang)
     lists = _lists_sheet(wb, drop_downs(lang, sets))
     for name in ("entities", "activity", "denominators", "meters"):
         _input_sheet(wb, name, lang, lists)
-    _fill(wb["entities"], "entities", _entity_rows(inv, ids, root, lang), (), 0)
-    _protect(wb["entities"])
+    sheets = {name: wb[sheet_title(name, lang)] for name in ("entities", "activity",
+                                                             "denominators")}
+    _fill(sheets["entities"], "entities", _entity_rows(inv, ids, root, lang), (), 0)
+    _protect(sheets["entities"])
     labels = {k: s.label(lang) for k, s in vocab.sources().items()}
     act = []
     for rec in expected_rows(inv, ids, year).to_dict("records"):
@@ -194,19 +200,20 @@ def build_site_template(inv: Inventory, root: str, year: int, lang: str = "zh-Ha
                   "period_start": pd.Timestamp(rec["period_start"]).to_pydatetime(),
                   "period_end": pd.Timestamp(rec["period_end"]).to_pydatetime(),
                   "source": labels.get(rec["source"], rec["source"]), "unit": rec["unit"],
-                  "meter": rec["meter"], "use": rec["use"], "technology": rec["technology"],
-                  "instrument": rec["instrument"]}
+                  "meter": rec["meter"], "use": choice_word(rec["use"], lang),
+                  "technology": choice_word(rec["technology"], lang),
+                  "instrument": choice_word(rec["instrument"], lang)}
         act.append([values.get(c.key) or None for c in TABLES["activity"].columns])
-    _fill(wb["activity"], "activity", act, OPEN_COLUMNS["activity"], EXTRA_ROWS)
-    _protect(wb["activity"])
+    _fill(sheets["activity"], "activity", act, OPEN_COLUMNS["activity"], EXTRA_ROWS)
+    _protect(sheets["activity"])
     w0, w1 = boundary.windows(inv.entities)
     pos = pd.Index(inv.entities["entity_id"].astype(str)).get_indexer(pd.Index(ids))
     jan1, dec31 = np.datetime64(f"{year}-01-01"), np.datetime64(f"{year}-12-31")
     dens = [[e, year, *([None] * (len(TABLES["denominators"].columns) - 2))]
             for e, p in zip(ids, pos.tolist(), strict=True)
             if w0[p] <= dec31 and w1[p] >= jan1]
-    _fill(wb["denominators"], "denominators", dens, OPEN_COLUMNS["denominators"], 0)
-    _protect(wb["denominators"])
+    _fill(sheets["denominators"], "denominators", dens, OPEN_COLUMNS["denominators"], 0)
+    _protect(sheets["denominators"])
     wb.move_sheet("lists", offset=len(wb.sheetnames))
     wb.active = 0
     props = wb.properties

@@ -12,10 +12,10 @@ document properties and zip timestamps), so the generated templates can be commi
 from __future__ import annotations
 
 import io
+import math
 import re
 import tomllib
 import typing
-import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +33,7 @@ from carbon import vocab
 from carbon.factors import PARAMETERS, FactorSet
 from carbon.model import FactorPins, Settings
 from carbon.report.labels import LANGS
+from carbon.report.layout import print_setup, shown, tall_enough, text_width
 from carbon.schema import (
     DATA_QUALITY,
     ENTRY_EVENTS,
@@ -83,6 +84,10 @@ _T: dict[str, dict[str, str]] = {
                  "en": "Examples only: carbon never reads this sheet. Fill in the data sheets."},
     "pick": {"zh-Hans": "请从下拉列表中选择", "zh-Hant": "請從下拉清單中選擇",
              "en": "Pick from the list"},
+    "legend_required": {"zh-Hans": "绿色表头 = 必填列", "zh-Hant": "綠色表頭 = 必填欄",
+                        "en": "Green header = a column you must fill"},
+    "legend_optional": {"zh-Hans": "灰色表头 = 选填列（可留空）", "zh-Hant": "灰色表頭 = 選填欄（可留空）",
+                        "en": "Grey header = an optional column (may stay blank)"},
     "not_in_list": {"zh-Hans": "不在列表中，carbon 可能不认识这个写法。仍要保留吗？",
                     "zh-Hant": "不在清單中，carbon 可能不認識這個寫法。仍要保留嗎？",
                     "en": "Not in the list: carbon may not know this spelling. Keep it?"},
@@ -95,9 +100,23 @@ def _cover_text() -> dict[str, list[str]]:
     return {k: list(v) for k, v in tomllib.loads(text).items()}
 
 
-#: Column help in Chinese (the English help is the schema's).
+#: Column help in Chinese (the English help is the schema's), by ``table.key`` where a column of
+#: that name means something else in another table, else by key.
 _HELP_ZH: dict[str, tuple[str, str]] = {
-    "entity_id": ("简短代码，不可重复", "簡短代碼，不可重複"),
+    "entities.entity_id": ("简短代码，不可重复", "簡短代碼，不可重複"),
+    "entity_id": ("单位表（entities）中的单位编号；可重复", "單位表（entities）中的單位編號；可重複"),
+    "custom_factors.kind": ("因子类型：emission（每单位排放量）、ncv（低位发热量）、density（密度）、"
+                            "carbon_content、oxidation_rate、coal_coefficient、ch4、n2o、unit_mass …",
+                            "因子類型：emission（每單位排放量）、ncv（低位發熱量）、density（密度）、"
+                            "carbon_content、oxidation_rate、coal_coefficient、ch4、n2o、unit_mass …"),
+    "custom_factors.unit": ("因子的单位：kgCO2/L、tCO2/MWh、GJ/t、kg/L、kg/个 …",
+                            "因子的單位：kgCO2/L、tCO2/MWh、GJ/t、kg/L、kg/個 …"),
+    "custom_factors.year": ("四位年份；空白 = 每年", "四位年份；空白 = 每年"),
+    "custom_factors.region": ("空白 = 所有单位；填省份（澳门、西藏 …）或香港供电公司（clp、hk_electric）"
+                              "则只适用于该地区的单位",
+                              "空白 = 所有單位；填省份（澳門、西藏 …）或香港供電公司（clp、hk_electric）"
+                              "則只適用於該地區的單位"),
+    "denominators.year": ("四位年份：2024", "四位年份：2024"),
     "parent_id": ("所属上级单位的编号", "所屬上級單位的編號"),
     "kind": ("总部、分行、网点 …", "總部、分行、網點 …"),
     "province": ("山西 / 山西省 / Shanxi / 晋 / 14", "山西 / 山西省 / Shanxi / 晉 / 14"),
@@ -143,7 +162,6 @@ _HELP_ZH: dict[str, tuple[str, str]] = {
     "data_quality": ("measured（实测）、invoice（发票）或 estimated（估算）",
                      "measured（實測）、invoice（發票）或 estimated（估算）"),
     "document_ref": ("发票号或抄表记录编号", "發票號或抄錶記錄編號"),
-    "year": ("四位年份；因子表中空白 = 每年", "四位年份；因子表中空白 = 每年"),
     "value": ("因子数值", "因子數值"),
     "reference": ("文件、表号、页码", "文件、表號、頁碼"),
 }
@@ -157,6 +175,9 @@ _SETTING_LABELS: dict[str, tuple[str, str, str]] = {
     "consolidation": ("合并方法", "合併方法", "Consolidation"),
     "gwp": ("全球变暖潜势", "全球暖化潛勢", "Global warming potentials"),
     "boundary_mid_year": ("年中边界变动", "年中邊界變動", "Mid-year boundary change"),
+    "gases": ("计入的温室气体", "計入的溫室氣體", "Greenhouse gases counted"),
+    "vehicle_technology": ("车辆排放控制技术（默认）", "車輛排放控制技術（預設）",
+                           "Vehicle emission control (default)"),
     "threshold_scope": ("重算阈值检验口径", "重算閾值檢驗口徑", "Threshold tested on"),
     "outlier_factor": ("异常值倍数（与同一表其他期间比）", "異常值倍數（與同一錶其他期間比）",
                        "Outlier factor (against the meter's other periods)"),
@@ -165,14 +186,32 @@ _SETTING_LABELS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: Input sheets' names in the Chinese templates: the word, then the key in brackets (the reader
+#: finds a sheet by its key, ``活动数据 (activity)``); the English template uses the keys.
+_SHEET_WORDS: dict[str, tuple[str, str]] = {
+    "entities": ("单位", "單位"), "denominators": ("强度分母", "強度分母"),
+    "activity": ("活动数据", "活動數據"), "custom_factors": ("自有因子", "自有因子"),
+    "meters": ("计量表", "計量錶"), "settings": ("设置", "設定"),
+}
+
+
+def sheet_title(name: str, lang: str) -> str:
+    """The tab of a table's sheet in a template of ``lang``: ``活动数据 (activity)``."""
+    if lang == "en" or name not in _SHEET_WORDS:
+        return name
+    return f"{_SHEET_WORDS[name][_lang_index(lang)]} ({name})"
+
+
 def _lang_index(lang: str) -> int:
     return LANGS.index(lang)
 
 
-def _help(col: Column, lang: str) -> str:
-    if lang != "en" and col.key in _HELP_ZH:
-        return _HELP_ZH[col.key][_lang_index(lang)]
-    return col.help_en
+def column_help(table: str, col: Column, lang: str) -> str:
+    """The hint of one column of one table, in the template's language."""
+    if lang == "en":
+        return col.help_en
+    zh = _HELP_ZH.get(f"{table}.{col.key}") or _HELP_ZH.get(col.key)
+    return zh[_lang_index(lang)] if zh else col.help_en
 
 
 def header_text(col: Column, lang: str) -> str:
@@ -180,11 +219,6 @@ def header_text(col: Column, lang: str) -> str:
     if lang == "en":
         return f"{col.en} ({col.key})"
     return f"{col.label(lang)} {col.en} ({col.key})"
-
-
-def _width(text: str) -> float:
-    """Display width: East Asian wide characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 # --- the drop-down lists, derived from the data --------------------------------------------------
@@ -223,6 +257,16 @@ def activity_units() -> list[str]:
     return out
 
 
+def source_units() -> dict[str, list[str]]:
+    """Each source's unit spellings (those of :func:`activity_units` of a dimension the source
+    may be entered in): the unit drop-down of a row follows its source."""
+    from carbon.io.inventory import ALLOWED_DIMENSIONS
+
+    units = [(u, parse_unit(u).dimensionality) for u in activity_units()]
+    return {key: [u for u, dim in units if any(dim == d for d in ALLOWED_DIMENSIONS[s.category])]
+            for key, s in vocab.sources().items()}
+
+
 def _literal(model: type, key: str) -> list[str]:
     return [str(x) for x in typing.get_args(model.model_fields[key].annotation)]  # type: ignore[attr-defined]
 
@@ -232,20 +276,43 @@ _CHOICE_SETTINGS = [k for k, f in Settings.model_fields.items()
                     if typing.get_origin(f.annotation) is typing.Literal]
 
 
+#: The choices of the coded columns as a Chinese template shows them (zh-Hans, zh-Hant), by
+#: canonical value; the reader takes each (``schema``'s spelling tables): a test checks it.
+_CHOICE_WORDS: dict[str, tuple[str, str]] = {
+    "stationary": ("固定", "固定"), "mobile": ("移动", "移動"),
+    "uncontrolled": ("无控制", "無控制"), "oxidation_catalyst": ("氧化催化", "氧化催化"),
+    "low_mileage_ldv": ("低里程轻型车", "低里程輕型車"),
+    "clp": ("中电", "中電"), "hk_electric": ("港灯", "港燈"),
+    "green_power": ("绿电", "綠電"), "gec": ("绿证", "綠證"),
+    "measured": ("实测", "實測"), "invoice": ("发票", "發票"), "estimated": ("估算", "估算"),
+}
+
+
+def choice_word(value: str, lang: str) -> str:
+    """A coded column's value as the template's language writes it (``固定`` for stationary)."""
+    words = _CHOICE_WORDS.get(value)
+    return words[_lang_index(lang)] if words and lang != "en" else value
+
+
 def drop_downs(lang: str, sets: dict[str, FactorSet]) -> dict[str, list[str]]:
     """Every drop-down list by name, in the template's language where the reader accepts it."""
     from carbon.io import instruments
 
+    def words(values: Sequence[str]) -> list[str]:
+        return [choice_word(v, lang) for v in values]
+
     return {
         "source": [s.label(lang) for s in vocab.sources().values()],
+        "source_key": list(vocab.sources()),
         "unit": activity_units(),
+        **{f"units:{key}": units for key, units in source_units().items()},
         "province": [{"zh-Hans": p.zh_hans, "zh-Hant": p.zh_hant}.get(lang, p.en)
                      for p in vocab.provinces().values()],
-        "use": sorted(set(USES.values()), reverse=True),
-        "technology": list(dict.fromkeys(TECHNOLOGIES.values())),
-        "utility": list(dict.fromkeys(UTILITIES.values())),
-        "instrument": instruments(sets, FactorPins().market),
-        "data_quality": list(dict.fromkeys(DATA_QUALITY.values())),
+        "use": words(sorted(set(USES.values()), reverse=True)),
+        "technology": words(list(dict.fromkeys(TECHNOLOGIES.values()))),
+        "utility": words(list(dict.fromkeys(UTILITIES.values()))),
+        "instrument": words(instruments(sets, FactorPins().market)),
+        "data_quality": words(list(dict.fromkeys(DATA_QUALITY.values()))),
         "entry": _event_labels(ENTRY_EVENTS, lang),
         "exit": _event_labels(EXIT_EVENTS, lang),
         "factor_kind": list(PARAMETERS),
@@ -274,6 +341,10 @@ class _Lists:
 
 
 def _lists_sheet(wb: Workbook, lists: dict[str, list[str]]) -> _Lists:
+    """The hidden sheet of the drop-down lists, a column each; each source's units also as a
+    workbook name (``units_electricity``) for the unit drop-down that follows the row's source."""
+    from openpyxl.workbook.defined_name import DefinedName
+
     ws = wb.create_sheet("lists")
     ws.sheet_state = "hidden"
     ranges = {}
@@ -282,15 +353,21 @@ def _lists_sheet(wb: Workbook, lists: dict[str, list[str]]) -> _Lists:
         ws.cell(1, i, name).font = _BOLD
         for r, v in enumerate(values, start=2):
             ws.cell(r, i, v)
-        ranges[name] = f"lists!${letter}$2:${letter}${len(values) + 1}"
+        ranges[name] = f"lists!${letter}${2}:${letter}${max(len(values), 1) + 1}"
+        if name.startswith("units:"):
+            defined = f"units_{name.split(':', 1)[1]}"
+            wb.defined_names[defined] = DefinedName(defined, attr_text=ranges[name])
     return _Lists(ranges)
 
 
 def _validation(ws: Worksheet, sqref: str, lang: str, title: str, prompt: str,
-                source: str | None) -> None:
-    dv = DataValidation(type="list" if source else None, formula1=f"={source}" if source else None,
+                source: str | None, formula: str | None = None) -> None:
+    """An input message, and a drop-down of the cells of ``source`` (a range) or of what
+    ``formula`` gives (the units of the row's source)."""
+    listed = formula or (f"={source}" if source else None)
+    dv = DataValidation(type="list" if listed else None, formula1=listed,
                         allow_blank=True, showDropDown=False, showInputMessage=True,
-                        showErrorMessage=bool(source), errorStyle="warning",
+                        showErrorMessage=bool(listed), errorStyle="warning",
                         promptTitle=title[:32], prompt=prompt[:255],
                         errorTitle=title[:32], error=_T["not_in_list"][lang][:255])
     dv.add(sqref)
@@ -299,7 +376,10 @@ def _validation(ws: Worksheet, sqref: str, lang: str, title: str, prompt: str,
 
 def _input_sheet(wb: Workbook, name: str, lang: str, lists: _Lists) -> None:
     spec = TABLES[name]
-    ws = wb.create_sheet(name)
+    ws = wb.create_sheet(sheet_title(name, lang))
+    entities = TABLES["entities"]
+    ids = get_column_letter(entities.keys.index("entity_id") + 1)
+    id_range = f"'{sheet_title('entities', lang)}'!${ids}$2:${ids}${INPUT_ROWS + 1}"
     for i, col in enumerate(spec.columns, start=1):
         letter = get_column_letter(i)
         cell = ws.cell(1, i, header_text(col, lang))
@@ -307,26 +387,46 @@ def _input_sheet(wb: Workbook, name: str, lang: str, lists: _Lists) -> None:
         cell.fill = _HEADER_REQUIRED if col.required else _HEADER_OPTIONAL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         dim = ws.column_dimensions[letter]
-        dim.width = min(max(_width(header_text(col, lang)) * 0.55 + 2, 14), 40)
+        dim.width = min(max(text_width(header_text(col, lang)) * 0.55 + 2, 14), 40)
+        # dates as text: what is typed stays as typed (2024-02 is the whole month; a date cell
+        # would turn it into the first day)
         fmt = (_NUMBER_FORMATS.get(col.key, "#,##0.##") if col.type == "number"
-               else _FORMATS[col.type])
+               else "@" if col.type == "date" else _FORMATS[col.type])
         if col.key in ("name", "note", "document_ref", "reference", "kind"):
             dim.width = max(dim.width, 24)
         dim.number_format = fmt
         kind = _T["required" if col.required else "optional"][lang]
         listed = _COLUMN_LISTS.get((name, col.key))
         sep = ": " if lang == "en" else "："
-        prompt = f"{kind}{sep}{_help(col, lang)}" if _help(col, lang) else kind
-        if listed:
+        hint = column_help(name, col, lang)
+        prompt = f"{kind}{sep}{hint}" if hint else kind
+        source = lists.ranges[listed] if listed else None
+        formula = None
+        if (col.key in ("entity_id", "parent_id") and name != "entities") or col.key == "parent_id":
+            source = id_range  # an entity of the entities sheet
+        if (name, col.key) == ("activity", "unit"):  # the units of the row's source
+            src = get_column_letter(spec.keys.index("source") + 1)
+            formula = (f'=INDIRECT("units_"&INDEX({lists.ranges["source_key"]},'
+                       f'MATCH(${src}2,{lists.ranges["source"]},0)))')
+        if source or formula:
             prompt += f" ({_T['pick'][lang]})"
         _validation(ws, f"{letter}2:{letter}{INPUT_ROWS + 1}", lang, col.label(lang), prompt,
-                    lists.ranges[listed] if listed else None)
+                    source, formula)
     ws.row_dimensions[1].height = 36
     ws.freeze_panes = "A2"
+    print_setup(ws, "1:1", landscape=True, lang=lang, a3=_wide(ws))
+
+
+def _wide(ws: Worksheet) -> bool:
+    """Whether a sheet is too wide to read on A4 (landscape, fitted to the page's width)."""
+    return sum(d.width or 0 for d in ws.column_dimensions.values()) > _A4_LANDSCAPE
+
+
+_A4_LANDSCAPE = 200  # characters of Calibri 11 across a landscape A4 page at about 70 %
 
 
 def _settings_sheet(wb: Workbook, lang: str, years: Sequence[int] | None, lists: _Lists) -> None:
-    ws = wb.create_sheet("settings")
+    ws = wb.create_sheet(sheet_title("settings", lang))
     for i, head in enumerate(_T["settings_heads"][lang].split("|"), start=1):
         c = ws.cell(1, i, head)
         c.font = _BOLD
@@ -359,6 +459,7 @@ def _settings_sheet(wb: Workbook, lang: str, years: Sequence[int] | None, lists:
     ws.column_dimensions["B"].width = 30
     ws.column_dimensions["C"].width = 60
     ws.freeze_panes = "A2"
+    print_setup(ws, "1:1", landscape=True, lang=lang)
 
 
 def _cover(wb: Workbook, lang: str) -> None:
@@ -367,30 +468,42 @@ def _cover(wb: Workbook, lang: str) -> None:
     ws.title = _T["cover"][lang]
     ws["A1"] = _T["title"][lang]
     ws["A1"].font = _TITLE
-    r = 3
+    for r, (fill, word) in enumerate(((_HEADER_REQUIRED, "legend_required"),
+                                      (_HEADER_OPTIONAL, "legend_optional")), start=2):
+        cell = ws.cell(r, 1, _T[word][lang])  # the header colours of the input sheets
+        cell.fill = fill
+    widths = {"A": 30, "B": 20, "C": 8, "D": 54}  # the page's width, portrait, near 100 %
+    page = sum(widths.values())
+    r = 5
     for line in _cover_text()[lang]:
         if line.startswith("## "):
             r += 1
             ws.cell(r, 1, line[3:]).font = _BOLD
-        else:
+        else:  # a paragraph across the page, as tall as its wrapped lines
             ws.cell(r, 1, line).alignment = _WRAP
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+            tall_enough(ws, r, line, page)
         r += 1
     heads = _T["col_heads"][lang].split("|")
     for name, spec in TABLES.items():
-        r += 1
-        ws.cell(r, 1, name).font = _BOLD
+        r += 2
+        ws.cell(r, 1, sheet_title(name, lang)).font = _BOLD
         r += 1
         for i, h in enumerate(heads, start=1):
             ws.cell(r, i, h).font = _BOLD
         for col in spec.columns:
             r += 1
-            ws.cell(r, 1, header_text(col, lang))
-            ws.cell(r, 2, col.key)
-            ws.cell(r, 3, _T["required" if col.required else "optional"][lang])
-            ws.cell(r, 4, _help(col, lang))
-    ws.column_dimensions["A"].width = 110
-    for letter, width in (("B", 18), ("C", 10), ("D", 50)):
+            texts = (header_text(col, lang), col.key,
+                     _T["required" if col.required else "optional"][lang],
+                     column_help(name, col, lang))
+            for i, text in enumerate(texts, start=1):
+                ws.cell(r, i, text).alignment = _WRAP
+            lines = max(math.ceil(text_width(t) / (w - 2))
+                        for t, w in zip(texts, widths.values(), strict=True))
+            ws.row_dimensions[r].height = 15 * max(lines, 1) + 2
+    for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
+    print_setup(ws, None, lang=lang)  # the cover's width on the page, as many pages down
 
 
 def example_rows(lang: str, year: int) -> dict[str, list[list[Any]]]:
@@ -491,21 +604,26 @@ def _examples(wb: Workbook, lang: str, year: int) -> None:
     r = 3
     width: dict[int, float] = {}
     for name, rows in example_rows(lang, year).items():
-        ws.cell(r, 1, name).font = _BOLD
+        ws.cell(r, 1, sheet_title(name, lang)).font = _BOLD
         r += 1
         spec = TABLES[name]
         for i, col in enumerate(spec.columns, start=1):
-            ws.cell(r, i, header_text(col, lang)).font = _BOLD
-            width[i] = max(width.get(i, 12), min(_width(header_text(col, lang)) * 0.55 + 2, 40))
+            head = header_text(col, lang)
+            c = ws.cell(r, i, head)
+            c.font, c.alignment = _BOLD, _WRAP
+            width[i] = max(width.get(i, 10), min(text_width(head) * 0.55 + 2, 30))
         for row in rows:
             r += 1
             for i, (col, v) in enumerate(zip(spec.columns, row, strict=False), start=1):
                 c = ws.cell(r, i, v)
                 c.number_format = (_FORMATS["date"] if col.type == "date" and isinstance(v, datetime)
                                    else _NUMBER_FORMATS.get(col.key, "General"))
+                c.alignment = _WRAP
+                width[i] = max(width[i], min(text_width(shown(v, c.number_format)) + 2, 24))
         r += 2
     for i, w in width.items():
         ws.column_dimensions[get_column_letter(i)].width = w
+    print_setup(ws, None, landscape=True, lang=lang, a3=_wide(ws))
 
 
 def build_template(lang: str = "zh-Hans", years: Sequence[int] | None = None,
