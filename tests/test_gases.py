@@ -141,7 +141,7 @@ def test_gases_co2_gives_every_figure_carbon_gave_before_gases(tmp_path, name, f
 
     same(old["years"], new["years"], "years")
     same(old["by_entity"], new["by_entity"], "by_entity")
-    for fig in new["years"].values():
+    for fig in [*new["years"].values(), *new["by_entity"]]:
         assert fig["gases"]["ch4_t"] is None and fig["gases"]["n2o_t"] is None
     assert new["units"]["scope1_tco2e"] == "tCO2"  # the label says CO2, not CO2e
 
