@@ -12,10 +12,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pytest
 
 from carbon import metrics
+from carbon.aggregate import by_source_month
+from carbon.calc import compute
+from carbon.factors import bundled
+from carbon.io import read_inventory
 from tests.conftest import activity_row, compute_json, make_inventory, run, write_csv
 from tests.xlsx_util import make_workbook
 
@@ -321,3 +326,84 @@ def test_water_and_waste_per_employee_are_charted_in_the_workbook_and_as_files(t
     people = xml[5:]
     assert len(people) == len(rows) and all(x.count("<valAx>") == 1 for x in xml)
     assert ("m³/person" in people[0]) == (rows[0][3] == "水")
+
+
+def test_the_month_breakdown_keeps_streams_and_months_apart_in_order(tmp_path):
+    """by_source_month, the workbook's breakdown: one line per source, stream and month (a span
+    of months as its own line), sorted; an optional figure blank on the lines without it; the
+    waste of a stream none of whose rows could be weighed has no quantity in tonnes."""
+    rows = [["E1", "2024-02-01", "2024-02-29", "water", 10, "m3", ""],
+            ["E1", "2024-03-01", "2024-03-31", "waste_hazardous", 20, "块", "batteries"],
+            ["E1", "2024-03-01", "2024-03-31", "waste_hazardous", 50, "支", "lamp tubes"],
+            ["E1", "2024-03-01", "2024-03-31", "electricity", 300, "kWh", ""],
+            ["E1", "2024-01-01", "2024-03-31", "electricity", 900, "kWh", ""],
+            ["E1", "2024-01-01", "2024-01-31", "electricity", 100, "kWh", ""]]
+    inv = inventory(tmp_path / "inv", rows, own=[
+        ["waste_hazardous", "", "unit_mass", "15", "kg/个", "scale, 2024-05", "batteries"]])
+    sets = bundled()
+    ledger = compute(read_inventory(inv, sets), sets)
+    t = by_source_month(ledger.rows, ledger.weights, ledger.present)
+    got = [tuple(None if isinstance(v, float) and np.isnan(v) else v for v in r)
+           for r in t[["source", "stream", "period", "quantity_report", "report_unit",
+                       "energy_kwh", "water_m3", "waste_hazardous_t",
+                       "waste_hazardous_count"]].itertuples(index=False)]
+    assert got == [
+        ("electricity", "", "2024-01", 100.0, "kWh", 100.0, None, None, None),
+        ("electricity", "", "2024-01 – 2024-03", 900.0, "kWh", 900.0, None, None, None),
+        ("electricity", "", "2024-03", 300.0, "kWh", 300.0, None, None, None),
+        # 20 batteries × 15 kg
+        ("waste_hazardous", "batteries", "2024-03", 0.3, "t", 0.0, None, 0.3, None),
+        ("waste_hazardous", "lamp tubes", "2024-03", None, "t", 0.0, None, None, 50.0),
+        ("water", "", "2024-02", 10.0, "m3", 0.0, 10.0, None, None)]
+    assert t["year"].tolist() == [2024] * 6
+
+
+def test_water_per_person_divides_over_the_entities_that_have_water(tmp_path):
+    """Two sites with denominators (10 and 30 people) and electricity; only the first has water
+    rows (100 m³): per person that is 100 m³ over its 10 people, not over all 40 (the second
+    site's water is unknown, not 0). A third site's 50 m³ has no denominator: left out."""
+    rows = [row("electricity", 1000, "kWh", entity="E1"), row("electricity", 1000, "kWh",
+                                                              entity="E2"),
+            row("water", 100, "m3", entity="E1"), row("water", 50, "m3", entity="E3")]
+    inv = make_inventory(tmp_path / "inv", rows, activity_header=HEADER,
+                         settings="reporting_years = [2024]\n",
+                         entities=[["E1", "a", "", "", "山西", "", ""],
+                                   ["E2", "b", "", "", "山西", "", ""],
+                                   ["E3", "c", "", "", "山西", "", ""]],
+                         denominators=[["E1", 2024, 1000, 10], ["E2", 2024, 3000, 30]])
+    out = compute_json(inv)
+    fig = out["years"]["2024"]
+    assert fig["environment"]["water_m3"] == 150.0
+    by_entity = {e["entity_id"]: e for e in out["by_entity"]}
+    assert by_entity["E1"]["environment"] == {"water_m3": 100.0}
+    assert by_entity["E1"]["intensity"]["water_m3_per_person"] == 10.0
+    assert "environment" not in by_entity["E2"]  # no water rows: absent, not 0 m³
+    assert "water_m3_per_person" not in by_entity["E2"]["intensity"]
+    assert fig["intensity"]["water_m3_per_person"] == 10.0
+    assert fig["intensity"]["water_m3_per_m2"] == 0.1  # 100 m³ over E1's 1,000 m²
+    assert fig["intensity"]["energy_kwh_per_person"] == 50.0  # 2,000 kWh over 40 people
+
+
+def test_each_entity_shows_the_optional_figures_it_has_and_only_those(tmp_path):
+    """One site with water only, one with non-hazardous waste only: each entity's figures hold
+    its own (waste is declared before water: a site without waste still shows its water)."""
+    rows = [row("water", 100, "m3", entity="E1"), row("waste_non_hazardous", 2, "t", entity="E2")]
+    inv = make_inventory(tmp_path / "inv", rows, activity_header=HEADER,
+                         settings="reporting_years = [2024]\n",
+                         entities=[["E1", "a", "", "", "山西", "", ""],
+                                   ["E2", "b", "", "", "山西", "", ""]])
+    by_entity = {e["entity_id"]: e for e in compute_json(inv)["by_entity"]}
+    assert by_entity["E1"]["environment"] == {"water_m3": 100.0}
+    assert by_entity["E2"]["environment"] == {"waste_non_hazardous_t": 2.0}
+    assert by_entity["E1"]["name"] == "a" and by_entity["E2"]["name"] == "b"
+
+
+def test_a_stream_named_only_outside_the_reported_years_adds_no_stream_column(tmp_path):
+    """The 2023 water rows name a stream; only 2024 is reported: no row of the run names a
+    stream, so the month breakdown has no stream column and no source lists streams."""
+    rows = [row("electricity", 100, "kWh"), row("water", 10, "m3", "canteen", year=2023)]
+    inv = inventory(tmp_path / "inv", rows)
+    sets = bundled()
+    ledger = compute(read_inventory(inv, sets), sets)
+    assert "stream" not in by_source_month(ledger.rows, ledger.weights, ledger.present).columns
+    assert "streams" not in compute_json(inv)["years"]["2024"]["by_source"]["electricity"]

@@ -98,6 +98,20 @@ def test_a_co2e_factor_of_the_reporter_holds_every_gas(tmp_path):
                           "co2e_other_t": pytest.approx(2.6166)}
 
 
+def test_a_co2_factor_of_the_reporter_is_topped_up_with_ipcc_ch4_and_n2o(tmp_path):
+    """An own per-litre factor in CO2 (a supplier's certificate) counts as CO2; the other gases
+    come from IPCC 2006 Vol. 2 Table 2.4 (commercial/institutional, gas/diesel oil: CH4 10 and
+    N2O 0.6 kg/TJ)."""
+    inv = make_inventory(tmp_path / "inv", [activity_row(1000, "L", "diesel")],
+                         custom_factors=[["diesel", "", "emission", "2.60", "kgCO2/L", "own"]])
+    y = compute_json(inv)["years"]["2022"]
+    tj = 1000 * 0.84 * 42652 / 1e9  # 1,000 L × 0.84 kg/L × 42,652 kJ/kg = 0.03582768 TJ
+    assert y["gases"] == {"co2_t": pytest.approx(2.6), "ch4_t": pytest.approx(tj * 10 / 1000),
+                          "n2o_t": pytest.approx(tj * 0.6 / 1000), "co2e_other_t": 0.0}
+    # AR5 (the default GWP): CH4 28, N2O 265
+    assert y["scope1_tco2e"] == pytest.approx(2.6 + tj * (10 * 28 + 0.6 * 265) / 1000)
+
+
 def test_a_fuel_without_a_ch4_factor_is_an_error_with_the_way_out(tmp_path):
     inv = make_inventory(tmp_path / "inv", [[*activity_row(10, "t", "lpg"), "mobile", ""]],
                          activity_header=MOBILE)
@@ -141,7 +155,7 @@ def test_gases_co2_gives_every_figure_carbon_gave_before_gases(tmp_path, name, f
 
     same(old["years"], new["years"], "years")
     same(old["by_entity"], new["by_entity"], "by_entity")
-    for fig in new["years"].values():
+    for fig in [*new["years"].values(), *new["by_entity"]]:
         assert fig["gases"]["ch4_t"] is None and fig["gases"]["n2o_t"] is None
     assert new["units"]["scope1_tco2e"] == "tCO2"  # the label says CO2, not CO2e
 

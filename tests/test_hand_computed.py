@@ -280,3 +280,49 @@ def test_verify_names_a_changed_per_entity_figure_when_the_total_is_unchanged(tm
     # 100 kWh × 0.5366 kg/kWh = 0.05366 t each way
     assert "by_entity[E1 2022].scope2_location_tco2e: 0.5366 → 0.59026 (+0.05366, +10%)" in out
     assert "years.2022." not in out  # the totals did not move
+
+
+def test_a_reporting_year_with_every_row_outside_the_boundary_is_reported_as_zero(tmp_path):
+    """The only site leaves the boundary on 2022-12-31: its 2023 row is outside, and 2023, a
+    reporting year, is still in the output, at 0 t (not left out)."""
+    inv = make_inventory(tmp_path / "inv", [activity_row(1000, "MWh", year=2022),
+                                            activity_row(1000, "MWh", year=2023)],
+                         entities=[["E1", "Site 1", "", "office", "山西", "", "2022-12-31"]],
+                         settings="reporting_years = [2022, 2023]\n")
+    out = compute_json(inv)
+    assert list(out["years"]) == ["2022", "2023"]
+    assert out["years"]["2022"]["scope2_location_tco2e"] == pytest.approx(536.6)  # × 0.5366
+    assert out["years"]["2023"]["scope2_location_tco2e"] == 0.0
+    assert out["years"]["2023"]["energy_kwh"] == 0.0
+
+
+def test_sources_are_listed_in_order_whichever_entity_has_them_first(tmp_path):
+    """by_source is keyed in source order, not in the order the entities bring the sources."""
+    inv = make_inventory(tmp_path / "inv", [activity_row(1000, "kWh", "electricity", entity="E1"),
+                                            activity_row(100, "L", "diesel", entity="E2")],
+                         entities=[["E1", "Site 1", "", "office", "山西", "", ""],
+                                   ["E2", "Site 2", "", "office", "山西", "", ""]])
+    y = compute_json(inv)["years"]["2022"]
+    assert list(y["by_source"]) == ["diesel", "electricity"]
+    assert y["by_source"]["electricity"]["quantity"] == 1000.0
+    assert y["by_source"]["diesel"]["quantity"] == 100.0
+
+
+def test_the_json_names_its_version_the_factor_sets_by_digest_and_each_unit(tmp_path):
+    from carbon import __version__
+    from carbon.factors import bundled
+
+    out = compute_json(make_inventory(tmp_path / "inv", [activity_row(1000, "kWh")],
+                                      denominators=[["E1", 2022, 100, 2]]))
+    assert out["carbon_version"] == __version__
+    assert out["gases"] == ["CO2", "CH4", "N2O"]  # the default: every gas of combustion
+    sets = bundled()
+    assert out["factor_sets"] and all(
+        f == {"id": f["id"], "sha256": sets[f["id"]].sha256} for f in out["factor_sets"])
+    # an intensity's unit: its figure's over one of the denominator's (m², a person); the MEE
+    # grid factor counts CO2 only, and the emission figures say so
+    assert {k: out["units"][k] for k in out["years"]["2022"]["intensity"]} == {
+        "energy_kwh_per_m2": "kWh/m2", "scope1_tco2e_per_m2": "tCO2/m2",
+        "scope2_tco2e_per_m2": "tCO2/m2", "total_tco2e_per_m2": "tCO2/m2",
+        "total_tco2e_per_person": "tCO2/person", "energy_kwh_per_person": "kWh/person"}
+    assert out["units"]["floor_area_m2"] == "m2" and out["units"]["headcount"] == "persons"

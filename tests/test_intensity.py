@@ -77,3 +77,107 @@ def test_the_workbook_label_says_the_coverage(tmp_path):
     labels = [r[0] for r in openpyxl.load_workbook(path)["KPI"].iter_rows(values_only=True)
               if r[0]]
     assert "　每平方米楼面面积（2/3个单位）" in labels
+
+
+def test_the_coverage_warnings_name_the_entities_and_the_fix(tmp_path):
+    """Twelve sites of 1,000 MWh: one with a floor area (1,000 m²), two with a headcount (10 and
+    20); a thirteenth with denominators and no activity. A list of more than ten ids is cut."""
+    ids = [f"E{i:02d}" for i in range(1, 14)]
+    inv = make_inventory(tmp_path / "inv", [activity_row(1000, "MWh", entity=e) for e in ids[:12]],
+                         entities=[[e, f"Site {e}", "", "", "山西", "", ""] for e in ids],
+                         denominators=[["E01", 2022, 1000, 10], ["E02", 2022, "", 20],
+                                       ["E13", 2022, 500, 5]])
+    out = compute_json(inv)
+    said = [(w["code"], w["message"]) for w in out["warnings"] if w["code"].startswith("denom")]
+    assert said == [
+        ("denominator_partial",
+         "2022: 11 of 12 entities with activity have no floor area (blank or 0): E02, E03, E04, "
+         "E05, E06, E07, E08, E09, E10, E11 and 1 more; the intensities per m² cover the other 1 "
+         "entities only (their figures over their floor area); add floor_area_m2 for these "
+         "entities"),
+        # none of these ten is in the denominators table at all
+        ("denominator_partial",
+         "2022: 10 of 12 entities with activity have no headcount (blank or 0): E03, E04, E05, "
+         "E06, E07, E08, E09, E10, E11, E12; the intensities per person cover the other 2 "
+         "entities only (their figures over their headcount); add headcount for these entities "
+         "in the denominators table"),
+        ("denominator_without_activity",
+         "2022: 1 entities have a floor area or headcount but no activity in the year: E13; they "
+         "are left out of the intensities (record their energy, or if it is billed to another "
+         "entity, their area and staff there)")]
+    y = out["years"]["2022"]
+    assert y["intensity"]["total_tco2e_per_m2"] == pytest.approx(536.6 / 1000, rel=1e-12)
+    assert y["intensity"]["total_tco2e_per_person"] == pytest.approx(2 * 536.6 / 30, rel=1e-12)
+    assert y["intensity_basis"] == {"floor_area_m2_entities": 1, "headcount_entities": 2,
+                                    "entities": 12}
+
+
+def test_a_year_without_any_denominator_says_so_for_each(tmp_path):
+    out = compute_json(three_sites(tmp_path / "inv", [["E1", 2022, "", 0], ["E2", 2022, 0, ""]]))
+    said = [(w["code"], w["message"]) for w in out["warnings"] if w["code"].startswith("no_")]
+    assert said == [(f"no_{what.replace(' ', '_')}",
+                     f"2022: no entity with activity has a {what} (blank or 0); its intensities "
+                     f"are left empty: add {key} per entity and year in the denominators table")
+                    for what, key in (("floor area", "floor_area_m2"),
+                                      ("headcount", "headcount"))]
+    assert set(out["years"]["2022"]["intensity"].values()) == {None}
+    # both sites with denominator rows have activity: none is idle
+    assert "denominator_without_activity" not in {w["code"] for w in out["warnings"]}
+
+
+def test_year_figures_of_one_entity_divide_by_its_own_denominators():
+    """year_figures without ``covered`` (one entity): a denominator of 0 or none gives no
+    intensity, never a division by zero; a gas the inventory leaves out is null, not 0."""
+    from carbon.aggregate import year_figures
+    from carbon.model import Settings
+
+    fig = {"energy_kwh": 1000.0, "total_location_tco2e": 2.0, "co2_t": 1.5, "ch4_t": 0.1}
+    co2_only = Settings().model_copy(update={"gases": ["CO2"]})
+    for area, person in ((0.0, 1.0), (None, 4.0)):
+        got = year_figures(fig, {"floor_area_m2": area, "headcount": person}, co2_only, {})
+        assert got == {"energy_kwh": 1000.0, "total_location_tco2e": 2.0,
+                       "floor_area_m2": area, "headcount": person,
+                       "intensity": {"energy_kwh_per_m2": None, "total_tco2e_per_m2": None,
+                                     "total_tco2e_per_person": 2.0 / person,
+                                     "energy_kwh_per_person": 1000.0 / person},
+                       "gases": {"co2_t": 1.5, "ch4_t": None}}
+
+
+def test_a_fraction_of_a_denominator_is_a_denominator(tmp_path):
+    """Half a square metre (a desk rented by the hour) or half a person (one part-time employee)
+    is small, not blank: 1,000 MWh over 0.5 m² and 0.5 persons."""
+    rows = [activity_row(1000, "MWh", entity="E1")]
+    inv = make_inventory(tmp_path / "inv", rows, denominators=[["E1", 2022, 0.5, 0.5]])
+    out = compute_json(inv)
+    y = out["years"]["2022"]
+    assert y["intensity"]["energy_kwh_per_m2"] == 2_000_000.0
+    assert y["intensity"]["energy_kwh_per_person"] == 2_000_000.0
+    (e1,) = out["by_entity"]
+    assert e1["intensity"]["energy_kwh_per_m2"] == e1["intensity"]["energy_kwh_per_person"] \
+        == 2_000_000.0
+    assert y["intensity_basis"] == {"floor_area_m2_entities": 1, "headcount_entities": 1,
+                                    "entities": 1}
+
+
+@pytest.mark.parametrize("denominators", [None, [["E1", 2021, 1000, 10]]])
+def test_without_denominators_for_the_year_no_entity_is_covered(tmp_path, denominators):
+    inv = three_sites(tmp_path / "inv", denominators)
+    y = compute_json(inv)["years"]["2022"]
+    assert set(y["intensity"].values()) == {None}
+    assert y["intensity_basis"] == {"floor_area_m2_entities": 0, "headcount_entities": 0,
+                                    "entities": 3}
+    assert y["floor_area_m2"] is None and y["headcount"] is None
+
+
+def test_a_zero_denominator_gives_no_intensity_and_no_numpy_warning(tmp_path):
+    """Per entity, 0 m² (and 0 people) divide nothing: the intensities are null, and NumPy's
+    division warnings (x / 0, 0 / 0) never reach the user's terminal."""
+    import warnings
+
+    inv = three_sites(tmp_path / "inv", [["E1", 2022, 0, 0], ["E2", 2022, 1000, 10]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = compute_json(inv)
+    e1, e2 = (e for e in out["by_entity"] if e["entity_id"] in ("E1", "E2"))
+    assert set(e1["intensity"].values()) == {None}  # scope1 0 / 0 m², energy / 0 m²
+    assert e2["intensity"]["total_tco2e_per_m2"] == pytest.approx(0.5366)

@@ -11,11 +11,12 @@ spelling added to units.txt without a pin here.
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 
 import pytest
 
-from carbon.units import parse_unit
+from carbon.units import parse_unit, written_names
 from tests.conftest import activity_row, compute_json, make_inventory
 
 #: spelling → (unit it is measured against, how many of that unit one of it is)
@@ -108,3 +109,26 @@ def test_wan_tonnes_of_diesel_through_the_engine(tmp_path, unit, quantity):
     y = compute_json(inv)["years"]["2022"]
     assert y["energy_tce"] == pytest.approx(14571, rel=1e-12)
     assert y["by_source"]["diesel"]["quantity"] == pytest.approx(10000 / 0.00084, rel=1e-12)
+
+
+def test_the_written_names_are_the_chinese_spellings_pinned_here():
+    """``written_names`` (the words that tell GB18030 from Big5 in a CSV) are the spellings above
+    that are not plain ASCII — both scripts, no ASCII alias, no unit's internal name."""
+    chinese = {s for s in SPELLINGS if not s.isascii()}
+    assert written_names() == chinese
+    assert {"度", "萬千瓦時", "噸標準煤", "令", "Nm³", "万kWh"} <= written_names()
+
+
+@pytest.fixture
+def gbk_locale(monkeypatch):
+    """Text files opened without an encoding read as GBK, as under a mainland-Chinese Windows
+    locale (code page 936, Python's default there outside UTF-8 mode)."""
+    real = io.text_encoding
+    monkeypatch.setattr(io, "text_encoding", lambda e, *a: "gbk" if e is None else real(e, *a))
+    written_names.cache_clear()
+    yield
+    written_names.cache_clear()
+
+
+def test_the_written_names_are_read_as_utf8_under_a_gbk_locale(gbk_locale):
+    assert written_names() == {s for s in SPELLINGS if not s.isascii()}

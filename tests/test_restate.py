@@ -212,13 +212,22 @@ def test_a_years_own_grid_vintage_is_a_real_change_not_a_restatement(tmp_path):
 def test_published_figures_are_compared_with_the_original_inventory(tmp_path):
     a = make_inventory(tmp_path / "a", [activity_row(10000, "MWh")], custom_factors=[factor("0.6")])
     pub = tmp_path / "published.csv"
-    write_csv(pub, ["year", "metric", "value"], [[2022, "scope2_location_tco2e", "6,000.0"],
+    write_csv(pub, ["year", "metric", "value"], [[2022, "water_m3", "120"],
+                                                 [2022, "scope2_location_tco2e", "6,000.0"],
                                                  [2022, "energy_kwh", "10,500,000"]])
     out = restate_json(a, a, "--published", pub)
     rows = {r["metric"]: r for r in out["notes"]["published"]}
-    assert rows["scope2_location_tco2e"]["within_rounding"] is True
+    assert rows["scope2_location_tco2e"] == {
+        "year": 2022, "metric": "scope2_location_tco2e", "published": 6000.0,
+        "recomputed": pytest.approx(6000.0), "residual": pytest.approx(0.0, abs=1e-9),
+        "residual_pct": pytest.approx(0.0, abs=1e-9), "within_rounding": True}
     assert rows["energy_kwh"]["residual"] == pytest.approx(500000)
+    assert rows["energy_kwh"]["residual_pct"] == pytest.approx(5.0)  # 500,000 of 10,000,000
     assert rows["energy_kwh"]["within_rounding"] is False
+    # a published water figure, and neither inventory has water rows: nothing to compare it with
+    assert rows["water_m3"] == {"year": 2022, "metric": "water_m3", "published": 120.0,
+                                "recomputed": None, "residual": None, "residual_pct": None,
+                                "within_rounding": False}
 
     write_csv(pub, ["year", "metric", "value"], [[2022, "scope3", "1"], [2019, "energy_kwh", "x"]])
     bad = run("restate", "--before", a, "--after", a, "--published", pub)
@@ -439,3 +448,33 @@ def test_the_disclosure_names_what_the_attribution_shows(tmp_path):
     assert "changed reporting boundary" in en and "provincial grid emission factors" in en
     f = out["years"]["2022"]["total_location_tco2e"]["attribution"]
     assert f["boundary"] < 0 and f["factors"] != 0
+
+
+def test_entities_added_or_removed_without_an_event_are_named_with_the_rule_assumed(tmp_path):
+    """Eleven sites only in B, ten only in A, none with an entry or exit: one warning each way
+    with the rule applied and how to state the event; a list of more than ten is cut."""
+    added = [f"N{i:02d}" for i in range(1, 12)]
+    gone = [f"G{i:02d}" for i in range(1, 11)]
+    a = make_inventory(tmp_path / "a", [activity_row(100, "MWh", entity=e) for e in ["E0", *gone]],
+                       entities=[ent(e) for e in ["E0", *gone]])
+    b = make_inventory(tmp_path / "b", [activity_row(100, "MWh", entity=e) for e in ["E0", *added]],
+                       entities=[ent(e) for e in ["E0", *added]])
+    out = restate_json(a, b)
+    assert out["notes"]["warnings"]["restate"] == [
+        {"code": "boundary_event_assumed",
+         "message": "11 entities are in the after inventory and not in the before one, with no "
+                    "entry stated: counted in every year they have rows, as if inside the "
+                    "boundary from the start (right for a unit acquired with its history: write "
+                    "entry = acquisition and its acquisition date in included_from to say so; a "
+                    "unit opened later needs entry = opening and its opening date): N01, N02, "
+                    "N03, N04, N05, N06, N07, N08, N09, N10 and 1 more"},
+        {"code": "boundary_event_assumed",
+         "message": "10 entities are in the before inventory and not in the after one: removed "
+                    "from every restated year, as a divestment is; a unit that closed stays in "
+                    "the after inventory with included_to = its last day and exit = closure (the "
+                    "years before are then unchanged): G01, G02, G03, G04, G05, G06, G07, G08, "
+                    "G09, G10"}]
+    # 100 MWh at the MEE 2022 national factor, 0.5366 t/MWh: 10 sites out, 11 in
+    fig = out["years"]["2022"]["scope2_location_tco2e"]
+    assert fig["delta"] == pytest.approx(53.66)
+    assert fig["attribution"]["boundary"] == pytest.approx(53.66)

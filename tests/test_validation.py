@@ -172,3 +172,125 @@ def test_year_lists_as_people_write_them(text, years):
     from carbon.io.parse import year_list
 
     assert year_list(text) == years
+
+
+# -- a combination without a factor: the problem as the reader sees it -----------------------------
+def _problems(inv: Path) -> list:
+    from carbon.calc import compute
+    from carbon.errors import InputError
+    from carbon.factors import bundled
+    from carbon.io import read_inventory
+
+    sets = bundled()
+    with pytest.raises(InputError) as exc:
+        compute(read_inventory(inv, sets), sets)
+    return [(p.file.rsplit("/", 1)[-1], p.sheet, p.row, p.column, p.code, p.value, p.message,
+             p.fix) for p in exc.value.problems]
+
+
+def test_a_missing_factor_is_reported_at_its_first_row_with_the_count_of_the_others(tmp_path):
+    # natural gas weighed in tonnes needs a density, which GB 17930/19147 does not give for it;
+    # coke by the litre likewise. The electricity row and the diesel row between them are fine.
+    inv = make_inventory(tmp_path / "inv", [
+        activity_row(100, "kWh"), activity_row(5, "t", "natural_gas"),
+        activity_row(10, "L", "diesel"), activity_row(6, "t", "natural_gas"),
+        activity_row(2, "L", "coke")])
+    fix = "add a custom_factors row: source {}, kind density"
+    assert sorted(_problems(inv)) == [
+        ("activity.csv", None, 3, "source", "missing_factor", "natural_gas in t, 2022",
+         "no density for natural_gas in fuel-density-gb (and 1 more rows)",
+         fix.format("natural_gas")),
+        ("activity.csv", None, 6, "source", "missing_factor", "coke in L, 2022",
+         "no density for coke in fuel-density-gb", fix.format("coke"))]
+
+
+def test_problems_of_a_workbook_name_the_sheet_of_the_row_or_the_entity(tmp_path):
+    import datetime as dt
+
+    from tests.xlsx_util import make_workbook
+
+    year = [dt.datetime(2023, 1, 1), dt.datetime(2023, 12, 31)]
+    book = make_workbook(tmp_path / "inv.xlsx", [
+        ["HK1", *year, "electricity", 100, "kWh"], ["E1", *year, "natural_gas", 5, "t"]],
+        entities=[("E1", "Site 1", "", "office", "山西"), ("HK1", "HK office", "", "office", "香港")])
+    where = {(sheet, row, column) for _, sheet, row, column, *_ in _problems(book)}
+    assert where == {("activity", 3, "source"), ("entities", 3, "utility")}
+
+
+def test_sites_outside_the_mainland_grid_get_a_problem_saying_what_to_add(tmp_path):
+    from tests.test_gases import ENTITY_HEADER, hk_inventory
+
+    no_utility = ("a Hong Kong site takes its utility's electricity factor, never a mainland grid "
+                  "factor, and no utility is named (electricity, 2023)")
+    assert _problems(hk_inventory(tmp_path / "hk", "")) == [
+        ("entities.csv", None, 2, "utility", "missing_factor", "HK1", no_utility,
+         "write its utility in entities.utility: clp (CLP Power, 中電) or hk_electric "
+         "(HK Electric, 港燈)")]
+    # CLP's bundled reports are those of 2023 and 2024: nothing for 2021 or before
+    assert _problems(hk_inventory(tmp_path / "clp", "clp", year=2021)) == [
+        ("entities.csv", None, 2, "utility", "missing_factor", "HK1",
+         "no clp electricity factor for 2021 or earlier (have 2023, 2024) (electricity, 2021)",
+         "add a custom_factors row: source electricity, kind emission, region clp, year 2021, "
+         "with the factor of clp's report")]
+    assert _problems(hk_inventory(tmp_path / "mo", "", province="澳门")) == [
+        ("entities.csv", None, 2, "province", "missing_factor", "HK1",
+         "no MEE/NBS electricity factor covers Macao, and carbon never applies a mainland grid "
+         "factor there (electricity, 2023)",
+         "add a custom_factors row: source electricity, kind emission, region macao, with the "
+         "published factor of the site's electricity supplier")]
+    # two HK Electric sites, one without its utility: the problem is at that one's row only
+    inv = hk_inventory(tmp_path / "two", "")
+    write_csv(inv / "entities.csv", ENTITY_HEADER,
+              [["HK0", "Wan Chai", "", "office", "香港", "hk_electric", "", ""],
+               ["HK1", "Central office", "", "office", "香港", "", "", ""]])
+    assert [p[:6] for p in _problems(inv)] == [
+        ("entities.csv", None, 3, "utility", "missing_factor", "HK1")]
+
+
+def test_each_year_that_borrows_an_earlier_utility_factor_is_warned_on_its_own(tmp_path):
+    from carbon.calc import compute
+    from carbon.factors import bundled
+    from carbon.io import read_inventory
+    from tests.test_gases import ENTITY_HEADER
+
+    # HK Electric published 2015 to 2019, then 2023: 2021 and 2022 both take 2019's 0.81 kg/kWh
+    inv = make_inventory(tmp_path / "inv", [
+        activity_row(1000, "MWh", year=2021, entity="HK1"),
+        activity_row(1000, "MWh", year=2022, entity="HK1")],
+        settings='reporting_years = [2021, 2022]\n[factor_sets]\n'
+                 'grid_by_year = {2021 = "mee-grid-2021", 2022 = "mee-grid-2022"}\n')
+    write_csv(inv / "entities.csv", ENTITY_HEADER,
+              [["HK1", "Central office", "", "office", "香港", "hk_electric", "", ""]])
+    sets = bundled()
+    ledger = compute(read_inventory(inv, sets), sets)
+    assert [n.message for n in ledger.notices if n.code == "grid_vintage"] == [
+        f"{y}: no hk_electric electricity factor published for {y}; used the 2019 factor "
+        "(hk-electric-2019)" for y in (2021, 2022)]
+    assert ledger.rows["scope2_location_tco2e"].tolist() == pytest.approx([810.0, 810.0])
+
+
+def test_only_sets_with_an_electricity_emission_factor_for_the_year_are_offered_as_a_pin(tmp_path):
+    import dataclasses
+
+    from carbon.calc import grid_sets
+    from carbon.errors import InputError
+    from carbon.factors import bundled
+    from carbon.io import read_inventory
+
+    sets = dict(bundled())
+    # two sets said to cover 2019 that hold no electricity emission factor: the NDRC guide's
+    # fuel and heat factors, and GB/T 2589's electricity coefficient of standard coal
+    for sid in ("ndrc-public-building-2015", "gbt2589-2020"):
+        fs = sets[sid]
+        sets[sid] = dataclasses.replace(fs, meta=fs.meta.model_copy(update={"covers_years": [2019]}))
+    inv = read_inventory(make_inventory(tmp_path / "inv", [activity_row(1, "kWh", year=2019)]),
+                         sets)
+    with pytest.raises(InputError) as exc:
+        grid_sets([2019], inv, sets)
+    (p,) = exc.value.problems
+    # of the bundled sets, HK Electric's 2019 report and the MEE carbon-market notice of 2021
+    # (2019–2020 data) cover 2019
+    assert p.fix == ('pin a set for that year in settings: factor_sets.grid_by_year = '
+                     '{2019 = "hk-electric-2019"} (hk-electric-2019, mee-carbon-market-2021 cover '
+                     '2019), or factor_sets.grid for every year')
+    assert p.message == "no mee-grid electricity factor for 2019 or earlier (have 2021, 2022, 2023)"

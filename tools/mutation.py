@@ -10,7 +10,8 @@ folder, write mutmut's settings there (setup.cfg: this module only, the given te
 the mutants killed (or timed out: an endless loop is caught too) over those plus the survivors not
 recorded as equivalent. Survivors the tests should kill get a test; the equivalent ones (no input
 can tell them apart) are recorded with the reason in tools/mutation-equivalent.md, which this
-script reads. The work tree itself is never changed.
+script reads. A mutant no test reaches ("no tests") counts as a survivor: nothing would catch it.
+The work tree itself is never changed.
 
 mutmut runs each mutant only on the tests that reached the mutated function (it records which, in
 one traced run of the given tests first), forked from a warm process: list every test file that
@@ -21,6 +22,7 @@ cores. Not part of CI.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import re
 import shutil
@@ -44,7 +46,23 @@ TESTS: dict[str, list[str]] = {
     "src/carbon/manifest.py": ["tests/test_manifest.py", "tests/test_hand_computed.py",
                                "tests/test_injection.py", "tests/test_adversarial.py",
                                "-k", "manifest or verify"],
+    "src/carbon/units.py": ["tests/test_units.py", "tests/test_reference_gb3100_1993_units.py"],
+    "src/carbon/aggregate.py": ["tests/test_hand_computed.py", "tests/test_intensity.py",
+                                "tests/test_environment.py", "tests/test_gases.py",
+                                "tests/test_workbook.py::test_month_breakdown_and_year_split"],
+    "src/carbon/calc.py": ["tests/test_hand_computed.py", "tests/test_gases.py",
+                           "tests/test_environment.py", "tests/test_bad_inputs.py",
+                           "tests/test_intensity.py", "tests/test_validation.py"],
+    "src/carbon/restatement.py": [
+        "tests/test_restate.py", "tests/test_reference_ghgp_chapter5.py",
+        "tests/test_environment.py::test_restatement_splits_water_and_waste_changes_and_leaves_"
+        "out_what_neither_has", "tests/test_hand_computed.py::test_published_rounding_edge"],
 }
+#: Modules whose functions run while they are imported (the unit registry is built, the metrics are
+#: declared and checked): the fork server must not import them before it forks a mutant, or the
+#: mutant's code never runs. Each mutant then imports the package itself (a second or so more); one
+#: that breaks the import stops pytest before any test, which mutmut reports as timed out.
+IMPORT_TIME = {"src/carbon/units.py", "src/carbon/metrics.py"}
 #: Besides src/ and tests/, what the tests read.
 ALSO_COPY = ["factors/", "examples/", "inputs/"]
 
@@ -59,6 +77,33 @@ def _copy_tree(dest: Path) -> None:
             shutil.copy2(src, dest / name)
 
 
+_CACHES = ("lru_cache", "functools.lru_cache", "cache", "functools.cache")
+
+
+def unwrap_caches(text: str) -> str:
+    """``text`` with each top-level function's ``@lru_cache(...)`` (or ``@cache``) moved below it
+    as an assignment (``f = lru_cache(maxsize=1)(f)``): the same function, cached the same way.
+
+    mutmut leaves every decorated function unmutated (a decorator runs when the function is
+    defined); this is how a cached function, such as ``units.parse_unit``, gets its mutants.
+    """
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    edits = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or len(node.decorator_list) != 1:
+            continue
+        deco = node.decorator_list[0]
+        called = deco.func if isinstance(deco, ast.Call) else deco
+        if ast.unparse(called) in _CACHES:
+            edits.append((deco.lineno, node.end_lineno or node.lineno, node.name,
+                          ast.unparse(deco)))
+    for deco_line, end, name, deco in reversed(edits):
+        lines.insert(end, f"{name} = {deco}({name})\n")
+        del lines[deco_line - 1]
+    return "".join(lines)
+
+
 def _settings(module: str, tests: list[str]) -> str:
     def lines(items: list[str]) -> str:
         return "".join(f"\n    {i}" for i in items)
@@ -66,8 +111,9 @@ def _settings(module: str, tests: list[str]) -> str:
     # forkserver: the mutants fork from a process that has only collected the tests. With the
     # default (fork from the process that ran the traced run) every mutant whose tests included
     # the adversarial corpus counted as killed: the children inherit what that run left behind.
+    warmup = "none" if module in IMPORT_TIME else "collect"
     return (f"[mutmut]\nsource_paths = src\nonly_mutate = {module}\n"
-            "process_isolation = forkserver\n"
+            f"process_isolation = forkserver\nforkserver_warmup = {warmup}\n"
             f"also_copy ={lines(ALSO_COPY)}\n"
             f"pytest_add_cli_args_test_selection ={lines(tests)}\n")
 
@@ -88,6 +134,8 @@ def run_module(module: str, tests: list[str], workdir: Path, children: int) -> d
     workdir.mkdir(parents=True, exist_ok=True)
     if not (workdir / "src").is_dir():
         _copy_tree(workdir)
+        target = workdir / module
+        target.write_text(unwrap_caches(target.read_text(encoding="utf-8")), encoding="utf-8")
     (workdir / "setup.cfg").write_text(_settings(module, tests), encoding="utf-8")
     mutmut = Path(sys.executable).with_name("mutmut")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -100,7 +148,8 @@ def run_module(module: str, tests: list[str], workdir: Path, children: int) -> d
     counts = Counter(status.values())
     # a mutant that makes the tests run past their time (an endless loop) is caught: it counts
     # with the killed ones
-    survivors = sorted((n for n, s in status.items() if s == "survived"),
+    # a mutant no test reaches is one no test would catch: a survivor
+    survivors = sorted((n for n, s in status.items() if s in ("survived", "no tests")),
                        key=lambda n: (n.rsplit("_", 1)[0], int(n.rsplit("_", 1)[1])))
     equivalent = equivalent_lines(module) & set(survivors)
     alive = [n for n in survivors if n not in equivalent]
