@@ -6,6 +6,8 @@ Hand-computed with the MEE/NBS 2022 national average electricity factor, 0.5366 
 
 from __future__ import annotations
 
+import json
+
 import openpyxl
 import pytest
 
@@ -181,3 +183,37 @@ def test_a_zero_denominator_gives_no_intensity_and_no_numpy_warning(tmp_path):
     e1, e2 = (e for e in out["by_entity"] if e["entity_id"] in ("E1", "E2"))
     assert set(e1["intensity"].values()) == {None}  # scope1 0 / 0 m², energy / 0 m²
     assert e2["intensity"]["total_tco2e_per_m2"] == pytest.approx(0.5366)
+
+
+def test_denominator_warnings_word_the_denominator_in_each_language(tmp_path):
+    """Eleven of twelve sites without a floor area or headcount, and a site with only a floor
+    area and no activity: the warnings name the denominator and its unit in the run's language,
+    the list cut after ten ids as the language writes it, the idle site found by either
+    denominator."""
+    ids = [f"S{i:02d}" for i in range(1, 13)]
+    entities = [[e, f"Site {e}", "", "office", "山西", "", ""] for e in ids]
+    entities.append(["IDLE", "Idle", "", "office", "山西", "", ""])
+    inv = make_inventory(tmp_path / "inv",
+                         [activity_row(1000, "kWh", entity=e, year=2024) for e in ids],
+                         entities=entities,
+                         denominators=[["S01", 2024, 100, 5], ["IDLE", 2024, 50, ""]])
+    listed = {"zh-Hans": "S02、S03、S04、S05、S06、S07、S08、S09、S10、S11，另有 1 个",
+              "zh-Hant": "S02、S03、S04、S05、S06、S07、S08、S09、S10、S11，另有 1 個",
+              "en": "S02, S03, S04, S05, S06, S07, S08, S09, S10, S11 and 1 more"}
+    words = {"zh-Hans": [("楼面面积", "每平方米强度"), ("员工人数", "每人强度")],
+             "zh-Hant": [("樓面面積", "每平方米強度"), ("員工人數", "每人強度")],
+             "en": [("no floor area", "intensities per m² cover"),
+                    ("no headcount", "intensities per person cover")]}
+    idle = {"zh-Hans": "1 个单位填有楼面面积或员工人数，但当年没有活动数据：IDLE；",
+            "zh-Hant": "1 個單位填有樓面面積或員工人數，但當年沒有活動數據：IDLE；",
+            "en": "1 entities have a floor area or headcount but no activity in the year: IDLE;"}
+    for lang in ("zh-Hans", "zh-Hant", "en"):
+        result = run("compute", inv, "--format", "json", "--lang", lang)
+        assert result.exit_code == 0, result.output
+        warned = json.loads(result.stdout)["warnings"]
+        partial = [w["message"] for w in warned if w["code"] == "denominator_partial"]
+        assert len(partial) == 2
+        for message, (what, per) in zip(partial, words[lang], strict=True):
+            assert listed[lang] in message and what in message and per in message, message
+        assert [idle[lang] in w["message"] for w in warned
+                if w["code"] == "denominator_without_activity"] == [True]
