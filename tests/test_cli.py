@@ -268,3 +268,12 @@ def test_errors_written_are_named_on_the_console(tmp_path):
     checked = run("check", inv, "--errors", tmp_path / "p.csv")
     assert checked.exit_code == 2 and f"wrote {tmp_path / 'p.csv'}" in " ".join(
         checked.stderr.split())
+
+
+def test_restate_threshold_scope_choices_are_the_restatements_own():
+    """The CLI's --threshold-scope choices are spelt out (the restatement module loads only when
+    a restatement runs): they stay the keys of carbon.restatement.THRESHOLD_SCOPES."""
+    from carbon.cli.restate import ThresholdScope
+    from carbon.restatement import THRESHOLD_SCOPES
+
+    assert [s.value for s in ThresholdScope] == list(THRESHOLD_SCOPES)

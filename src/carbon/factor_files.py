@@ -27,6 +27,14 @@ def bundled_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "factors"
 
 
+def set_folders(folder: Path) -> list[Path]:
+    """The factor-set folders ``folder`` holds: itself when it is a set (it has
+    ``metadata.toml``), else its subfolders, by name (hidden ones left out)."""
+    if (folder / FILES[0]).is_file():
+        return [folder]
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
 def digest(meta: bytes, rows: bytes) -> str:
     """A set's sha256: each file's name and bytes, in :data:`FILES` order (the manifest records
     it; ``carbon verify`` compares it)."""
@@ -52,8 +60,7 @@ def listed_bundled() -> list[Listed]:
     """The bundled sets, by folder name, read from their files (the bundled sets are checked in
     full by the tests and by every run that loads them)."""
     out = []
-    for folder in sorted(p for p in bundled_dir().iterdir()
-                         if p.is_dir() and (p / FILES[0]).is_file()):
+    for folder in set_folders(bundled_dir()):
         meta, rows = ((folder / name).read_bytes() for name in FILES)
         m = tomllib.loads(meta.decode("utf-8"))
         count = sum(1 for _ in csv.reader(io.StringIO(rows.decode("utf-8-sig")))) - 1

@@ -21,7 +21,7 @@ import pint
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from carbon.errors import FactorNotFoundError, FactorSetError, setting_message
-from carbon.factor_files import bundled_dir, digest
+from carbon.factor_files import bundled_dir, digest, set_folders
 from carbon.i18n import Joined, Words, _, quoted
 from carbon.units import CH4, CO2, CO2E, COUNTS, ENERGY, LENGTH, MASS, N2O, VOLUME, parse_unit
 
@@ -277,10 +277,7 @@ def load_sets(folders: Iterable[Path]) -> dict[str, FactorSet]:
     out: dict[str, FactorSet] = {}
     errors: list[str] = []
     for folder in folders:
-        candidates = [folder] if (folder / "metadata.toml").is_file() else sorted(
-            p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")
-        )
-        for p in candidates:
+        for p in set_folders(folder):
             try:
                 fs = load_set(p)
             except FactorSetError as exc:  # its problems under its own heading, in any language

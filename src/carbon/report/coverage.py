@@ -16,8 +16,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon import vocab
 from carbon.coverage import ALL_MONTHS, STATUS, Coverage
+from carbon.i18n import LANGS
 from carbon.io.parse import months_text
 from carbon.report import layout
+from carbon.report.labels import MONTHS
 from carbon.report.workbook import stream_rows, style_ids
 
 #: Labels of the sheet in zh-Hans, zh-Hant, en.
@@ -52,11 +54,6 @@ _L: dict[str, tuple[str, str, str]] = {
     "outside": ("不在边界内", "不在邊界內", "outside the boundary"),
     "none": ("没有计量数据", "沒有計量數據", "no meters"),
 }
-_LANGS = ("zh-Hans", "zh-Hant", "en")
-_MONTHS = {"zh-Hans": [f"{m}月" for m in range(1, 13)], "zh-Hant": [f"{m}月" for m in range(1, 13)],
-           "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                  "Dec"]}
-#: Each status's mark and fill (outside the boundary: no mark, no fill).
 _MARKS = {"recorded": ("✓", "C6EFCE"), "estimated": ("E", "FFEB9C"), "partial": ("½", "F8CBAD"),
           "missing": ("✗", "FFC7CE"), "not_expected": ("–", "D9D9D9"), "outside": ("", None)}
 _HEAD_FILL = PatternFill("solid", start_color="DDEBF7")
@@ -103,7 +100,7 @@ def _stream_matrix(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: st
 
 
 def label(key: str, lang: str) -> str:
-    return _L[key][_LANGS.index(lang) if lang in _LANGS else 2]
+    return _L[key][LANGS.index(lang) if lang in LANGS else LANGS.index("en")]
 
 
 def coverage_sheet(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: str) -> None:
@@ -120,7 +117,7 @@ def coverage_sheet(ws: Worksheet, cov: Coverage, names: dict[str, str], lang: st
             "days_in_boundary", "days_expected", "days_recorded", "days_estimated",
             "days_missing"]
     head = 5
-    for j, text in enumerate([*(label(k, lang) for k in keys), *_MONTHS[lang]], start=1):
+    for j, text in enumerate([*(label(k, lang) for k in keys), *MONTHS[lang]], start=1):
         c = ws.cell(row=head, column=j, value=text)
         c.font, c.fill = _BOLD, _HEAD_FILL
         c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center")

@@ -188,6 +188,12 @@ LABELS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: Month headings in each language (a month per column: the coverage sheet, the web page).
+MONTHS: dict[str, list[str]] = {
+    "zh-Hans": [f"{m}月" for m in range(1, 13)], "zh-Hant": [f"{m}月" for m in range(1, 13)],
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]}
+
+
 def label(key: str, lang: str) -> str:
     """The text of ``key`` in ``lang`` (one of :data:`LANGS`)."""
     return LABELS[key][LANGS.index(lang)]

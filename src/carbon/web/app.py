@@ -68,9 +68,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from carbon import __version__, vocab
 from carbon.errors import CarbonError, Problem
 from carbon.i18n import LANGS
+from carbon.report.labels import MONTHS
 from carbon.web import collection as coll
 from carbon.web.store import Store, Token
-from carbon.web.words import MONTHS, NAMES, Said, accepted, say, word
+from carbon.web.words import NAMES, Said, accepted, say, word
 
 log = logging.getLogger("carbon.serve")
 T = TypeVar("T")

@@ -165,10 +165,6 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "recorded": ("已记录", "已記錄", "recorded"),
     "outside": ("不在边界内", "不在邊界內", "outside the boundary"),
 }
-#: Month headings.
-MONTHS = {"zh-Hans": [f"{m}月" for m in range(1, 13)], "zh-Hant": [f"{m}月" for m in range(1, 13)],
-          "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                 "Dec"]}
 #: The languages' names, each in its own words (the switch).
 NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
 
