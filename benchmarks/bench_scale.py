@@ -15,6 +15,7 @@ peak memory (target: at most 3x the JSON run's time).
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -76,6 +77,7 @@ def main() -> None:
     p.add_argument("--workbook", action="store_true",
                    help="also time the report workbook against the JSON run")
     a = p.parse_args()
+    compileall.compile_dir(HERE.parent / "src" / "carbon", quiet=1)  # as an installed package is
     results = []
     print(f"{'rows':>10} {'carbon s':>9} {'floor s':>8} {'ratio':>6} {'carbon MiB':>11} "
           f"{'floor MiB':>10} {'mem ratio':>9}")

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -130,7 +132,29 @@ def equivalent_lines(module: str) -> set[str]:
     return out
 
 
-def run_module(module: str, tests: list[str], workdir: Path, children: int) -> dict[str, object]:
+def mutant_names(module: str, workdir: Path) -> list[str]:
+    """Every mutant mutmut makes of ``module`` in ``workdir`` (the names ``mutmut run`` takes)."""
+    from mutmut.mutation.file_mutation import mutate_file_contents
+    from mutmut.utils.format_utils import get_mutant_name
+
+    code = (workdir / module).read_text(encoding="utf-8")
+    rel = Path(module)
+    return [get_mutant_name(rel, n) for n in mutate_file_contents(module, code).mutant_names]
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson interval of a proportion ``k`` of ``n``: the score of every mutant, from a
+    random sample of them."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def run_module(module: str, tests: list[str], workdir: Path, children: int,
+               sample: int = 0, seed: int = 0) -> dict[str, object]:
     workdir.mkdir(parents=True, exist_ok=True)
     if not (workdir / "src").is_dir():
         _copy_tree(workdir)
@@ -139,12 +163,20 @@ def run_module(module: str, tests: list[str], workdir: Path, children: int) -> d
     (workdir / "setup.cfg").write_text(_settings(module, tests), encoding="utf-8")
     mutmut = Path(sys.executable).with_name("mutmut")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    everyone = mutant_names(module, workdir)
+    # a seeded sample of the mutants when a whole module takes hours (every mutant of compute or
+    # restate runs end-to-end tests): the score of the sample estimates the module's, within the
+    # interval printed with it
+    chosen = (sorted(random.Random(seed).sample(everyone, sample))
+              if 0 < sample < len(everyone) else [])
     with (workdir / "mutmut-run.log").open("wb") as log:  # progress and errors, for a look after
-        subprocess.run([str(mutmut), "run", "--max-children", str(children)], cwd=workdir,
-                       env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
+        subprocess.run([str(mutmut), "run", "--max-children", str(children), *chosen],
+                       cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
     listing = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=workdir, env=env,
                              capture_output=True, text=True, check=True).stdout
     status = dict(re.findall(r"^\s*(\S+): (.+)$", listing, flags=re.M))
+    if chosen:
+        status = {n: s for n, s in status.items() if n in set(chosen)}
     counts = Counter(status.values())
     # a mutant that makes the tests run past their time (an endless loop) is caught: it counts
     # with the killed ones
@@ -158,7 +190,8 @@ def run_module(module: str, tests: list[str], workdir: Path, children: int) -> d
     killed = counts["killed"] + counts["timeout"]
     judged = killed + len(alive)
     return {"module": module, "counts": dict(counts), "equivalent": len(equivalent),
-            "killed": killed, "alive": alive, "diffs": diffs,
+            "killed": killed, "alive": alive, "diffs": diffs, "of": len(everyone),
+            "sampled": len(chosen), "interval": wilson(killed, judged),
             "score": killed / judged if judged else 1.0}
 
 
@@ -169,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, help="scratch folder (default: a new temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     ap.add_argument("--max-children", type=int, default=2, help="parallel mutants (default 2)")
+    ap.add_argument("--sample", type=int, default=0,
+                    help="run a random sample of this many mutants (default: all)")
+    ap.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
     ap.add_argument("--min-score", type=float, default=0.0,
                     help="exit 1 when a module scores below this (0 to 1)")
     args = ap.parse_args(argv)
@@ -183,13 +219,17 @@ def main(argv: list[str] | None = None) -> int:
         base = args.workdir or Path(tempfile.mkdtemp(prefix="carbon-mutation-"))
         workdir = base / Path(module).stem if len(args.modules) > 1 else base
         try:
-            r = run_module(module, tests, workdir, args.max_children)
+            r = run_module(module, tests, workdir, args.max_children, args.sample, args.seed)
         finally:
             if not args.keep and args.workdir is None:
                 shutil.rmtree(base, ignore_errors=True)
         print(f"{module}: {r['counts']}; {r['equivalent']} recorded equivalent; "
               f"score {r['score']:.1%} ({r['killed']} killed or timed out of "
               f"{int(r['killed']) + len(r['alive'])} non-equivalent)")  # type: ignore[call-overload]
+        if r["sampled"]:
+            low, high = r["interval"]  # type: ignore[misc]
+            print(f"  a sample of {r['sampled']} of {r['of']} mutants (seed {args.seed}): the "
+                  f"module's score is between {low:.1%} and {high:.1%} (95 %)")
         for name in r["alive"]:  # type: ignore[attr-defined]
             print(r["diffs"][name])  # type: ignore[index]
         worst = min(worst, float(r["score"]))  # type: ignore[arg-type]
