@@ -12,11 +12,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING
 
 from carbon.i18n import tr
+
+if TYPE_CHECKING:  # rich is imported when a bar is shown: a piped run never loads it
+    from rich.progress import Progress, TaskID
 
 
 @dataclass
@@ -42,6 +43,9 @@ class Tracker:
         if self._bar is None:
             if time.perf_counter() - self._start < self.delay:
                 return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
             self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                                  console=Console(stderr=True), transient=True)
             self._bar.start()

@@ -82,7 +82,6 @@ def compute(
     from carbon.manifest import relative
     from carbon.progress import progress
     from carbon.report import csvout, jsonout
-    from carbon.report.console import print_results, render_text
     from carbon.report.problems import problems_to
     from carbon.report.rows import subject
     from carbon.report.write import check_targets
@@ -121,14 +120,21 @@ def compute(
             wb = run.workbook(chosen)
             files.append((out, lambda fh: write_workbook(wb, fh)))
         elif fmt is Format.table and out is None:
+            from carbon.report.console import print_results
+
             bar.close()
             con = stdout()
             print_results(result, title, con, detail)
             con.print(tr(summary(run.review.coverage)), markup=False, highlight=False)
         else:
-            text = {Format.json: jsonout.dumps, Format.csv: csvout.render}.get(
-                fmt, lambda r: render_text(r, title, detail) + tr(summary(run.review.coverage))
-                + "\n")(result)
+            if fmt is Format.json:
+                text = jsonout.dumps(result)
+            elif fmt is Format.csv:
+                text = csvout.render(result)
+            else:  # the table as text, into a file (rich only when a table is asked for)
+                from carbon.report.console import render_text
+
+                text = render_text(result, title, detail) + tr(summary(run.review.coverage)) + "\n"
             if out is None:
                 bar.close()
                 typer.echo(text, nl=False)
