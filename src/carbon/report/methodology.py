@@ -51,13 +51,13 @@ def _years(years: list[int]) -> str:
 def _grid_by_year(ledger: Ledger) -> dict[str, list[int]]:
     """The location-based electricity factor ids and the years that used each."""
     rows = ledger.rows
-    elec = rows[rows["category"].astype(str) == "electricity"]
+    elec = rows[(rows["category"] == "electricity").to_numpy()]  # the categories compared once
     out: dict[str, list[int]] = {}
     if elec.empty:
         return out
-    pairs = pd.DataFrame({"year": elec["year"].to_numpy(),
-                          "ids": elec["f_scope2_location"].astype(str).to_numpy()}
-                         ).drop_duplicates()
+    pairs = pd.DataFrame({"year": elec["year"].to_numpy(), "ids": elec["f_scope2_location"]}
+                         ).drop_duplicates()  # then the few distinct pairs into words
+    pairs["ids"] = pairs["ids"].astype(str).to_numpy()
     for rec in pairs.sort_values(["ids", "year"]).to_dict("records"):
         for fid in str(rec["ids"]).split(";"):
             if fid:

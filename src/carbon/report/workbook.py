@@ -590,8 +590,10 @@ def _widest(ledger: Ledger, first: int = 1000) -> np.ndarray:
     rows = ledger.rows
     at = [np.arange(min(first, len(rows)))]
     for name in rows.columns:
+        if rows[name].dtype.kind != "f" or not len(rows):  # before to_numpy: text is left as is
+            continue
         values = rows[name].to_numpy()
-        if values.dtype.kind == "f" and len(values):
+        if values.dtype.kind == "f":
             mags = np.abs(np.nan_to_num(values))
             at.append(np.array([int(np.argmax(mags)), int(np.argmin(values))]))
     return np.unique(np.concatenate(at)).astype(np.int64)
