@@ -483,7 +483,7 @@ def plausibility_findings(inv: Inventory, years: list[int], where: _Locator,
     s = inv.settings
     found = outliers(act, years, s.outlier_factor, s.outlier_factor_years, series)
     out = []
-    units = act["unit"].to_numpy()
+    units = act["unit"].array  # read at the rows found (a million texts never made)
     quantity = act["quantity"].to_numpy()
     user_row = act["row"].to_numpy()
     user_part = (act["part"].to_numpy() if "part" in act
