@@ -166,15 +166,24 @@ def run_module(module: str, tests: list[str], workdir: Path, children: int,
     everyone = mutant_names(module, workdir)
     # a seeded sample of the mutants when a whole module takes hours (every mutant of compute or
     # restate runs end-to-end tests): the score of the sample estimates the module's, within the
-    # interval printed with it
-    chosen = (sorted(random.Random(seed).sample(everyone, sample))
-              if 0 < sample < len(everyone) else [])
-    with (workdir / "mutmut-run.log").open("wb") as log:  # progress and errors, for a look after
-        subprocess.run([str(mutmut), "run", "--max-children", str(children), *chosen],
-                       cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
-    listing = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=workdir, env=env,
-                             capture_output=True, text=True, check=True).stdout
-    status = dict(re.findall(r"^\s*(\S+): (.+)$", listing, flags=re.M))
+    # interval printed with it. The first ``sample`` of one seeded shuffle: a larger sample of the
+    # same seed holds the smaller, and a run in the same workdir keeps the mutants it decided.
+    order = sorted(everyone)
+    random.Random(seed).shuffle(order)
+    chosen = sorted(order[:sample]) if 0 < sample < len(everyone) else []
+
+    def statuses() -> dict[str, str]:
+        listing = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=workdir, env=env,
+                                 capture_output=True, text=True).stdout
+        return dict(re.findall(r"^\s*(\S+): (.+)$", listing, flags=re.M))
+
+    todo = ([n for n in chosen if statuses().get(n, "not checked") == "not checked"]
+            if chosen and (workdir / "mutants").is_dir() else chosen)
+    if todo or not chosen:
+        with (workdir / "mutmut-run.log").open("wb") as log:  # progress and errors, for a look
+            subprocess.run([str(mutmut), "run", "--max-children", str(children), *todo],
+                           cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
+    status = statuses()
     if chosen:
         status = {n: s for n, s in status.items() if n in set(chosen)}
     counts = Counter(status.values())
