@@ -478,3 +478,66 @@ def test_entities_added_or_removed_without_an_event_are_named_with_the_rule_assu
     fig = out["years"]["2022"]["scope2_location_tco2e"]
     assert fig["delta"] == pytest.approx(53.66)
     assert fig["attribution"]["boundary"] == pytest.approx(53.66)
+
+
+def test_earlier_years_outside_the_after_inventorys_own_years_are_restated_by_hand(tmp_path):
+    """A reports 2022–2023 (1,000 MWh a year at 1 t/MWh); B reports 2023–2024 (1,100 MWh a year
+    at 0.5 t/MWh, 2022 too). Restating 2022 (``--year``) takes B's factors onto A's 2022 data,
+    a year B's own settings do not report. Two players (same boundary): activity ½((1,100 −
+    1,000) + (550 − 500)) = 75, factors ½((500 − 1,000) + (550 − 1,100)) = −525."""
+    a = make_inventory(tmp_path / "a", [activity_row(1000, "MWh", year=y) for y in (2022, 2023)],
+                       custom_factors=[factor("1")],
+                       settings="reporting_years = [2022, 2023]\nbase_year = 2022\n")
+    b = make_inventory(tmp_path / "b",
+                       [activity_row(1100, "MWh", year=y) for y in (2022, 2023, 2024)],
+                       custom_factors=[factor("0.5")],
+                       settings="reporting_years = [2023, 2024]\nbase_year = 2022\n")
+    out = restate_json(a, b, "--year", "2022", "--year", "2023")
+    assert sorted(out["years"]) == ["2022", "2023"]
+    for year in ("2022", "2023"):
+        f = out["years"][year]["total_location_tco2e"]
+        assert (f["before"], f["after"]) == (pytest.approx(1000), pytest.approx(550))
+        assert f["attribution"]["activity"] == pytest.approx(75)
+        assert f["attribution"]["factors"] == pytest.approx(-525)
+        assert f["attribution"]["boundary"] == 0
+
+
+def test_a_site_only_in_the_before_inventory_keeps_its_own_province_under_the_after_factors(
+        tmp_path):
+    """Provincial grid factors (MEE/NBS 公告2024年第33号, 表3, 2022: 山西 0.7096, 广东 0.4403
+    kgCO2/kWh). A: the head office in 山西 and a site in 广东, 1,000 MWh each; B: the head office
+    only, same settings. B's factors on A's site are looked up at the site's own province (B does
+    not know the site): the change is all boundary, −440.3 t, and the factors' part is nil."""
+    settings = 'grid_level = "provincial"\n'
+    site = ["GD", "GD", "HO", "office", "广东", "", ""]
+    a = make_inventory(tmp_path / "a", [activity_row(1000, "MWh", entity="HO"),
+                                        activity_row(1000, "MWh", entity="GD")],
+                       entities=[ent("HO", kind="head_office"), site], settings=settings)
+    b = make_inventory(tmp_path / "b", [activity_row(1000, "MWh", entity="HO")],
+                       entities=[ent("HO", kind="head_office")], settings=settings)
+    f = restate_json(a, b)["years"]["2022"]["scope2_location_tco2e"]
+    assert f["before"] == pytest.approx(709.6 + 440.3)
+    assert f["after"] == pytest.approx(709.6)
+    assert f["attribution"]["boundary"] == pytest.approx(-440.3)
+    assert f["attribution"]["factors"] == pytest.approx(0, abs=1e-9)
+    assert f["attribution"]["activity"] == pytest.approx(0, abs=1e-9)
+
+
+def test_rows_the_after_inventory_keeps_outside_its_own_boundary_are_its_activity_by_hand(
+        tmp_path):
+    """A: E2 inside in 2022, 1,000 MWh. B: E2 left at the end of 2021, yet B's file still holds
+    its 2022 reading, 1,200 MWh (1 t/MWh; the head office unchanged). With A's boundary and B's
+    activity, E2 counts B's 1,200. Shapley over boundary and activity: boundary ½((0 − 1,000) +
+    (0 − 1,200)) = −1,100, activity ½((1,200 − 1,000) + (0 − 0)) = +100."""
+    ho = activity_row(1000, "MWh", entity="HO")
+    a = make_inventory(tmp_path / "a", [ho, activity_row(1000, "MWh", entity="E2")],
+                       entities=[ent("HO", kind="head_office"), ent("E2", "HO")],
+                       custom_factors=[factor("1")])
+    b = make_inventory(tmp_path / "b", [ho, activity_row(1200, "MWh", entity="E2")],
+                       entities=[ent("HO", kind="head_office"), ent("E2", "HO", stop="2021-12-31")],
+                       custom_factors=[factor("1")])
+    f = restate_json(a, b)["years"]["2022"]["total_location_tco2e"]
+    assert (f["before"], f["after"]) == (pytest.approx(2000), pytest.approx(1000))
+    assert f["attribution"]["boundary"] == pytest.approx(-1100)
+    assert f["attribution"]["activity"] == pytest.approx(100)
+    assert f["attribution"]["factors"] == 0
