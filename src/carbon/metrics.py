@@ -365,10 +365,23 @@ def ratio_label(r: Ratio, lang: str) -> str:
     return DENOMINATORS[r.den].per(lang)
 
 
+_RATIO_KEYS: dict[int, tuple[tuple[Ratio, ...], frozenset[str]]] = {}
+
+
+def _ratio_keys() -> frozenset[str]:
+    """The intensities' keys (followed by the identity of :data:`RATIOS`, which a test may
+    swap, like :func:`memo` follows the metrics)."""
+    hit = _RATIO_KEYS.get(id(RATIOS))
+    if hit is None or hit[0] is not RATIOS:
+        hit = (RATIOS, frozenset(r.key for r in RATIOS))
+        _RATIO_KEYS[id(RATIOS)] = hit
+    return hit[1]
+
+
 def value(figures: Mapping[str, Any], key: str) -> Any:
     """A metric's value in a year's (or an entity-year's) JSON figures, wherever its group puts
     it; an intensity from ``intensity``; None where the figures do not hold it."""
-    if any(r.key == key for r in RATIOS):
+    if key in _ratio_keys():
         return figures.get("intensity", {}).get(key)
     m = by_key().get(key)
     group = figures.get(m.group, {}) if m is not None and m.group else figures
