@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import activity_row, compute_json, make_inventory
+from tests.conftest import activity_row, compute_json, make_inventory, run
 
 #: Every row of the MEE/NBS sets, as published: 表1 national average, 表4 national excluding
 #: market-traded non-fossil power, 表5 national fossil power, 表2 regional grids, 表3 provinces.
@@ -305,3 +305,26 @@ def test_mee_2023_table4_residual_warning_names_only_the_kwh_at_the_residual_fac
     only_own = make_inventory(tmp_path / "b", rows[:1], activity_header=header,
                               custom_factors=own, settings="reporting_years = [2022]\n")
     assert "market_residual" not in {w["code"] for w in compute_json(only_own)["warnings"]}
+
+
+def test_mee_table3_provincial_level_either_half_of_inner_mongolia_takes_its_province(tmp_path):
+    """表3 has one row for 内蒙古; 蒙西 and 蒙东 (which the regional level puts in two grids) take
+    it at the provincial level."""
+    got = _one_entity_per_province(tmp_path, ["蒙西", "蒙东"], "provincial")
+    for (_, year), t in got.items():
+        assert t == pytest.approx(1000 * published(year, "inner_mongolia"), rel=1e-9), year
+    assert len(got) == 2 * len(YEARS)
+
+
+def test_regional_level_plain_inner_mongolia_is_an_error_naming_the_set_cell_and_the_fix(
+        tmp_path):
+    """The announcements put 蒙西 in the North grid and 蒙东 in the Northeast: plain 内蒙古 is in
+    no one grid, and the run says so at the entity's province cell."""
+    entities = [["E1", "E1", "", "office", "晋", "", ""], ["E2", "E2", "", "office", "内蒙古", "", ""]]
+    inv = make_inventory(tmp_path / "inv", [activity_row(1000, "MWh", entity=e) for e in ("E1", "E2")],
+                         entities=entities)
+    result = run("compute", inv, "--format", "json", "--grid-level", "regional")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "entities.csv, row 3, column province: 'E2': mee-grid-2022 maps no regional grid for " \
+           "province inner_mongolia (Inner Mongolia is split: write 蒙西 or 蒙东)" in result.stderr
+    assert "Fix: correct the province, use --grid-level national" in result.stderr

@@ -54,7 +54,9 @@ TESTS: dict[str, list[str]] = {
                                 "tests/test_workbook.py::test_month_breakdown_and_year_split"],
     "src/carbon/calc.py": ["tests/test_hand_computed.py", "tests/test_gases.py",
                            "tests/test_environment.py", "tests/test_bad_inputs.py",
-                           "tests/test_intensity.py", "tests/test_validation.py"],
+                           "tests/test_intensity.py", "tests/test_validation.py",
+                           "tests/test_factor_choice.py", "tests/test_reference_mee_grid.py",
+                           "tests/test_reference_hk_utilities.py", "tests/test_metrics.py"],
     "src/carbon/restatement.py": [
         "tests/test_restate.py", "tests/test_reference_ghgp_chapter5.py",
         "tests/test_environment.py::test_restatement_splits_water_and_waste_changes_and_leaves_"
