@@ -469,3 +469,40 @@ def test_restating_an_inventory_with_events_by_itself_is_the_identity(tmp_path):
     assert out["recalculation_required"] is False
     assert total(out, 2022)["before"] == pytest.approx(65)
     assert compute_json(b)["years"]["2022"]["total_location_tco2e"] == pytest.approx(50)
+
+
+def test_a_closure_before_the_base_year_that_the_earlier_report_still_counted_is_organic(
+        tmp_path):
+    """The closure's mirror of the opening above: X closed at the end of 2021 but the earlier
+    report still counted its 10 t in the base year. Taking it out is organic (a closure is
+    stated), shown apart, and never counts toward the threshold."""
+    a = inventory(tmp_path / "a", [unit("A"), unit("X")], {"A": {2022: 100}, "X": {2022: 10}},
+                  [2022])
+    b = inventory(tmp_path / "b", [unit("A"), unit("X", stop="2021-12-31", exit_="closure")],
+                  {"A": {2022: 100}}, [2022])
+    out = restate(a, b)
+    assert total(out, 2022)["boundary_split"] == pytest.approx({"structural": 0, "organic": -10})
+    change = out["notes"]["base_year_change"]
+    assert change["gross_pct"] == 0 and change["organic_tco2e"] == pytest.approx(10)
+    assert out["recalculation_required"] is False
+
+
+def test_each_stated_event_is_listed_with_its_dates_and_its_effect_on_earlier_years(tmp_path):
+    """The events of figure 5.3 and of an opening in the first restated year: C acquired at the
+    start of 2024, in existence since 2023 (its 15 t added to 2023), D opened in 2022 (organic:
+    no earlier year changes, yet the event is listed)."""
+    a = inventory(tmp_path / "a", [unit("A"), unit("B")], GAMMA_A, [2022, 2023])
+    b = inventory(tmp_path / "b", [unit("A"), unit("B"),
+                                   unit("C", start="2024-01-01", entry="acquisition",
+                                        existed="2023-01-01"),
+                                   unit("D", start="2022-07-01", entry="opening")],
+                  {**{k: v for k, v in GAMMA_B.items() if k != "C"}, "C": {2023: 15, 2024: 20},
+                   "D": {2022: 5, 2023: 5, 2024: 5}}, [2022, 2023, 2024])
+    events = restate(a, b)["notes"]["boundary"]["events"]
+    assert events == [
+        {"entity_id": "D", "name": "Unit D", "kind": "business_unit", "change": "entry",
+         "event": "opening", "rule": "organic", "date": "2022-07-01", "existed_from": None,
+         "effect_tco2e": {}},
+        {"entity_id": "C", "name": "Unit C", "kind": "business_unit", "change": "entry",
+         "event": "acquisition", "rule": "structural", "date": "2024-01-01",
+         "existed_from": "2023-01-01", "effect_tco2e": {"2023": pytest.approx(15)}}]

@@ -541,3 +541,55 @@ def test_rows_the_after_inventory_keeps_outside_its_own_boundary_are_its_activit
     assert f["attribution"]["boundary"] == pytest.approx(-1100)
     assert f["attribution"]["activity"] == pytest.approx(100)
     assert f["attribution"]["factors"] == 0
+
+
+def test_the_issue_case_base_year_change_and_factor_notes_in_full(tmp_path):
+    """The issue's case (outlets added, own factor 0.6000 → 0.5568 t/MWh): the base year's gross
+    change is |1,156.8| boundary + |−475.2| factors = 1,632.0 t, 27.2 % of 6,000 t (net
+    +11.36 %); the factor notes say what changed on each side."""
+    a = make_inventory(tmp_path / "a", [activity_row(10000, "MWh", entity="HO")],
+                       entities=[ent("HO", kind="head_office")], custom_factors=[factor("0.6000")])
+    b = make_inventory(tmp_path / "b", [activity_row(10000, "MWh", entity="HO"),
+                                        activity_row(2000, "MWh", entity="OUT")],
+                       entities=[ent("HO", kind="head_office"), ent("OUT", "HO", "outlets")],
+                       custom_factors=[factor("0.5568")])
+    notes = restate_json(a, b)["notes"]
+    change = notes["base_year_change"]
+    assert change["gross"] == {"boundary": pytest.approx(1156.8), "activity": 0,
+                               "factors": pytest.approx(475.2)}
+    assert change["gross_tco2e"] == pytest.approx(1632.0)
+    assert change["gross_pct"] == pytest.approx(27.2)
+    assert change["net_pct"] == pytest.approx(11.36)
+    assert change["required"] is True and change["before"] == pytest.approx(6000)
+    assert notes["factors"] == {
+        "grid_before": {"2022": "mee-grid-2022"}, "grid_after": {"2022": "mee-grid-2022"},
+        "sets_before": ["gbt2589-2020", "ipcc-ar5-gwp100"],
+        "sets_after": ["gbt2589-2020", "ipcc-ar5-gwp100"],
+        "custom_changed": ["electricity"],
+        "grid_level_before": "national", "grid_level_after": "national",
+        "gwp_before": "AR5GWP100", "gwp_after": "AR5GWP100",
+        "gases_before": ["CO2", "CH4", "N2O"], "gases_after": ["CO2", "CH4", "N2O"]}
+
+
+def test_a_change_below_one_tonne_still_reaches_a_small_threshold(tmp_path):
+    """100 → 100.5 MWh at 1 t/MWh: a gross change of 0.5 t, 0.5 % of the base year, reaches a
+    threshold of 0.1 %."""
+    a = make_inventory(tmp_path / "a", [activity_row(100, "MWh")], custom_factors=[factor("1")])
+    b = make_inventory(tmp_path / "b", [activity_row(100.5, "MWh")], custom_factors=[factor("1")])
+    out = restate_json(a, b, "--threshold", "0.1")
+    assert out["notes"]["base_year_change"]["gross_tco2e"] == pytest.approx(0.5)
+    assert out["recalculation_required"] is True
+
+
+def test_rows_of_years_outside_the_restated_ones_need_no_factor(tmp_path):
+    """Both inventories report 2022 only and keep a 2019 reading, a year no MEE/NBS grid factor
+    covers: restating 2022 never computes 2019 (2 × 1,000 MWh × 0.5366 t/MWh, 表1 2022)."""
+    rows = [activity_row(1000, "MWh", entity="HO"), activity_row(1000, "MWh", entity="E2"),
+            activity_row(900, "MWh", entity="E2", year=2019)]
+    entities = [ent("HO", kind="head_office"), ent("E2", "HO")]
+    a, b = (make_inventory(tmp_path / n, rows, entities=entities,
+                           settings="reporting_years = [2022]\n") for n in "ab")
+    out = restate_json(a, b)
+    assert sorted(out["years"]) == ["2022"]
+    f = out["years"]["2022"]["total_location_tco2e"]
+    assert f["before"] == pytest.approx(1073.2) and f["delta"] == 0
