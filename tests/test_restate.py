@@ -307,7 +307,9 @@ def test_no_common_year_is_a_usage_error(tmp_path):
     b = make_inventory(tmp_path / "b", [activity_row(1, "MWh", year=2023)],
                        custom_factors=[factor("1")])
     result = run("restate", "--before", a, "--after", b)
-    assert result.exit_code == 2 and "no year in common" in result.stderr
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(
+        "error: the two inventories report no year in common; pass --year")
 
 
 def test_a_changed_equity_share_is_a_boundary_change(tmp_path):
@@ -593,3 +595,28 @@ def test_rows_of_years_outside_the_restated_ones_need_no_factor(tmp_path):
     assert sorted(out["years"]) == ["2022"]
     f = out["years"]["2022"]["total_location_tco2e"]
     assert f["before"] == pytest.approx(1073.2) and f["delta"] == 0
+
+
+#: The rules a restatement states it applied (GHG Protocol Corporate Standard, chapter 5), as
+#: its JSON notes give them in English.
+RULES_EN = [
+    "Structural changes are restated in every earlier year: an acquired (or insourced) unit's "
+    "emissions are added from the year it existed, a divested (or outsourced) unit's are removed; "
+    "Scope 3 is not reported, so insourcing from and outsourcing to it count as an acquisition and "
+    "a divestment of the activity.",
+    "Organic changes (openings, closures; insourcing from or outsourcing to Scope 2, which stays "
+    "reported) change no earlier year and do not count toward the threshold.",
+    "An entity that enters or leaves with no entry or exit stated is counted by its dates (an "
+    "opening, a closure; only in the after inventory: inside from the start; only in the before "
+    "inventory: removed) and named in the warnings.",
+    "The year of an event follows the mid-year rule (setting boundary_mid_year: the whole year, "
+    "or pro rata by days).",
+    "Each year uses its own factors under each inventory's settings; the step from one year's grid "
+    "vintage to the next is a real change, not a restatement.",
+    "Cumulative change: entity-by-entity structural boundary changes, activity and factor changes "
+    "in absolute value, over the base year's total_location_tco2e as originally reported "
+    "(threshold_scope = location)."]
+
+
+def test_the_rules_applied_are_stated_in_the_notes():
+    assert restate_json(MULTISITE / "before", MULTISITE / "after")["notes"]["rules"] == RULES_EN

@@ -421,18 +421,13 @@ def restate(before: Inventory, after: Inventory, *, years: Iterable[int] | None 
 
     from carbon.io.published import read_published
     from carbon.metrics import restated
-    from carbon.restatement import reporting_years
     from carbon.restatement import restate as run
+    from carbon.restatement import restated_years
     from carbon.review import review
 
     sets = (_user_sets(factor_sets) if factor_sets is not None
             else {**before.sets, **after.sets})
-    wanted = sorted(set(years)) if years else sorted(
-        set(reporting_years(before.data)) & set(reporting_years(after.data)))
-    if not wanted:
-        from carbon.i18n import _
-
-        raise errors.UsageError(_("the two inventories report no year in common; pass --year"))
+    wanted = restated_years(before.data, after.data, years)
     try:
         pub = read_published(Path(published), restated(), wanted) if published else None
         # missing days and values far off their series, worded as compute words them

@@ -103,6 +103,23 @@ def reporting_years(inv: Inventory) -> list[int]:
     return sorted(int(y) for y in split_years(inv.activity)["year"].unique())
 
 
+def restated_years(before: Inventory, after: Inventory, years: Iterable[int] | None = None
+                   ) -> list[int]:
+    """The years a restatement covers: ``years`` when given, else those both inventories report.
+
+    Raises
+    ------
+    UsageError
+        When they report no year in common.
+    """
+    if years:
+        return sorted(set(years))
+    wanted = sorted(set(reporting_years(before)) & set(reporting_years(after)))
+    if not wanted:
+        raise UsageError(_("the two inventories report no year in common; pass --year"))
+    return wanted
+
+
 def _own_factors(factors: Inventory, fallback: Inventory | None) -> pd.DataFrame | None:
     """``factors``' own factors, plus ``fallback``'s for the (source, kind, region) it never
     states."""
@@ -302,12 +319,7 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
         A factor missing for a combination of one side's data and the other side's factors; an
         acquired unit without rows for a year its acquisition restates.
     """
-    if years:
-        wanted = sorted(set(years))
-    else:
-        wanted = sorted(set(reporting_years(before)) & set(reporting_years(after)))
-        if not wanted:
-            raise UsageError(_("the two inventories report no year in common; pass --year"))
+    wanted = restated_years(before, after, years)
     base = base_year or after.settings.base_year or before.settings.base_year or wanted[0]
     if base not in wanted:
         raise UsageError(_("base year {base} is not among the restated years ({years}); pass "
