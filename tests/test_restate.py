@@ -620,3 +620,23 @@ RULES_EN = [
 
 def test_the_rules_applied_are_stated_in_the_notes():
     assert restate_json(MULTISITE / "before", MULTISITE / "after")["notes"]["rules"] == RULES_EN
+
+
+def test_a_base_year_outside_the_restated_years_is_a_usage_error_naming_them(tmp_path):
+    a = make_inventory(tmp_path / "a", [activity_row(1, "MWh", year=y) for y in (2022, 2023)],
+                       custom_factors=[factor("1")], settings="base_year = 2021\n")
+    result = run("restate", "--before", a, "--after", a)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: base year 2021 is not among the restated years "
+                                    "(2022, 2023); pass --base-year or --year")
+
+
+def test_an_unknown_threshold_scope_from_the_api_is_a_usage_error_naming_the_choices():
+    import carbon
+    from carbon.errors import UsageError
+
+    inv = carbon.read_inventory(MULTISITE / "after")
+    with pytest.raises(UsageError) as caught:
+        carbon.restate(inv, inv, threshold_scope="each")
+    assert str(caught.value) == ("threshold scope 'each': use one of location, market, "
+                                 "each_scope")
