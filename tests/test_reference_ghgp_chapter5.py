@@ -259,7 +259,10 @@ def test_an_acquisition_without_its_base_year_rows_is_an_error_naming_the_unit_a
     text = " ".join(result.stderr.split())
     assert "entities.csv, row 4, column entry" in text
     assert "C entered the boundary on 2024-01-01 by acquisition" in text
-    assert "no rows for it in 2022" in text and "existed_from" in text
+    assert "no rows for it in 2022" in text
+    assert ("Fix: add its rows for 2022 (the seller's figures, or estimates marked data_quality = "
+            "estimated); if it did not exist yet, write the day it came into existence in "
+            "existed_from") in text
     assert "Traceback" not in result.output
 
 
@@ -506,3 +509,15 @@ def test_each_stated_event_is_listed_with_its_dates_and_its_effect_on_earlier_ye
         {"entity_id": "C", "name": "Unit C", "kind": "business_unit", "change": "entry",
          "event": "acquisition", "rule": "structural", "date": "2024-01-01",
          "existed_from": "2023-01-01", "effect_tco2e": {"2023": pytest.approx(15)}}]
+
+
+def test_an_opening_after_the_base_year_is_not_the_base_years_organic_change(tmp_path):
+    """D opened in 2023 (10 t): 2023 changes by an organic 10 t, the base year not at all, so
+    the base year's organic change is nil."""
+    a = inventory(tmp_path / "a", [unit("A")], {"A": {2022: 100, 2023: 100}}, [2022, 2023])
+    b = inventory(tmp_path / "b", [unit("A"), unit("D", start="2023-07-01", entry="opening")],
+                  {"A": {2022: 100, 2023: 100}, "D": {2023: 10}}, [2022, 2023])
+    out = restate(a, b)
+    assert total(out, 2023)["boundary_split"] == pytest.approx({"structural": 0, "organic": 10})
+    change = out["notes"]["base_year_change"]
+    assert change["organic_tco2e"] == 0 and change["gross_pct"] == 0
