@@ -309,3 +309,15 @@ def test_a_head_office_may_leave_its_own_activity_empty(tmp_path):
     write_csv(b / "activity.csv", ACTIVITY, [])
     err = _problems(run("compute", hq, a, b))
     assert "hq/activity.csv, row 2: no input has activity rows" in err
+
+
+def test_a_row_without_a_factor_is_named_in_its_own_branch_file(tmp_path):
+    """Branch B's outlet reports coke (no carbon content in the NDRC guide): the problem is at
+    branch B's own activity file and row, not the head office's."""
+    hq, a, b = _small(tmp_path)
+    write_csv(b / "activity.csv", ACTIVITY, [_row("B", 1, 250.0),
+                                             ["B1", "2024-01-01", "2024-01-31", "coke", 2, "t"]])
+    err = " ".join(_problems(run("compute", hq, a, b)).split())
+    assert "branch-b/activity.csv, row 3, column source: 'coke in t, 2024': no carbon_content " \
+           "for coke" in err
+    assert "hq/activity.csv" not in err

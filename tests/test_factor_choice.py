@@ -53,3 +53,44 @@ def test_a_factor_per_litre_on_distance_rows_says_what_it_is_per(tmp_path):
     assert result.exit_code == 2
     assert "custom:nox:vehicle_distance is per L, and vehicle_distance is entered in km" \
            in result.stderr
+
+
+def test_an_own_ch4_factor_takes_the_place_of_the_ipcc_default(tmp_path):
+    """1,000 m³ of natural gas with the reporter's own 1 g CH4 per m³: 1 kg of CH4, and the
+    ledger names the own factor, not IPCC 2006 Table 2.4."""
+    own = [["natural_gas", "", "ch4", "1", "gCH4/m3", "own measurement"]]
+    inv = make_inventory(tmp_path, [activity_row(1000, "m3", source="natural_gas")],
+                         custom_factors=own)
+    rows = api.compute(api.read_inventory(inv)).ledger_data.rows
+    assert float(rows["ch4_t"].iloc[0]) == 0.001
+    assert str(rows["f_ch4"].iloc[0]).startswith("custom:ch4:natural_gas")
+
+
+def test_a_factor_per_km_on_fuel_rows_says_what_it_is_per_and_how_to_fix_it(tmp_path):
+    inv = make_inventory(tmp_path, [activity_row(100, "L", source="diesel")],
+                         custom_factors=[["diesel", "", "nox", "0.5", "g/km", "own test"]])
+    result = run("compute", inv, "--format", "json")
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.split())
+    assert "custom:nox:diesel is per km, and diesel is entered in L" in text
+    assert ("Fix: a factor per km applies to vehicle_distance rows (km driven): enter the "
+            "distance as its own rows, or give the factor per litre of fuel") in text
+
+
+def test_steam_market_based_names_the_same_factors_as_location_based(tmp_path):
+    """Purchased heat has no market instrument: its market-based figure is the location-based
+    one, and the ledger names the same factors for both."""
+    ids = _ledger_row(make_inventory(tmp_path, [activity_row(50, "t", source="steam")]))
+    assert ids["f_scope2_location"] != ""
+    assert ids["f_scope2_market"] == ids["f_scope2_location"]
+
+
+def test_a_regional_grid_level_without_a_province_names_the_cell_and_the_fix(tmp_path):
+    inv = make_inventory(tmp_path, [activity_row(1, "MWh")],
+                         entities=[["E1", "Site 1", "", "office", "", "", ""]])
+    result = run("compute", inv, "--format", "json", "--grid-level", "regional")
+    assert result.exit_code == 2
+    assert "entities.csv, row 2, column province: 'E1': grid level regional needs the entity's " \
+           "province (electricity, 2022). Fix: fill in province in the entities table" in \
+           " ".join(result.stderr.split())
+
