@@ -407,3 +407,78 @@ def test_a_stream_named_only_outside_the_reported_years_adds_no_stream_column(tm
     ledger = compute(read_inventory(inv, sets), sets)
     assert "stream" not in by_source_month(ledger.rows, ledger.weights, ledger.present).columns
     assert "streams" not in compute_json(inv)["years"]["2024"]["by_source"]["electricity"]
+
+
+def test_the_environment_warnings_word_for_word(tmp_path):
+    """Every warning of what the water, waste, paper and air figures rest on, from one
+    inventory: a volume and pieces of waste unweighed, packs of paper without a mass per pack,
+    reams weighed at ISO 216 A4 80 g/m² (0.210 × 0.297 m × 80 g/m² × 500 = 2.4948 kg), air
+    pollutants from HKEX Appendix 2 (LPG), the GB 19147-2013 diesel sulphur limit (10 mg/kg) and
+    the reporter's own diesel factors, each beside measured masses, and for some fuels only."""
+    inv = inventory(tmp_path / "inv", [
+        *ENERGY, row("液化石油气", 1_000, "kg"), row("air_nox", 0.5, "t"), row("air_sox", 0.1, "t"),
+        row("air_pm", 0.05, "t"), row("air_co", 0.2, "t"),
+        row("无害废弃物", 3_000, "升", "kitchen waste"), row("无害废弃物", 40, "个", "e-waste"),
+        row("纸张", 26_992, "包"), row("纸张", 10, "令", "A4 reams")],
+        own=[["diesel", "", "pm", "0.1", "g/L", "fleet test", ""],
+             ["diesel", "", "co", "1", "g/L", "fleet test", ""]],
+        settings='reporting_years = [2024]\n[factor_sets]\nair = ["hkex-appendix2-2018", '
+                 '"gb-fuel-sulphur-2013"]\n')
+    kinds = {"no_unit_mass", "no_density", "unit_mass_assumed", "air_partial", "air_two_methods",
+             "sulphur_limit"}
+    got = [(w["code"], w["message"]) for w in compute_json(inv)["warnings"] if w["code"] in kinds]
+    assert got == [
+        ('no_unit_mass',
+         'waste_non_hazardous: 40 (2024) pieces have no mass per piece and are '
+         'reported as waste_non_hazardous_count, not in tonnes; HKEX asks for tonnes '
+         '(A1.4): add a custom_factors row: source waste_non_hazardous, kind '
+         'unit_mass, unit kg/个, the mass of one piece as weighed or as the '
+         "contractor's receipt gives it (per stream with the stream column)"),
+        ('no_density',
+         'waste_non_hazardous: 3.00 m³ (2024) have no density and are reported as '
+         'waste_non_hazardous_m3, not in tonnes; HKEX asks for tonnes (A1.4): add a '
+         'custom_factors row: source waste_non_hazardous, kind density, the density '
+         'in kg/L (per stream with the stream column)'),
+        ('no_unit_mass',
+         'paper: 26,992 (2024) packs have no mass per pack and are reported as '
+         'paper_count, not in tonnes: add a custom_factors row: source paper, kind '
+         'unit_mass, unit kg/包 (a pack that is a ream of 500 A4 sheets at 80 g/m² '
+         'weighs 2.4948 kg) (per stream with the stream column)'),
+        ('unit_mass_assumed',
+         'paper: weighed at 2.4948 kg/令, set iso216-a4-80gsm: A4 at an assumed 80 '
+         'g/m², 500 sheets per ream, paper only; add a custom_factors row of kind '
+         'unit_mass for paper if yours differs'),
+        ('air_partial',
+         'air_nox_t counts NOx of lpg from factors, not of diesel (no factor): add '
+         'custom_factors rows of kind nox for them (per litre, per m³, or per km '
+         'with vehicle_distance rows), or enter measured masses as air_nox rows'),
+        ('air_two_methods',
+         'air_nox_t adds measured masses (air_nox rows) and NOx computed from '
+         'factors for lpg: check that the measured masses do not already cover that '
+         'fuel or distance'),
+        ('air_two_methods',
+         'air_sox_t adds measured masses (air_sox rows) and SOx computed from '
+         'factors for diesel, lpg: check that the measured masses do not already '
+         'cover that fuel or distance'),
+        ('air_partial',
+         'air_pm_t counts PM of diesel from factors, not of lpg (no factor): add '
+         'custom_factors rows of kind pm for them (per litre, per m³, or per km with '
+         'vehicle_distance rows), or enter measured masses as air_pm rows'),
+        ('air_two_methods',
+         'air_pm_t adds measured masses (air_pm rows) and PM computed from factors '
+         'for diesel: check that the measured masses do not already cover that fuel '
+         'or distance'),
+        ('air_partial',
+         'air_co_t counts CO of diesel from factors, not of lpg (no factor): add '
+         'custom_factors rows of kind co for them (per litre, per m³, or per km with '
+         'vehicle_distance rows), or enter measured masses as air_co rows'),
+        ('air_two_methods',
+         'air_co_t adds measured masses (air_co rows) and CO computed from factors '
+         'for diesel: check that the measured masses do not already cover that fuel '
+         'or distance'),
+        ('sulphur_limit',
+         "air_sox_t: SO2 by sulphur mass balance at the fuel standards' sulphur "
+         'limits (diesel 10 mg/kg (gb-fuel-sulphur-2013)): an upper bound, the '
+         "fuel's sulphur is at most the limit; a supplier's certificate gives the "
+         'actual content (custom_factors kind sulphur_content)'),
+    ]

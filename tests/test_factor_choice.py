@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from carbon import api
-from tests.conftest import activity_row, make_inventory, run
+from tests.conftest import activity_row, compute_json, make_inventory, run
 
 
 def _ledger_row(folder: Path) -> dict[str, str]:
@@ -94,3 +94,40 @@ def test_a_regional_grid_level_without_a_province_names_the_cell_and_the_fix(tmp
            "province (electricity, 2022). Fix: fill in province in the entities table" in \
            " ".join(result.stderr.split())
 
+
+
+def test_an_own_heat_factor_takes_the_place_of_the_ndrc_guides(tmp_path):
+    """50 t of steam at the reporter's own 0.1 tCO2/t: 5 t, named as the own factor."""
+    inv = make_inventory(tmp_path, [activity_row(50, "t", source="steam")],
+                         custom_factors=[["steam", "", "emission", "0.1", "tCO2/t", "supplier"]])
+    rows = api.compute(api.read_inventory(inv)).ledger_data.rows
+    assert float(rows["scope2_location_tco2e"].iloc[0]) == 5.0
+    assert str(rows["f_scope2_location"].iloc[0]).startswith("custom:emission:steam")
+
+
+def test_market_based_falls_back_to_location_only_where_the_set_has_no_residual_factor(
+        tmp_path):
+    """MEE's 2023 carbon-market factor (0.5703 tCO2/MWh) has no residual-mix row: market-based
+    takes the location factor and says so; the reporter's own supplier factor is already
+    supplier-specific, so nothing falls back."""
+    pinned = compute_json(make_inventory(tmp_path / "a", [activity_row(1, "GWh", year=2023)],
+                                         settings='[factor_sets]\ngrid = "mee-carbon-market-2023"\n'))
+    assert round(pinned["years"]["2023"]["scope2_market_tco2e"], 1) == 570.3
+    assert [w["message"] for w in pinned["warnings"] if w["code"] == "market_fallback"] == [
+        "market-based: 1,000,000 kWh fell back to the location-based factor (the set has no "
+        "residual factor)"]
+    own = compute_json(make_inventory(tmp_path / "b", [activity_row(1, "GWh")],
+                                      custom_factors=[["electricity", "", "emission", "0.5",
+                                                       "tCO2/MWh", "supplier"]]))
+    assert own["years"]["2022"]["scope2_market_tco2e"] == 500.0
+    assert not [w for w in own["warnings"] if w["code"] in ("market_fallback", "market_residual")]
+
+
+def test_a_pinned_set_without_the_levels_factor_names_the_set_and_the_region(tmp_path):
+    """The NDRC 2012 regional set has no provincial rows."""
+    inv = make_inventory(tmp_path, [activity_row(1, "MWh")],
+                         settings='[factor_sets]\ngrid = "ndrc-regional-grid-2012"\n')
+    result = run("compute", inv, "--format", "json", "--grid-level", "provincial")
+    assert result.exit_code == 2
+    assert "ndrc-regional-grid-2012 has no electricity factor for shanxi" in \
+        " ".join(result.stderr.split())
