@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from carbon import api
 from tests.conftest import activity_row, compute_json, make_inventory, run
 
@@ -131,3 +133,27 @@ def test_a_pinned_set_without_the_levels_factor_names_the_set_and_the_region(tmp
     assert result.exit_code == 2
     assert "ndrc-regional-grid-2012 has no electricity factor for shanxi" in \
         " ".join(result.stderr.split())
+
+
+def test_a_measured_heating_value_gives_the_coal_equivalent_by_gbt2589s_definition(tmp_path):
+    """1,000 m³ of gas at the bill's 36 MJ/m³: 10,000 kWh, and 36,000,000 kJ / 29,307 kJ per
+    kgce (GB/T 2589-2020: 1 kgce = 29 307 kJ) = 1.228362 tce, not Appendix A's 1.33 kgce/m³ for a
+    heating value the bill replaced."""
+    inv = make_inventory(tmp_path, [activity_row(1000, "m3", source="natural_gas")],
+                         custom_factors=[["natural_gas", "", "ncv", "36", "MJ/m3", "gas bill"]])
+    y = compute_json(inv)["years"]["2022"]
+    assert y["energy_kwh"] == pytest.approx(10_000, rel=1e-12)
+    assert y["energy_tce"] == pytest.approx(36_000_000 / 29_307 / 1000, rel=1e-12)
+
+
+def test_the_use_assumed_warnings_word_for_word(tmp_path):
+    rows = [activity_row(100, "L", source="diesel"), activity_row(200, "L", source="gasoline"),
+            activity_row(50, "kg", source="lpg")]
+    header = ["entity_id", "period_start", "period_end", "source", "quantity", "unit", "use"]
+    out = compute_json(make_inventory(tmp_path, [[*rows[0], ""], [*rows[1], ""], [*rows[2], ""]],
+                                      activity_header=header))
+    assert sorted(w["message"] for w in out["warnings"] if w["code"] == "use_assumed") == [
+        "1 activity row of gasoline without use is counted as a road vehicle's (mobile) for CH4 "
+        "and N2O; write use = stationary where the fuel is burnt on site",
+        "2 activity rows of diesel, lpg without use are counted as stationary combustion for CH4 "
+        "and N2O; write use = mobile for vehicles"]

@@ -69,7 +69,7 @@ def test_ipcc_2006_table_3_2_2_uncontrolled_and_the_default_technology_is_said(t
     assert out["years"]["2022"]["gases"]["ch4_t"] == pytest.approx(0.025)  # oxidation catalyst
     said = {w["code"]: w["message"] for w in out["warnings"]}
     assert "oxidation catalyst" in said["vehicle_technology"]
-    assert "road vehicles" in said["use_assumed"]  # gasoline without use counts as mobile
+    assert "road vehicle" in said["use_assumed"]  # gasoline without use counts as mobile
 
 
 def test_the_audit_trail_names_each_gas_factor(tmp_path):

@@ -231,7 +231,7 @@ def test_verify_says_what_is_new_gone_and_changed(tmp_path):
                  "  factor custom:emission:diesel: new",
                  "  factor fuel-density-gb:density:diesel: new",
                  "  years.2022.scope1_tco2e: 0 → 2.6 (+2.6)",  # 1,000 L × 2.60 kg/L; no % of 0
-                 "  warning added: 1 activity rows are estimates (data_quality = estimated)"):
+                 "  warning added: 1 activity row is an estimate (data_quality = estimated)"):
         assert line in lines, (line, lines)
     gone = [ln for ln in lines if ln.startswith("  warning gone: no denominators table")]
     assert len(gone) == 1, lines
@@ -245,7 +245,7 @@ def test_verify_says_what_is_new_gone_and_changed(tmp_path):
                  "  factor custom:emission:diesel: no longer used",
                  "  factor fuel-density-gb:density:diesel: no longer used",
                  "  years.2022.scope1_tco2e: 2.6 → 0 (-2.6, -100%)",
-                 "  warning gone: 1 activity rows are estimates (data_quality = estimated)"):
+                 "  warning gone: 1 activity row is an estimate (data_quality = estimated)"):
         assert line in lines, (line, lines)
 
 

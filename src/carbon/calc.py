@@ -986,20 +986,29 @@ def _assumed_use(act: pd.DataFrame, fuel: np.ndarray, settings: Settings,
             untold += int(count[i])
     out = []
     if mobile:
+        n, sources = sum(mobile.values()), Joined(vocab.source_name(s) for s in sorted(mobile))
         out.append(Notice("use_assumed", _(
+            "1 activity row of {sources} without use is counted as a road vehicle's (mobile) "
+            "for CH4 and N2O; write use = stationary where the fuel is burnt on site",
+            sources=sources) if n == 1 else _(
             "{n} activity rows of {sources} without use are counted as road vehicles (mobile) "
             "for CH4 and N2O; write use = stationary where the fuel is burnt on site",
-            n=sum(mobile.values()), sources=Joined(vocab.source_name(s) for s in sorted(mobile)))))
+            n=n, sources=sources)))
     if fixed:
+        n, sources = sum(fixed.values()), Joined(vocab.source_name(s) for s in sorted(fixed))
         out.append(Notice("use_assumed", _(
+            "1 activity row of {sources} without use is counted as stationary combustion "
+            "for CH4 and N2O; write use = mobile for vehicles", sources=sources) if n == 1 else _(
             "{n} activity rows of {sources} without use are counted as stationary combustion "
-            "for CH4 and N2O; write use = mobile for vehicles", n=sum(fixed.values()),
-            sources=Joined(vocab.source_name(s) for s in sorted(fixed)))))
+            "for CH4 and N2O; write use = mobile for vehicles", n=n, sources=sources)))
     if untold:
+        technology = _TECHNOLOGY_WORDS[settings.vehicle_technology]
         out.append(Notice("vehicle_technology", _(
+            "1 gasoline vehicle row without technology uses the IPCC 2006 Table 3.2.2 factors "
+            "for {technology} (setting vehicle_technology)", technology=technology)
+            if untold == 1 else _(
             "{n} gasoline vehicle rows without technology use the IPCC 2006 Table 3.2.2 factors "
-            "for {technology} (setting vehicle_technology)", n=untold,
-            technology=_TECHNOLOGY_WORDS[settings.vehicle_technology])))
+            "for {technology} (setting vehicle_technology)", n=untold, technology=technology)))
     return out
 
 

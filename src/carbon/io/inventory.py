@@ -752,9 +752,11 @@ def inventory_notices(activity: pd.DataFrame, denominators: pd.DataFrame | None,
                                                    "entity and year")))
     est = activity["data_quality"] == "estimated"
     if est.any():
-        notices.append(Notice("estimated_data", _("{n} activity rows are estimates "
-                                                  "(data_quality = estimated)",
-                                                  n=int(est.sum()))))
+        n = int(est.sum())
+        notices.append(Notice("estimated_data", _("1 activity row is an estimate (data_quality "
+                                                  "= estimated)") if n == 1 else
+                              _("{n} activity rows are estimates (data_quality = estimated)",
+                                n=n)))
     return notices
 
 
