@@ -157,3 +157,15 @@ def test_the_use_assumed_warnings_word_for_word(tmp_path):
         "and N2O; write use = stationary where the fuel is burnt on site",
         "2 activity rows of diesel, lpg without use are counted as stationary combustion for CH4 "
         "and N2O; write use = mobile for vehicles"]
+
+
+def test_a_year_before_every_grid_factor_names_the_year_the_sets_and_a_pin(tmp_path):
+    """The MEE/NBS series starts with 2021's factors: 2019 has none of its own or earlier, and
+    the error names the year, what the series has, and the sets that do cover 2019."""
+    result = run("compute", make_inventory(tmp_path, [activity_row(1, "MWh", year=2019)]),
+                 "--format", "json")
+    assert result.exit_code == 2
+    assert ("settings, column factor_sets: '2019': no mee-grid electricity factor for 2019 or "
+            "earlier (have 2021, 2022, 2023). Fix: pin a set for that year in settings: "
+            'factor_sets.grid_by_year = {2019 = "hk-electric-2019"}') in \
+        " ".join(result.stderr.split())
