@@ -169,3 +169,12 @@ def test_a_year_before_every_grid_factor_names_the_year_the_sets_and_a_pin(tmp_p
             "earlier (have 2021, 2022, 2023). Fix: pin a set for that year in settings: "
             'factor_sets.grid_by_year = {2019 = "hk-electric-2019"}') in \
         " ".join(result.stderr.split())
+
+
+def test_a_settings_problem_names_the_settings_file_that_was_read(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "MWh", year=2019)],
+                         settings="reporting_years = [2019]\n")
+    result = run("compute", inv, "--format", "json")
+    assert result.exit_code == 2
+    assert "inv/settings.toml, column factor_sets: '2019': no mee-grid electricity factor" in \
+        " ".join(result.stderr.split())

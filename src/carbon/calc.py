@@ -117,8 +117,9 @@ def grid_sets(years: Iterable[int], inv: Inventory, sets: dict[str, FactorSet]
                          else _(" ({sets} cover {year})", sets=Joined(could), year=y))
                         if could else "")
                 example = could[0] if could else "<set id>"
+                origin = inv.origins.get("settings", Origin("settings"))
                 raise InputError([Problem(
-                    inv.origins.get("settings", Origin("settings")).file, None, None,
+                    origin.file, origin.sheet, None,
                     "factor_sets", "no_grid_factor", str(y),
                     _("no {family} electricity factor for {year} or earlier (have {have})",
                       family=pins.grid_family, year=y, have=have),

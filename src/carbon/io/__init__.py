@@ -10,12 +10,12 @@ from pathlib import Path
 from carbon.errors import InputError, Problem
 from carbon.factors import FactorSet
 from carbon.i18n import _
-from carbon.io.csvdir import read_folder
+from carbon.io.csvdir import SETTINGS_FILE, read_folder
 from carbon.io.inventory import build_inventory
 from carbon.io.source import check_readable
 from carbon.io.tables import RawTable
 from carbon.io.xlsx import OWNING, read_workbook
-from carbon.model import Inventory, Notice, Settings
+from carbon.model import Inventory, Notice, Origin, Settings
 
 
 def instruments(sets: dict[str, FactorSet], market_set: str) -> list[str]:
@@ -39,6 +39,8 @@ class RawInput:
     owned: set[tuple[str, str]] = field(default_factory=set)
     #: The language of the template a workbook was made from (None: a folder, or unknown).
     template_language: str | None = None
+    #: Where the settings were read from (settings.toml, a settings sheet; None: none given).
+    settings_origin: Origin | None = None
 
     @property
     def language(self) -> str | None:
@@ -63,7 +65,10 @@ def read_raw(path: Path) -> RawInput:
     """Read one input's tables as text, with every problem found so far (nothing raises)."""
     if path.is_dir():
         tables, settings, files, problems, notices = read_folder(path)
-        return RawInput(path, tables, settings, files, problems, notices)
+        toml = path / SETTINGS_FILE
+        return RawInput(path, tables, settings, files, problems, notices,
+                        settings_origin=(Origin(f"{path.resolve().name}/{toml.name}")
+                                         if toml in files else None))
     try:
         check_readable(path, path.name)
     except InputError as exc:
@@ -76,7 +81,7 @@ def read_raw(path: Path) -> RawInput:
               "template writes one)"))])
     read = read_workbook(path)
     return RawInput(path, read.tables, read.settings, [path], read.problems, read.notices,
-                    read.owned, read.language)
+                    read.owned, read.language, read.settings_origin)
 
 
 def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
@@ -94,7 +99,8 @@ def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
     try:
         return build_inventory(path, raw.tables, raw.settings, raw.files, raw.problems,
                                instruments(sets, raw.settings.factor_sets.market),
-                               notices=raw.notices, template_language=raw.template_language)
+                               notices=raw.notices, template_language=raw.template_language,
+                               settings_origin=raw.settings_origin)
     except InputError as exc:
         raise InputError(raw.unowned(exc.listed), raw.language) from None
 

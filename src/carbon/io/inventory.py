@@ -769,7 +769,8 @@ def table_label(origin: Origin) -> str:
 def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
                     files: list[Path], problems: list[Problem],
                     instruments: list[str], notices: list[Notice] | None = None,
-                    template_language: str | None = None) -> Inventory:
+                    template_language: str | None = None,
+                    settings_origin: Origin | None = None) -> Inventory:
     """Validate raw tables into an inventory, or raise one InputError with every problem.
 
     ``problems`` are those the reader already found (a missing file, a bad settings key …);
@@ -787,6 +788,8 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
     notices = [*(notices or []), *inventory_notices(activity, checked.denominators,
                                                     [tables["activity"].origin])]
     origins = {n: t.origin for n, t in tables.items()}
+    if settings_origin is not None:  # a problem of a setting names the file (and sheet)
+        origins["settings"] = settings_origin
     letters = {n: dict(t.letters) for n, t in tables.items() if t.letters}
     return Inventory(path, checked.entities, activity, checked.denominators,
                      checked.custom_factors, settings, origins, files, notices, meters=meters,

@@ -412,6 +412,7 @@ class WorkbookRead:
     notices: list[Notice]
     owned: set[tuple[str, str]]
     language: str | None = None
+    settings_origin: Origin | None = None  # the settings sheet, when the workbook has one
 
 
 #: The custom document property a template records its language in (``carbon template``).
@@ -585,6 +586,7 @@ def _read(path: Path) -> WorkbookRead:
                 headers[name] = [str(c) for c in cells[0] if isinstance(c, str)]
             if name == SETTINGS_SHEET:
                 out.settings = _settings(path, info.title, cells, out)
+                out.settings_origin = Origin(path.name, info.title)
             else:
                 table = _table(path, name, TABLES[name], info.title, cells, epoch, out,
                                sc.month_cells)
