@@ -640,3 +640,23 @@ def test_an_unknown_threshold_scope_from_the_api_is_a_usage_error_naming_the_cho
         carbon.restate(inv, inv, threshold_scope="each")
     assert str(caught.value) == ("threshold scope 'each': use one of location, market, "
                                  "each_scope")
+
+
+def test_an_entity_sold_down_to_nothing_is_a_boundary_change_even_without_its_rows(tmp_path):
+    """Equity share: E2 held 100 % (1,000 MWh at 1 t/MWh) before, 0 % after, and the after
+    inventory no longer has its rows. Outside the after boundary (a share of 0), E2 keeps its
+    before rows under the before boundary: the −1,000 t is all boundary, none activity."""
+    header = ["entity_id", "name", "parent_id", "kind", "province", "included_from",
+              "included_to", "ownership_share"]
+    settings = 'consolidation = "equity_share"\n'
+    a = make_inventory(tmp_path / "a", [activity_row(1000, "MWh"),
+                                        activity_row(1000, "MWh", entity="E2")],
+                       custom_factors=[factor("1")], settings=settings)
+    write_csv(a / "entities.csv", header, [[*ent("E1"), "100%"], [*ent("E2"), "100%"]])
+    b = make_inventory(tmp_path / "b", [activity_row(1000, "MWh")],
+                       custom_factors=[factor("1")], settings=settings)
+    write_csv(b / "entities.csv", header, [[*ent("E1"), "100%"], [*ent("E2"), "0%"]])
+    f = restate_json(a, b)["years"]["2022"]["total_location_tco2e"]
+    assert (f["before"], f["after"]) == (pytest.approx(2000), pytest.approx(1000))
+    assert f["attribution"]["boundary"] == pytest.approx(-1000)
+    assert f["attribution"]["activity"] == 0 and f["attribution"]["factors"] == 0
