@@ -257,8 +257,8 @@ def test_an_acquisition_without_its_base_year_rows_is_an_error_naming_the_unit_a
     result = run("restate", "--before", a, "--after", b, "--format", "json")
     assert result.exit_code == 2 and result.stdout == ""
     text = " ".join(result.stderr.split())
-    assert "entities.csv, row 4, column entry" in text
-    assert "C entered the boundary on 2024-01-01 by acquisition" in text
+    assert "entities.csv, row 4, column entry: 'acquisition': C entered the boundary on " \
+           "2024-01-01 by acquisition" in text
     assert "no rows for it in 2022" in text
     assert ("Fix: add its rows for 2022 (the seller's figures, or estimates marked data_quality = "
             "estimated); if it did not exist yet, write the day it came into existence in "

@@ -660,3 +660,15 @@ def test_an_entity_sold_down_to_nothing_is_a_boundary_change_even_without_its_ro
     assert (f["before"], f["after"]) == (pytest.approx(2000), pytest.approx(1000))
     assert f["attribution"]["boundary"] == pytest.approx(-1000)
     assert f["attribution"]["activity"] == 0 and f["attribution"]["factors"] == 0
+
+
+def test_restating_one_year_names_only_the_sets_that_year_used(tmp_path):
+    """2022 at MEE/NBS's 2022 factors, 2023 at 2023's: restating 2023 alone (``--year``) lists
+    the 2023 grid set among the sets used, not 2022's."""
+    rows = [activity_row(1000, "MWh", year=y) for y in (2022, 2023)]
+    a, b = (make_inventory(tmp_path / n, rows, settings="reporting_years = [2022, 2023]\n")
+            for n in "ab")
+    notes = restate_json(a, b, "--year", "2023", "--base-year", "2023")["notes"]["factors"]
+    for side in ("sets_before", "sets_after"):
+        assert "mee-grid-2023" in notes[side] and "mee-grid-2022" not in notes[side]
+    assert notes["grid_before"] == {"2023": "mee-grid-2023"}
