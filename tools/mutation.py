@@ -156,12 +156,17 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def run_module(module: str, tests: list[str], workdir: Path, children: int,
-               sample: int = 0, seed: int = 0) -> dict[str, object]:
+               sample: int = 0, seed: int = 0, again: bool = False) -> dict[str, object]:
     workdir.mkdir(parents=True, exist_ok=True)
     if not (workdir / "src").is_dir():
         _copy_tree(workdir)
         target = workdir / module
         target.write_text(unwrap_caches(target.read_text(encoding="utf-8")), encoding="utf-8")
+    elif again:  # the survivors once more, against the tests as they are now
+        mine = unwrap_caches((ROOT / module).read_text(encoding="utf-8"))
+        if mine != (workdir / module).read_text(encoding="utf-8"):
+            raise SystemExit(f"{module} changed since {workdir} was made: run it afresh")
+        shutil.copytree(ROOT / "tests", workdir / "tests", dirs_exist_ok=True)
     (workdir / "setup.cfg").write_text(_settings(module, tests), encoding="utf-8")
     mutmut = Path(sys.executable).with_name("mutmut")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -181,6 +186,10 @@ def run_module(module: str, tests: list[str], workdir: Path, children: int,
 
     todo = ([n for n in chosen if statuses().get(n, "not checked") == "not checked"]
             if chosen and (workdir / "mutants").is_dir() else chosen)
+    if again:
+        equivalent = equivalent_lines(module)
+        todo = [n for n, st in statuses().items() if st in ("survived", "no tests")
+                and n not in equivalent and (not chosen or n in set(chosen))]
     if todo or not chosen:
         with (workdir / "mutmut-run.log").open("wb") as log:  # progress and errors, for a look
             subprocess.run([str(mutmut), "run", "--max-children", str(children), *todo],
@@ -216,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=0,
                     help="run a random sample of this many mutants (default: all)")
     ap.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
+    ap.add_argument("--again", action="store_true",
+                    help="in --workdir: run the survivors again, against the current tests")
     ap.add_argument("--min-score", type=float, default=0.0,
                     help="exit 1 when a module scores below this (0 to 1)")
     args = ap.parse_args(argv)
@@ -230,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         base = args.workdir or Path(tempfile.mkdtemp(prefix="carbon-mutation-"))
         workdir = base / Path(module).stem if len(args.modules) > 1 else base
         try:
-            r = run_module(module, tests, workdir, args.max_children, args.sample, args.seed)
+            r = run_module(module, tests, workdir, args.max_children, args.sample, args.seed,
+                           args.again)
         finally:
             if not args.keep and args.workdir is None:
                 shutil.rmtree(base, ignore_errors=True)
