@@ -178,3 +178,32 @@ def test_a_settings_problem_names_the_settings_file_that_was_read(tmp_path):
     assert result.exit_code == 2
     assert "inv/settings.toml, column factor_sets: '2019': no mee-grid electricity factor" in \
         " ".join(result.stderr.split())
+
+
+def test_a_factor_per_hundred_km_on_fuel_rows_is_said_to_be_per_km(tmp_path):
+    inv = make_inventory(tmp_path, [activity_row(100, "L", source="diesel")],
+                         custom_factors=[["diesel", "", "nox", "0.5", "g/(100 km)", "own test"]])
+    result = run("compute", inv, "--format", "json")
+    assert result.exit_code == 2
+    assert "custom:nox:diesel is per km, and diesel is entered in L" in \
+        " ".join(result.stderr.split())
+
+
+def test_air_pollutants_from_a_set_record_the_factor_and_the_heating_value(tmp_path):
+    """HKEX Appendix 2 gives NOx of LPG per unit of energy: the ledger names its row and the
+    GB/T 2589-2020 heating value that put the kilograms in energy."""
+    inv = make_inventory(tmp_path, [activity_row(1000, "kg", source="lpg")],
+                         settings='[factor_sets]\nair = ["hkex-appendix2-2018"]\n')
+    ids = _ledger_row(inv)
+    assert ids["f_nox"].split(";") == ["hkex-appendix2-2018:nox:lpg", "gbt2589-2020:ncv:lpg"]
+    assert ids["f_sox"].split(";") == ["hkex-appendix2-2018:sox:lpg", "gbt2589-2020:ncv:lpg"]
+
+
+def test_a_macao_site_is_named_in_the_messages_language(tmp_path):
+    inv = make_inventory(tmp_path, [activity_row(1, "MWh")],
+                         entities=[["E1", "E1", "", "office", "澳门", "", ""]])
+    said = {lang: " ".join(run("compute", inv, "--format", "json", "--lang", lang).stderr.split())
+            for lang in ("en", "zh-Hans", "zh-Hant")}
+    assert "no MEE/NBS electricity factor covers Macao" in said["en"]
+    assert "电力因子不涵盖澳门" in said["zh-Hans"]
+    assert "澳門" in said["zh-Hant"]
