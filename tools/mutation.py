@@ -3,6 +3,8 @@
     .venv/bin/python tools/mutation.py src/carbon/boundary.py
     .venv/bin/python tools/mutation.py src/carbon/io/parse.py --tests tests/test_periods.py
     .venv/bin/python tools/mutation.py src/carbon/manifest.py --workdir ../mut-manifest --keep
+    .venv/bin/python tools/mutation.py src/carbon/calc.py --sample 200 --workdir ../mut-calc --keep
+    .venv/bin/python tools/mutation.py src/carbon/calc.py --sample 200 --workdir ../mut-calc --again
 
 For each module: copy the work tree (tracked and untracked files, not ignored ones) into a scratch
 folder, write mutmut's settings there (setup.cfg: this module only, the given tests), run
