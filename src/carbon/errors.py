@@ -143,8 +143,13 @@ class InputError(CarbonError, ValueError):
                           *(f"  {p}" for p in self.listed)])
 
 
-def problems_head(n: int) -> Msg:
-    """``3 problems in the input; nothing was written.``"""
+def problems_head(n: int, listed: bool = False) -> Msg:
+    """``3 problems in the input; nothing was written.`` (``listed``: the problems were written
+    to a file of their own, ``--errors``, which the next line names: no report was written.)"""
+    if listed:
+        if n == 1:
+            return _("1 problem in the input; no report was written.")
+        return _("{n} problems in the input; no report was written.", n=f"{n:,}")
     if n == 1:
         return _("1 problem in the input; nothing was written.")
     return _("{n} problems in the input; nothing was written.", n=f"{n:,}")

@@ -144,7 +144,7 @@ def guarded(lang: Lang | str | None = None) -> Iterator[None]:
 
             learn_language(exc.language)
             err = stderr()
-            print_problems(exc.listed, err)
+            print_problems(exc.listed, err, bool(exc.written))
             if exc.written:
                 said_written(exc.written)
             if exc.note:

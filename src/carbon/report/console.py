@@ -71,15 +71,16 @@ def _rest(problems: list[Problem]) -> str:
                 "or xlsx file", n=f"{len(problems) - CONSOLE_MAX:,}", by_code=by_code))
 
 
-def print_problems(problems: list[Problem], console: Console) -> None:
-    """A table on a terminal; one line per problem otherwise (logs, pipes, grep).
+def print_problems(problems: list[Problem], console: Console, listed: bool = False) -> None:
+    """A table on a terminal; one line per problem otherwise (logs, pipes, grep). ``listed``:
+    the problems were also written to a file (``--errors``).
 
     At most :data:`CONSOLE_MAX` problems are listed; the rest are counted by code.
     """
     n = len(problems)
     shown = problems[:CONSOLE_MAX]
     more = [_rest(problems)] if n > CONSOLE_MAX else []
-    head = tr(problems_head(n))
+    head = tr(problems_head(n, listed))
     if not console.is_terminal:
         console.print("\n".join([head, *(f"  {p}" for p in shown), *more]), markup=False,
                       highlight=False, soft_wrap=True)
