@@ -207,3 +207,19 @@ def test_a_macao_site_is_named_in_the_messages_language(tmp_path):
     assert "no MEE/NBS electricity factor covers Macao" in said["en"]
     assert "电力因子不涵盖澳门" in said["zh-Hans"]
     assert "澳門" in said["zh-Hant"]
+
+
+@pytest.mark.parametrize("unit, value", [("tCO2e/t", "3.0"), ("kgCO2e/kg", "3.0"),
+                                         ("kgCO2e/t", "3000")])
+def test_an_own_co2e_factor_is_labelled_co2e_in_whatever_unit_it_is_written(tmp_path, unit,
+                                                                              value):
+    """10 t of coke at the reporter's own 3 tCO2e/t: 30 tCO2e of Scope 1 that is not CO2 alone,
+    so every figure holding it is labelled CO2e (a factor written in the metric's own unit,
+    tCO2e per tonne, was once labelled tCO2)."""
+    inv = make_inventory(tmp_path, [activity_row(10, "t", source="coke")],
+                         custom_factors=[["coke", "", "emission", value, unit, "own"]])
+    out = compute_json(inv)
+    assert out["years"]["2022"]["scope1_tco2e"] == pytest.approx(30)
+    assert out["years"]["2022"]["gases"]["co2e_other_t"] == pytest.approx(30)
+    for key in ("scope1_tco2e", "co2e_other_t", "total_location_tco2e", "total_market_tco2e"):
+        assert out["units"][key] == "tCO2e", key

@@ -316,12 +316,12 @@ class _Resolver:
             return float(value)
         q: pint.Quantity = value
         target = parse_unit(m.unit)
+        if q.dimensionality == CO2E and target.dimensionality == CO2E:
+            out.co2e.add(m.key)  # also when already in the metric's unit (a factor in tCO2e/t)
         if q.units == target.units:
             return float(q.m)
         if q.dimensionality == CO2 and target.dimensionality == CO2E:
             q = q * Quantity(self.weights["CO2"], "tCO2e/tCO2")
-        elif q.dimensionality == CO2E and target.dimensionality == CO2E:
-            out.co2e.add(m.key)
         return float(q.to(m.unit).m)
 
     def _energy(self, c: _Combo, out: _Resolved) -> pint.Quantity:
