@@ -223,3 +223,32 @@ def test_an_own_co2e_factor_is_labelled_co2e_in_whatever_unit_it_is_written(tmp_
     assert out["years"]["2022"]["gases"]["co2e_other_t"] == pytest.approx(30)
     for key in ("scope1_tco2e", "co2e_other_t", "total_location_tco2e", "total_market_tco2e"):
         assert out["units"][key] == "tCO2e", key
+
+
+def test_a_fuel_without_its_carbon_content_says_which_rows_would_do(tmp_path):
+    result = run("compute", make_inventory(tmp_path, [activity_row(10, "t", source="coke")]),
+                 "--format", "json")
+    assert result.exit_code == 2
+    assert ("no carbon_content for coke in ndrc-public-building-2015 (coke (焦炭): carbon "
+            "content, oxidation rate and heating value not in the reference notes). Fix: add a "
+            "custom_factors row: source coke, kind carbon_content, or kind emission") in \
+        " ".join(result.stderr.split())
+
+
+def test_heat_under_a_fuel_set_without_a_heat_factor_names_the_set(tmp_path):
+    inv = make_inventory(tmp_path, [activity_row(100, "GJ", source="heat")],
+                         settings='[factor_sets]\nfuel = "gbt2589-2020"\n')
+    result = run("compute", inv, "--format", "json")
+    assert result.exit_code == 2
+    assert ("'heat in GJ, 2022': no emission factor for heat in gbt2589-2020. Fix: add a "
+            "custom_factors row: source heat, kind emission") in " ".join(result.stderr.split())
+
+
+def test_gasoline_vehicles_without_technology_are_counted_and_the_assumption_said(tmp_path):
+    header = ["entity_id", "period_start", "period_end", "source", "quantity", "unit", "use"]
+    rows = [[*activity_row(q, "L", source="gasoline", start=s, end=e), "mobile"]
+            for q, s, e in ((100, "2022-01-01", "2022-06-30"), (120, "2022-07-01", "2022-12-31"))]
+    out = compute_json(make_inventory(tmp_path, rows, activity_header=header))
+    assert [w["message"] for w in out["warnings"] if w["code"] == "vehicle_technology"] == [
+        "2 gasoline vehicle rows without technology use the IPCC 2006 Table 3.2.2 factors for "
+        "oxidation catalyst (setting vehicle_technology)"]
