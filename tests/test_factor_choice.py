@@ -252,3 +252,23 @@ def test_gasoline_vehicles_without_technology_are_counted_and_the_assumption_sai
     assert [w["message"] for w in out["warnings"] if w["code"] == "vehicle_technology"] == [
         "2 gasoline vehicle rows without technology use the IPCC 2006 Table 3.2.2 factors for "
         "oxidation catalyst (setting vehicle_technology)"]
+
+
+def test_a_reading_across_the_year_end_is_shared_by_days_and_dated_in_each_year(tmp_path):
+    """6,200 kWh read from 1 December 2022 to 31 January 2023 (62 days): 31 days, 3,100 kWh, in
+    each year, each part dated within its year."""
+    row = activity_row(6200, "kWh", start="2022-12-01", end="2023-01-31")
+    inv = make_inventory(tmp_path, [row], settings="reporting_years = [2022, 2023]\n")
+    rows = api.compute(api.read_inventory(inv)).ledger_data.rows
+    got = {int(y): (float(q), str(s)[:10], str(e)[:10]) for y, q, s, e in
+           zip(rows["year"], rows["energy_kwh"], rows["period_start"], rows["period_end"],
+               strict=True)}
+    assert got == {2022: (3100.0, "2022-12-01", "2022-12-31"),
+                   2023: (3100.0, "2023-01-01", "2023-01-31")}
+
+
+def test_an_own_factor_is_referenced_to_its_file_and_row(tmp_path):
+    inv = make_inventory(tmp_path / "inv", [activity_row(50, "t", source="steam")],
+                         custom_factors=[["steam", "", "emission", "0.1", "tCO2/t", "supplier"]])
+    factors = api.compute(api.read_inventory(inv)).ledger_data.factors
+    assert factors["custom:emission:steam"].reference == "supplier (inv/custom_factors.csv row 2)"
