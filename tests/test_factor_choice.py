@@ -272,3 +272,19 @@ def test_an_own_factor_is_referenced_to_its_file_and_row(tmp_path):
                          custom_factors=[["steam", "", "emission", "0.1", "tCO2/t", "supplier"]])
     factors = api.compute(api.read_inventory(inv)).ledger_data.factors
     assert factors["custom:emission:steam"].reference == "supplier (inv/custom_factors.csv row 2)"
+
+
+@pytest.mark.parametrize("order", [("diesel", "coke"), ("coke", "diesel")])
+def test_one_fuel_at_an_own_co2e_factor_among_others_labels_scope1_co2e(tmp_path, order):
+    rows = {"diesel": activity_row(1000, "L", source="diesel"),
+            "coke": activity_row(10, "t", source="coke")}
+    inv = make_inventory(tmp_path, [rows[s] for s in order],
+                         custom_factors=[["coke", "", "emission", "3.0", "tCO2e/t", "own"]],
+                         settings='gases = ["CO2"]\n')
+    assert compute_json(inv)["units"]["scope1_tco2e"] == "tCO2e"
+
+
+def test_the_grid_level_a_run_was_asked_for_is_the_ledgers(tmp_path):
+    inv = api.read_inventory(make_inventory(tmp_path, [activity_row(1, "MWh")]))
+    assert api.compute(inv, grid_level="provincial").ledger_data.grid_level == "provincial"
+    assert api.compute(inv).ledger_data.grid_level == "national"

@@ -273,8 +273,8 @@ def test_vintage_rule_uses_latest_earlier_year_and_says_so(tmp_path):
     inv = make_inventory(tmp_path / "inv", [activity_row(1, "GWh", year=2024)])
     out = compute_json(inv)
     assert round(out["years"]["2024"]["scope2_location_tco2e"], 1) == 530.6  # the 2023 factor
-    vintage = [w for w in out["warnings"] if w["code"] == "grid_vintage"]
-    assert vintage and "2024" in vintage[0]["message"] and "2023" in vintage[0]["message"]
+    assert [w["message"] for w in out["warnings"] if w["code"] == "grid_vintage"] == [
+        "2024: no mee-grid factor published for 2024; used the 2023 factors (mee-grid-2023)"]
 
 
 def test_mee_carbon_market_2023_pinned(tmp_path):
