@@ -259,7 +259,10 @@ def test_a_reading_across_the_year_end_is_shared_by_days_and_dated_in_each_year(
     each year, each part dated within its year."""
     row = activity_row(6200, "kWh", start="2022-12-01", end="2023-01-31")
     inv = make_inventory(tmp_path, [row], settings="reporting_years = [2022, 2023]\n")
-    rows = api.compute(api.read_inventory(inv)).ledger_data.rows
+    ledger = api.compute(api.read_inventory(inv)).ledger_data
+    assert [n.message for n in ledger.notices if n.code == "split_across_years"] == [
+        "1 activity row spans a year end; it was shared between the years by days"]
+    rows = ledger.rows
     got = {int(y): (float(q), str(s)[:10], str(e)[:10]) for y, q, s, e in
            zip(rows["year"], rows["energy_kwh"], rows["period_start"], rows["period_end"],
                strict=True)}

@@ -719,9 +719,10 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     act = split_years(inv.activity)
     if (act["share"] < 1).any():
         rows = len(act.loc[act["share"] < 1, ["part", "row"]].drop_duplicates())
-        notices.append(Notice("split_across_years", _("{n} activity rows span a year end; each "
-                                                      "was shared between the years by days",
-                                                      n=rows)))
+        notices.append(Notice("split_across_years", _(
+            "1 activity row spans a year end; it was shared between the years by days")
+            if rows == 1 else _("{n} activity rows span a year end; each was shared between the "
+                                "years by days", n=rows)))
     wanted = sorted(set(years or inv.settings.reporting_years or act["year"].unique().tolist()))
     outside = ~act["year"].isin(wanted)
     if outside.any():
