@@ -291,3 +291,12 @@ def test_the_grid_level_a_run_was_asked_for_is_the_ledgers(tmp_path):
     inv = api.read_inventory(make_inventory(tmp_path, [activity_row(1, "MWh")]))
     assert api.compute(inv, grid_level="provincial").ledger_data.grid_level == "provincial"
     assert api.compute(inv).ledger_data.grid_level == "national"
+
+
+def test_two_readings_across_the_year_end_are_counted_in_the_warning(tmp_path):
+    rows = [activity_row(6200, "kWh", start="2022-12-01", end="2023-01-31"),
+            activity_row(620, "m3", source="natural_gas", start="2022-12-01", end="2023-01-31")]
+    inv = make_inventory(tmp_path, rows, settings="reporting_years = [2022, 2023]\n")
+    assert [w["message"] for w in compute_json(inv)["warnings"]
+            if w["code"] == "split_across_years"] == [
+        "2 activity rows span a year end; each was shared between the years by days"]
