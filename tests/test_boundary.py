@@ -205,7 +205,7 @@ def test_equity_share_warns_of_rows_counted_in_part(tmp_path):
                                      "included_from", "included_to", "ownership_share"], ents)
     out = compute_json(inv)
     assert [w["message"] for w in out["warnings"] if w["code"] == "equity_share"] == [
-        "equity share: 2 activity rows of 1 entities count in part (by the organisation's share)"]
+        "equity share: 2 activity rows of 1 entity count in part (by the organisation's share)"]
     assert out["years"]["2022"]["scope2_location_tco2e"] == pytest.approx(100 + 80 + 100)
 
 
@@ -233,8 +233,8 @@ def test_rows_before_an_acquisition_are_kept_for_the_restatement_and_named(tmp_p
               [["BUY", "Bought", "", "plant", "山西", "2023-07-01", "", "acquisition", "", ""]])
     out = compute_json(inv)
     assert [w["message"] for w in out["warnings"] if w["code"] == "before_acquisition"] == [
-        "1 activity rows (or parts) of 1 acquired entities fall before their acquisition "
-        "(included_from) and are not counted in these figures; carbon restate adds them to the "
+        "1 activity row (or part) of 1 acquired entity falls before its acquisition "
+        "(included_from) and is not counted in these figures; carbon restate adds it to the "
         "earlier years: BUY (1 row)"]
     assert "outside_boundary" not in {w["code"] for w in out["warnings"]}
     assert out["years"]["2023"]["scope2_location_tco2e"] == pytest.approx(100)
@@ -269,7 +269,7 @@ def test_the_equity_share_warning_counts_only_rows_counted_in_part(tmp_path):
     write_csv(inv / "entities.csv", ["entity_id", "name", "parent_id", "kind", "province",
                                      "included_from", "included_to", "ownership_share"], ents)
     assert [w["message"] for w in compute_json(inv)["warnings"] if w["code"] == "equity_share"] \
-        == ["equity share: 1 activity rows of 1 entities count in part (by the organisation's "
+        == ["equity share: 1 activity row of 1 entity counts in part (by the organisation's "
             "share)"]
     # operational control, pro rata: rows counted in part by days are no equity-share matter
     ents = _entities(["E1", "Closed site", "", "office", "山西", "", "2023-06-30"])

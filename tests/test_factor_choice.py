@@ -300,3 +300,18 @@ def test_two_readings_across_the_year_end_are_counted_in_the_warning(tmp_path):
     assert [w["message"] for w in compute_json(inv)["warnings"]
             if w["code"] == "split_across_years"] == [
         "2 activity rows span a year end; each was shared between the years by days"]
+
+
+def test_one_row_outside_the_reported_years_and_one_outside_its_window_are_said_as_one(
+        tmp_path):
+    entities = [["E1", "Site 1", "", "office", "山西", "", ""],
+                ["E2", "Site 2", "", "office", "山西", "", "2021-12-31"]]
+    rows = [activity_row(1, "MWh"), activity_row(1, "MWh", year=2021),
+            activity_row(1, "MWh", entity="E2", start="2022-06-01", end="2022-06-30")]
+    inv = make_inventory(tmp_path, rows, entities=entities, settings="reporting_years = [2022]\n")
+    said = {w["code"]: w["message"] for w in compute_json(inv)["warnings"]}
+    assert said["outside_years"] == ("1 activity row (or part) falls in a year not reported "
+                                     "(2021) and is not counted")
+    assert said["outside_boundary"] == (
+        "1 activity row (or part) of 1 entity falls outside the entity's boundary window "
+        "(included_from / included_to; 2022) and is not counted: E2 (1 row)")

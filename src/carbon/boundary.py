@@ -511,26 +511,43 @@ def apply(act: pd.DataFrame, inv: Inventory) -> tuple[pd.DataFrame, list[Notice]
         acquired &= row_weights(act, _history(ent), s.consolidation, s.boundary_mid_year) > 0
     if acquired.any():  # kept for restating the years before an acquisition, not counted here
         counts = act.loc[acquired, "entity_id"].astype(str).value_counts().sort_index()
+        n, listed = int(acquired.sum()), _listing(counts)
         notices.append(Notice("before_acquisition", _(
+            "1 activity row (or part) of 1 acquired entity falls before its acquisition "
+            "(included_from) and is not counted in these figures; carbon restate adds it to the "
+            "earlier years: {listed}", listed=listed) if n == 1 else _(
+            "{n} activity rows (or parts) of 1 acquired entity fall before its acquisition "
+            "(included_from) and are not counted in these figures; carbon restate adds them to "
+            "the earlier years: {listed}", n=n, listed=listed) if len(counts) == 1 else _(
             "{n} activity rows (or parts) of {entities} acquired entities fall before their "
             "acquisition (included_from) and are not counted in these figures; carbon restate "
-            "adds them to the earlier years: {listed}", n=int(acquired.sum()),
-            entities=len(counts), listed=_listing(counts))))
+            "adds them to the earlier years: {listed}", n=n, entities=len(counts),
+            listed=listed)))
     stray = out & ~acquired
     if stray.any():
         counts = act.loc[stray, "entity_id"].astype(str).value_counts().sort_index()
         years = Joined(str(y) for y in sorted(act.loc[stray, "year"].unique()))
+        n, listed = int(stray.sum()), _listing(counts)
         notices.append(Notice("outside_boundary", _(
+            "1 activity row (or part) of 1 entity falls outside the entity's boundary window "
+            "(included_from / included_to; {years}) and is not counted: {listed}", years=years,
+            listed=listed) if n == 1 else _(
+            "{n} activity rows (or parts) of 1 entity fall outside the entity's boundary window "
+            "(included_from / included_to; {years}) and are not counted: {listed}", n=n,
+            years=years, listed=listed) if len(counts) == 1 else _(
             "{n} activity rows (or parts) of {entities} entities fall outside the entity's "
             "boundary window (included_from / included_to; {years}) and are not counted: "
-            "{listed}", n=int(stray.sum()), entities=len(counts), years=years,
-            listed=_listing(counts))))
+            "{listed}", n=n, entities=len(counts), years=years, listed=listed)))
     partial = (w > 0) & (w < 1)
     if partial.any() and s.consolidation == "equity_share":
-        n = act.loc[partial, "entity_id"].nunique()
+        entities, n = act.loc[partial, "entity_id"].nunique(), int(partial.sum())
         notices.append(Notice("equity_share", _(
+            "equity share: 1 activity row of 1 entity counts in part (by the organisation's "
+            "share)") if n == 1 else _(
+            "equity share: {n} activity rows of 1 entity count in part (by the organisation's "
+            "share)", n=n) if entities == 1 else _(
             "equity share: {n} activity rows of {entities} entities count in part (by the "
-            "organisation's share)", n=int(partial.sum()), entities=n)))
+            "organisation's share)", n=n, entities=entities)))
     keep = ~out
     act = act[keep].reset_index(drop=True) if out.any() else act.copy(deep=False)
     act["share"] = act["share"].to_numpy() * w[keep]

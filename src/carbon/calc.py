@@ -727,9 +727,12 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     outside = ~act["year"].isin(wanted)
     if outside.any():
         shown = Joined(str(y) for y in sorted(act.loc[outside, "year"].unique()))
-        notices.append(Notice("outside_years", _("{n} activity rows (or parts) fall in years not "
-                                                 "reported ({years}) and are not counted",
-                                                 n=int(outside.sum()), years=shown)))
+        n = int(outside.sum())
+        notices.append(Notice("outside_years", _(
+            "1 activity row (or part) falls in a year not reported ({years}) and is not counted",
+            years=shown) if n == 1 else _("{n} activity rows (or parts) fall in years not "
+                                          "reported ({years}) and are not counted", n=n,
+                                          years=shown)))
         act = act[~outside].reset_index(drop=True)
     act, found = boundary.apply(act, inv)  # windows, mid-year rule, equity share
     notices += found
