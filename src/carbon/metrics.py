@@ -266,17 +266,22 @@ GASES = ("CO2", "CH4", "N2O")
 
 
 # -- views of the declarations -------------------------------------------------------------------
-_MEMO: dict[tuple[str, int], tuple[tuple[Metric, ...], Any]] = {}
+_MEMO: dict[tuple[str, int], tuple[tuple[Any, ...], Any]] = {}
+
+
+def _following(name: str, declared: tuple[Any, ...], build: Callable[[Any], Any]) -> Any:
+    """``build(declared)``, computed once per declared list (a test may swap the list: the cache
+    follows it by identity, never by hashing every declaration on each call)."""
+    hit = _MEMO.get((name, id(declared)))
+    if hit is None or hit[0] is not declared:
+        hit = (declared, build(declared))
+        _MEMO[(name, id(declared))] = hit
+    return hit[1]
 
 
 def memo(name: str, build: Callable[[tuple[Metric, ...]], Any]) -> Any:
-    """``build(METRICS)``, computed once per declared list (a test may swap the list: the cache
-    follows it by identity, never by hashing every declaration on each call)."""
-    hit = _MEMO.get((name, id(METRICS)))
-    if hit is None or hit[0] is not METRICS:
-        hit = (METRICS, build(METRICS))
-        _MEMO[(name, id(METRICS))] = hit
-    return hit[1]
+    """``build(METRICS)``, once per declared list of metrics."""
+    return _following(name, METRICS, build)
 
 
 def by_key() -> Mapping[str, Metric]:
@@ -365,23 +370,11 @@ def ratio_label(r: Ratio, lang: str) -> str:
     return DENOMINATORS[r.den].per(lang)
 
 
-_RATIO_KEYS: dict[int, tuple[tuple[Ratio, ...], frozenset[str]]] = {}
-
-
-def _ratio_keys() -> frozenset[str]:
-    """The intensities' keys (followed by the identity of :data:`RATIOS`, which a test may
-    swap, like :func:`memo` follows the metrics)."""
-    hit = _RATIO_KEYS.get(id(RATIOS))
-    if hit is None or hit[0] is not RATIOS:
-        hit = (RATIOS, frozenset(r.key for r in RATIOS))
-        _RATIO_KEYS[id(RATIOS)] = hit
-    return hit[1]
-
-
 def value(figures: Mapping[str, Any], key: str) -> Any:
     """A metric's value in a year's (or an entity-year's) JSON figures, wherever its group puts
     it; an intensity from ``intensity``; None where the figures do not hold it."""
-    if key in _ratio_keys():
+    if key in _following("ratio_keys", RATIOS,
+                         lambda ratios: frozenset(r.key for r in ratios)):
         return figures.get("intensity", {}).get(key)
     m = by_key().get(key)
     group = figures.get(m.group, {}) if m is not None and m.group else figures
