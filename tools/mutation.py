@@ -186,19 +186,20 @@ def run_module(module: str, tests: list[str], workdir: Path, children: int,
                                  capture_output=True, text=True).stdout
         return dict(re.findall(r"^\s*(\S+): (.+)$", listing, flags=re.M))
 
-    todo = ([n for n in chosen if statuses().get(n, "not checked") == "not checked"]
-            if chosen and (workdir / "mutants").is_dir() else chosen)
+    picked = set(chosen)
+    known = statuses() if (workdir / "mutants").is_dir() else {}  # what earlier runs decided
+    todo = [n for n in chosen if known.get(n, "not checked") == "not checked"]
     if again:
         equivalent = equivalent_lines(module)
-        todo = [n for n, st in statuses().items() if st in ("survived", "no tests")
-                and n not in equivalent and (not chosen or n in set(chosen))]
+        todo = [n for n, st in known.items() if st in ("survived", "no tests")
+                and n not in equivalent and (not chosen or n in picked)]
     if todo or not chosen:
         with (workdir / "mutmut-run.log").open("wb") as log:  # progress and errors, for a look
             subprocess.run([str(mutmut), "run", "--max-children", str(children), *todo],
                            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, check=True)
     status = statuses()
     if chosen:
-        status = {n: s for n, s in status.items() if n in set(chosen)}
+        status = {n: s for n, s in status.items() if n in picked}
     counts = Counter(status.values())
     # a mutant that makes the tests run past their time (an endless loop) is caught: it counts
     # with the killed ones
