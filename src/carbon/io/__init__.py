@@ -10,8 +10,8 @@ from pathlib import Path
 from carbon.errors import InputError, Problem
 from carbon.factors import FactorSet
 from carbon.i18n import _
-from carbon.io.csvdir import SETTINGS_FILE, read_folder
-from carbon.io.inventory import build_inventory
+from carbon.io.csvdir import read_folder
+from carbon.io.inventory import build_inventory, origins_of
 from carbon.io.source import check_readable
 from carbon.io.tables import RawTable
 from carbon.io.xlsx import OWNING, read_workbook
@@ -43,6 +43,11 @@ class RawInput:
     settings_origin: Origin | None = None
 
     @property
+    def origins(self) -> dict[str, Origin]:
+        """Where each table and the settings came from (:func:`origins_of`)."""
+        return origins_of(self.tables, self.settings_origin)
+
+    @property
     def language(self) -> str | None:
         """The input's own language: its settings' ``language``, else its template's."""
         return self.settings.language or self.template_language
@@ -64,11 +69,8 @@ class RawInput:
 def read_raw(path: Path) -> RawInput:
     """Read one input's tables as text, with every problem found so far (nothing raises)."""
     if path.is_dir():
-        tables, settings, files, problems, notices = read_folder(path)
-        toml = path / SETTINGS_FILE
-        return RawInput(path, tables, settings, files, problems, notices,
-                        settings_origin=(Origin(f"{path.resolve().name}/{toml.name}")
-                                         if toml in files else None))
+        tables, settings, origin, files, problems, notices = read_folder(path)
+        return RawInput(path, tables, settings, files, problems, notices, settings_origin=origin)
     try:
         check_readable(path, path.name)
     except InputError as exc:

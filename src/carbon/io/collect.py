@@ -529,8 +529,7 @@ def collect(inputs: list[Path], sets: dict[str, FactorSet], *, pending: bool = F
     raws = [read_raw(p) for p in inputs]
     hq = raws[0]
     instr = instruments(sets, hq.settings.factor_sets.market)
-    parts = [Part(r.path, {**{n: t.origin for n, t in r.tables.items()},
-                           **({"settings": r.settings_origin} if r.settings_origin else {})},
+    parts = [Part(r.path, r.origins,
                   {n: dict(t.letters) for n, t in r.tables.items() if t.letters}, list(r.files))
              for r in raws]
     at = _Located(parts)

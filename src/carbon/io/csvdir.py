@@ -273,9 +273,10 @@ def settings_problems(exc: ValidationError, origin: Origin) -> list[Problem]:
     return out
 
 
-def read_folder(path: Path) -> tuple[dict[str, RawTable], Settings, list[Path], list[Problem],
-                                     list[Notice]]:
-    """The raw tables, settings, file list, problems and notices of an inventory folder."""
+def read_folder(path: Path) -> tuple[dict[str, RawTable], Settings, Origin | None, list[Path],
+                                     list[Problem], list[Notice]]:
+    """The raw tables, settings (and the origin of settings.toml, None without one), file list,
+    problems and notices of an inventory folder."""
     problems: list[Problem] = []
     notices: list[Notice] = []
     tables: dict[str, RawTable] = {}
@@ -298,8 +299,10 @@ def read_folder(path: Path) -> tuple[dict[str, RawTable], Settings, list[Path], 
         if table is not None:
             tables[name] = table
     settings_file = path / SETTINGS_FILE
-    settings, found = read_settings(settings_file, Origin(f"{folder}/{SETTINGS_FILE}"))
+    origin = Origin(f"{folder}/{SETTINGS_FILE}")
+    settings, found = read_settings(settings_file, origin)
     problems += found
-    if present(settings_file):
-        files.append(settings_file)
-    return tables, settings, files, problems, notices
+    if not present(settings_file):
+        return tables, settings, None, files, problems, notices
+    files.append(settings_file)
+    return tables, settings, origin, files, problems, notices

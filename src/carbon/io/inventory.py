@@ -766,6 +766,15 @@ def table_label(origin: Origin) -> str:
             else origin.file)
 
 
+def origins_of(tables: dict[str, RawTable], settings: Origin | None = None) -> dict[str, Origin]:
+    """Where each table of an input came from, and its settings when it has any: the file (and
+    sheet) a problem names."""
+    origins = {n: t.origin for n, t in tables.items()}
+    if settings is not None:
+        origins["settings"] = settings
+    return origins
+
+
 def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
                     files: list[Path], problems: list[Problem],
                     instruments: list[str], notices: list[Notice] | None = None,
@@ -787,9 +796,7 @@ def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
         meters["part"] = np.zeros(len(meters), dtype=np.int16)
     notices = [*(notices or []), *inventory_notices(activity, checked.denominators,
                                                     [tables["activity"].origin])]
-    origins = {n: t.origin for n, t in tables.items()}
-    if settings_origin is not None:  # a problem of a setting names the file (and sheet)
-        origins["settings"] = settings_origin
+    origins = origins_of(tables, settings_origin)
     letters = {n: dict(t.letters) for n, t in tables.items() if t.letters}
     return Inventory(path, checked.entities, activity, checked.denominators,
                      checked.custom_factors, settings, origins, files, notices, meters=meters,

@@ -54,6 +54,7 @@ _L: dict[str, tuple[str, str, str]] = {
     "outside": ("不在边界内", "不在邊界內", "outside the boundary"),
     "none": ("没有计量数据", "沒有計量數據", "no meters"),
 }
+#: Each status's mark and fill (outside the boundary: no mark, no fill).
 _MARKS = {"recorded": ("✓", "C6EFCE"), "estimated": ("E", "FFEB9C"), "partial": ("½", "F8CBAD"),
           "missing": ("✗", "FFC7CE"), "not_expected": ("–", "D9D9D9"), "outside": ("", None)}
 _HEAD_FILL = PatternFill("solid", start_color="DDEBF7")
