@@ -12,6 +12,14 @@ from carbon import api
 from tests.conftest import activity_row, compute_json, make_inventory, run
 
 
+def _refused(inv: Path, *args: str) -> str:
+    """Compute ``inv`` as JSON: the run must refuse it (exit 2, nothing on stdout); its problems
+    on stderr, whitespace folded."""
+    result = run("compute", inv, "--format", "json", *args)
+    assert result.exit_code == 2 and result.stdout == "", result.output
+    return " ".join(result.stderr.split())
+
+
 def _ledger_row(folder: Path) -> dict[str, str]:
     rows = api.compute(api.read_inventory(folder)).ledger_data.rows
     return {c: str(rows[c].iloc[0]) for c in rows.columns if c.startswith("f_")}
@@ -41,20 +49,16 @@ def test_no_ch4_factor_for_a_fuel_names_the_set_and_the_application(tmp_path):
     factor for coke, the CH4 figure still has no factor, and the run says where it looked."""
     inv = make_inventory(tmp_path, [activity_row(10, "t", source="coke")],
                          custom_factors=[["coke", "", "emission", "3.0", "tCO2/t", "own test"]])
-    result = run("compute", inv, "--format", "json")
-    assert result.exit_code == 2 and result.stdout == ""
-    assert "no CH4 factor for coke (stationary) in ipcc-2006-combustion" in result.stderr
-    assert 'kind ch4 (e.g. kgCH4/TJ), or count CO2 only with the setting gases = ["CO2"]' \
-           in result.stderr
+    text = _refused(inv)
+    assert "no CH4 factor for coke (stationary) in ipcc-2006-combustion" in text
+    assert 'kind ch4 (e.g. kgCH4/TJ), or count CO2 only with the setting gases = ["CO2"]' in text
 
 
 def test_a_factor_per_litre_on_distance_rows_says_what_it_is_per(tmp_path):
     inv = make_inventory(tmp_path, [activity_row(100, "km", source="vehicle_distance")],
                          custom_factors=[["vehicle_distance", "", "nox", "2", "g/L", "own test"]])
-    result = run("compute", inv, "--format", "json")
-    assert result.exit_code == 2
-    assert "custom:nox:vehicle_distance is per L, and vehicle_distance is entered in km" \
-           in result.stderr
+    text = _refused(inv)
+    assert "custom:nox:vehicle_distance is per L, and vehicle_distance is entered in km" in text
 
 
 def test_an_own_ch4_factor_takes_the_place_of_the_ipcc_default(tmp_path):
@@ -71,9 +75,7 @@ def test_an_own_ch4_factor_takes_the_place_of_the_ipcc_default(tmp_path):
 def test_a_factor_per_km_on_fuel_rows_says_what_it_is_per_and_how_to_fix_it(tmp_path):
     inv = make_inventory(tmp_path, [activity_row(100, "L", source="diesel")],
                          custom_factors=[["diesel", "", "nox", "0.5", "g/km", "own test"]])
-    result = run("compute", inv, "--format", "json")
-    assert result.exit_code == 2
-    text = " ".join(result.stderr.split())
+    text = _refused(inv)
     assert "custom:nox:diesel is per km, and diesel is entered in L" in text
     assert ("Fix: a factor per km applies to vehicle_distance rows (km driven): enter the "
             "distance as its own rows, or give the factor per litre of fuel") in text
@@ -90,11 +92,9 @@ def test_steam_market_based_names_the_same_factors_as_location_based(tmp_path):
 def test_a_regional_grid_level_without_a_province_names_the_cell_and_the_fix(tmp_path):
     inv = make_inventory(tmp_path, [activity_row(1, "MWh")],
                          entities=[["E1", "Site 1", "", "office", "", "", ""]])
-    result = run("compute", inv, "--format", "json", "--grid-level", "regional")
-    assert result.exit_code == 2
+    text = _refused(inv, "--grid-level", "regional")
     assert "entities.csv, row 2, column province: 'E1': grid level regional needs the entity's " \
-           "province (electricity, 2022). Fix: fill in province in the entities table" in \
-           " ".join(result.stderr.split())
+           "province (electricity, 2022). Fix: fill in province in the entities table" in text
 
 
 
@@ -129,10 +129,8 @@ def test_a_pinned_set_without_the_levels_factor_names_the_set_and_the_region(tmp
     """The NDRC 2012 regional set has no provincial rows."""
     inv = make_inventory(tmp_path, [activity_row(1, "MWh")],
                          settings='[factor_sets]\ngrid = "ndrc-regional-grid-2012"\n')
-    result = run("compute", inv, "--format", "json", "--grid-level", "provincial")
-    assert result.exit_code == 2
-    assert "ndrc-regional-grid-2012 has no electricity factor for shanxi" in \
-        " ".join(result.stderr.split())
+    text = _refused(inv, "--grid-level", "provincial")
+    assert "ndrc-regional-grid-2012 has no electricity factor for shanxi" in text
 
 
 def test_a_measured_heating_value_gives_the_coal_equivalent_by_gbt2589s_definition(tmp_path):
@@ -162,31 +160,24 @@ def test_the_use_assumed_warnings_word_for_word(tmp_path):
 def test_a_year_before_every_grid_factor_names_the_year_the_sets_and_a_pin(tmp_path):
     """The MEE/NBS series starts with 2021's factors: 2019 has none of its own or earlier, and
     the error names the year, what the series has, and the sets that do cover 2019."""
-    result = run("compute", make_inventory(tmp_path, [activity_row(1, "MWh", year=2019)]),
-                 "--format", "json")
-    assert result.exit_code == 2
+    text = _refused(make_inventory(tmp_path, [activity_row(1, "MWh", year=2019)]))
     assert ("settings, column factor_sets: '2019': no mee-grid electricity factor for 2019 or "
             "earlier (have 2021, 2022, 2023). Fix: pin a set for that year in settings: "
-            'factor_sets.grid_by_year = {2019 = "hk-electric-2019"}') in \
-        " ".join(result.stderr.split())
+            'factor_sets.grid_by_year = {2019 = "hk-electric-2019"}') in text
 
 
 def test_a_settings_problem_names_the_settings_file_that_was_read(tmp_path):
     inv = make_inventory(tmp_path / "inv", [activity_row(1, "MWh", year=2019)],
                          settings="reporting_years = [2019]\n")
-    result = run("compute", inv, "--format", "json")
-    assert result.exit_code == 2
-    assert "inv/settings.toml, column factor_sets: '2019': no mee-grid electricity factor" in \
-        " ".join(result.stderr.split())
+    text = _refused(inv)
+    assert "inv/settings.toml, column factor_sets: '2019': no mee-grid electricity factor" in text
 
 
 def test_a_factor_per_hundred_km_on_fuel_rows_is_said_to_be_per_km(tmp_path):
     inv = make_inventory(tmp_path, [activity_row(100, "L", source="diesel")],
                          custom_factors=[["diesel", "", "nox", "0.5", "g/(100 km)", "own test"]])
-    result = run("compute", inv, "--format", "json")
-    assert result.exit_code == 2
-    assert "custom:nox:diesel is per km, and diesel is entered in L" in \
-        " ".join(result.stderr.split())
+    text = _refused(inv)
+    assert "custom:nox:diesel is per km, and diesel is entered in L" in text
 
 
 def test_air_pollutants_from_a_set_record_the_factor_and_the_heating_value(tmp_path):
@@ -226,22 +217,18 @@ def test_an_own_co2e_factor_is_labelled_co2e_in_whatever_unit_it_is_written(tmp_
 
 
 def test_a_fuel_without_its_carbon_content_says_which_rows_would_do(tmp_path):
-    result = run("compute", make_inventory(tmp_path, [activity_row(10, "t", source="coke")]),
-                 "--format", "json")
-    assert result.exit_code == 2
+    text = _refused(make_inventory(tmp_path, [activity_row(10, "t", source="coke")]))
     assert ("no carbon_content for coke in ndrc-public-building-2015 (coke (焦炭): carbon "
             "content, oxidation rate and heating value not in the reference notes). Fix: add a "
-            "custom_factors row: source coke, kind carbon_content, or kind emission") in \
-        " ".join(result.stderr.split())
+            "custom_factors row: source coke, kind carbon_content, or kind emission") in text
 
 
 def test_heat_under_a_fuel_set_without_a_heat_factor_names_the_set(tmp_path):
     inv = make_inventory(tmp_path, [activity_row(100, "GJ", source="heat")],
                          settings='[factor_sets]\nfuel = "gbt2589-2020"\n')
-    result = run("compute", inv, "--format", "json")
-    assert result.exit_code == 2
+    text = _refused(inv)
     assert ("'heat in GJ, 2022': no emission factor for heat in gbt2589-2020. Fix: add a "
-            "custom_factors row: source heat, kind emission") in " ".join(result.stderr.split())
+            "custom_factors row: source heat, kind emission") in text
 
 
 def test_gasoline_vehicles_without_technology_are_counted_and_the_assumption_said(tmp_path):
