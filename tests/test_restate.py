@@ -36,14 +36,21 @@ def assert_sums(fig: dict) -> None:
     assert sum(fig["attribution"][p] for p in PARTS) == pytest.approx(fig["delta"], abs=1e-9)
 
 
-def test_issue_case_outlets_and_a_new_grid_factor(tmp_path):
-    """10,000 MWh at 0.6000 t/MWh; after: plus 2,000 MWh of outlets, all at 0.5568 t/MWh."""
+def _issue_case(tmp_path: Path) -> tuple[Path, Path]:
+    """The issue's case: 10,000 MWh at the own factor 0.6000 t/MWh; after, plus 2,000 MWh of
+    outlets, all at 0.5568 t/MWh."""
     a = make_inventory(tmp_path / "a", [activity_row(10000, "MWh", entity="HO")],
                        entities=[ent("HO", kind="head_office")], custom_factors=[factor("0.6000")])
     b = make_inventory(tmp_path / "b", [activity_row(10000, "MWh", entity="HO"),
                                         activity_row(2000, "MWh", entity="OUT")],
                        entities=[ent("HO", kind="head_office"), ent("OUT", "HO", "outlets")],
                        custom_factors=[factor("0.5568")])
+    return a, b
+
+
+def test_issue_case_outlets_and_a_new_grid_factor(tmp_path):
+    """10,000 MWh at 0.6000 t/MWh; after: plus 2,000 MWh of outlets, all at 0.5568 t/MWh."""
+    a, b = _issue_case(tmp_path)
     out = restate_json(a, b)
     assert set(out) >= {"base_year", "threshold_pct", "recalculation_required", "years", "notes"}
     assert out["threshold_scope"] == "location"
@@ -549,12 +556,7 @@ def test_the_issue_case_base_year_change_and_factor_notes_in_full(tmp_path):
     """The issue's case (outlets added, own factor 0.6000 → 0.5568 t/MWh): the base year's gross
     change is |1,156.8| boundary + |−475.2| factors = 1,632.0 t, 27.2 % of 6,000 t (net
     +11.36 %); the factor notes say what changed on each side."""
-    a = make_inventory(tmp_path / "a", [activity_row(10000, "MWh", entity="HO")],
-                       entities=[ent("HO", kind="head_office")], custom_factors=[factor("0.6000")])
-    b = make_inventory(tmp_path / "b", [activity_row(10000, "MWh", entity="HO"),
-                                        activity_row(2000, "MWh", entity="OUT")],
-                       entities=[ent("HO", kind="head_office"), ent("OUT", "HO", "outlets")],
-                       custom_factors=[factor("0.5568")])
+    a, b = _issue_case(tmp_path)
     notes = restate_json(a, b)["notes"]
     change = notes["base_year_change"]
     assert change["gross"] == {"boundary": pytest.approx(1156.8), "activity": 0,
