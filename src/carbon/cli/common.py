@@ -102,16 +102,50 @@ def readable(params: list[Any]) -> list[Any]:
     return params
 
 
+class _WhenGiven:
+    """typer's coercion of a parameter's value, built only when the parameter has a value.
+
+    typer 0.2x builds a pydantic TypeAdapter for every parameter of the command that runs, given
+    or not, and so imports pydantic (60–80 ms): ``carbon factors list`` and any command run
+    without options would pay for it. A parameter without a value becomes what typer makes of
+    none (``None``, ``()`` for one that takes several) without it; a value is coerced by typer's
+    own, built on first use.
+    """
+
+    def __init__(self, descriptor: Any) -> None:
+        self.descriptor = descriptor
+        self.built: Any = None
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return () if param.multiple or param.nargs == -1 else None
+        if self.built is None:
+            from typer._coercion import build_runtime_param
+
+            self.built = build_runtime_param(self.descriptor)
+        return self.built.coerce(value, param=param, ctx=ctx)
+
+
+def coerced_when_given(params: list[Any]) -> list[Any]:
+    """Have typer coerce each parameter's value only when it has one (:class:`_WhenGiven`);
+    a typer without that hook is left as it is."""
+    for p in params:
+        if getattr(p, "_runtime_param", 0) is None and hasattr(p, "type_descriptor"):
+            p._runtime_param = _WhenGiven(p.type_descriptor)
+    return params
+
+
 class Group(TyperGroup):
-    """A command group whose commands' help names option values readably (:func:`readable`)."""
+    """A command group whose commands' help names option values readably (:func:`readable`)
+    and whose parameters are coerced only when given (:func:`coerced_when_given`)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
-        return readable(super().get_params(ctx))
+        return readable(coerced_when_given(super().get_params(ctx)))
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         cmd = super().get_command(ctx, cmd_name)
         if cmd is not None and not isinstance(cmd, TyperGroup):
-            readable(cmd.get_params(ctx))
+            readable(coerced_when_given(cmd.get_params(ctx)))
         return cmd
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -21,10 +23,6 @@ def list_sets(
     lang: Lang = lang_option(),
 ) -> None:
     """Every factor set: id, document, issuer, publication date, rows."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
     from carbon.factor_files import Listed, listed_bundled
 
     with guarded(lang):
@@ -34,13 +32,65 @@ def list_sets(
             listed += [Listed(fs.id, f"{fs.meta.document_number} {fs.meta.title}".strip(),
                               fs.meta.issuer, fs.meta.published, len(fs.factors), fs.sha256)
                        for fs in factor_sets(factors).values() if fs.id not in known]
-        t = Table(box=box.SIMPLE_HEAVY)
-        for col in ("id", _("document"), _("issuer"), _("published"), _("rows"), "sha256"):
-            t.add_column(tr(col), overflow="fold")
-        for s in listed:
-            t.add_row(*(Text(x) for x in (s.id, s.document, s.issuer, s.published, str(s.rows),
-                                          s.sha256[:12])))
-        stdout().print(t)
+        heads = [tr(h) for h in ("id", _("document"), _("issuer"), _("published"), _("rows"),
+                                 "sha256")]
+        rows = [[s.id, s.document, s.issuer, s.published, str(s.rows), s.sha256[:12]]
+                for s in listed]
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 160
+        sys.stdout.write("".join(line + "\n" for line in _columns(heads, rows, width)))
+
+
+def _wide(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a CJK character two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns: broken at spaces, a word longer than a
+    line (Chinese text has no spaces) folded where the line is full."""
+    lines = [""]
+    for word in text.split():
+        room = width - _wide(lines[-1]) - (1 if lines[-1] else 0)
+        if _wide(word) <= room:
+            lines[-1] += (" " if lines[-1] else "") + word
+            continue
+        if _wide(word) <= width or lines[-1] == "":
+            lines.append("")
+        for char in word:
+            if _wide(lines[-1]) + _wide(char) > width:
+                lines.append("")
+            lines[-1] += char
+    return [ln for ln in lines if ln] or [""]
+
+
+def _columns(heads: list[str], rows: list[list[str]], width: int) -> list[str]:
+    """A plain table: a header underlined, then the rows, columns two spaces apart, the widest
+    columns narrowed (their text wrapped) until the table fits in ``width`` columns; the first
+    column (the ids) is never wrapped.
+
+    ``factors list`` is what an auditor runs first: drawn without rich, which would take longer
+    to import and lay out than the rest of the command.
+    """
+    columns = list(zip(heads, *rows, strict=True))
+    sizes = [max(_wide(c) for c in col) for col in columns]
+    least = [sizes[0]] + [max(_wide(col[0]), min(16, max(_wide(w) for c in col for w in
+                                                          c.split() or [""])))
+                          for col in columns[1:]]
+    while 2 * len(sizes) + sum(sizes) > width:
+        widest = max(range(len(sizes)), key=lambda i: sizes[i] - least[i])
+        if sizes[widest] <= least[widest]:
+            break
+        sizes[widest] -= 1
+    out = []
+    for i, cells in enumerate([heads, *rows]):
+        parts = [_wrapped(c, n) for c, n in zip(cells, sizes, strict=True)]
+        for k in range(max(len(p) for p in parts)):
+            out.append("  " + "  ".join(
+                (p[k] if k < len(p) else "") + " " * (n - _wide(p[k] if k < len(p) else ""))
+                for p, n in zip(parts, sizes, strict=True)).rstrip())
+        if i == 0:
+            out.append("  " + "  ".join("━" * n for n in sizes))
+    return out
 
 
 @app.command("show")
