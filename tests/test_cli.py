@@ -281,8 +281,8 @@ def test_restate_threshold_scope_choices_are_the_restatements_own():
 
 def test_factors_list_table_fits_its_width():
     """The listing's plain table narrows its widest columns to the width, wrapping their text
-    (Chinese text folded by its double-width characters), and loses no word of any cell."""
-    from carbon.cli.factors import _columns, _wide
+    (Chinese text folded by its double-width characters) and losing none of it; ids unwrapped."""
+    from carbon.cli.factors import _columns, _wide, _wrapped
 
     heads = ["id", "document", "issuer"]
     rows = [["gbt2589-2020", "GB/T 2589-2020 综合能耗计算通则", "国家市场监督管理总局、国家标准化管理委员会"],
@@ -291,7 +291,11 @@ def test_factors_list_table_fits_its_width():
     lines = _columns(heads, rows, 66)
     assert max(_wide(ln) for ln in lines) <= 66, lines
     assert lines[0].split() == heads and set(lines[1].replace(" ", "")) == {"━"}
-    text = "".join("".join(lines).split())
+    assert [ln.split()[0] for ln in lines[2:] if not ln.startswith("   ")] == [
+        "gbt2589-2020", "ghg-protocol-scope2-2015"]
     for cell in (c for r in rows for c in r):
-        assert "".join(cell.split()) in text or all(w in text for w in cell.split()), cell
-    assert lines[2].split()[0] == "gbt2589-2020"
+        for width in (7, 10, 16):
+            wrapped = _wrapped(cell, width)
+            assert max(_wide(w) for w in wrapped) <= width, wrapped
+            assert "".join("".join(wrapped).split()) == "".join(cell.split()), wrapped
+    assert _wrapped("GHG Protocol Scope 2 Guidance", 16) == ["GHG Protocol", "Scope 2 Guidance"]
