@@ -17,10 +17,12 @@ import math
 import re
 import weakref
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from copy import copy
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any, BinaryIO, TypeAlias
 
 import numpy as np
@@ -769,8 +771,9 @@ def _xml_text(arr: pa.Array) -> pa.Array:
     return arr
 
 
-#: What a cell is made of in a row's XML: literal text and arrays of per-row text, joined in order.
-_Piece: TypeAlias = "str | pa.Array"
+#: What a cell is made of in a row's XML: literal text and arrays of per-row text, joined in order;
+#: or a function that makes such pieces, called in the writing thread (:func:`_row_xml`).
+_Piece: TypeAlias = "str | pa.Array | Callable[[], list[_Piece]]"
 
 
 def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _Strings,
@@ -799,13 +802,8 @@ def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _S
         if few.get(name, True):  # unknown yet, or known to be few
             codes, uniques = pd.factorize(values)
             few[name] = len(uniques) * 8 <= len(values)
-        if not few[name]:
-            text = pc.cast(pa.array(values, mask=~np.isfinite(values) if kind == "f" else None),
-                           pa.string())
-            parts: list[_Piece] = [f'<c s="{style}"><v>' if style else "<c><v>", text, "</v></c>"]
-            if text.null_count == 0:  # spliced straight into the row
-                return parts
-            return [pc.fill_null(pc.binary_join_element_wise(*parts, ""), "<c/>")]
+        if not few[name]:  # cast to text with the row's join, in the writing thread
+            return [partial(_number_cells, values, kind == "f", style)]
         attr = f' s="{style}"' if style else ""
         made = [f"<c{attr}><v>{t}</v></c>"
                 for t in pc.cast(pa.array(uniques), pa.string()).to_pylist()]
@@ -826,6 +824,15 @@ def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _S
     return [pc.take(pa.array(made, type=pa.string()), pa.array(at))]
 
 
+def _number_cells(values: np.ndarray, floats: bool, style: int) -> list[_Piece]:
+    """The cells of a column of many distinct numbers: each as its shortest round-trip text."""
+    text = pc.cast(pa.array(values, mask=~np.isfinite(values) if floats else None), pa.string())
+    parts: list[_Piece] = [f'<c s="{style}"><v>' if style else "<c><v>", text, "</v></c>"]
+    if text.null_count == 0:  # spliced straight into the row
+        return parts
+    return [pc.fill_null(pc.binary_join_element_wise(*parts, ""), "<c/>")]
+
+
 def _joined(arr: pa.Array) -> memoryview:
     """The texts of a string array one after another, without copying them."""
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
@@ -834,8 +841,9 @@ def _joined(arr: pa.Array) -> memoryview:
     return memoryview(data)[int(offsets[0]):int(offsets[-1])] if data is not None else memoryview(b"")
 
 
-def _sheet_rows(stream: _Stream, strings: _Strings) -> Iterator[memoryview]:
-    """The ``<row>`` elements of a streamed sheet, in chunks."""
+def _sheet_rows(stream: _Stream, strings: _Strings) -> Iterator[list[_Piece]]:
+    """The ``<row>`` elements of a streamed sheet, in chunks, as the pieces :func:`_row_xml`
+    joins."""
     for at in range(stream.start, stream.stop, _STREAM_CHUNK):
         part = stream.make(at, min(stream.stop, at + _STREAM_CHUNK))
         first = stream.first_row + at - stream.start
@@ -844,7 +852,16 @@ def _sheet_rows(stream: _Stream, strings: _Strings) -> Iterator[memoryview]:
         for name, style, quoted in zip(stream.columns, stream.styles, stream.quoted, strict=True):
             pieces += _cells(part[name], style, quoted, strings, stream.few, name)
         del part
-        yield _joined(pc.binary_join_element_wise(*_merged(pieces), "</row>", ""))
+        yield pieces
+
+
+def _row_xml(pieces: list[_Piece]) -> memoryview:
+    """A chunk's rows as XML: its deferred pieces made (:func:`_number_cells`), every piece
+    joined row by row."""
+    made: list[_Piece] = []
+    for p in pieces:
+        made += p() if callable(p) else [p]
+    return _joined(pc.binary_join_element_wise(*_merged(made), "</row>", ""))
 
 
 def _merged(pieces: list[_Piece]) -> list[_Piece]:
@@ -858,17 +875,31 @@ def _merged(pieces: list[_Piece]) -> list[_Piece]:
     return out
 
 
-def _write_overlapped(out: IO[bytes], chunks: Iterator[memoryview]) -> None:
-    """Write each chunk while the next is made: compression in a second thread (zlib and Arrow
-    let go of the interpreter while they work)."""
-    with ThreadPoolExecutor(1) as pool:
-        pending: Future[int] | None = None
+def _write_overlapped(out: IO[bytes], chunks: Iterator[list[_Piece]]) -> None:
+    """Write a sheet's chunks in order while the next ones are made, in three stages that run
+    at once: this thread builds each chunk's cells (pandas and the shared strings, in order: the
+    same bytes every run); two threads cast its numbers to text and join its rows; one
+    compresses and writes them (Arrow, zlib and ISA-L let go of the interpreter while they
+    work). At most three chunks are in hand at a time."""
+    with ThreadPoolExecutor(2) as make, ThreadPoolExecutor(1) as write:
+        made: deque[Future[memoryview]] = deque()
+        written: Future[int] | None = None
+
+        def write_next() -> None:
+            nonlocal written
+            xml = made.popleft().result()
+            if written is not None:
+                written.result()
+            written = write.submit(out.write, xml)
+
         for chunk in chunks:
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(out.write, chunk)
-        if pending is not None:
-            pending.result()
+            made.append(make.submit(_row_xml, chunk))
+            if len(made) > 2:
+                write_next()
+        while made:
+            write_next()
+        if written is not None:
+            written.result()
 
 
 #: A streamed member larger than this may be written (zip64 is used for every streamed member
