@@ -696,6 +696,8 @@ class _Stream:
     quoted: list[int]
     #: the columns found to hold few distinct values (their cells made once per value)
     few: dict[str, bool] = field(default_factory=dict)
+    #: the cells of each coded column's categories, made for its first chunk
+    made_of: dict[str, tuple[pd.Index, pa.Array]] = field(default_factory=dict)
 
     @property
     def last_row(self) -> int:
@@ -777,7 +779,8 @@ _Piece: TypeAlias = "str | pa.Array | Callable[[], list[_Piece]]"
 
 
 def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _Strings,
-           few: dict[str, bool], name: str) -> list[_Piece]:
+           few: dict[str, bool], name: str,
+           made_of: dict[str, tuple[pd.Index, pa.Array]]) -> list[_Piece]:
     """One column's cells, all rows at once, as pieces of the rows' XML: ``<c>`` elements
     (``<c/>`` for an empty cell) with no reference, each following the one before it in its row.
 
@@ -785,7 +788,10 @@ def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _S
     a spreadsheet would run as a formula with the quote-prefixed style); the default style (0) is
     left out. A column of few distinct values (text, factor values, dates) has each value's cell
     made once and gathered onto the rows; ``few`` remembers which columns are (from the first
-    chunk). ``style`` by text value when a dict (none: 0).
+    chunk), ``made_of`` a coded column's cells by its categories (a chunk of a categorical column
+    has all its categories: their cells are made for the first chunk only). ``style`` by text
+    value when a dict (none: 0). Numbers cast to text and cells gathered onto rows are left to
+    the writing threads (:func:`_row_xml`).
     """
     coded = isinstance(col.dtype, pd.CategoricalDtype)
     kind = "O" if coded else col.dtype.kind
@@ -809,7 +815,11 @@ def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _S
                 for t in pc.cast(pa.array(uniques), pa.string()).to_pylist()]
     else:
         if coded:  # few distinct texts: each looked up once
-            codes, texts = col.cat.codes.to_numpy(), [str(t) for t in col.cat.categories]
+            codes, cats = col.cat.codes.to_numpy(), col.cat.categories
+            known = made_of.get(name)
+            if known is not None and (known[0] is cats or known[0].equals(cats)):
+                return [partial(_taken, known[1], codes)]
+            texts = [str(t) for t in cats]
         else:
             codes, uniques = pd.factorize(col.astype(object).where(col.notna(), ""), sort=False)
             texts = [str(t) for t in uniques]
@@ -820,8 +830,15 @@ def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _S
             made.append("<c/>" if i < 0 else f'<c s="{st}" t="s"><v>{i}</v></c>' if st
                         else f'<c t="s"><v>{i}</v></c>')
     made.append("<c/>")  # code -1: no value
-    at = np.where(codes >= 0, codes, len(made) - 1)
-    return [pc.take(pa.array(made, type=pa.string()), pa.array(at))]
+    cells = pa.array(made, type=pa.string())
+    if coded:
+        made_of[name] = (col.cat.categories, cells)
+    return [partial(_taken, cells, codes)]
+
+
+def _taken(cells: pa.Array, codes: np.ndarray) -> list[_Piece]:
+    """Each row's cell: ``cells[code]``, the last one (``<c/>``) for code -1."""
+    return [pc.take(cells, pa.array(np.where(codes >= 0, codes, len(cells) - 1)))]
 
 
 def _number_cells(values: np.ndarray, floats: bool, style: int) -> list[_Piece]:
@@ -850,7 +867,8 @@ def _sheet_rows(stream: _Stream, strings: _Strings) -> Iterator[list[_Piece]]:
         rows = pc.cast(pa.array(np.arange(first, first + len(part), dtype=np.int64)), pa.string())
         pieces: list[_Piece] = ['<row r="', rows, '">']
         for name, style, quoted in zip(stream.columns, stream.styles, stream.quoted, strict=True):
-            pieces += _cells(part[name], style, quoted, strings, stream.few, name)
+            pieces += _cells(part[name], style, quoted, strings, stream.few, name,
+                             stream.made_of)
         del part
         yield pieces
 
