@@ -372,6 +372,14 @@ def _streams(rows: pd.DataFrame, cols: list[str], zeros: frozenset[str]
     return out
 
 
+def _lexical(col: pd.Series) -> pd.Series:
+    """A text column that groups in the order of its texts: a coded one with its categories put
+    in that order (the rows' codes renumbered, no text made per row)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.reorder_categories(sorted(col.cat.categories, key=str))
+    return col.astype(str)
+
+
 def by_source_month(rows: pd.DataFrame, weights: dict[str, float],
                     present: frozenset[str] = frozenset()) -> pd.DataFrame:
     """Ledger sums by year, source (and stream, where rows name one) and month, for the
@@ -393,13 +401,14 @@ def by_source_month(rows: pd.DataFrame, weights: dict[str, float],
     end = pd.to_datetime(rows["period_end"])
     keyed = rows.assign(m0=(start.dt.year * 12 + start.dt.month - 1).to_numpy(),
                         m1=(end.dt.year * 12 + end.dt.month - 1).to_numpy(),
-                        source=rows["source"].astype(str),
-                        report_unit=rows["report_unit"].astype(str))
+                        source=_lexical(rows["source"]),
+                        report_unit=_lexical(rows["report_unit"]))
     carriers = [metrics.carrier(k) for k in sorted(present)]
     cols = ["quantity_report", *(m.key for m in metrics.rated()), *carriers]
     streams = ["stream"] if named_streams(rows) is not None else []
     out = keyed.groupby(["year", "source", *streams, "report_unit", "m0", "m1"], sort=True,
                         observed=True)[cols].sum().reset_index()
+    out = out.assign(source=out["source"].astype(str), report_unit=out["report_unit"].astype(str))
     out = out.assign(**metrics.derive(out, weights))
     for m in metrics.optional():
         if m.key in present:
