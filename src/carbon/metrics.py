@@ -373,12 +373,20 @@ def ratio_label(r: Ratio, lang: str) -> str:
 def value(figures: Mapping[str, Any], key: str) -> Any:
     """A metric's value in a year's (or an entity-year's) JSON figures, wherever its group puts
     it; an intensity from ``intensity``; None where the figures do not hold it."""
+    return reader(key)(figures)
+
+
+def reader(key: str) -> Callable[[Mapping[str, Any]], Any]:
+    """What :func:`value` does for ``key``, as a function of the figures: where the key is looked
+    up in them settled once (for a table of many entity-years)."""
     if key in _following("ratio_keys", RATIOS,
                          lambda ratios: frozenset(r.key for r in ratios)):
-        return figures.get("intensity", {}).get(key)
+        return lambda figures: figures.get("intensity", {}).get(key)
     m = by_key().get(key)
-    group = figures.get(m.group, {}) if m is not None and m.group else figures
-    return group.get(key)
+    if m is not None and m.group:
+        group = m.group
+        return lambda figures: figures.get(group, {}).get(key)
+    return lambda figures: figures.get(key)
 
 
 def has(figures: Mapping[str, Any], key: str) -> bool:

@@ -259,8 +259,9 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
         heads.append(f"{num.label(lang).strip()}{metrics.ratio_label(r, lang).strip()} ({unit})")
         cols.append(r.key)
         formats[r.key] = layout.number_format(r.decimals)
+    readers = [metrics.reader(m.key) for m in shown]
     frame = pd.DataFrame(
-        [[e["entity_id"], e["name"], e["year"], *(metrics.value(e, m.key) for m in shown),
+        [[e["entity_id"], e["name"], e["year"], *(read(e) for read in readers),
           *(e[k] for k in metrics.DENOMINATORS), *(e["intensity"].get(r.key) for r in ratios)]
          for e in result["by_entity"]], columns=cols)
     layout.header(ws, 1, heads)
