@@ -321,19 +321,17 @@ def _texts(table: Sequence[Any]) -> tuple[np.ndarray, pd.CategoricalDtype]:
     return which.reshape(-1), pd.CategoricalDtype(pd.Index(distinct, dtype=object))
 
 
-def _relabel(col: pd.Series, label_of: Callable[[str], str],
-             memo: dict[Any, Any] | None = None, key: str = "") -> pd.Categorical:
-    """A categorical ledger column with each category's text passed through ``label_of`` (the
-    texts worked out once per ``memo`` and ``key``: every chunk of the ledger has the same)."""
-    cat = col.astype("category")
-    cats = cat.cat.categories
-    got = memo.get(key) if memo is not None else None
-    if got is None or not (got[2] is cats or got[2].equals(cats)):
-        got = (*_texts([label_of(str(c)) for c in cats] + [""]), cats)
-        if memo is not None:
-            memo[key] = got
-    codes = cat.cat.codes.to_numpy()  # -1 (none): the "" after the categories
-    return pd.Categorical.from_codes(got[0][codes], dtype=got[1], validate=False)
+def _relabel(plan: AuditPlan, ledger: Ledger, name: str, rows: slice | np.ndarray,
+             label_of: Callable[[str], str], key: str = "") -> pd.Categorical:
+    """Ledger column ``name`` (its ``rows``) as a categorical with each category's text passed
+    through ``label_of``: the texts worked out once per ``key`` (default: ``name``) for every
+    chunk of the ledger."""
+    codes, cats = plan.coded(ledger, name)
+    key = key or name
+    if ("labels", key) not in plan.memo:
+        plan.memo["labels", key] = _texts([label_of(str(c)) for c in cats] + [""])
+    mapping, dtype = plan.memo["labels", key]
+    return pd.Categorical.from_codes(mapping[codes[rows]], dtype=dtype, validate=False)
 
 
 def audit_columns(ledger: Ledger) -> set[str]:
@@ -371,11 +369,15 @@ class _FactorColumn:
         return ids, [(stage, np.array([at.get(i, -1) for i in t] + [-1], dtype=np.int64))
                      for stage, t in self.picks]
 
-    def codes(self, rows: pd.DataFrame, maps: list[tuple[str, np.ndarray]]) -> np.ndarray:
-        """The position of this factor's id on each row in :meth:`table`'s ids (-1: none)."""
-        out = np.full(len(rows), -1, dtype=np.int64)
+    def codes(self, stage_codes: Callable[[str], np.ndarray],
+              maps: list[tuple[str, np.ndarray]]) -> np.ndarray:
+        """The position of this factor's id on each row in :meth:`table`'s ids (-1: none);
+        ``stage_codes(stage)``: the rows' codes in a stage column's categories."""
+        out: np.ndarray | None = None
         for stage, m in maps:
-            out = np.where(out < 0, m[rows[stage].cat.codes.to_numpy()], out)
+            here = m[stage_codes(stage)]
+            out = here if out is None else np.where(out < 0, here, out)
+        assert out is not None, "a factor column names its stages"
         return out
 
 
@@ -391,7 +393,7 @@ def _common_codes(rows: pd.DataFrame, *cols: _FactorColumn) -> list[np.ndarray]:
     out = []
     for col, (ids, maps) in zip(cols, tables, strict=True):
         to_common = np.array([common[i] for i in ids] + [-1], dtype=np.int64)
-        out.append(to_common[col.codes(rows, maps)])
+        out.append(to_common[col.codes(lambda s: rows[s].cat.codes.to_numpy(), maps)])
     return out
 
 
@@ -447,6 +449,15 @@ class AuditPlan:
     #: what every chunk shares, worked out for the first (texts of categories, factor tables)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
+    def coded(self, ledger: Ledger, name: str) -> tuple[np.ndarray, pd.Index]:
+        """Ledger column ``name`` as codes (-1: none) and categories, for all its rows: worked
+        out once, each chunk takes its slice (no pandas work per chunk)."""
+        if ("coded", name) not in self.memo:
+            col = ledger.rows[name].astype("category")
+            self.memo["coded", name] = (col.cat.codes.to_numpy(), col.cat.categories)
+        got: tuple[np.ndarray, pd.Index] = self.memo["coded", name]
+        return got
+
 
 def audit_plan(ledger: Ledger) -> AuditPlan:
     return AuditPlan(frozenset(audit_columns(ledger)), tuple(factor_columns(ledger)))
@@ -492,6 +503,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
     if plan is None:
         plan = audit_plan(ledger)
     rows = ledger.rows.iloc[start:stop] if at is None else ledger.rows.iloc[at]
+    sel: slice | np.ndarray = slice(start, stop) if at is None else at
     # each row's own input: the file and sheet its activity table came from
     inputs = range(max(len(inv.parts), 1))
     origins = [inv.origin_of("activity", p) for p in inputs]
@@ -511,27 +523,26 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
     labels = {k: s.label(lang) for k, s in known.items()}
     f: dict[str, Any] = {
         "row": rows["row"].to_numpy(),
-        "entity_id": _relabel(rows["entity_id"], str, plan.memo, "entity_id"),
+        "entity_id": _relabel(plan, ledger, "entity_id", sel, str),
         "year": rows["year"].to_numpy(),
-        "source": _relabel(rows["source"], lambda k: labels.get(k, k), plan.memo, "source"),
-        "name": _relabel(rows["entity_id"], lambda e: names.get(e, ""), plan.memo, "name"),
+        "source": _relabel(plan, ledger, "source", sel, lambda k: labels.get(k, k)),
+        "name": _relabel(plan, ledger, "entity_id", sel, lambda e: names.get(e, ""), "name"),
         "period_start": rows["period_start"].to_numpy().astype("datetime64[D]"),
         "period_end": rows["period_end"].to_numpy().astype("datetime64[D]"),
         "file": _coded(part, [o.file for o in origins]),
         "sheet": _coded(part, [o.sheet or "" for o in origins]),
-        **({"stream": _relabel(rows["stream"], str, plan.memo, "stream")}
+        **({"stream": _relabel(plan, ledger, "stream", sel, str)}
            if "stream" in plan.metrics else {}),
-        "use": _relabel(rows["use"], str, plan.memo, "use"),
-        "instrument": _relabel(rows["instrument"], str, plan.memo, "instrument"),
-        "data_quality": _relabel(rows["data_quality"], str, plan.memo, "data_quality"),
+        "use": _relabel(plan, ledger, "use", sel, str),
+        "instrument": _relabel(plan, ledger, "instrument", sel, str),
+        "data_quality": _relabel(plan, ledger, "data_quality", sel, str),
         "document_ref": documents,
         "quantity_entered": rows["quantity"].to_numpy(dtype=float) / share,
-        "unit_entered": _relabel(rows["unit"], str, plan.memo, "unit"),
+        "unit_entered": _relabel(plan, ledger, "unit", sel, str),
         "share": share,
         "quantity_year": rows["quantity"].to_numpy(dtype=float),
         "quantity_report": rows["quantity_report"].to_numpy(dtype=float),
-        "report_unit": _relabel(rows["report_unit"], lambda u: display_unit(u), plan.memo,
-                                "report_unit"),
+        "report_unit": _relabel(plan, ledger, "report_unit", sel, lambda u: display_unit(u)),
     }
     heads = [label(k, lang) for k in (
         "row", "entity_id", "year", "source", "entity_name", "period_start", "period_end",
@@ -554,7 +565,7 @@ def audit_frame(inv: Inventory, ledger: Ledger, lang: str, start: int = 0,
             ids, id_type = _texts([*table, ""])
             plan.memo[col.key] = (maps, values, units, unit_type, ids, id_type)
         maps, values, units, unit_type, ids, id_type = plan.memo[col.key]
-        codes = col.codes(rows, maps)  # -1 (none): the last entry of each table
+        codes = col.codes(lambda s: plan.coded(ledger, s)[0][sel], maps)  # -1: the last entry
         what = _factor_label(col, list(plan.factors), lang)
         f[f"{col.key}_value"] = values[codes]
         f[f"{col.key}_unit"] = pd.Categorical.from_codes(units[codes], dtype=unit_type,
