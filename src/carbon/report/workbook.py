@@ -684,7 +684,7 @@ def _audit_streams(wb: Workbook) -> dict[str, _Stream]:
 #: written from.
 _STREAMED: weakref.WeakKeyDictionary[Workbook, dict[str, _Stream]] = weakref.WeakKeyDictionary()
 #: Rows turned into XML at a time (bounds the memory of a large write). [rows]
-_STREAM_CHUNK = 10_000
+_STREAM_CHUNK = 20_000
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 #: Characters XML 1.0 does not allow (openpyxl's ILLEGAL_CHARACTERS_RE).
 _ILLEGAL_XML = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
@@ -823,8 +823,9 @@ def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _S
         if not few[name]:  # cast to text with the row's join, in the writing thread
             return [partial(_number_cells, values, kind == "f", style)]
         attr = f' s="{style}"' if style else ""
-        made = [f"<c{attr}><v>{t}</v></c>"
-                for t in pc.cast(pa.array(uniques), pa.string()).to_pylist()]
+        text = pc.cast(pa.array(uniques), pa.string())
+        cells = pc.binary_join_element_wise(f"<c{attr}><v>", text, "</v></c>", "")
+        return [partial(_taken, pa.concat_arrays([cells, pa.array(["<c/>"])]), codes)]
     else:
         if coded:  # few distinct texts: each looked up once
             codes, cats = col.cat.codes.to_numpy(), col.cat.categories
