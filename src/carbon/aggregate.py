@@ -125,17 +125,19 @@ def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str],
         key = key * len(uniques) + codes
         levels.append((k, np.asarray(uniques)))
     group, distinct = pd.factorize(key, sort=True)
+    groups = len(distinct)
     out: dict[str, np.ndarray] = {}
     for k, uniques in reversed(levels):
         distinct, code = np.divmod(distinct, len(uniques))
         out[k] = uniques[code]
-    frame = pd.DataFrame({k: out[k] for k in keys})
+    sums: dict[str, np.ndarray] = {}
     for c in cols:
         values = None if c in zeros else rows[c].to_numpy(dtype="float64")
-        frame[c] = (np.bincount(group, weights=values, minlength=len(frame))
-                    if values is not None and values.any()
-                    else np.zeros(len(frame)))  # a figure no row has (CO2e not split by gas)
-    return frame
+        sums[c] = (np.bincount(group, weights=values, minlength=groups)
+                   if values is not None and values.any()
+                   else np.zeros(groups))  # a figure no row has (CO2e not split by gas)
+    # one frame made at once: its sums one block, which later selections take in one piece
+    return pd.DataFrame({k: out[k] for k in keys} | sums)
 
 
 def _denominators(inv: Inventory, years: list[int]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import math
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pint
@@ -158,6 +158,19 @@ class FactorSet:
         return None
 
 
+@lru_cache(maxsize=1024)
+def _unit_fit(param: str, text: str) -> tuple[bool, bool, float]:
+    """Whether ``text`` is a unit, whether it fits ``param`` (an unknown parameter: yes, its
+    own problem is said), and its size as a pure number (nan for a unit with a dimension):
+    worked out once per spelling, for the many rows of the sets that share it."""
+    try:
+        unit = parse_unit(text)
+    except ValueError:
+        return False, False, math.nan
+    fits = param not in PARAMETERS or bool(PARAMETERS[param][2](unit))
+    return True, fits, float(unit.to("").m) if unit.dimensionless else math.nan
+
+
 def check_row(row: dict[str, str], where: str) -> list[str]:
     """Problems of one factor row (``where`` prefixes each message)."""
     out: list[str] = []
@@ -179,17 +192,16 @@ def check_row(row: dict[str, str], where: str) -> list[str]:
         if not math.isfinite(value):  # float() reads nan and inf
             out.append(f"{where}, column value: {row.get('value')!r} is not a finite number")
     if row.get("unit", "").strip():
-        try:
-            unit = parse_unit(row["unit"])
-        except ValueError:
+        known, fits, scale = _unit_fit(param, row["unit"])
+        if not known:
             out.append(_("{where}, column unit: {unit} is not a unit carbon knows", where=where,
                          unit=quoted(row["unit"])))
         else:
-            if param in PARAMETERS and not PARAMETERS[param][2](unit):
+            if not fits:
                 out.append(_("{where}, column unit: {unit} does not fit {parameter} ({need})",
                              where=where, unit=quoted(row["unit"]), parameter=param,
                              need=PARAMETERS[param][1]))
-            if param == "oxidation_rate" and value == value and not 0 < value * unit.to("").m <= 1:
+            if param == "oxidation_rate" and fits and value == value and not 0 < value * scale <= 1:
                 out.append(_("{where}, column value: oxidation rate {value} {unit} is not "
                              "between 0 and 100 percent", where=where, value=value,
                              unit=row["unit"]))
