@@ -54,6 +54,8 @@ def test_user_set_loads(own_set):
     (["emission,electricity,national,inf,tCO2/MWh,p. 3,true,"], "'inf' is not a finite number"),
     (["emission,electricity,national,-Infinity,tCO2/MWh,p. 3,true,"], "not a finite number"),
     (["oxidation_rate,diesel,,120,percent,p. 3,true,"], "between 0 and 100"),
+    # an oxidation rate in a unit with a dimension stopped the run with a traceback
+    (["oxidation_rate,diesel,,0.98,kg,p. 3,true,"], "'kg' does not fit oxidation_rate"),
 ])
 def test_bad_rows_do_not_load(own_set, lines, expected):
     _rows(own_set, *lines)
