@@ -96,8 +96,25 @@ def _click(drv, element_id: str, then: str) -> None:
     old = drv.find_element(By.TAG_NAME, "html")
     drv.find_element(By.ID, element_id).click()
     wait = WebDriverWait(drv, 120)
-    wait.until(ec.staleness_of(old))
+    wait.until(lambda _: _gone(old))
     wait.until(ec.presence_of_element_located((By.ID, then)))
+
+
+def _gone(element) -> bool:
+    """Whether ``element``'s page has been replaced. Selenium's ``staleness_of`` expects a
+    stale-element error; Chrome may instead answer that the node "does not belong to the
+    document" (a generic error), which means the same."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
 
 
 def _photograph(drv, url: str, name: str, shots: Path) -> None:
