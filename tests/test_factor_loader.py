@@ -87,3 +87,18 @@ def test_user_factor_set_on_the_command_line(tmp_path, own_set):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["years"]["2022"]["scope2_location_tco2e"] == 500.0
     assert "my-set" in run("factors", "list", "--factors", own_set).stdout
+
+
+def test_a_bad_set_of_ones_own_is_named_once(tmp_path, own_set):
+    """The set asked for by its folder: its problems under one heading; asked for by a folder of
+    sets: each set's heading, its problems indented under it."""
+    _rows(own_set, "oxidation_rate,diesel,,0.98,kg,p. 3,true,")
+    one = run("factors", "list", "--factors", own_set)
+    assert one.exit_code == 2 and one.stdout == ""
+    assert one.stderr.count("does not load") == 1, one.stderr
+    assert "row 2, column unit: 'kg' does not fit oxidation_rate" in one.stderr
+    several = run("factors", "list", "--factors", own_set.parent)
+    assert several.exit_code == 2 and several.stderr.count("does not load") == 2, several.stderr
+    lines = several.stderr.splitlines()
+    inner = next(i for i, ln in enumerate(lines) if "my-set does not load" in ln)
+    assert lines[inner].startswith("  factor set") and lines[inner + 1].startswith("    "), lines

@@ -288,20 +288,26 @@ def load_sets(folders: Iterable[Path]) -> dict[str, FactorSet]:
     """Load every factor set in ``folders`` (each a set, or a folder of sets)."""
     out: dict[str, FactorSet] = {}
     errors: list[str] = []
+    failed: list[FactorSetError] = []
+    folders = list(folders)
     for folder in folders:
         for p in set_folders(folder):
             try:
                 fs = load_set(p)
             except FactorSetError as exc:  # its problems under its own heading, in any language
+                failed.append(exc)
                 errors.append(Joined([_("factor set {path} does not load:", path=exc.path),
-                                      *exc.problems], "\n  ", "\n  "))
+                                      *exc.problems], "\n    ", "\n    "))
                 continue
             if fs.id in out:
                 errors.append(_("factor set id {id} appears twice ({first}, {second})",
                                 id=quoted(fs.id), first=out[fs.id].path, second=p))
             out[fs.id] = fs
+    where = ", ".join(str(f) for f in folders)
+    if len(errors) == 1 and len(failed) == 1 and failed[0].path == where:
+        raise failed[0]  # the one set asked for: its problems without a second heading
     if errors:
-        raise FactorSetError(", ".join(str(f) for f in folders), errors)
+        raise FactorSetError(where, errors)
     return out
 
 
