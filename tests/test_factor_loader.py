@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from carbon.errors import FactorSetError
-from carbon.factors import COLUMNS, bundled_dir, load_set
+from carbon.factors import COLUMNS, bundled_dir, load_set, with_user_sets
 from tests.conftest import activity_row, make_inventory, run
 
 
@@ -102,3 +102,19 @@ def test_a_bad_set_of_ones_own_is_named_once(tmp_path, own_set):
     lines = several.stderr.splitlines()
     inner = next(i for i, ln in enumerate(lines) if "my-set does not load" in ln)
     assert lines[inner].startswith("  factor set") and lines[inner + 1].startswith("    "), lines
+
+
+def test_factors_option_given_a_file_or_an_empty_folder(tmp_path, own_set):
+    """``--factors`` naming a file (the set's factors.csv) or a folder without a set is refused
+    with what a set is; a file stopped the run as an internal error (exit 3)."""
+    inv = make_inventory(tmp_path / "inv", [activity_row(1, "MWh", year=2022)])
+    (tmp_path / "empty").mkdir()
+    for given, words in ((own_set / "factors.csv", "is not a folder"),
+                         (tmp_path / "empty", "holds no factor set")):
+        for args in (("compute", inv, "-f", "json"), ("factors", "list")):
+            result = run(*args, "--factors", given)
+            assert result.exit_code == 2 and result.stdout == "", (args, result.output)
+            assert words in result.stderr and "metadata.toml and factors.csv" in result.stderr
+            assert "internal error" not in result.stderr
+    with pytest.raises(FactorSetError, match="is not a folder"):  # the API's factor_sets too
+        with_user_sets([own_set / "factors.csv"])

@@ -291,6 +291,15 @@ def load_sets(folders: Iterable[Path]) -> dict[str, FactorSet]:
     failed: list[FactorSetError] = []
     folders = list(folders)
     for folder in folders:
+        if not folder.is_dir():
+            errors.append(_("{path} is not a folder: give a factor set's folder (its "
+                            "metadata.toml and factors.csv) or a folder of such folders",
+                            path=folder))
+            continue
+        if not set_folders(folder):
+            errors.append(_("{path} holds no factor set: a factor set is a folder with "
+                            "metadata.toml and factors.csv", path=folder))
+            continue
         for p in set_folders(folder):
             try:
                 fs = load_set(p)
