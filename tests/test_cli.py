@@ -172,6 +172,41 @@ def test_out_suffix_picks_the_format(tmp_path):
         "year,metric,source,value,unit\n")
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (["--out", "r.pdf"], "carbon does not write .pdf files; give --out a .xlsx file"),
+    (["--out", "r.xls"], ".xls is not a format this command writes"),
+    (["-f", "json", "--out", "r.csv"], "drop --format json, or give --out a .json file"),
+    (["-f", "table", "--out", "r.json"], "drop --format table, or give --out a .txt file"),
+    (["-f", "json", "--out", "r.xlsx"], "drop --format json, or give --out a .json file"),
+])
+def test_out_that_names_another_format_is_refused(tmp_path, args, said):
+    """An --out named for a format carbon does not write (a PDF, an old .xls), or for another
+    format than --format asks for, is refused before anything is read or written: it got the
+    table as text (or JSON in a .csv) under that name."""
+    args = [str(tmp_path / a) if a.startswith("r.") else a for a in args]
+    for command in (["compute", EXAMPLE], ["restate", "--before", EXAMPLE, "--after", EXAMPLE]):
+        result = run(*command, *args)
+        assert result.exit_code == 2 and result.stdout == "", (command, result.output)
+        if command[0] == "restate" and "r.csv" in result.stderr:  # restate writes no CSV
+            said = ".csv is not a format this command writes"
+        assert said in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+    refused = run("restate", "--before", EXAMPLE, "--after", EXAMPLE, "--out", tmp_path / "r.csv")
+    assert refused.exit_code == 2 and ".csv is not a format this command" in refused.stderr
+    assert ".json, .xlsx or .txt" in refused.stderr and not (tmp_path / "r.csv").exists()
+
+
+def test_restate_out_suffix_picks_the_format(tmp_path):
+    """restate --out r.json writes what --format json prints; .xlsx the workbook."""
+    out = tmp_path / "r.json"
+    assert run("restate", "--before", EXAMPLE, "--after", EXAMPLE, "--out", out).exit_code == 0
+    printed = run("restate", "--before", EXAMPLE, "--after", EXAMPLE, "-f", "json").stdout
+    assert out.read_text(encoding="utf-8") == printed
+    book = tmp_path / "r.xlsx"
+    assert run("restate", "--before", EXAMPLE, "--after", EXAMPLE, "--out", book).exit_code == 0
+    assert book.read_bytes()[:2] == b"PK"
+
+
 def test_version_prints_the_installed_version():
     from importlib.metadata import version
 

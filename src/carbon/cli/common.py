@@ -21,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from carbon import i18n
-from carbon.errors import CarbonError, InputError
+from carbon.errors import CarbonError, InputError, UsageError
 from carbon.i18n import _, tr
 from carbon.report.write import Content, InterruptedRun, write_outputs
 
@@ -243,6 +243,47 @@ def factor_sets(user: list[Path] | None) -> dict[str, FactorSet]:
     from carbon.factors import with_user_sets
 
     return with_user_sets(user or [])
+
+
+#: Suffixes of formats carbon does not write: an ``--out`` named so is refused, not filled with
+#: the table as text.
+NOT_WRITTEN = frozenset({".pdf", ".xls", ".xlsm", ".xlsb", ".ods", ".doc", ".docx", ".odt",
+                         ".html", ".htm", ".png", ".svg", ".jpg", ".jpeg", ".zip"})
+
+
+def out_format(out: Path | None, given: str | None, named: dict[str, str]) -> str:
+    """The format an output is written in: ``--format`` (``given``), else what ``--out``'s
+    suffix names (``named``: suffix -> format, e.g. ``.json`` -> ``json``, ``.xlsx`` ->
+    ``xlsx``), else ``table`` (the table as text: ``.txt`` or any other name).
+
+    Raises
+    ------
+    UsageError
+        ``--out`` names a format carbon (or this command) does not write (``report.pdf``, a
+        restatement's ``.csv``), or another format than
+        ``--format`` asks for (``--format json --out r.csv``). The table asked for with a
+        workbook's name is the workbook (the table is its first sheet).
+    """
+    suffix = out.suffix.lower() if out is not None else ""
+    elsewhere = {".json", ".csv", ".xlsx"} - set(named)  # what other commands write
+    if out is not None and (suffix in NOT_WRITTEN or suffix in elsewhere):
+        raise UsageError(
+            _("--out {out}: carbon does not write {suffix} files; give --out a .xlsx file (the "
+              "Excel workbook; a PDF is printed from it, its sheets are set up for printing)",
+              out=out.name, suffix=suffix) if suffix == ".pdf" and ".xlsx" in named else
+            _("--out {out}: {suffix} is not a format this command writes; give --out a file "
+              "named {named} or .txt (the table as text)", out=out.name, suffix=suffix,
+              named=", ".join(sorted(named))))
+    by_name = named.get(suffix)
+    if given is None:
+        return by_name or "table"
+    if by_name is not None and by_name != given and not (by_name == "xlsx" and given == "table"):
+        raise UsageError(_("--out {out} is a {suffix} file and --format asks for {format}: drop "
+                           "--format {format}, or give --out a {wanted} file",
+                           out=out.name if out else "",
+                           suffix=suffix, format=given,
+                           wanted=".txt" if given == "table" else f".{given}"))
+    return "xlsx" if by_name == "xlsx" else given
 
 
 def write(files: Sequence[tuple[Path, Content]], inputs: Any = ()) -> None:

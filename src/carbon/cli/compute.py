@@ -15,13 +15,13 @@ from carbon.cli.common import (
     Lang,
     guarded,
     lang_option,
+    out_format,
     read,
     stderr,
     stdout,
     title_of,
     write,
 )
-from carbon.errors import UsageError
 from carbon.i18n import _, language, tr
 
 if TYPE_CHECKING:
@@ -87,10 +87,11 @@ def compute(
     from carbon.report.write import check_targets
     from carbon.review import summary
 
-    if fmt is None:
-        fmt = {".json": Format.json, ".csv": Format.csv}.get(
-            out.suffix.lower() if out else "", Format.table)
-    workbook = out is not None and out.suffix.lower() == ".xlsx"
+    with guarded(lang):
+        kind = out_format(out, fmt.value if fmt else None,
+                          {".json": "json", ".csv": "csv", ".xlsx": "xlsx"})
+    workbook = kind == "xlsx"
+    fmt = Format.table if workbook else Format(kind)
     with guarded(lang), problems_to(errors, paths, [out, manifest]) as problem_files, progress(
             _("Reading the inventory"), total=3 if workbook else 2) as bar:
         check_targets([p for p in (out, manifest) if p is not None], [])
@@ -110,10 +111,6 @@ def compute(
         title = f"{inv.settings.organisation or title_of(paths)} — {tr(subject(result))}"
         files: list[tuple[Path, Content]] = []
         if workbook:
-            if fmt is not Format.table:
-                raise UsageError(_("--out {out} writes the Excel workbook; drop --format "
-                                   "{format}, or give --out a .{format} file", out=out.name,
-                                   format=fmt.value))
             from carbon.report.workbook import write_workbook
 
             bar.step(_("Writing the workbook"))

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import typer
 
-from carbon.cli.common import Lang, guarded, lang_option, read, said_written, stdout, title_of
+from carbon.cli.common import (
+    Lang,
+    guarded,
+    lang_option,
+    out_format,
+    read,
+    said_written,
+    stdout,
+    title_of,
+)
 from carbon.i18n import _, language, tr
 
 
@@ -43,7 +52,9 @@ def restate(
     threshold_scope: ThresholdScope = typer.Option(
         None, "--threshold-scope", help="The figure the threshold applies to: location (Scope 1 "
         "+ 2 location-based, the default), market, or each_scope (default: B's settings)."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    fmt: Format = typer.Option(None, "--format", "-f",
+                               help="Output format; default: from --out's suffix (.json, .xlsx), "
+                               "else table."),
     out: Path = typer.Option(None, "--out", "-o", dir_okay=False,
                              help="Write to FILE: .xlsx (a sheet), .json, or text."),
     published: Path = typer.Option(None, "--published", exists=True, dir_okay=False,
@@ -64,6 +75,7 @@ def restate(
     from carbon.report.write import write_atomic
 
     with guarded(lang):
+        kind = out_format(out, fmt.value if fmt else None, {".json": "json", ".xlsx": "xlsx"})
         inv_a = read(before, factors)
         inv_b = read(after, factors)
         result = api.restate(inv_a, inv_b, years=years or None, base_year=base_year,
@@ -74,15 +86,14 @@ def restate(
         title = tr(_("{organisation} — restatement ({before} → {after})",
                      organisation=inv_b.data.settings.organisation or title_of(after),
                      before=title_of(before), after=title_of(after)))
-        if out is not None and out.suffix.lower() == ".xlsx":
+        if kind == "xlsx":
             to_xlsx(out, result, language(), inputs)
             said_written([out])
             return
-        if fmt is Format.table and out is None:
+        if kind == "table" and out is None:
             print_restatement(result, stdout(), title)
             return
-        as_json = fmt is Format.json or (out is not None and out.suffix.lower() == ".json")
-        text = jsonout.dumps(result) if as_json else render_text(result, title)
+        text = jsonout.dumps(result) if kind == "json" else render_text(result, title)
         if out is None:
             typer.echo(text, nl=False)
         else:
