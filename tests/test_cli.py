@@ -334,3 +334,13 @@ def test_factors_list_table_fits_its_width():
             assert max(_wide(w) for w in wrapped) <= width, wrapped
             assert "".join("".join(wrapped).split()) == "".join(cell.split()), wrapped
     assert _wrapped("GHG Protocol Scope 2 Guidance", 16) == ["GHG Protocol", "Scope 2 Guidance"]
+
+
+def test_template_out_must_be_a_workbook_name(tmp_path):
+    """The template is an Excel workbook: written under another name (t.pdf, t.csv) Excel
+    refused to open it."""
+    for name in ("t.pdf", "t.csv", "t"):
+        result = run("template", "--out", tmp_path / name)
+        assert result.exit_code == 2 and "give --out a .xlsx file" in result.stderr, result.output
+    assert list(tmp_path.iterdir()) == []
+    assert run("template", "--out", tmp_path / "t.xlsx").exit_code == 0

@@ -56,6 +56,9 @@ def template(
         local = from_locale()
         labels = lang.value if lang is not None else (
             local if local in ("zh-Hans", "zh-Hant") else "zh-Hans")
+        if out is not None and out.suffix.lower() != ".xlsx":  # Excel would refuse to open it
+            raise UsageError(_("--out {out}: the template is an Excel workbook; give --out a "
+                               ".xlsx file", out=out.name))
         if (site is None) != (not inventory):
             raise UsageError(_("--for and --inventory go together: carbon template --inventory "
                                "hq/ --for BR01 -o BR01-2025.xlsx"))
