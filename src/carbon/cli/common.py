@@ -278,11 +278,14 @@ def out_format(out: Path | None, given: str | None, named: dict[str, str]) -> st
     if given is None:
         return by_name or "table"
     if by_name is not None and by_name != given and not (by_name == "xlsx" and given == "table"):
-        raise UsageError(_("--out {out} is a {suffix} file and --format asks for {format}: drop "
-                           "--format {format}, or give --out a {wanted} file",
-                           out=out.name if out else "",
-                           suffix=suffix, format=given,
-                           wanted=".txt" if given == "table" else f".{given}"))
+        name, wanted = out.name if out else "", ".txt" if given == "table" else f".{given}"
+        raise UsageError(
+            _("--out {out} writes the Excel workbook and --format asks for {format}: drop "
+              "--format {format}, or give --out a {wanted} file", out=name, format=given,
+              wanted=wanted) if by_name == "xlsx" else
+            _("--out {out} is a {suffix} file and --format asks for {format}: drop --format "
+              "{format}, or give --out a {wanted} file", out=name, suffix=suffix, format=given,
+              wanted=wanted))
     return "xlsx" if by_name == "xlsx" else given
 
 
