@@ -408,9 +408,9 @@ def by_source_month(rows: pd.DataFrame, weights: dict[str, float],
     carriers = [metrics.carrier(k) for k in sorted(present)]
     cols = ["quantity_report", *(m.key for m in metrics.rated()), *carriers]
     streams = ["stream"] if named_streams(rows) is not None else []
-    out = keyed.groupby(["year", "source", *streams, "report_unit", "m0", "m1"], sort=True,
-                        observed=True)[cols].sum().reset_index()
-    out = out.assign(source=out["source"].astype(str), report_unit=out["report_unit"].astype(str))
+    out = _fine(keyed, ["year", "source", *streams, "report_unit", "m0", "m1"], cols)
+    out = out.assign(source=out["source"].astype(str), report_unit=out["report_unit"].astype(str),
+                     **{s: out[s].astype(rows[s].dtype) for s in streams})
     out = out.assign(**metrics.derive(out, weights))
     for m in metrics.optional():
         if m.key in present:
