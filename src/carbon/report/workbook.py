@@ -825,13 +825,13 @@ def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _S
         attr = f' s="{style}"' if style else ""
         text = pc.cast(pa.array(uniques), pa.string())
         cells = pc.binary_join_element_wise(f"<c{attr}><v>", text, "</v></c>", "")
-        return [partial(_taken, pa.concat_arrays([cells, pa.array(["<c/>"])]), codes)]
+        return [_Gathered(pa.concat_arrays([cells, pa.array(["<c/>"])]), codes)]
     else:
         if coded:  # few distinct texts: each looked up once
             codes, cats = col.cat.codes.to_numpy(), col.cat.categories
             known = made_of.get(name)
             if known is not None and (known[0] is cats or known[0].equals(cats)):
-                return [partial(_taken, known[1], codes)]
+                return [_Gathered(known[1], codes)]
             texts = [str(t) for t in cats]
         else:
             codes, uniques = pd.factorize(col.astype(object).where(col.notna(), ""), sort=False)
@@ -846,12 +846,42 @@ def _cells(col: pd.Series, style: int | dict[str, int], quoted: int, strings: _S
     cells = pa.array(made, type=pa.string())
     if coded:
         made_of[name] = (col.cat.categories, cells)
-    return [partial(_taken, cells, codes)]
+    return [_Gathered(cells, codes)]
 
 
-def _taken(cells: pa.Array, codes: np.ndarray) -> list[_Piece]:
-    """Each row's cell: ``cells[code]``, the last one (``<c/>``) for code -1."""
-    return [pc.take(cells, pa.array(np.where(codes >= 0, codes, len(cells) - 1)))]
+@dataclass(frozen=True)
+class _Gathered:
+    """A column's cells made once per distinct value (``cells``, the last one ``<c/>``) and
+    each row's code into them (-1: the last); made into the rows' cells when called."""
+
+    cells: pa.Array
+    codes: np.ndarray
+
+    def at(self) -> np.ndarray:
+        """Each row's position in ``cells`` (int64: a category's codes may be int8)."""
+        return np.where(self.codes >= 0, self.codes, len(self.cells) - 1).astype(np.int64)
+
+    def __call__(self) -> list[_Piece]:
+        return [pc.take(self.cells, pa.array(self.at()))]
+
+
+def _fused(pieces: list[_Piece]) -> list[_Piece]:
+    """Neighbouring gathered columns as one where their combinations are few (a factor's value,
+    unit and id; a constant column beside another): each combination's cells joined once, one
+    gather onto the rows instead of one per column. The XML is the same."""
+    out: list[_Piece] = []
+    for p in pieces:
+        last = out[-1] if out else None
+        if isinstance(p, _Gathered) and isinstance(last, _Gathered):
+            a, b = last.at(), p.at()
+            codes, pairs = pd.factorize(a * len(p.cells) + b)
+            if len(pairs) * 8 <= len(codes):
+                out[-1] = _Gathered(pc.binary_join_element_wise(
+                    pc.take(last.cells, pa.array(pairs // len(p.cells))),
+                    pc.take(p.cells, pa.array(pairs % len(p.cells))), ""), codes)
+                continue
+        out.append(p)
+    return out
 
 
 def _number_cells(values: np.ndarray, floats: bool, style: int) -> list[_Piece]:
@@ -890,7 +920,7 @@ def _row_xml(pieces: list[_Piece]) -> memoryview:
     """A chunk's rows as XML: its deferred pieces made (:func:`_number_cells`), every piece
     joined row by row."""
     made: list[_Piece] = []
-    for p in pieces:
+    for p in _fused(pieces):
         made += p() if callable(p) else [p]
     return _joined(pc.binary_join_element_wise(*_merged(made), "</row>", ""))
 
