@@ -330,3 +330,24 @@ def test_libreoffice_converts_the_example_workbook_to_pdf(example_book, tmp_path
     assert pdf.is_file(), proc.stdout + proc.stderr
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) >= 7
+
+
+def test_fused_columns_write_the_same_cells_as_each_column_alone():
+    """Neighbouring gathered columns joined per combination give each row the cells the columns
+    give one by one, with a category's int8 codes (their product overflowed int8) and -1 (an
+    empty cell)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from carbon.report.workbook import _fused, _Gathered, _row_xml
+
+    rng = np.random.default_rng(0)
+    cells = [pa.array([f'<c t="s"><v>{k}{i}</v></c>' for i in range(40)] + ["<c/>"])
+             for k in "abc"]
+    codes = [rng.integers(-1, 40, 2000).astype(np.int8) for _ in cells]
+    codes[2] = np.zeros(2000, dtype=np.int8)  # a constant column
+    pieces = ['<row r="1">', *(_Gathered(c, k) for c, k in zip(cells, codes, strict=True))]
+    alone = [pieces[0], *(g()[0] for g in pieces[1:])]
+    expected = bytes(_row_xml(alone))
+    assert len(_fused(pieces)) < len(pieces)  # the constant column joined its neighbour
+    assert bytes(_row_xml(pieces)) == expected
