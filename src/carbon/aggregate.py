@@ -130,14 +130,17 @@ def _fine(rows: pd.DataFrame, keys: list[str], cols: list[str],
     for k, uniques in reversed(levels):
         distinct, code = np.divmod(distinct, len(uniques))
         out[k] = uniques[code]
-    sums: dict[str, np.ndarray] = {}
-    for c in cols:
+    # the sums in one block (column by column, each contiguous), which the frame takes as it is
+    # and later selections take in one piece
+    sums = np.zeros((groups, len(cols)), order="F")
+    for j, c in enumerate(cols):
         values = None if c in zeros else rows[c].to_numpy(dtype="float64")
-        sums[c] = (np.bincount(group, weights=values, minlength=groups)
-                   if values is not None and values.any()
-                   else np.zeros(groups))  # a figure no row has (CO2e not split by gas)
-    # one frame made at once: its sums one block, which later selections take in one piece
-    return pd.DataFrame({k: out[k] for k in keys} | sums)
+        if values is not None and values.any():  # else 0: a figure no row has (CO2e not split)
+            sums[:, j] = np.bincount(group, weights=values, minlength=groups)
+    frame = pd.DataFrame(sums, columns=list(cols), copy=False)
+    for i, k in enumerate(keys):
+        frame.insert(i, k, out[k])
+    return frame
 
 
 def _denominators(inv: Inventory, years: list[int]) -> pd.DataFrame:
