@@ -260,9 +260,9 @@ def out_format(out: Path | None, given: str | None, named: dict[str, str]) -> st
     ------
     UsageError
         ``--out`` names a format carbon (or this command) does not write (``report.pdf``, a
-        restatement's ``.csv``), or another format than
-        ``--format`` asks for (``--format json --out r.csv``). The table asked for with a
-        workbook's name is the workbook (the table is its first sheet).
+        restatement's ``.csv``), or another format than ``--format`` asks for (``--format json
+        --out r.csv``). The table asked for with a workbook's name is the workbook (the table
+        is its first sheet).
     """
     suffix = out.suffix.lower() if out is not None else ""
     elsewhere = {".json", ".csv", ".xlsx"} - set(named)  # what other commands write
