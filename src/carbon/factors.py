@@ -296,11 +296,12 @@ def load_sets(folders: Iterable[Path]) -> dict[str, FactorSet]:
                             "metadata.toml and factors.csv) or a folder of such folders",
                             path=folder))
             continue
-        if not set_folders(folder):
+        found = set_folders(folder)
+        if not found:
             errors.append(_("{path} holds no factor set: a factor set is a folder with "
                             "metadata.toml and factors.csv", path=folder))
             continue
-        for p in set_folders(folder):
+        for p in found:
             try:
                 fs = load_set(p)
             except FactorSetError as exc:  # its problems under its own heading, in any language
