@@ -317,21 +317,22 @@ def test_restate_threshold_scope_choices_are_the_restatements_own():
 def test_factors_list_table_fits_its_width():
     """The listing's plain table narrows its widest columns to the width, wrapping their text
     (Chinese text folded by its double-width characters) and losing none of it; ids unwrapped."""
-    from carbon.cli.factors import _columns, _wide, _wrapped
+    from carbon.cli.factors import _columns, _wrapped
+    from carbon.i18n import text_width
 
     heads = ["id", "document", "issuer"]
     rows = [["gbt2589-2020", "GB/T 2589-2020 综合能耗计算通则", "国家市场监督管理总局、国家标准化管理委员会"],
             ["ghg-protocol-scope2-2015", "GHG Protocol Scope 2 Guidance",
              "World Resources Institute / WBCSD"]]
     lines = _columns(heads, rows, 66)
-    assert max(_wide(ln) for ln in lines) <= 66, lines
+    assert max(text_width(ln) for ln in lines) <= 66, lines
     assert lines[0].split() == heads and set(lines[1].replace(" ", "")) == {"━"}
     assert [ln.split()[0] for ln in lines[2:] if not ln.startswith("   ")] == [
         "gbt2589-2020", "ghg-protocol-scope2-2015"]
     for cell in (c for r in rows for c in r):
         for width in (7, 10, 16):
             wrapped = _wrapped(cell, width)
-            assert max(_wide(w) for w in wrapped) <= width, wrapped
+            assert max(text_width(w) for w in wrapped) <= width, wrapped
             assert "".join("".join(wrapped).split()) == "".join(cell.split()), wrapped
     assert _wrapped("GHG Protocol Scope 2 Guidance", 16) == ["GHG Protocol", "Scope 2 Guidance"]
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
@@ -135,6 +136,11 @@ def quoted(value: object) -> Words | Joined:
 
 _OPEN = Words("'", "“", "「")
 _CLOSE = Words("'", "”", "」")
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes on a terminal or in a spreadsheet cell (a Chinese character two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def tr(text: object, lang: str | None = None) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import shutil
 import sys
-import unicodedata
 from pathlib import Path
 
 import typer
 
 from carbon.cli.common import Group, Lang, factor_sets, guarded, lang_option, stdout
-from carbon.i18n import _, tr
+from carbon.i18n import _, text_width, tr
 
 app = typer.Typer(cls=Group, rich_markup_mode=None, no_args_is_help=True,
                   help="The bundled factor sets and their sources.")
@@ -40,24 +39,19 @@ def list_sets(
         sys.stdout.write("".join(line + "\n" for line in _columns(heads, rows, width)))
 
 
-def _wide(text: str) -> int:
-    """Columns ``text`` takes on a terminal (a CJK character two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _wrapped(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` columns: broken at spaces, a word longer than a
     line (Chinese text has no spaces) folded where the line is full."""
     lines = [""]
     for word in text.split():
-        room = width - _wide(lines[-1]) - (1 if lines[-1] else 0)
-        if _wide(word) <= room:
+        room = width - text_width(lines[-1]) - (1 if lines[-1] else 0)
+        if text_width(word) <= room:
             lines[-1] += (" " if lines[-1] else "") + word
             continue
-        if _wide(word) <= width or lines[-1] == "":
+        if text_width(word) <= width or lines[-1] == "":
             lines.append("")
         for char in word:
-            if _wide(lines[-1]) + _wide(char) > width:
+            if text_width(lines[-1]) + text_width(char) > width:
                 lines.append("")
             lines[-1] += char
     return [ln for ln in lines if ln] or [""]
@@ -72,8 +66,8 @@ def _columns(heads: list[str], rows: list[list[str]], width: int) -> list[str]:
     to import and lay out than the rest of the command.
     """
     columns = list(zip(heads, *rows, strict=True))
-    sizes = [max(_wide(c) for c in col) for col in columns]
-    least = [sizes[0]] + [max(_wide(col[0]), min(16, max(_wide(w) for c in col for w in
+    sizes = [max(text_width(c) for c in col) for col in columns]
+    least = [sizes[0]] + [max(text_width(col[0]), min(16, max(text_width(w) for c in col for w in
                                                           c.split() or [""])))
                           for col in columns[1:]]
     while 2 * len(sizes) + sum(sizes) > width:
@@ -86,7 +80,7 @@ def _columns(heads: list[str], rows: list[list[str]], width: int) -> list[str]:
         parts = [_wrapped(c, n) for c, n in zip(cells, sizes, strict=True)]
         for k in range(max(len(p) for p in parts)):
             out.append("  " + "  ".join(
-                (p[k] if k < len(p) else "") + " " * (n - _wide(p[k] if k < len(p) else ""))
+                (p[k] if k < len(p) else "") + " " * (n - text_width(p[k] if k < len(p) else ""))
                 for p, n in zip(parts, sizes, strict=True)).rstrip())
         if i == 0:
             out.append("  " + "  ".join("━" * n for n in sizes))
@@ -136,5 +130,4 @@ def show(
 
 def _right(label: str, width: int = 11) -> str:
     """A label right-aligned in ``width`` columns (a CJK character takes two)."""
-    wide = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
-    return " " * max(width - wide, 0) + label
+    return " " * max(width - text_width(label), 0) + label

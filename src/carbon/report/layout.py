@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,6 +19,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from carbon.i18n import text_width
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
@@ -48,11 +49,6 @@ def clean(value: Any) -> Any:
 def number_format(decimals: int) -> str:
     """A figure's number format: thousands grouped, ``decimals`` places."""
     return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
-
-
-def text_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet cell (Chinese characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 _DECIMALS = re.compile(r"0\.(0+)")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import unicodedata
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
@@ -14,7 +13,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from carbon import vocab
-from carbon.i18n import Joined, _, language, tr
+from carbon.i18n import Joined, _, language, text_width, tr
 from carbon.report.labels import LANGS
 from carbon.submission import STATES, Status
 
@@ -64,14 +63,10 @@ def to_json(st: Status) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _cut(text: str, width: int) -> str:
     out, used = "", 0
     for c in text:
-        w = _width(c)
+        w = text_width(c)
         if used + w > width:
             return out[:-1] + "…" if out else ""
         out += c
@@ -80,7 +75,7 @@ def _cut(text: str, width: int) -> str:
 
 
 def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - _width(text), 0)
+    return text + " " * max(width - text_width(text), 0)
 
 
 def render_text(st: Status) -> str:

@@ -32,9 +32,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from carbon import vocab
 from carbon.factors import PARAMETERS, FactorSet
+from carbon.i18n import text_width
 from carbon.model import FactorPins, Settings
 from carbon.report.labels import LANGS
-from carbon.report.layout import print_setup, shown, tall_enough, text_width
+from carbon.report.layout import print_setup, shown, tall_enough
 from carbon.schema import (
     DATA_QUALITY,
     ENTRY_EVENTS,

@@ -39,7 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from carbon import __version__, metrics, vocab
 from carbon.aggregate import by_source_month, named_streams
 from carbon.factors import Factor, FactorSet
-from carbon.i18n import tr
+from carbon.i18n import text_width, tr
 from carbon.metrics import display_unit
 from carbon.model import Inventory, Ledger
 from carbon.report import layout, methodology
@@ -621,19 +621,19 @@ def frame_widths(frame: pd.DataFrame, heads: Sequence[str], formats: dict[str, s
     out = []
     for name, head in zip(frame.columns, heads, strict=True):
         col = frame[name]
-        word = max((layout.text_width(w) for w in head.split()), default=4)
+        word = max((text_width(w) for w in head.split()), default=4)
         if isinstance(col.dtype, pd.CategoricalDtype):
-            width = max((layout.text_width(str(c)) for c in col.cat.categories), default=4)
+            width = max((text_width(str(c)) for c in col.cat.categories), default=4)
         elif col.dtype.kind in "iuf":
             values = col.to_numpy(dtype=float)
             values = values[np.isfinite(values)]
             big = float(np.abs(values).max()) if len(values) else 0.0
-            width = max(layout.text_width(layout.shown(-big if (values < 0).any() else big,
+            width = max(text_width(layout.shown(-big if (values < 0).any() else big,
                                                        formats.get(name, "General"))), 4)
         elif col.dtype.kind == "M":
             width = 10
         else:
-            width = max((layout.text_width(str(v)) for v in col.tolist()), default=4)
+            width = max((text_width(str(v)) for v in col.tolist()), default=4)
         out.append(float(min(40, max(6, width + 2, word + 1))))
     return out
 
