@@ -351,3 +351,17 @@ def test_fused_columns_write_the_same_cells_as_each_column_alone():
     expected = bytes(_row_xml(alone))
     assert len(_fused(pieces)) < len(pieces)  # the constant column joined its neighbour
     assert bytes(_row_xml(pieces)) == expected
+
+
+def test_by_entity_intensity_headings_read_as_words(example_book, tmp_path):
+    """An intensity's heading is its figure and its denominator, a space between them in
+    English ("Total energy consumption per m² of floor area"; it read "consumptionper"), none in
+    Chinese (综合能源消耗总量每平方米楼面面积)."""
+    path, _ = example_book
+    heads = [c.value for c in openpyxl.load_workbook(path)["By entity"][1]]
+    assert "Total energy consumption per m² of floor area (kWh/m²)" in heads, heads
+    assert not any(re.search(r"[a-z)]per (m²|employee)", h or "") for h in heads), heads
+    zh = tmp_path / "zh.xlsx"
+    assert run("compute", EXAMPLE, "--lang", "zh-Hans", "--out", zh).exit_code == 0
+    zh_heads = [c.value for c in openpyxl.load_workbook(zh)["By entity"][1]]
+    assert any(h and h.startswith("综合能源消耗总量每平方米楼面面积") for h in zh_heads), zh_heads

@@ -256,7 +256,9 @@ def entity_sheet(ws: Worksheet, result: dict[str, Any], lang: str) -> None:
     for r in ratios:
         num = metrics.by_key()[r.num]
         unit = display_unit(units.get(r.num, num.unit), lang) + metrics.DENOMINATORS[r.den].per_unit(lang)
-        heads.append(f"{num.label(lang).strip()}{metrics.ratio_label(r, lang).strip()} ({unit})")
+        gap = " " if lang == "en" else ""  # "Total energy consumption per m² …"; 综合…每平方米…
+        heads.append(f"{num.label(lang).strip()}{gap}{metrics.ratio_label(r, lang).strip()} "
+                     f"({unit})")
         cols.append(r.key)
         formats[r.key] = layout.number_format(r.decimals)
     readers = [metrics.reader(m.key) for m in shown]
