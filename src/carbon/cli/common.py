@@ -273,7 +273,7 @@ def out_format(out: Path | None, given: str | None, named: dict[str, str]) -> st
               out=out.name, suffix=suffix) if suffix == ".pdf" and ".xlsx" in named else
             _("--out {out}: {suffix} is not a format this command writes; give --out a file "
               "named {named} or .txt (the table as text)", out=out.name, suffix=suffix,
-              named=", ".join(sorted(named))))
+              named=i18n.Joined(sorted(named))))
     by_name = named.get(suffix)
     if given is None:
         return by_name or "table"
