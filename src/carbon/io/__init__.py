@@ -13,8 +13,7 @@ from carbon.i18n import _
 from carbon.io.csvdir import read_folder
 from carbon.io.inventory import build_inventory, origins_of
 from carbon.io.source import check_readable
-from carbon.io.tables import RawTable
-from carbon.io.xlsx import OWNING, read_workbook
+from carbon.io.tables import OWNING, RawTable
 from carbon.model import Inventory, Notice, Origin, Settings
 
 
@@ -81,6 +80,8 @@ def read_raw(path: Path) -> RawInput:
             _("a single CSV file is not an inventory"),
             _("pass the folder that holds entities.csv and activity.csv, or a workbook (carbon "
               "template writes one)"))])
+    from carbon.io.xlsx import read_workbook  # its XML parsers only when a workbook is read
+
     read = read_workbook(path)
     return RawInput(path, read.tables, read.settings, [path], read.problems, read.notices,
                     read.owned, read.language, read.settings_origin)

@@ -53,8 +53,7 @@ from carbon.io.inventory import (
     inventory_notices,
 )
 from carbon.io.source import present
-from carbon.io.tables import MAX_LISTED, RawTable, more_rows, split_rows, stack
-from carbon.io.xlsx import OWNING
+from carbon.io.tables import MAX_LISTED, OWNING, RawTable, more_rows, split_rows, stack
 from carbon.model import FactorPins, Inventory, Notice, Origin, Part, Settings
 from carbon.schema import TABLES
 from carbon.vocab import source_name

@@ -16,6 +16,9 @@ from carbon.model import Origin
 MAX_LISTED = 200
 #: Excel's limit on the text of one cell; a longer cell is refused in a CSV file too. [characters]
 MAX_CELL_CHARS = 32_767
+#: Problems that stand for a cell (a workbook's formula without a result, merged cells, a
+#: spreadsheet error): other problems on the same cell are left out of the report.
+OWNING = frozenset({"formula_without_value", "merged_cells", "excel_error"})
 
 
 def column_letter(index: int) -> str:

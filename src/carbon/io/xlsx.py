@@ -55,8 +55,6 @@ CHUNK = 8192
 SETTINGS_SHEET = "settings"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-#: Problems that stand for a cell: other problems on the same cell are left out of the report.
-OWNING = frozenset({"formula_without_value", "merged_cells", "excel_error"})
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
