@@ -234,6 +234,24 @@ def test_help_and_version_do_not_import_the_calculation():
         assert set(eval(out.stdout)) <= set(allowed), (args, out.stdout)
 
 
+
+def test_the_console_table_and_factors_list_do_not_import_rich():
+    """The commands users run most draw their tables as plain text (carbon.report.plain): rich's
+    import and layout cost more than the rest of their output."""
+    import subprocess
+    import sys
+
+    for args in (["compute", str(EXAMPLE)], ["compute", str(EXAMPLE), "--detail"],
+                 ["factors", "list"]):
+        code = ("import sys; from carbon.cli import main; sys.argv = ['carbon', *" + repr(args)
+                + "]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+                "print(sorted(m for m in ('rich', 'openpyxl') if m in sys.modules), "
+                "file=sys.stderr)")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True)
+        assert done.stderr.strip().splitlines()[-1] == "[]", (args, done.stderr)
+        assert "━━" in done.stdout, done.stdout
+
 def _commands(group, ctx, path=()):
     for name in group.list_commands(ctx):
         cmd = group.get_command(ctx, name)
@@ -317,24 +335,24 @@ def test_restate_threshold_scope_choices_are_the_restatements_own():
 def test_factors_list_table_fits_its_width():
     """The listing's plain table narrows its widest columns to the width, wrapping their text
     (Chinese text folded by its double-width characters) and losing none of it; ids unwrapped."""
-    from carbon.cli.factors import _columns, _wrapped
     from carbon.i18n import text_width
+    from carbon.report.plain import table, wrapped
 
     heads = ["id", "document", "issuer"]
     rows = [["gbt2589-2020", "GB/T 2589-2020 综合能耗计算通则", "国家市场监督管理总局、国家标准化管理委员会"],
             ["ghg-protocol-scope2-2015", "GHG Protocol Scope 2 Guidance",
              "World Resources Institute / WBCSD"]]
-    lines = _columns(heads, rows, 66)
+    lines = table(heads, rows, 66)
     assert max(text_width(ln) for ln in lines) <= 66, lines
     assert lines[0].split() == heads and set(lines[1].replace(" ", "")) == {"━"}
     assert [ln.split()[0] for ln in lines[2:] if not ln.startswith("   ")] == [
         "gbt2589-2020", "ghg-protocol-scope2-2015"]
     for cell in (c for r in rows for c in r):
         for width in (7, 10, 16):
-            wrapped = _wrapped(cell, width)
-            assert max(text_width(w) for w in wrapped) <= width, wrapped
-            assert "".join("".join(wrapped).split()) == "".join(cell.split()), wrapped
-    assert _wrapped("GHG Protocol Scope 2 Guidance", 16) == ["GHG Protocol", "Scope 2 Guidance"]
+            got = wrapped(cell, width)
+            assert max(text_width(w) for w in got) <= width, got
+            assert "".join("".join(got).split()) == "".join(cell.split()), got
+    assert wrapped("GHG Protocol Scope 2 Guidance", 16) == ["GHG Protocol", "Scope 2 Guidance"]
 
 
 def test_template_out_must_be_a_workbook_name(tmp_path):

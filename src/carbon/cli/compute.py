@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,6 @@ from carbon.cli.common import (
     out_format,
     read,
     stderr,
-    stdout,
     title_of,
     write,
 )
@@ -117,21 +117,24 @@ def compute(
             wb = run.workbook(chosen)
             files.append((out, lambda fh: write_workbook(wb, fh)))
         elif fmt is Format.table and out is None:
-            from carbon.report.console import print_results
+            from carbon.report import plain
+            from carbon.report.console import results_lines
 
             bar.close()
-            con = stdout()
-            print_results(result, title, con, detail)
-            con.print(tr(summary(run.review.coverage)), markup=False, highlight=False)
+            plain.write_lines(results_lines(result, title, plain.width_of(sys.stdout), detail,
+                                            plain.styled(sys.stdout),
+                                            tr(summary(run.review.coverage))))
         else:
             if fmt is Format.json:
                 text = jsonout.dumps(result)
             elif fmt is Format.csv:
                 text = csvout.render(result)
-            else:  # the table as text, into a file (rich only when a table is asked for)
-                from carbon.report.console import render_text
+            else:  # the table as text, into a file
+                from carbon.report.console import results_lines
+                from carbon.report.plain import FILE_WIDTH
 
-                text = render_text(result, title, detail) + tr(summary(run.review.coverage)) + "\n"
+                text = "".join(line + "\n" for line in results_lines(
+                    result, title, FILE_WIDTH, detail, coverage=tr(summary(run.review.coverage))))
             if out is None:
                 bar.close()
                 typer.echo(text, nl=False)

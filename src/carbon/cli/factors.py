@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import typer
 
 from carbon.cli.common import Group, Lang, factor_sets, guarded, lang_option, stdout
 from carbon.i18n import _, text_width, tr
+from carbon.report import plain
 
 app = typer.Typer(cls=Group, rich_markup_mode=None, no_args_is_help=True,
                   help="The bundled factor sets and their sources.")
@@ -35,56 +35,7 @@ def list_sets(
                                  "sha256")]
         rows = [[s.id, s.document, s.issuer, s.published, str(s.rows), s.sha256[:12]]
                 for s in listed]
-        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 160
-        sys.stdout.write("".join(line + "\n" for line in _columns(heads, rows, width)))
-
-
-def _wrapped(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` columns: broken at spaces, a word longer than a
-    line (Chinese text has no spaces) folded where the line is full."""
-    lines = [""]
-    for word in text.split():
-        room = width - text_width(lines[-1]) - (1 if lines[-1] else 0)
-        if text_width(word) <= room:
-            lines[-1] += (" " if lines[-1] else "") + word
-            continue
-        if text_width(word) <= width or lines[-1] == "":
-            lines.append("")
-        for char in word:
-            if text_width(lines[-1]) + text_width(char) > width:
-                lines.append("")
-            lines[-1] += char
-    return [ln for ln in lines if ln] or [""]
-
-
-def _columns(heads: list[str], rows: list[list[str]], width: int) -> list[str]:
-    """A plain table: a header underlined, then the rows, columns two spaces apart, the widest
-    columns narrowed (their text wrapped) until the table fits in ``width`` columns; the first
-    column (the ids) is never wrapped.
-
-    ``factors list`` is what an auditor runs first: drawn without rich, which would take longer
-    to import and lay out than the rest of the command.
-    """
-    columns = list(zip(heads, *rows, strict=True))
-    sizes = [max(text_width(c) for c in col) for col in columns]
-    least = [sizes[0]] + [max(text_width(col[0]), min(16, max(text_width(w) for c in col for w in
-                                                          c.split() or [""])))
-                          for col in columns[1:]]
-    while 2 * len(sizes) + sum(sizes) > width:
-        widest = max(range(len(sizes)), key=lambda i: sizes[i] - least[i])
-        if sizes[widest] <= least[widest]:
-            break
-        sizes[widest] -= 1
-    out = []
-    for i, cells in enumerate([heads, *rows]):
-        parts = [_wrapped(c, n) for c, n in zip(cells, sizes, strict=True)]
-        for k in range(max(len(p) for p in parts)):
-            out.append("  " + "  ".join(
-                (p[k] if k < len(p) else "") + " " * (n - text_width(p[k] if k < len(p) else ""))
-                for p, n in zip(parts, sizes, strict=True)).rstrip())
-        if i == 0:
-            out.append("  " + "  ".join("━" * n for n in sizes))
-    return out
+        plain.write_lines(plain.table(heads, rows, plain.width_of(sys.stdout)))
 
 
 @app.command("show")

@@ -1,62 +1,50 @@
-"""The console table: every year side by side, rounded for reading (the JSON keeps precision)."""
+"""The console: the results table (every year side by side, rounded for reading; the JSON keeps
+precision) and the problems of an input."""
 
 from __future__ import annotations
 
-import io
 from collections import Counter
-from typing import Any
-
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from carbon.errors import Problem, problems_head
 from carbon.i18n import _, language, tr
+from carbon.report import plain
 from carbon.report.rows import kpi_rows
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _fmt(v: float | None, digits: int) -> str:
     return "—" if v is None else f"{v:,.{digits}f}"
 
 
-def results_table(result: dict[str, Any], title: str, detail: bool = False) -> Table:
-    """Every year side by side: the KPI rows (:func:`carbon.report.rows.kpi_rows`) in the
-    current language."""
+def results_lines(result: dict[str, Any], title: str, width: int, detail: bool = False,
+                  bold: bool = False, coverage: str = "") -> list[str]:
+    """The title, every year side by side (the KPI rows of
+    :func:`carbon.report.rows.kpi_rows` in the current language, under their section
+    headings), the warnings and the ``coverage`` line, for a console or a file ``width``
+    columns wide (:mod:`carbon.report.plain`: no rich to import). ``bold``: section headings
+    and the warnings' heading in bold (a terminal)."""
     years = list(result["years"])
-    t = Table(title=Text(tr(title)), box=box.SIMPLE_HEAVY, title_justify="left")
-    t.add_column("")
-    t.add_column(tr(_("unit")))
-    for y in years:
-        t.add_column(y, justify="right")
-    first = True
+    rows: list[list[str] | str] = []
     for row in kpi_rows(result, language(), detail):
         if isinstance(row, str):
-            if not first:
-                t.add_section()
-            t.add_row(Text(row, style="bold"))
-            first = False
-            continue
-        indent = "  " * (row.level + 1)
-        t.add_row(Text(indent + row.label.strip()), row.unit,
-                  *(_fmt(v, row.decimals) for v in row.values))
-    return t
-
-
-def render_text(result: dict[str, Any], title: str, detail: bool = False) -> str:
-    """The results table as plain text, for ``--out FILE``."""
-    console = Console(record=True, width=160, file=io.StringIO())
-    print_results(result, title, console, detail)
-    return console.export_text()
-
-
-def print_results(result: dict[str, Any], title: str, console: Console,
-                  detail: bool = False) -> None:
-    console.print(results_table(result, title, detail))
+            rows.append(row.strip())
+        else:
+            rows.append(["  " * (row.level + 1) + row.label.strip(), row.unit,
+                         *(_fmt(v, row.decimals) for v in row.values)])
+    lines = [*plain.wrapped(tr(title), width, 2), "",
+             *plain.table(["", tr(_("unit")), *years], rows, width,
+                          right=range(2, 2 + len(years)), fixed=range(1, 2 + len(years)),
+                          bold_sections=bold)]
     if result["warnings"]:
-        console.print(Text(tr(_("Warnings")), style="bold"))
+        lines += ["", plain.bold(tr(_("Warnings")), bold)]
         for w in result["warnings"]:
-            console.print(f"  • {tr(w['message'])} [{w['code']}]", highlight=False, markup=False)
+            lines += plain.wrapped(f"  • {tr(w['message'])} [{w['code']}]", width, 2)
+    if coverage:
+        lines += ["", *plain.wrapped(coverage, width, 2)]
+    return lines
 
 
 #: The console lists at most this many problems, then counts the rest by code.
@@ -85,6 +73,10 @@ def print_problems(problems: list[Problem], console: Console, listed: bool = Fal
         console.print("\n".join([head, *(f"  {p}" for p in shown), *more]), markup=False,
                       highlight=False, soft_wrap=True)
         return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     t = Table(title=head.removesuffix(".").removesuffix("。"), box=box.SIMPLE,
               title_justify="left", show_lines=False)
     for col in (_("where"), _("value"), _("problem"), _("how to fix"), _("code")):
