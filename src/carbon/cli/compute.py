@@ -14,6 +14,7 @@ from carbon.cli.common import (
     EXIT_CHECK_FAILED,
     INPUTS_HELP,
     Lang,
+    arrow_frees_at_once,
     guarded,
     lang_option,
     out_format,
@@ -77,6 +78,12 @@ def compute(
                                 "events not stated, duplicate or overlapping rows."),
 ) -> None:
     """Compute energy (kWh, tce), Scope 1 and Scope 2 and intensities for every year."""
+    with guarded(lang):
+        kind = out_format(out, fmt.value if fmt else None,
+                          {".json": "json", ".xlsx": "xlsx", ".csv": "csv"})
+    workbook = kind == "xlsx"
+    if not workbook:
+        arrow_frees_at_once()
     from carbon.manifest import build as build_manifest
     from carbon.manifest import dumps as manifest_dumps
     from carbon.manifest import relative
@@ -87,10 +94,6 @@ def compute(
     from carbon.report.write import check_targets
     from carbon.review import summary
 
-    with guarded(lang):
-        kind = out_format(out, fmt.value if fmt else None,
-                          {".json": "json", ".csv": "csv", ".xlsx": "xlsx"})
-    workbook = kind == "xlsx"
     fmt = Format.table if workbook else Format(kind)
     with guarded(lang), problems_to(errors, paths, [out, manifest]) as problem_files, progress(
             _("Reading the inventory"), total=3 if workbook else 2) as bar:
