@@ -6,8 +6,11 @@ is wrong; 3 an internal error (one line, no traceback unless ``--debug``).
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import os
 import sys
+import threading
 
 import typer
 
@@ -71,8 +74,35 @@ def _reuse_freed_memory() -> None:
         return
 
 
+def _leave(code: str | int | None) -> None:
+    """End the process with ``code`` without tearing the interpreter down.
+
+    Python's shutdown clears every module and frees every object one by one: after a compute
+    of a small inventory about 0.12 s of its 0.8, with nothing left to do (every output is
+    written and closed by then). The atexit callbacks still run and the standard streams are
+    flushed. Python's own exit is left to do it all when another thread still runs, a stream
+    cannot be flushed (a pipe closed early) or the code is not a number.
+    """
+    if (code is None or isinstance(code, int)) and threading.active_count() == 1:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        else:
+            atexit._run_exitfuncs()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code or 0)
+    sys.exit(code)
+
+
 def main() -> None:
     """Console-script entry point."""
     _reuse_freed_memory()
     handle_signals()
-    sys.exit(app())
+    try:
+        code = app()
+    except SystemExit as exc:
+        code = exc.code
+    _leave(code)
