@@ -105,8 +105,9 @@ def serve(
                         year=year)
         import signal
 
-        from carbon.cli.common import Interrupted
+        from carbon.cli.common import Interrupted, long_running
 
+        long_running()
         try:
             run(config, host, port, root_path=root_path, forwarded_allow_ips=forwarded_allow_ips,
                 ready=lambda url: typer.echo(f"listening on {url}"))
