@@ -118,3 +118,18 @@ def test_factors_option_given_a_file_or_an_empty_folder(tmp_path, own_set):
             assert "internal error" not in result.stderr
     with pytest.raises(FactorSetError, match="is not a folder"):  # the API's factor_sets too
         with_user_sets([own_set / "factors.csv"])
+
+
+def test_a_bundled_sets_rows_are_checked_when_first_used(own_set):
+    """The bundled sets load their metadata only; a set's rows are checked, as strictly, when a
+    run first uses them (a set of one's own is checked in full before the run)."""
+    from carbon.factors import load_sets
+
+    _rows(own_set, "emission,electricity,,0.5,kgCO2/kWh,,true,")  # no reference
+    lazy = load_sets([own_set], rows_when_used=True)["my-set"]
+    assert lazy.meta.id == "my-set" and len(lazy.sha256) == 64
+    with pytest.raises(FactorSetError, match="row 2") as exc:
+        lazy.get("emission", "electricity")
+    assert str(own_set) in str(exc.value)
+    with pytest.raises(FactorSetError, match="row 2"):
+        load_set(own_set)

@@ -12,9 +12,9 @@ import csv
 import io
 import math
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import pint
@@ -131,12 +131,43 @@ class Factor:
         return self.value * parse_unit(self.unit)
 
 
+class _Rows(Mapping[tuple[str, str, str], Factor]):
+    """A bundled set's rows by (parameter, subject, region): ``factors.csv`` as read, checked
+    when a run first uses them (as strictly as :func:`load_set` checks a set of one's own).
+
+    Raises
+    ------
+    FactorSetError
+        On first use, listing every problem of the rows.
+    """
+
+    def __init__(self, data: bytes, meta: FactorSetMeta, path: Path) -> None:
+        self._data, self._meta, self._path = data, meta, path
+
+    @cached_property
+    def _rows(self) -> dict[tuple[str, str, str], Factor]:
+        factors, problems = _checked_rows(self._data, self._meta, self._meta.id)
+        if problems:
+            raise FactorSetError(str(self._path), problems)
+        return factors
+
+    def __getitem__(self, key: tuple[str, str, str]) -> Factor:
+        return self._rows[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str, str]]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 @dataclass(frozen=True)
 class FactorSet:
-    """A loaded, checked factor set."""
+    """A loaded factor set (its rows checked when loaded, or, a bundled set's, when first
+    used: :func:`load_set`)."""
 
     meta: FactorSetMeta
-    factors: dict[tuple[str, str, str], Factor]
+    factors: Mapping[tuple[str, str, str], Factor]
     sha256: str
     path: Path
 
@@ -211,8 +242,9 @@ def check_row(row: dict[str, str], where: str) -> list[str]:
     return out
 
 
-def load_set(path: Path) -> FactorSet:
-    """Load and check one factor-set folder.
+def load_set(path: Path, *, rows_when_used: bool = False) -> FactorSet:
+    """Load and check one factor-set folder; its rows too unless ``rows_when_used`` (the
+    bundled sets: a run checks the few it uses, when it uses them).
 
     Raises
     ------
@@ -241,6 +273,21 @@ def load_set(path: Path) -> FactorSet:
     if meta is not None and meta.id != path.name:
         problems.append(_("metadata.toml, key id: {id} differs from the folder {folder}",
                           id=quoted(meta.id), folder=quoted(path.name)))
+    sha256 = digest(meta_bytes, rows_bytes)
+    if meta is not None and not problems and rows_when_used:
+        return FactorSet(meta, _Rows(rows_bytes, meta, path), sha256, path)
+    factors, row_problems = _checked_rows(rows_bytes, meta, meta.id if meta else path.name)
+    problems += row_problems
+    if problems or meta is None:
+        raise FactorSetError(str(path), problems)
+    return FactorSet(meta, factors, sha256, path)
+
+
+def _checked_rows(rows_bytes: bytes, meta: FactorSetMeta | None, set_id: str
+                  ) -> tuple[dict[tuple[str, str, str], Factor], list[str]]:
+    """A set's ``factors.csv`` as factors by (parameter, subject, region), and every problem
+    of its rows (``meta``: the set's metadata when it loaded, for its grid regions)."""
+    problems: list[str] = []
     reader = csv.DictReader(io.StringIO(rows_bytes.decode("utf-8-sig")))
     header = tuple(reader.fieldnames or ())
     if header != COLUMNS:
@@ -250,9 +297,8 @@ def load_set(path: Path) -> FactorSet:
                           columns=",".join(COLUMNS),
                           unknown=_("; unknown {columns}", columns=unknown) if unknown else "",
                           missing=_("; missing {columns}", columns=lacking) if lacking else ""))
-        raise FactorSetError(str(path), problems)
+        return {}, problems
     factors: dict[tuple[str, str, str], Factor] = {}
-    set_id = meta.id if meta else path.name
     for n, row in enumerate(reader, start=2):
         where = _("factors.csv, row {row}", row=n)
         if None in row:
@@ -273,19 +319,19 @@ def load_set(path: Path) -> FactorSet:
             if not any(k[2] == grid for k in factors):
                 problems.append(_("metadata.toml, grid_regions.{grid}: no factor row for this "
                                   "grid", grid=grid))
-    if problems or meta is None:
-        raise FactorSetError(str(path), problems)
-    return FactorSet(meta, factors, digest(meta_bytes, rows_bytes), path)
+    return factors, problems
 
 
 @cache
 def bundled() -> dict[str, FactorSet]:
-    """Every bundled factor set, by id."""
-    return load_sets([bundled_dir()])
+    """Every bundled factor set, by id (their rows checked when a run uses them)."""
+    return load_sets([bundled_dir()], rows_when_used=True)
 
 
-def load_sets(folders: Iterable[Path]) -> dict[str, FactorSet]:
-    """Load every factor set in ``folders`` (each a set, or a folder of sets)."""
+def load_sets(folders: Iterable[Path], *, rows_when_used: bool = False
+              ) -> dict[str, FactorSet]:
+    """Load every factor set in ``folders`` (each a set, or a folder of sets; ``rows_when_used``:
+    :func:`load_set`'s)."""
     out: dict[str, FactorSet] = {}
     errors: list[str] = []
     failed: list[FactorSetError] = []
@@ -303,7 +349,7 @@ def load_sets(folders: Iterable[Path]) -> dict[str, FactorSet]:
             continue
         for p in found:
             try:
-                fs = load_set(p)
+                fs = load_set(p, rows_when_used=rows_when_used)
             except FactorSetError as exc:  # its problems under its own heading, in any language
                 failed.append(exc)
                 errors.append(Joined([_("factor set {path} does not load:", path=exc.path),
