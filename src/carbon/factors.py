@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import pint
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -159,6 +160,12 @@ class _Rows(Mapping[tuple[str, str, str], Factor]):
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def get(self, key: tuple[str, str, str], default: Any = None) -> Any:
+        return self._rows.get(key, default)  # a miss without an exception (Mapping's raises one)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,9 @@ def compute(
     workbook = kind == "xlsx"
     if not workbook:
         arrow_frees_at_once()
+    from carbon.manifest import build as build_manifest
+    from carbon.manifest import dumps as manifest_dumps
+    from carbon.manifest import relative
     from carbon.progress import progress
     from carbon.report import csvout, jsonout
     from carbon.report.problems import problems_to
@@ -143,10 +146,6 @@ def compute(
         if charts is not None:
             files += _chart_files(charts, result, chosen)
         if manifest is not None:
-            from carbon.manifest import build as build_manifest
-            from carbon.manifest import dumps as manifest_dumps
-            from carbon.manifest import relative
-
             base = manifest.resolve().parent
             given: dict[str, Any] = {"path": relative(paths[0], base)}
             if len(paths) > 1:
