@@ -105,7 +105,8 @@ def main() -> None:
     and the collector spent about 40 ms of a small compute's run scanning the objects pandas,
     pint and pydantic create as they are imported (and 0.1-0.2 s of a million-row one), none
     of them garbage; a million-row compute and its workbook peak at the same memory without it.
-    ``carbon serve``, which runs until stopped, turns it back on (:func:`carbon.cli.common.long_running`).
+    ``carbon serve``, which runs until stopped, turns it back on
+    (:func:`carbon.cli.common.long_running`).
     """
     gc.disable()
     _reuse_freed_memory()

@@ -117,12 +117,14 @@ def arrow_frees_at_once() -> None:
     os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")
     os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
 
+
 def long_running() -> None:
     """Turn Python's garbage collector back on for a command that runs until stopped (``carbon
     serve``; :func:`carbon.cli.main` turns it off for the batch commands), what is loaded so far
     set aside so that it is not scanned again."""
     gc.freeze()
     gc.enable()
+
 
 class _WhenGiven:
     """typer's coercion of a parameter's value, built only when the parameter has a value.
