@@ -415,3 +415,48 @@ def test_the_process_ends_with_every_output_whole(tmp_path):
         done = subprocess.run([sys.executable, "-m", "carbon", *args], capture_output=True,
                               text=True, check=False)
         assert done.returncode == code, (args, done.returncode, done.stderr)
+
+
+def test_paths_and_choices_are_coerced_as_typer_coerces_them(tmp_path):
+    """cli.common._direct calls typer's own checks of a path or a choice without the pydantic
+    adapter typer wraps them in: for every such parameter of every command, on values typer
+    takes and values it refuses, the result is typer's (and a refused value is refused)."""
+    from enum import Enum
+
+    import typer.main
+    from typer._click import Context
+    from typer._coercion import build_runtime_param
+
+    from carbon.cli import app
+    from carbon.cli.common import _direct
+
+    root = typer.main.get_command(app)
+    ctx = Context(root)
+    paths = [str(EXAMPLE), str(EXAMPLE / "activity.csv"), str(tmp_path / "new.json"), "-",
+             str(tmp_path)]
+    seen = 0
+    for path in _commands(root, ctx):
+        cmd = root
+        for name in path:
+            cmd = cmd.get_command(ctx, name)
+        for param in cmd.params:
+            descriptor = getattr(param, "type_descriptor", None)
+            direct = _direct(descriptor) if descriptor is not None else None
+            if direct is None:
+                continue
+            seen += 1
+            leaf = descriptor.annotation
+            leaf = getattr(leaf, "__args__", (leaf,))[0]
+            values = ([m.value for m in leaf] + ["nonsense", leaf.__members__.__iter__().__next__()]
+                      if isinstance(leaf, type) and issubclass(leaf, Enum) else paths)
+            many = param.multiple or param.nargs == -1
+            for v in values:
+                given = (v, v) if many else v
+                try:
+                    want = build_runtime_param(descriptor).coerce(given, param=param, ctx=ctx)
+                except Exception:
+                    with pytest.raises(Exception):  # noqa: B017 - refused, as typer refuses it
+                        direct(given, param, ctx)
+                    continue
+                assert direct(given, param, ctx) == want, (path, param.name, v)
+    assert seen >= 20
