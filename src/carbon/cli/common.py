@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -139,65 +139,15 @@ class _WhenGiven:
     def __init__(self, descriptor: Any) -> None:
         self.descriptor = descriptor
         self.built: Any = None
-        self.direct: Any = None
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
         if value is None:
             return () if param.multiple or param.nargs == -1 else None
-        if self.direct is None:
-            self.direct = _direct(self.descriptor) or False
-        if self.direct:
-            try:
-                return self.direct(value, param, ctx)
-            except Exception:  # typer's own coercion below says what is wrong
-                pass
         if self.built is None:
             from typer._coercion import build_runtime_param
 
             self.built = build_runtime_param(self.descriptor)
         return self.built.coerce(value, param=param, ctx=ctx)
-
-
-def _direct(descriptor: Any) -> Callable[[Any, Any, Any], Any] | None:
-    """For a path, a choice (an Enum) or a list of either: typer's own checks of a value
-    (``coerce_cli_path``, ``coerce_cli_choice``) called without the pydantic TypeAdapter typer
-    wraps them in, whose import and build take 20-30 ms of a command's start. None for any other
-    parameter. A value they refuse goes to typer's full coercion, which says why in its words."""
-    from pathlib import Path
-
-    try:
-        from typer._param_types import coerce_cli_choice, coerce_cli_path
-    except ImportError:  # another typer: its coercion as it is
-        return None
-    info = descriptor.parameter_info
-    if getattr(info, "parser", None) is not None or descriptor.file_annotation is not None:
-        return None
-    annotation = descriptor.annotation
-    many = typing.get_origin(annotation) is list
-    leaf = (typing.get_args(annotation) or (None,))[0] if many else annotation
-    one: Callable[[Any, Any, Any], Any]
-    if leaf is Path and info.path_type is None:
-        def one(v: Any, param: Any, ctx: Any) -> Any:
-            if not isinstance(v, str):
-                raise TypeError(v)
-            return coerce_cli_path(Path(v), info, path_type=Path, param=param, ctx=ctx)
-    elif isinstance(leaf, type) and issubclass(leaf, Enum):
-        choices = tuple(leaf)
-
-        def one(v: Any, param: Any, ctx: Any) -> Any:
-            return coerce_cli_choice(v, choices=choices, case_sensitive=info.case_sensitive,
-                                     ctx=ctx)
-    else:
-        return None
-    if not many:
-        return one
-
-    def each(value: Any, param: Any, ctx: Any) -> Any:
-        if not isinstance(value, list | tuple):
-            raise TypeError(value)
-        return [one(v, param, ctx) for v in value]
-
-    return each
 
 
 def coerced_when_given(params: list[Any]) -> list[Any]:
