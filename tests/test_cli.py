@@ -415,3 +415,20 @@ def test_the_process_ends_with_every_output_whole(tmp_path):
         done = subprocess.run([sys.executable, "-m", "carbon", *args], capture_output=True,
                               text=True, check=False)
         assert done.returncode == code, (args, done.returncode, done.stderr)
+
+
+def test_the_garbage_collector_is_off_while_loading_and_on_for_the_work():
+    """cli.main turns Python's garbage collector off while a command loads its libraries (about
+    40 ms of a small compute) and cli.common.read turns it back on for the work: a run over many
+    branch workbooks makes garbage it must find. Read at the end of a compute, and of --version,
+    which loads nothing."""
+    import subprocess
+    import sys
+
+    for args, on in ((["compute", str(EXAMPLE), "--format", "json"], True), (["--version"], False)):
+        code = ("import atexit, gc, sys; from carbon.cli import main; atexit.register(lambda: "
+                f"print('gc', gc.isenabled(), file=sys.stderr)); sys.argv = ['carbon', *{args!r}]; "
+                "main()")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True)
+        assert f"gc {on}" in done.stderr, (args, done.stderr[-500:])

@@ -101,12 +101,10 @@ def _leave(code: str | int | None) -> None:
 def main() -> None:
     """Console-script entry point.
 
-    Python's cyclic garbage collector is off for a command: a command is a batch that ends,
-    and the collector spent about 40 ms of a small compute's run scanning the objects pandas,
-    pint and pydantic create as they are imported (and 0.1-0.2 s of a million-row one), none
-    of them garbage; a million-row compute and its workbook peak at the same memory without it.
-    ``carbon serve``, which runs until stopped, turns it back on
-    (:func:`carbon.cli.common.long_running`).
+    Python's cyclic garbage collector is off while a command loads its libraries: it spent
+    about 40 ms of a small compute's run scanning the objects pandas, pint and pydantic create
+    as they are imported, none of them garbage. It is back on, with what was loaded set aside,
+    once the work starts (:func:`carbon.cli.common.collect_from_now`).
     """
     gc.disable()
     _reuse_freed_memory()

@@ -118,10 +118,12 @@ def arrow_frees_at_once() -> None:
     os.environ.setdefault("MIMALLOC_ARENA_EAGER_COMMIT", "0")
 
 
-def long_running() -> None:
-    """Turn Python's garbage collector back on for a command that runs until stopped (``carbon
-    serve``; :func:`carbon.cli.main` turns it off for the batch commands), what is loaded so far
-    set aside so that it is not scanned again."""
+def collect_from_now() -> None:
+    """Turn Python's garbage collector back on (:func:`carbon.cli.main` turns it off while a
+    command loads its libraries), what is loaded so far set aside so that it is not scanned
+    again: called when the libraries are in and the work starts (:func:`read`, ``carbon
+    serve``). A run over many inputs makes garbage the collector must find (fourteen branch
+    workbooks: 7 MiB)."""
     gc.freeze()
     gc.enable()
 
@@ -342,8 +344,10 @@ def said_written(paths: list[Path]) -> None:
 def read(paths: list[Path], factors: list[Path] | None, *, pending: bool = False) -> Any:
     """:func:`carbon.api.read_inventory`, the run's language learnt from what was read (also
     when it fails: its problems are then shown in the inventory's language)."""
+    import carbon.io  # noqa: F401 - the libraries a read needs (pandas, Arrow, pint), loaded
     from carbon import api
 
+    collect_from_now()
     try:
         inv = api.read_inventory(*paths, factor_sets=factors or [], pending=pending)
     except InputError as exc:

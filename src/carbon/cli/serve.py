@@ -105,9 +105,9 @@ def serve(
                         year=year)
         import signal
 
-        from carbon.cli.common import Interrupted, long_running
+        from carbon.cli.common import Interrupted, collect_from_now
 
-        long_running()
+        collect_from_now()
         try:
             run(config, host, port, root_path=root_path, forwarded_allow_ips=forwarded_allow_ips,
                 ready=lambda url: typer.echo(f"listening on {url}"))
