@@ -432,3 +432,14 @@ def test_the_garbage_collector_is_off_while_loading_and_on_for_the_work():
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               check=True)
         assert f"gc {on}" in done.stderr, (args, done.stderr[-500:])
+
+
+def test_a_command_run_inside_another_program_leaves_its_garbage_collector_alone():
+    """Only the `carbon` process turns the collector off and back on (freezing what it loaded):
+    a command run in-process (a test, a notebook) neither freezes the caller's heap nor changes
+    whether its collector runs."""
+    import gc
+
+    frozen, enabled = gc.get_freeze_count(), gc.isenabled()
+    assert run("compute", EXAMPLE, "--format", "json").exit_code == 0
+    assert (gc.get_freeze_count(), gc.isenabled()) == (frozen, enabled)

@@ -123,9 +123,11 @@ def collect_from_now() -> None:
     command loads its libraries), what is loaded so far set aside so that it is not scanned
     again: called when the libraries are in and the work starts (:func:`read`, ``carbon
     serve``). A run over many inputs makes garbage the collector must find (fourteen branch
-    workbooks: 7 MiB)."""
-    gc.freeze()
-    gc.enable()
+    workbooks: 7 MiB). Once only, and only where ``main`` turned it off: a second read (restate)
+    or the commands run inside another program (a test, a notebook) leave its heap alone."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 class _WhenGiven:
