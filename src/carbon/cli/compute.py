@@ -133,11 +133,11 @@ def compute(
             elif fmt is Format.csv:
                 text = csvout.render(result)
             else:  # the table as text, into a file
+                from carbon.report import plain
                 from carbon.report.console import results_lines
-                from carbon.report.plain import FILE_WIDTH
 
-                text = "".join(line + "\n" for line in results_lines(
-                    result, title, FILE_WIDTH, detail, coverage=tr(summary(run.review.coverage))))
+                text = plain.text(results_lines(result, title, plain.FILE_WIDTH, detail,
+                                                coverage=tr(summary(run.review.coverage))))
             if out is None:
                 bar.close()
                 typer.echo(text, nl=False)

@@ -103,6 +103,11 @@ def table(heads: Sequence[str], rows: Sequence[Sequence[str] | str], width: int,
     return out
 
 
+def text(lines: list[str]) -> str:
+    """``lines`` as one text, each ended by a newline."""
+    return "".join(line + "\n" for line in lines)
+
+
 def write_lines(lines: list[str], stream: TextIO | None = None) -> None:
     """Write ``lines``, each ended by a newline, to ``stream`` (standard output by default)."""
-    (stream or sys.stdout).write("".join(line + "\n" for line in lines))
+    (stream or sys.stdout).write(text(lines))
