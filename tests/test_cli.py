@@ -434,6 +434,23 @@ def test_the_garbage_collector_is_off_while_loading_and_on_for_the_work():
         assert f"gc {on}" in done.stderr, (args, done.stderr[-500:])
 
 
+def test_the_carbon_process_does_not_look_for_pydantic_plugins_unless_told_to():
+    """pydantic looks through every installed package's entry points for plugins when the first
+    model is built (6 ms with a development install's 93 packages): the `carbon` process turns
+    that off, unless the user's own PYDANTIC_DISABLE_PLUGINS says otherwise."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import atexit, sys; from carbon.cli import main; atexit.register(lambda: print("
+            "'plugins', sys.modules['pydantic.plugin._loader']._plugins, file=sys.stderr)); "
+            f"sys.argv = ['carbon', 'compute', {str(EXAMPLE)!r}, '--format', 'json']; main()")
+    for env, looked in (({}, False), ({"PYDANTIC_DISABLE_PLUGINS": "some_plugin"}, True)):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, env={**os.environ, **env})
+        assert ("plugins None" not in done.stderr) == looked, (env, done.stderr[-500:])
+
+
 def test_a_command_run_inside_another_program_leaves_its_garbage_collector_alone():
     """Only the `carbon` process turns the collector off and back on (freezing what it loaded):
     a command run in-process (a test, a notebook) neither freezes the caller's heap nor changes

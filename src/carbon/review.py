@@ -102,6 +102,8 @@ def check_years(inv: Inventory, years: Sequence[int], option: Sequence[int] | No
     InputError
         A year of the settings' ``reporting_years`` it has no activity in.
     """
+    if not option and not inv.settings.reporting_years:
+        return  # the years are those the activity touches (reporting_years)
     have = data_years(inv)
     empty = [y for y in years if y not in set(have)]
     if not empty:
