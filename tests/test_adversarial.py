@@ -13,7 +13,8 @@ csv        23     missing, empty, header-only and blank tables; folders, pipes, 
                   and looping links and unreadable files in place of a CSV file or settings.toml
 enc        14     byte-order marks (UTF-8, UTF-16), GBK and Big5 read and named in a notice,
                   unsure and impossible readings, NUL bytes, UTF-16 without a BOM, a BOM mid-file
-struct     15     semicolons and tabs, ragged rows, unquoted thousands, a quote never closed, CRLF
+struct     16     semicolons and tabs, ragged rows, unquoted thousands, a quote never closed or
+                  closed a line later, CRLF
                   and CR line ends, multi-line cells, unnamed, duplicate and repeated headers
 value      38     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, pasted ids, hex,
                   percent, decimal commas, full-width digits, impossible dates (2022-02-30, year
@@ -345,6 +346,10 @@ case("struct-unquoted-thousands", activity_text(f"{HEAD}\nE1,2022-01-01,2022-12-
 case("struct-quote-never-closed", activity_text(
     f"{HEAD}\nE1,2022-01-01,2022-12-31,electricity,100,\"kWh\n{ROW_TEXT}\n{ROW_TEXT}\n"),
      "inv/activity.csv, row 2", "never closed", "[open_quote]")
+case("struct-quote-closed-a-line-later", activity_text(
+    f"{HEAD}\n{ROW_TEXT}\nE1,2022-01-01,2022-12-31,electricity,\"100,kWh\nE1 2022\",kWh\n"),
+     "inv/activity.csv, row 3, column quantity", "closes only on a later line", "[open_quote]",
+     absent=("not a number", "[not_a_number]"))
 case("struct-crlf", activity_text(f"{HEAD}\r\n{ROW_TEXT}\r\n\r\n"), code=0, writes=("out.json",),
      check=energy("2022", 100))
 case("struct-cr-only", activity_text(f"{HEAD}\r{ROW_TEXT}\r"), code=0, writes=("out.json",),

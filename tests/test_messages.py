@@ -39,6 +39,17 @@ def test_a_message_is_its_english_text_and_remembers_its_parameters():
     assert tr("plain text", "zh-Hant") == "plain text"
 
 
+def test_a_quoted_value_shows_a_line_break_or_an_invisible_character_in_every_language():
+    """A cell's text in a message: a line break, a tab or a zero-width space is written as its
+    escape (as the English repr does), so the problem stays on its line; Chinese stays Chinese."""
+    for value, hans, hant in (("100,kWh\nE1", "“100,kWh\\nE1”", "「100,kWh\\nE1」"),
+                              ("\u200b汽油\t", "“\\u200b汽油\\t”", "「\\u200b汽油\\t」"),
+                              ("汽油", "“汽油”", "「汽油」")):
+        shown = i18n.quoted(value)
+        assert (tr(shown, "en"), tr(shown, "zh-Hans"), tr(shown, "zh-Hant")) == (
+            repr(value), hans, hant)
+
+
 @pytest.mark.parametrize(("option", "settings", "template", "env", "chosen"), [
     ("en", "zh-Hans", "zh-Hant", {"LANG": "zh_TW.UTF-8"}, "en"),
     (None, "zh-Hans", "zh-Hant", {"LANG": "zh_TW.UTF-8"}, "zh-Hans"),

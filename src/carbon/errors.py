@@ -117,6 +117,16 @@ def _order(p: Problem) -> tuple[object, ...]:
             p.message)
 
 
+def _told_once(problems: set[Problem]) -> set[Problem]:
+    """Without what a cell's text is not, where a quote left open ran other text into the cell
+    (``open_quote``): the quote is the problem, and the fix."""
+    quoted = {(p.file, p.sheet, p.row, p.column) for p in problems if p.code == "open_quote"}
+    if not quoted:
+        return problems
+    return {p for p in problems
+            if p.code == "open_quote" or (p.file, p.sheet, p.row, p.column) not in quoted}
+
+
 class CarbonError(Exception):
     """Base of every error carbon raises on purpose."""
 
@@ -125,7 +135,7 @@ class InputError(CarbonError, ValueError):
     """The inventory (or a factor set) cannot be used as it is: one report of every problem."""
 
     def __init__(self, problems: Iterable[Problem], language: str | None = None):
-        self.problems: list[Problem] = sorted(set(problems), key=_order)
+        self.problems: list[Problem] = sorted(_told_once(set(problems)), key=_order)
         #: The problems as a list, whatever ``problems`` is (the library's error gives a frame).
         self.listed: list[Problem] = self.problems
         #: A line shown after the problems (e.g. why the --errors file could not be written).

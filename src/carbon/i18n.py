@@ -131,6 +131,9 @@ def quoted(value: object) -> Words | Joined:
     text = str(value)
     if isinstance(value, Msg | Words | Joined) and repr(text) == f"'{text}'":
         return Joined([_OPEN, value, _CLOSE], "", "")
+    if not text.isprintable():  # a line break, a tab, a zero-width space: shown as escapes
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        return Words(repr(text), f"“{shown}”", f"「{shown}」")
     return Words(repr(text), f"“{text}”", f"「{text}」")
 
 

@@ -26,9 +26,15 @@ class Column:
     help_en: str = ""
 
     @property
+    def free_text(self) -> bool:
+        """Words as people write them (a name, a note, a document reference): any text goes,
+        line breaks and commas included."""
+        return self.key in ("document_ref", "note", "name")
+
+    @property
     def repetitive(self) -> bool:
         """Few distinct values per column (ids, codes, dates): worth dictionary-encoding."""
-        return self.type != "number" and self.key not in ("document_ref", "note", "name")
+        return self.type != "number" and not self.free_text
 
     def label(self, lang: str) -> str:
         return {"zh-Hans": self.zh_hans, "zh-Hant": self.zh_hant}.get(lang, self.en)

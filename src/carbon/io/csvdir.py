@@ -138,9 +138,13 @@ def _ragged_rows(text: str, origin: Origin) -> list[Problem]:
                                 _("save it as CSV UTF-8 from your spreadsheet"))]
 
 
-def _runaway_quote(frame: pd.DataFrame, rows: np.ndarray, origin: Origin) -> list[Problem]:
-    """A cell that runs over lines holding whole rows: a quote opened and never closed."""
+def _runaway_quote(frame: pd.DataFrame, rows: np.ndarray, origin: Origin,
+                   spec: TableSpec) -> list[Problem]:
+    """A cell a quote opened and did not close on its own line: one that runs over lines holding
+    whole rows (the quote never closed), or one holding a line break and a comma in a column that
+    takes no free text (a quote on a later line closed it: the text between was read in)."""
     width = len(frame.columns)
+    plain = {c.key for c in spec.columns if not c.free_text}
     out = []
     for key in frame.columns:
         col = frame[key]
@@ -149,13 +153,19 @@ def _runaway_quote(frame: pd.DataFrame, rows: np.ndarray, origin: Origin) -> lis
         if not multi.any():
             continue
         for value in pd.Series(texts)[multi.to_numpy()]:
-            if any(line.count(",") >= width - 1 for line in str(value).splitlines()[1:]):
-                at = np.flatnonzero((col == value).to_numpy())
-                out.append(Problem(origin.file, None, int(rows[at[0]]), str(key), "open_quote",
-                                   str(value)[:60],
-                                   _("a quote (\") opens this cell and is never closed: the rows "
-                                     "after it were read into this one cell"),
-                                   _("close the quote, or remove it")))
+            text = str(value)
+            if any(line.count(",") >= width - 1 for line in text.splitlines()[1:]):
+                message = _("a quote (\") opens this cell and is never closed: the rows after it "
+                            "were read into this one cell")
+            elif key in plain and "," in text:
+                message = _("a quote (\") opens this cell and closes only on a later line: the "
+                            "text between, line break and commas included, was read into this "
+                            "one cell")
+            else:
+                continue
+            at = np.flatnonzero((col == value).to_numpy())
+            out.append(Problem(origin.file, None, int(rows[at[0]]), str(key), "open_quote",
+                               text[:60], message, _("close the quote, or remove it")))
     return out
 
 
@@ -225,7 +235,7 @@ def read_csv_table(path: Path, name: str, origin: Origin
                                     heads[0], _("this row repeats the header row (two files "
                                                 "joined together?)"), _("delete the row")))
         blank |= again
-    problems += _runaway_quote(frame, rows, origin)
+    problems += _runaway_quote(frame, rows, origin, spec)
     if blank.any():
         frame = frame[~blank].reset_index(drop=True)
     return RawTable(name, frame, rows[~blank], origin), problems, notices
