@@ -24,7 +24,7 @@ path       7      spaces and Chinese in paths, a lone CSV, a pipe, a device, a l
                   named .xlsx
 settings   14     a BOM and CRLF (accepted), GBK, Big5 and UTF-16 (refused, named), a folder, a
                   broken link, bad TOML, unknown keys, wrong types, NUL bytes
-book       29     header-only sheets, no entities sheet (the fix names no other sheet), XXE and
+book       31     header-only sheets, no entities sheet (the fix names no other sheet), XXE and
                   billion laughs, DTDs in any part, Strict Open XML, cells beyond 32,767
                   characters (inline, shared, 2 MiB), a CSV, nothing or a broken zip named .xlsx,
                   an unreadable workbook, merged and duplicate headers, numbers, text, booleans,
@@ -630,6 +630,12 @@ case("book-truncated", lambda w, mp: (lambda p: (p.write_bytes(p.read_bytes()[:9
 case("book-no-workbook-rels", lambda w, mp: (lambda p: (_drop_member(p, "xl/_rels/workbook.xml.rels"),
                                                         compute(p, w))[1])(book(w)),
      "damaged", "[corrupt]")
+case("book-shared-string-out-of-range", edited(activity_member, lambda b: __import__("re").sub(
+    rb'<c r="A2" t="inlineStr"><is><t>E1</t></is></c>', rb'<c r="A2" t="s"><v>99999</v></c>', b,
+    count=1)),
+     "inv.xlsx", "refers to shared text the workbook does not hold", "[corrupt]")
+case("book-named-without-xlsx", lambda w, mp: compute(book(w).rename(w / "inv.xlsx.download"), w),
+     **OK)
 case("book-merged-header", workbook(mutate=lambda wb: wb["activity"].merge_cells("E1:F1")),
      "activity!E1", "[merged_cells]")
 case("book-duplicate-header", workbook(activity_header=[*ACTIVITY_COLUMNS, "quantity"],

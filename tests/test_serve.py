@@ -615,3 +615,166 @@ def test_serve_refuses_to_start_on_a_head_office_inventory_with_problems(tmp_pat
     assert result.exit_code == 2
     assert "activity.csv" in result.stderr and "quantity" in result.stderr
     assert "listening" not in result.stdout
+
+
+# -- what a clumsy user or a prober sends ---------------------------------------------------------
+def test_a_report_year_without_data_says_which_years_have_data(site):
+    """?year=2030 of a collection whose data cover 2024-2025: a page (422) naming the years it
+    has, in the page's language, for the report and each of its downloads; never a 500."""
+    site.post("/submit", site.workbook("BR01.xlsx"), headers=site.bearer("BR01"))
+    for route in ("/report", "/report.xlsx", "/report/run.json", "/report/inputs.zip"):
+        got = site.client.get(f"{route}?year=2030", headers={**site.bearer("HO"), **JSON})
+        assert got.status_code == 422, (route, got.text)
+        assert got.json()["error"] == "no_such_year" and "2030" in got.json()["message"]
+        assert "2024, 2025" in got.json()["message"]
+    page = site.client.get("/report?year=2030,2025", headers={**site.bearer("HO"),
+                                                              "Accept-Language": "zh-CN"})
+    assert page.status_code == 422 and "2030 年没有任何数据行" in page.text
+
+
+@pytest.mark.parametrize("value", ["abc", "2025x", "20²5", "9" * 5000, "1800", "-2025",
+                                   "2025,abc"])
+def test_a_year_that_is_no_year_is_refused_not_ignored(site, value):
+    """year= that is not a year is a 400 naming it (it was taken as no year, showing another
+    year's figures; 5,000 digits were a 500)."""
+    for route, who in (("/status", "HO"), ("/status", "BR01"), ("/report", "HO"),
+                       ("/template.xlsx", "BR01")):
+        got = site.client.get(route, params={"year": value},
+                              headers={**site.bearer(who), **JSON})
+        assert got.status_code == 400, (route, got.text[:300])
+        assert got.json()["error"] == "bad_year"
+        assert value.split(",")[-1][:40] in got.json()["message"]
+    page = site.client.get("/status", params={"year": value},
+                           headers={**site.bearer("HO"), "Accept-Language": "zh-TW"})
+    assert page.status_code == 400 and "不是年份" in page.text
+
+
+def test_a_head_office_with_a_header_only_activity_still_hands_out_workbooks(tmp_path):
+    """The README lets the head office's activity be a header only while the branches send every
+    row: a branch downloads its workbook, the status answers (nothing expected yet; without a
+    year to show, a page saying how to give one), and the CLI does the same."""
+    site = Site(tmp_path)
+    act = site.hq / "activity.csv"
+    act.write_text(act.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    got = site.client.get("/template.xlsx?year=2025", headers=site.bearer("BR01"))
+    assert got.status_code == 200, got.text
+    assert 'filename="BR01-2025.xlsx"' in got.headers["content-disposition"]
+    status = site.client.get("/status?year=2025", headers={**site.bearer("HO"), **JSON})
+    assert status.status_code == 200 and not status.json()["problems"]
+    assert {r["entity_id"] for r in status.json()["idle"]} >= {"HO", "BR01", "BR02"}
+    no_year = site.client.get("/status", headers={**site.bearer("HO"), **JSON})
+    assert no_year.status_code == 422 and no_year.json()["error"] == "status_year"
+    no_year = site.client.get("/template.xlsx", headers={**site.bearer("BR01"),
+                                                         "Accept-Language": "zh-CN"})
+    assert no_year.status_code == 422 and "?year=2025" in no_year.text
+    assert "尚无数据行" in no_year.text
+    made = run("template", "--inventory", site.hq, "--for", "BR01", "--years", "2025", "-o",
+               tmp_path / "BR01-2025.xlsx")
+    assert made.exit_code == 0, made.output
+    shown = run("status", site.hq)
+    assert shown.exit_code == 2 and "--year 2025" in shown.stderr
+    assert run("status", site.hq, "--year", "2025").exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["BR01", "BR01.xlsx.download", "BR01.zip", ".xlsx"])
+def test_a_workbook_uploaded_under_another_name_is_read_as_the_workbook_it_is(site, name):
+    book = site.workbook("BR01.xlsx")
+    checked = site.post("/check", book, headers=JSON, filename=name)
+    assert checked.status_code == 200 and checked.json()["problems"] == [], checked.text
+    got = site.post("/submit", book, headers={**site.bearer("BR01"), **JSON}, filename=name)
+    assert got.status_code == 201, got.text
+
+
+def test_a_method_a_route_does_not_take_is_a_405_in_the_page_language_with_allow(site):
+    got = site.client.put("/status", headers=JSON)
+    assert got.status_code == 405 and got.json()["error"] == "method_not_allowed"
+    assert "GET" in got.headers["allow"]
+    page = site.client.delete("/check", headers={"Accept-Language": "zh-TW"})
+    assert page.status_code == 405 and "不接受 DELETE 請求" in page.text
+    assert "POST" in page.headers["allow"]
+
+
+def test_json_answers_speak_the_request_language(site):
+    """POST /check and /submit as JSON: messages in the language the request asks for (it was
+    the workbook's for /check and always English for /submit); codes never change."""
+    book = site.workbook("BR01.xlsx", unit={3: "bananas"})
+    for lang, header, cjk in (("en", "en", False), ("zh-Hant", "zh-TW", True),
+                              ("zh-Hans", "zh-CN", True)):
+        for route, who in (("/check", None), ("/submit", "BR01")):
+            headers = {**JSON, "Accept-Language": header, **(site.bearer(who) if who else {})}
+            got = site.post(route, book, headers=headers)
+            problem = got.json()["problems"][0]
+            assert problem["code"] == "unknown_unit", (route, got.text[:300])
+            has_cjk = bool(re.search(r"[\u4e00-\u9fff]", problem["message"]))
+            assert has_cjk == cjk, (lang, route, problem)
+
+
+def test_a_broken_head_office_inventory_is_not_blamed_on_a_branch(site):
+    """A bad row in the head office's own files: a branch's good upload, status and workbook
+    get a 503 saying the head office must mend its inventory, without showing its rows; the
+    head office sees the problems themselves."""
+    act = site.hq / "activity.csv"
+    lines = act.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("5000.0", "abc")
+    act.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    book = site.workbook("BR01.xlsx")
+    for route, method in (("/submit", "post"), ("/status", "get"),
+                          ("/template.xlsx?year=2025", "get")):
+        headers = {**site.bearer("BR01"), **JSON}
+        got = (site.post(route, book, headers=headers) if method == "post"
+               else site.client.get(route, headers=headers))
+        assert got.status_code == 503, (route, got.text[:300])
+        assert got.json()["error"] == "hq_problems" and "abc" not in got.text
+    assert not site.store.current()
+    own = site.post("/submit", book, headers={**site.bearer("HO"), **JSON})
+    assert own.status_code == 422
+    assert [(p["file"], p["code"]) for p in own.json()["problems"]] == [
+        ("hq/activity.csv", "not_a_number")]
+
+
+def test_an_upload_that_stalls_is_given_up_and_one_dropped_is_not_an_error(site, monkeypatch,
+                                                                           caplog):
+    """A body that stops arriving: 408 after UPLOAD_IDLE seconds (it held a worker's connection
+    open for good); a client that goes away mid-upload: no error logged (it was a 500 with a
+    traceback)."""
+    import logging
+
+    import anyio
+
+    from carbon.web import app as app_module
+
+    monkeypatch.setattr(app_module, "UPLOAD_IDLE", 0.2)
+    head = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\n"
+            b"\r\nPK")
+
+    def call(then: str) -> list[dict]:
+        sent: list[dict] = []
+        messages = iter([{"type": "http.request", "body": head, "more_body": True}])
+
+        async def receive() -> dict:
+            try:
+                return next(messages)
+            except StopIteration:
+                if then == "disconnect":
+                    return {"type": "http.disconnect"}
+                await anyio.sleep(30)
+                raise AssertionError("not given up") from None
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": "POST", "path": "/check", "raw_path": b"/check", "root_path": "",
+                 "scheme": "http", "query_string": b"", "server": ("test", 80),
+                 "client": ("test", 1), "headers": [
+                     (b"content-type", b"multipart/form-data; boundary=b"),
+                     (b"accept", b"application/json")]}
+        anyio.run(site.app, scope, receive, send)
+        return sent
+
+    with caplog.at_level(logging.INFO, logger="carbon.serve"):
+        stalled = call("stall")
+        assert stalled[0]["status"] == 408
+        assert json.loads(stalled[1]["body"])["error"] == "stalled"
+        call("disconnect")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -199,3 +199,12 @@ class UsageError(CarbonError, ValueError):
 
     def __str__(self) -> str:
         return tr(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+class YearsWithoutData(UsageError):
+    """Years asked for (``--year``) in which the inventory has no activity: ``years``, and
+    ``have``, the years it has."""
+
+    def __init__(self, message: object, years: Sequence[int], have: Sequence[int]):
+        super().__init__(message)
+        self.years, self.have = list(years), list(have)

@@ -29,7 +29,7 @@ from carbon.coverage import (
     partial_years,
     series_codes,
 )
-from carbon.errors import InputError, Problem, UsageError
+from carbon.errors import InputError, Problem, YearsWithoutData
 from carbon.i18n import Joined, Msg, Words, _
 from carbon.io.parse import months_text
 from carbon.model import Inventory, Notice, Origin
@@ -111,11 +111,11 @@ def check_years(inv: Inventory, years: Sequence[int], option: Sequence[int] | No
     shown = Joined(str(y) for y in empty)
     has = Joined(str(y) for y in have) if have else _("none")
     if option:
-        raise UsageError(_(
+        raise YearsWithoutData(_(
             "--year {years}: the inventory has no activity in {years} (its activity rows cover "
             "{have}); a year without data would be reported as zeros. Report a year it has "
             "(--year {latest}), or add the activity rows of {years}", years=shown, have=has,
-            latest=have[-1] if have else ""))
+            latest=have[-1] if have else ""), empty, have)
     origin = _settings_origin(inv)
     raise InputError([Problem(
         origin.file, origin.sheet, None, "reporting_years", "no_activity", str(y),

@@ -38,6 +38,8 @@ from carbon.coverage import (
     coverage,
     day_numbers,
 )
+from carbon.errors import UsageError
+from carbon.i18n import _
 from carbon.model import Inventory
 
 #: The state of an entity's source in a month, in the order a cell shows them.
@@ -156,6 +158,9 @@ def submission_status(inv: Inventory, years: Sequence[int] | None = None) -> Sta
         The years to show. [a]
     """
     years = sorted(set(years or default_years(inv)))
+    if not years:
+        raise UsageError(_("no activity row, filled in or not, tells the year to show: give it "
+                           "with --year 2025"))
     cov = coverage(inv.activity, inv.entities, years, pending_meters(inv))
     t = cov.table
     status = cov.month_status()
@@ -168,7 +173,7 @@ def submission_status(inv: Inventory, years: Sequence[int] | None = None) -> Sta
     order = np.argsort(group, kind="stable")
     heads = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]]) if len(order) \
         else np.zeros(0, dtype=np.int64)
-    stops = np.r_[heads[1:], len(order)]
+    stops = np.r_[heads[1:], len(order)][:len(heads)]  # none when nothing is expected or sent
     cells = [_combine(status[order[a:b]]) for a, b in zip(heads, stops, strict=True)]
     firsts = key.iloc[order[heads]].reset_index(drop=True)
     names = dict(zip(inv.entities["entity_id"].astype(str), inv.entities["name"].astype(str),

@@ -8,7 +8,7 @@ import typer
 
 from carbon.cli.common import Lang, guarded, lang_option, read, said_written
 from carbon.errors import UsageError
-from carbon.i18n import Joined, _, from_locale, quoted
+from carbon.i18n import _, from_locale, quoted
 
 
 def parse_years(text: str | None) -> list[int] | None:
@@ -70,11 +70,13 @@ def template(
             write_atomic(target, build_template(labels, parse_years(years)))
             said_written([target])
             return
-        from carbon.report.site_template import build_site_template
+        from carbon.report.site_template import build_site_template, subtree_ids
         from carbon.review import data_years
 
-        inv = read(inventory, factors)
-        _known_site(inv.data.entities["entity_id"].astype(str).tolist(), site)
+        # as carbon status reads it: rows not yet filled in kept aside, and no activity row
+        # needed (the head office's may be a header only until the branches send theirs)
+        inv = read(inventory, factors, pending=True)
+        subtree_ids(inv.data, site)  # an unknown id: did you mean …
         wanted = parse_years(years)
         if wanted is not None and len(wanted) != 1:
             raise UsageError(_("--years {years}: a site's workbook collects one year; write "
@@ -98,15 +100,3 @@ def _refuse_existing(out: Path) -> None:
         raise UsageError(_("{file} exists; carbon never overwrites a workbook that may hold "
                            "data: choose another name or delete it", file=out))
 
-
-def _known_site(ids: list[str], site: str) -> None:
-    """``--for`` names an entity of the inventory (the site workbook's own check, worded in the
-    run's language)."""
-    if site in set(ids):
-        return
-    import difflib
-
-    close = difflib.get_close_matches(site, ids, n=3, cutoff=0.5)
-    hint = _("; did you mean {ids}?", ids=Joined(close)) if close else ""
-    raise UsageError(_("--for {site}: no entity has this id in the inventory's entities "
-                       "({n} entities){hint}", site=site, n=len(ids), hint=hint))

@@ -566,7 +566,7 @@ def collect(inputs: list[Path], sets: dict[str, FactorSet], *, pending: bool = F
                 getattr(branches.rows, table) if branches.rows is not None else None)
                 if f is not None]
             _clash_problems(frames, keys, table, describe, at)
-        if not any(len(f) for f in activity):
+        if not pending and not any(len(f) for f in activity):  # status: nothing sent yet
             o = hq.tables["activity"].origin
             problems.append(Problem(o.file, o.sheet, 2, None, "no_rows", "",
                                     _("no input has activity rows"),

@@ -477,6 +477,11 @@ def read_workbook(path: Path) -> WorkbookRead:
                                           error=exc),
                                         _("open it in Excel and save it as a new workbook"))]
         return empty
+    except IndexError:  # openpyxl's lookup of a cell's shared text
+        empty.problems = [_file_problem(path, "corrupt", _(
+            "the workbook is damaged (a cell refers to shared text the workbook does not hold)"),
+            _DAMAGED_FIX)]
+        return empty
     except (zipfile.BadZipFile, zlib.error, EOFError, ParseError, KeyError, ValueError,
             OverflowError) as exc:
         empty.problems = [_file_problem(path, "corrupt", _("the workbook is damaged ({error})",
@@ -570,28 +575,31 @@ def _read(path: Path) -> WorkbookRead:
                           "not read", sheet=info.title, size=f"{MAX_PIECE_BYTES / 2**20:g}"))
                 out.problems.append(_file_problem(path, "cell_too_long", what, _LONG_FIX))
                 return out
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    headers: dict[str, list[str]] = {}
-    try:
-        epoch = wb.epoch
-        for name, info in found.items():
-            sc = scans[name]
-            _scan_problems(path, info, sc, out)
-            cells = _rows(path, wb[info.title], info.title, out)
-            if cells is None:
-                continue
-            if name != SETTINGS_SHEET and cells:
-                headers[name] = [str(c) for c in cells[0] if isinstance(c, str)]
-            if name == SETTINGS_SHEET:
-                out.settings = _settings(path, info.title, cells, out)
-                out.settings_origin = Origin(path.name, info.title)
-            else:
-                table = _table(path, name, TABLES[name], info.title, cells, epoch, out,
-                               sc.month_cells)
-                if table is not None:
-                    out.tables[name] = table
-    finally:
-        wb.close()
+    # the file, not its name: openpyxl refuses a name that does not end in .xlsx (an upload
+    # saved as BR01, a download named BR01.xlsx.download), whatever the file holds
+    with path.open("rb") as fh:
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+        headers: dict[str, list[str]] = {}
+        try:
+            epoch = wb.epoch
+            for name, info in found.items():
+                sc = scans[name]
+                _scan_problems(path, info, sc, out)
+                cells = _rows(path, wb[info.title], info.title, out)
+                if cells is None:
+                    continue
+                if name != SETTINGS_SHEET and cells:
+                    headers[name] = [str(c) for c in cells[0] if isinstance(c, str)]
+                if name == SETTINGS_SHEET:
+                    out.settings = _settings(path, info.title, cells, out)
+                    out.settings_origin = Origin(path.name, info.title)
+                else:
+                    table = _table(path, name, TABLES[name], info.title, cells, epoch, out,
+                                   sc.month_cells)
+                    if table is not None:
+                        out.tables[name] = table
+        finally:
+            wb.close()
     out.language = out.language or header_language(headers)
     return out
 

@@ -33,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from carbon import boundary, vocab
 from carbon.errors import UsageError
 from carbon.factors import FactorSet
+from carbon.i18n import Joined, _
 from carbon.model import Inventory
 from carbon.report.layout import print_setup
 from carbon.report.template import (
@@ -107,9 +108,9 @@ def subtree_ids(inv: Inventory, root: str) -> list[str]:
         import difflib
 
         close = difflib.get_close_matches(root, ids.tolist(), n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UsageError(f"--for {root}: no entity has this id in the inventory's entities "
-                         f"({len(ids)} entities){hint}")
+        hint = _("; did you mean {ids}?", ids=Joined(close)) if close else ""
+        raise UsageError(_("--for {site}: no entity has this id in the inventory's entities "
+                           "({n} entities){hint}", site=root, n=len(ids), hint=hint))
     return ids[boundary.subtree(inv.entities, [root])].tolist()
 
 

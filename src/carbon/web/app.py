@@ -54,7 +54,7 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
     HTMLResponse,
     JSONResponse,
@@ -66,8 +66,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carbon import __version__, vocab
-from carbon.errors import CarbonError, Problem
-from carbon.i18n import LANGS
+from carbon.errors import CarbonError, InputError, Problem, UsageError, YearsWithoutData
+from carbon.i18n import LANGS, using
 from carbon.report.labels import MONTHS
 from carbon.web import collection as coll
 from carbon.web.store import Store, Token
@@ -80,6 +80,8 @@ T = TypeVar("T")
 MAX_UPLOAD = 20 * 1024 * 1024
 #: Room for the multipart framing and the small fields around the file. [bytes]
 FORM_OVERHEAD = 64 * 1024
+#: An upload that sends nothing for this long is given up (408). [s]
+UPLOAD_IDLE = 60.0
 TOKEN_COOKIE, CSRF_COOKIE, LANG_COOKIE = "carbon_token", "carbon_csrf", "carbon_lang"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Month states of the status matrix: their mark (as ``carbon status`` prints them).
@@ -92,6 +94,14 @@ _STATIC = {"carbon.css": "text/css; charset=utf-8", "carbon.js": "text/javascrip
 
 class TooLarge(Exception):
     """The request body went past the upload limit while it was read."""
+
+
+class BadQuery(Exception):
+    """A query parameter the page cannot use (``?year=20x5``): answered 400 with its value."""
+
+    def __init__(self, key: str, value: str):
+        super().__init__(key, value)
+        self.key, self.value = key, value
 
 
 @dataclass
@@ -140,7 +150,7 @@ def create_app(config: Config) -> Starlette:
         Route("/static/{name}", web.static, methods=["GET"]),
     ]
     app = Starlette(routes=routes, exception_handlers={
-        HTTPException: web.http_error, Exception: web.internal_error})
+        HTTPException: web.http_error, BadQuery: web.bad_query, Exception: web.internal_error})
     return SecurityHeaders(AccessLog(app))  # type: ignore[return-value]
 
 
@@ -282,6 +292,13 @@ class Web:
             return self.refuse(request, 413, "too_large", limit=mib)
         except HTTPException:
             return self.refuse(request, 400, "bad_form")
+        except TimeoutError:
+            log.info("%s %s: the upload stalled; given up", request.method, request.url.path)
+            return self.refuse(request, 408, "stalled", seconds=f"{UPLOAD_IDLE:g}")
+        except ClientDisconnect:  # the browser went away: no one to answer, nothing failed
+            log.info("%s %s: the client left during the upload", request.method,
+                     request.url.path)
+            return Response(status_code=400)
         try:
             if need_csrf and not self.csrf_ok(request, _text(form.get("csrf"))):
                 return self.refuse(request, 403, "csrf")
@@ -339,13 +356,13 @@ class Web:
         if isinstance(got, Response):
             return got
         folder, path, _, _ = got
+        lang = self.lang(request)
         try:
-            checked = await self.work(_safely_checked, path)
+            checked = await self.work(_safely_checked, path, lang)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         if json_api:
             return JSONResponse(checked.json)
-        lang = self.lang(request)
         download = (base64.b64encode(coll.problems_xlsx(checked.problems or checked.findings))
                     .decode("ascii") if checked.problems or checked.findings else "")
         return self.render(request, "check.html", lang=lang, checked=checked,
@@ -365,6 +382,8 @@ class Web:
         folder, path, sha, size = got
         try:
             prepared = await self.work(self._prepare, path, auth.token)
+            if prepared.hq_broken and not auth.token.head_office:
+                return self.refuse(request, 503, "hq_problems")
             if prepared.problems:
                 return self._submitted(request, 422, path.name, prepared.problems)
             await self.work(self.store.put_file, path, sha)
@@ -386,8 +405,9 @@ class Web:
     def _submitted(self, request: Request, status: int, name: str, problems: list[Problem]
                    ) -> Response:
         if wants_json(request):
-            return JSONResponse({"problems": [_problem_json(p) for p in problems]},
-                                status_code=status)
+            with using(self.lang(request)):
+                doc = {"problems": [_problem_json(p) for p in problems]}
+            return JSONResponse(doc, status_code=status)
         return self.render(request, "refused.html", status, name=name, problems=problems)
 
     def _prepare(self, path: Path, token: Token) -> coll.Prepared:
@@ -413,7 +433,12 @@ class Web:
         assert auth.token is not None
         years = _years(request.query_params.get("year")) or (
             [self.config.year] if self.config.year else None)
-        view = await self.work(self.config.collection.status, years)
+        try:
+            view = await self.work(self.config.collection.status, years)
+        except UsageError:  # no year asked for, none configured, no activity row to tell it
+            return self.refuse(request, 422, "status_year")
+        if view.problems and not auth.token.head_office:
+            return self.refuse(request, 503, "hq_problems")  # the head office's to mend
         mine: set[str] | None = None
         if not auth.token.head_office:
             assert auth.token.entity_id is not None
@@ -423,8 +448,9 @@ class Web:
         if mine is not None:
             history = [s for s in history if set(s.entities) & mine]
         if wants_json(request):
-            return JSONResponse(_status_json(view, mine, history),
-                                status_code=422 if view.problems else 200)
+            with using(self.lang(request)):
+                doc = _status_json(view, mine, history)
+            return JSONResponse(doc, status_code=422 if view.problems else 200)
         rows: list[dict[str, Any]] = []
         counts: list[tuple[str, dict[str, int]]] = []
         idle: list[dict[str, Any]] = []
@@ -456,7 +482,12 @@ class Web:
         if refused is not None:
             return refused
         years = _years(request.query_params.get("year"))
-        return await self.work(self.config.collection.report, years)
+        try:
+            return await self.work(self.config.collection.report, years)
+        except YearsWithoutData as exc:
+            return self.refuse(request, 422, "no_such_year",
+                               years=", ".join(map(str, exc.years)),
+                               have=", ".join(map(str, exc.have)) or "—")
 
     async def report(self, request: Request) -> Response:
         view = await self._report_view(request)
@@ -525,20 +556,25 @@ class Web:
         if not site:
             return self.refuse(request, 400, "template_for")
         year = (_years(request.query_params.get("year")) or [self.config.year or 0])[0] or None
+        lang = self.lang(request)
         try:
-            name, data = await self.work(self._template, site, year, self.lang(request))
+            name, data = await self.work(self._template, site, year, lang)
+        except InputError:
+            if not auth.token.head_office:
+                return self.refuse(request, 503, "hq_problems")
+            return self.refuse(request, 422, "template_failed", why=word("hq_problems", lang))
         except CarbonError as exc:
-            return self.refuse(request, 422, "template_failed", why=str(exc))
+            return self.refuse(request, 422, "template_failed",
+                               why=say(exc.args[0] if exc.args else str(exc), lang))
         return _download(data, XLSX, name)
 
     def _template(self, site: str, year: int | None, lang: str) -> tuple[str, bytes]:
-        from carbon.errors import UsageError
         from carbon.report.site_template import build_site_template
 
         inv = self.config.collection.collected()
         year = year or _next_year(inv)
         if year is None:
-            raise UsageError("no activity rows to date the workbook by; add ?year=2025")
+            raise UsageError(Said("template_year"))
         return f"{site}-{year}.xlsx", build_site_template(inv.data, site, year, lang, inv.sets)
 
     async def healthz(self, request: Request) -> Response:
@@ -557,8 +593,14 @@ class Web:
         if exc.status_code == 404:
             return self.refuse(request, 404, "not_found")
         if exc.status_code == 405:
-            return PlainTextResponse("method not allowed\n", status_code=405)
+            response = self.refuse(request, 405, "method_not_allowed", method=request.method)
+            response.headers.update(exc.headers or {})  # Allow: the methods it takes
+            return response
         return self.refuse(request, exc.status_code, "bad_form")
+
+    async def bad_query(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BadQuery)
+        return self.refuse(request, 400, "bad_year", value=exc.value)
 
     async def internal_error(self, request: Request, exc: Exception) -> Response:
         log.error("%s %s failed:\n%s", request.method, request.url.path,
@@ -581,12 +623,14 @@ def _text(value: Any) -> str | None:
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
-    """``receive`` that raises :class:`TooLarge` once the body passes ``limit`` bytes."""
+    """``receive`` that raises :class:`TooLarge` once the body passes ``limit`` bytes, and
+    ``TimeoutError`` when nothing arrives for :data:`UPLOAD_IDLE` seconds."""
     seen = 0
 
     async def inner() -> Message:
         nonlocal seen
-        message = await receive()
+        with anyio.fail_after(UPLOAD_IDLE):  # TimeoutError: nothing came for that long
+            message = await receive()
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
@@ -617,21 +661,28 @@ def _unreadable(name: str, exc: BaseException) -> Problem:
                    Said("unreadable", what=type(exc).__name__), Said("unreadable_fix"))
 
 
-def _safely_checked(path: Path) -> coll.Checked:
-    """:func:`carbon.web.collection.check_workbook`, a reader's failure a problem (logged)."""
+def _safely_checked(path: Path, lang: str) -> coll.Checked:
+    """:func:`carbon.web.collection.check_workbook`, its JSON in ``lang``; a reader's failure
+    a problem (logged)."""
     try:
-        return coll.check_workbook(path)
+        return coll.check_workbook(path, lang)
     except Exception as exc:
         log.error("checking %s failed:\n%s", path.name, traceback.format_exc())
         listed = [_unreadable(path.name, exc)]
-        return coll.Checked(path.name, listed, json={
-            "problems": [_problem_json(p) for p in listed], "warnings": [], "coverage": None})
+        with using(lang):
+            return coll.Checked(path.name, listed, json={
+                "problems": [_problem_json(p) for p in listed], "warnings": [],
+                "coverage": None})
 
 
 def _problem_json(p: Problem) -> dict[str, Any]:
+    """A problem as JSON, in the current language (:func:`carbon.i18n.using`): the engine's
+    messages and the page's own."""
+    from carbon.i18n import language
     from carbon.report.findings import problem_dict
 
-    return {k: (str(v) if isinstance(v, str) else v) for k, v in problem_dict(p).items()}
+    doc = problem_dict(p) | {"message": say(p.message, language()), "fix": say(p.fix, language())}
+    return {k: (str(v) if isinstance(v, str) else v) for k, v in doc.items()}
 
 
 def _submission_json(s: Any) -> dict[str, Any]:
@@ -666,13 +717,25 @@ def _status_json(view: coll.StatusView, mine: set[str] | None, history: list[Any
 
 
 def _years(text: str | None) -> list[int] | None:
+    """``?year=2024`` or ``2023,2024``: the years (None when not given).
+
+    Raises
+    ------
+    BadQuery
+        A part that is not a year from 1900 to 2200 (never taken as no year at all: the page
+        would show another year's figures).
+    """
     if not text:
         return None
     out = []
     for part in text.split(","):
         part = part.strip()
-        if part.isdigit() and 1900 <= int(part) <= 2200:
-            out.append(int(part))
+        if not part:
+            continue
+        if not (part.isascii() and part.isdigit() and len(part) == 4
+                and 1900 <= int(part) <= 2200):
+            raise BadQuery("year", part[:40])
+        out.append(int(part))
     return out or None
 
 

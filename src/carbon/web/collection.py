@@ -25,6 +25,7 @@ from typing import Any
 
 from carbon import api
 from carbon.errors import CarbonError, InputError, Problem
+from carbon.i18n import rendered, using
 from carbon.web.store import Store, Submission, Token
 from carbon.web.words import Said
 
@@ -80,9 +81,9 @@ class Checked:
     summary: str = ""
 
 
-def check_workbook(path: Path) -> Checked:
+def check_workbook(path: Path, lang: str = "en") -> Checked:
     """Check one workbook alone (``carbon check PATH``): its problems, or its findings, notes
-    and coverage."""
+    and coverage; the JSON's messages in ``lang``."""
     from carbon.cli.check import findings, findings_json, problems_json
     from carbon.cli.compute import calculate
     from carbon.review import FINDINGS, summary
@@ -90,17 +91,21 @@ def check_workbook(path: Path) -> Checked:
     try:
         run = calculate([path], None, None, None)
     except InputError as exc:
-        return Checked(path.name, exc.listed, json=problems_json(exc.listed))
+        with using(lang):
+            return Checked(path.name, exc.listed, json=problems_json(exc.listed))
     except CarbonError as exc:
         listed = [_file_problem(path.name, "unreadable", str(exc), "check the file and send it "
                                 "again")]
-        return Checked(path.name, listed, json=problems_json(listed))
+        with using(lang):
+            return Checked(path.name, listed, json=problems_json(listed))
     found = findings(run)
     said = {p.message for p in found}
     notes = [w for w in run.figures["warnings"]
              if w["code"] not in FINDINGS and w["message"] not in said]
-    return Checked(path.name, [], found, notes, coverage_rows(run),
-                   findings_json(run, found), summary(run.review.coverage))
+    with using(lang):
+        doc = rendered(findings_json(run, found))
+    return Checked(path.name, [], found, notes, coverage_rows(run), doc,
+                   summary(run.review.coverage))
 
 
 def coverage_rows(run: api.Result) -> list[CoverageRow]:
@@ -183,6 +188,9 @@ class Prepared:
     scope: str = ""
     rows_filled: int = 0
     rows_pending: int = 0
+    #: The head office's inventory does not read on its own: the problems are its own, not
+    #: the upload's.
+    hq_broken: bool = False
 
 
 def prepare_submission(hq: Path, upload: Path, token: Token,
@@ -196,6 +204,10 @@ def prepare_submission(hq: Path, upload: Path, token: Token,
     try:
         inv = api.read_inventory(hq, upload, pending=True)
     except InputError as exc:
+        try:
+            api.read_inventory(hq, pending=True)
+        except InputError as own:
+            return Prepared(own.listed, hq_broken=True)
         return Prepared(exc.listed)
     part = inv.data.parts[1]
     listed = [e for e in inv.data.entities["entity_id"].astype(str) if e in part.listed]

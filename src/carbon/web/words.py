@@ -136,6 +136,33 @@ WORDS: dict[str, tuple[str, str, str]] = {
                      "Name the entity: /template.xlsx?for=BR01"),
     "template_failed": ("无法生成工作簿：{why}", "無法生成工作簿：{why}",
                         "The workbook could not be made: {why}"),
+    "template_year": ("尚无数据行可确定工作簿的年度：请在地址后加上 ?year=2025",
+                      "尚無數據列可確定工作簿的年度：請在網址後加上 ?year=2025",
+                      "no activity rows yet to date the workbook by: add ?year=2025 to the "
+                      "address"),
+    "status_year": ("尚无数据行可确定要显示的年度：请在地址后加上 ?year=2025，或由总部以 --year 启动服务",
+                    "尚無數據列可確定要顯示的年度：請在網址後加上 ?year=2025，或由總部以 --year 啟動服務",
+                    "No activity rows yet to tell the year to show: add ?year=2025 to the "
+                    "address, or have the head office start the server with --year."),
+    "no_such_year": ("{years} 年没有任何数据行（现有数据覆盖：{have}）：请选择其中一年。",
+                     "{years} 年沒有任何數據列（現有數據涵蓋：{have}）：請選擇其中一年。",
+                     "There are no activity rows in {years} (the data cover {have}): choose one "
+                     "of those years."),
+    "bad_year": ("year= 只接受 1900 至 2200 的年份，如 2024 或 2023,2024；“{value}”不是年份。",
+                 "year= 只接受 1900 至 2200 的年份，如 2024 或 2023,2024；「{value}」不是年份。",
+                 "year= takes years from 1900 to 2200, such as 2024 or 2023,2024: '{value}' is "
+                 "not one."),
+    "hq_problems": ("总部清单目前有问题，暂时无法据以核对：请联系总部修正（总部可运行 carbon check 查看）。",
+                    "總部清單目前有問題，暫時無法據以核對：請聯絡總部修正（總部可執行 carbon check 查看）。",
+                    "The head office's inventory has problems just now, so nothing can be "
+                    "checked against it: ask the head office to correct it (carbon check on it "
+                    "lists them)."),
+    "method_not_allowed": ("此地址不接受 {method} 请求。", "此網址不接受 {method} 請求。",
+                           "This address does not take {method} requests."),
+    "stalled": ("上传停顿超过 {seconds} 秒，已放弃：请重新上传。",
+                "上傳停頓超過 {seconds} 秒，已放棄：請重新上傳。",
+                "The upload stalled for more than {seconds} s and was given up: upload it "
+                "again."),
     # the page's own problems (a Said message and its fix)
     "not_your_branch": ("{entity} 不是 {root} 或其下属单位：本链接只报送 {root} 及其下属单位的数据",
                         "{entity} 不是 {root} 或其下屬單位：本連結只報送 {root} 及其下屬單位的數據",
