@@ -9,26 +9,29 @@ as before (apart from the outputs a successful case names). Leftover temporary f
 =========  =====  ===============================================================================
 family     cases  what it covers (case ids start with the family's name)
 =========  =====  ===============================================================================
-csv        23     missing, empty, header-only and blank tables; folders, pipes, devices, broken
-                  and looping links and unreadable files in place of a CSV file or settings.toml
+csv        25     missing, empty (a byte-order mark only too), header-only and blank tables;
+                  folders, pipes, devices, broken and looping links and unreadable files in
+                  place of a CSV file or settings.toml
 enc        14     byte-order marks (UTF-8, UTF-16), GBK and Big5 read and named in a notice,
                   unsure and impossible readings, NUL bytes, UTF-16 without a BOM, a BOM mid-file
 struct     16     semicolons and tabs, ragged rows, unquoted thousands, a quote never closed or
-                  closed a line later, CRLF
-                  and CR line ends, multi-line cells, unnamed, duplicate and repeated headers
+                  closed a line later, CRLF and CR line ends, multi-line cells, unnamed,
+                  duplicate and repeated headers
 value      38     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, pasted ids, hex,
                   percent, decimal commas, full-width digits, impossible dates (2022-02-30, year
                   0), serial dates in a CSV, times, units, sources, entities, over-long cells,
                   denominators and own factors out of range, loops in the entity tree
 path       7      spaces and Chinese in paths, a lone CSV, a pipe, a device, a link loop, a folder
                   named .xlsx
-settings   14     a BOM and CRLF (accepted), GBK, Big5 and UTF-16 (refused, named), a folder, a
-                  broken link, bad TOML, unknown keys, wrong types, NUL bytes
-book       31     header-only sheets, no entities sheet (the fix names no other sheet), XXE and
+settings   17     a BOM and CRLF (accepted), GBK, Big5 and UTF-16 (refused, named), a folder, a
+                  broken link, bad TOML, unknown keys, wrong types, NUL bytes, a factor set
+                  that does not exist
+book       34     header-only sheets, no entities sheet (the fix names no other sheet), XXE and
                   billion laughs, DTDs in any part, Strict Open XML, cells beyond 32,767
                   characters (inline, shared, 2 MiB), a CSV, nothing or a broken zip named .xlsx,
                   an unreadable workbook, merged and duplicate headers, numbers, text, booleans,
-                  times and serial dates in the wrong place, a hidden sheet
+                  times and serial dates in the wrong place, a hidden sheet, a second sheet of
+                  a table (by its name or its header row)
 manifest   23     structure tampered field by field (inputs, options.path, results, sha256,
                   options.year …), 200,000 nested brackets, NaN, duplicate keys, GBK bytes, a BOM
                   (accepted), a folder or a pipe in place of a file, a changed input (exit 1)
@@ -227,6 +230,10 @@ case("csv-header-only-entities", folder_with("entities.csv", (",".join(ENTITY_CO
 case("csv-activity-blank-lines-only", activity_text(HEAD + "\n\n , , , , ,\n\n"), "[no_rows]")
 case("csv-activity-empty-file", folder_with("activity.csv", b""), "inv/activity.csv", "[empty_file]")
 case("csv-activity-whitespace-file", folder_with("activity.csv", b"  \n\r\n\t\n"), "[empty_file]")
+case("csv-activity-byte-order-mark-only", folder_with("activity.csv", b"\xef\xbb\xbf"),
+     "inv/activity.csv", "[empty_file]")
+case("csv-denominators-utf16-mark-only", folder_with("denominators.csv", b"\xff\xfe"),
+     "inv/denominators.csv", "[empty_file]")
 case("csv-activity-missing", folder_with("activity.csv"), "no activity.csv", "[missing_file]")
 case("csv-no-files-at-all", lambda w, mp: (w / "inv").mkdir() or compute(w / "inv", w),
      "no entities.csv", "no activity.csv")
@@ -484,6 +491,14 @@ case("settings-years-as-text", settings(b'reporting_years = "2022"\n'), "reporti
 case("settings-threshold-negative", settings(b"threshold_pct = -1\n"), "threshold_pct",
      "[bad_setting]")
 case("settings-nul", settings(b'organisation = "a\x00b"\n'), "NUL bytes", "[encoding]")
+case("settings-gases-not-text", settings(b"gases = [1, true]\n"), "column gases.0",
+     "column gases.1", "[bad_setting]")
+case("settings-unknown-factor-set", settings(b'[factor_sets]\nfuel = "ndrc-2015"\n'),
+     "inv/settings.toml, column factor_sets.fuel", "no factor set has the id 'ndrc-2015'",
+     "did you mean", "ndrc-public-building-2015", "[unknown_factor_set]")
+case("settings-unknown-grid-set-of-a-year", settings(
+    b'[factor_sets.grid_by_year]\n2022 = "mee-grid-2099"\n'), "factor_sets.grid_by_year.2022",
+     "[unknown_factor_set]")
 
 
 # -- workbook ------------------------------------------------------------------------------------
@@ -502,6 +517,13 @@ def edited(member: Callable[[Path], str], edit: Callable[[bytes], bytes], **kw: 
         rewrite_member(p, member(p), edit)
         return compute(p, w)
     return build
+
+
+def _copy_sheet(wb: Any, title: str, to: str) -> None:
+    """A clerk's copy of a sheet under another name, rows and all."""
+    ws = wb.create_sheet(to)
+    for row in wb[title].iter_rows(values_only=True):
+        ws.append(row)
 
 
 def activity_member(p: Path) -> str:
@@ -636,6 +658,14 @@ case("book-shared-string-out-of-range", edited(activity_member, lambda b: __impo
      "inv.xlsx", "refers to shared text the workbook does not hold", "[corrupt]")
 case("book-named-without-xlsx", lambda w, mp: compute(book(w).rename(w / "inv.xlsx.download"), w),
      **OK)
+case("book-second-activity-sheet-by-its-header", workbook(
+    mutate=lambda wb: _copy_sheet(wb, "activity", "Branch B")),
+     "inv.xlsx, Branch B!A1", "its rows would be left out", "[extra_sheet]")
+case("book-second-activity-sheet-by-its-name", workbook(
+    mutate=lambda wb: _copy_sheet(wb, "activity", "2023 (activity)")), "2023 (activity)!A1",
+     "[extra_sheet]")
+case("book-a-sheet-of-notes-is-left-alone", workbook(
+    mutate=lambda wb: wb.create_sheet("Notes").append(["note", "who", "when"])), **OK)
 case("book-merged-header", workbook(mutate=lambda wb: wb["activity"].merge_cells("E1:F1")),
      "activity!E1", "[merged_cells]")
 case("book-duplicate-header", workbook(activity_header=[*ACTIVITY_COLUMNS, "quantity"],

@@ -91,7 +91,9 @@ class Settings(BaseModel):
         """``"CO2, CH4"`` (a settings-sheet cell) is a list; spellings are upper-cased."""
         if isinstance(v, str):
             v = [g for g in re.split(r"[\s,，、;；]+", v) if g]
-        return [g.strip().upper() for g in v] if isinstance(v, list) else v
+        if not isinstance(v, list):
+            return v
+        return [g.strip().upper() if isinstance(g, str) else g for g in v]  # else: not a gas
 
     @field_validator("gases")
     @classmethod

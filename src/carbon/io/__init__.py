@@ -9,7 +9,7 @@ from pathlib import Path
 
 from carbon.errors import InputError, Problem
 from carbon.factors import FactorSet
-from carbon.i18n import _
+from carbon.i18n import Joined, _, quoted
 from carbon.io.csvdir import read_folder
 from carbon.io.inventory import build_inventory, origins_of
 from carbon.io.source import check_readable
@@ -21,6 +21,33 @@ def instruments(sets: dict[str, FactorSet], market_set: str) -> list[str]:
     """Instrument names: the regions of the market set's electricity emission rows."""
     fs = sets.get(market_set)
     return fs.regions("emission", "electricity") if fs else []
+
+
+def pin_problems(settings: Settings, sets: dict[str, FactorSet], origin: Origin | None
+                 ) -> list[Problem]:
+    """A problem for each factor set the settings name (``factor_sets``) that is neither
+    bundled nor among the user's own (``--factors``), at its key."""
+    import difflib
+
+    pins = settings.factor_sets
+    named = [(key, value) for key in ("energy", "fuel", "density", "market", "combustion",
+                                      "grid", "unit_mass")
+             if isinstance(value := getattr(pins, key), str)]
+    named += [(f"grid_by_year.{y}", v) for y, v in pins.grid_by_year.items()]
+    named += [(f"air.{i}", v) for i, v in enumerate(pins.air)]
+    where = origin or Origin("settings.toml")
+    out = []
+    for key, value in named:
+        if value in sets:
+            continue
+        close = difflib.get_close_matches(value, list(sets), n=3, cutoff=0.5)
+        out.append(Problem(
+            where.file, where.sheet, None, f"factor_sets.{key}", "unknown_factor_set", value,
+            _("no factor set has the id {id}", id=quoted(value)),
+            _("use the id of a set that carbon factors list shows{hint}, or of your own set "
+              "(--factors); or delete the key for the default",
+              hint=_(" (did you mean {ids}?)", ids=Joined(close)) if close else "")))
+    return out
 
 
 @dataclass
@@ -97,6 +124,7 @@ def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
         the settings (or the template) tell it.
     """
     raw = read_raw(path)
+    raw.problems += pin_problems(raw.settings, sets, raw.settings_origin)
     if not raw.complete:
         raise InputError(raw.problems, raw.language)
     try:

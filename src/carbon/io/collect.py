@@ -523,11 +523,12 @@ def collect(inputs: list[Path], sets: dict[str, FactorSet], *, pending: bool = F
     InputError
         Every problem of every input, and every conflict between them.
     """
-    from carbon.io import instruments, read_raw
+    from carbon.io import instruments, pin_problems, read_raw
 
     raws = [read_raw(p) for p in inputs]
     hq = raws[0]
     instr = instruments(sets, hq.settings.factor_sets.market)
+    hq.problems += pin_problems(hq.settings, sets, hq.settings_origin)
     parts = [Part(r.path, r.origins,
                   {n: dict(t.letters) for n, t in r.tables.items() if t.letters}, list(r.files))
              for r in raws]

@@ -176,12 +176,12 @@ def read_csv_table(path: Path, name: str, origin: Origin
     Returns the table (None when it cannot be read), its problems and notices (the encoding
     it was read in, when not UTF-8).
     """
+    empty = [Problem(origin.file, None, 1, None, "empty_file", "", _("the file is empty"),
+                     _("write the header row and the data"))]
     try:
         data = read_input(path, origin.file)
         if not data or data.isspace():
-            return None, [Problem(origin.file, None, 1, None, "empty_file", "",
-                                  _("the file is empty"),
-                                  _("write the header row and the data"))], []
+            return None, empty, []
         decoded = decode(data, origin.file, known=_known)
     except InputError as exc:
         return None, exc.problems, []
@@ -189,6 +189,8 @@ def read_csv_table(path: Path, name: str, origin: Origin
     utf8 = decoded.utf8
     if b"\xef\xbb\xbf" in utf8:  # byte-order marks inside: files joined together; never data
         utf8 = bytes(utf8).replace(b"\xef\xbb\xbf", b"")
+    if not utf8 or bytes(utf8).isspace():  # a byte-order mark and nothing else
+        return None, empty, notices
     spec = TABLES[name]
     end = bytes(utf8[:65536]).find(b"\n")
     first = bytes(utf8[:end if end >= 0 else 65536]).decode("utf-8", "replace").rstrip("\r")

@@ -581,6 +581,7 @@ def _read(path: Path) -> WorkbookRead:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
         headers: dict[str, list[str]] = {}
         try:
+            out.problems += _stray_tables(path, wb, infos, found)
             epoch = wb.epoch
             for name, info in found.items():
                 sc = scans[name]
@@ -601,6 +602,44 @@ def _read(path: Path) -> WorkbookRead:
         finally:
             wb.close()
     out.language = out.language or header_language(headers)
+    return out
+
+
+def _header_table(ws: Any) -> str | None:
+    """The table whose header row a sheet's first row is (every required column and another
+    of the table's), None when it is no table's."""
+    first = next(ws.iter_rows(min_row=1, max_row=1, max_col=64, values_only=True), ())
+    texts = [str(v).strip() for v in first if isinstance(v, str) and v.strip()]
+    for name, spec in sorted(TABLES.items(), key=lambda t: -sum(c.required for c in t[1].columns)):
+        keys = {header_key(t, spec) for t in texts} & set(spec.keys)
+        required = {c.key for c in spec.columns if c.required}
+        if required <= keys and len(keys) >= 2:
+            return name
+    return None
+
+
+def _stray_tables(path: Path, wb: Any, infos: list[SheetInfo], found: dict[str, SheetInfo]
+                  ) -> list[Problem]:
+    """Sheets holding rows of a table that carbon would not read: a second sheet named for a
+    table, or one under another name whose header row is a table's (a clerk's ``Branch B``
+    copy of the activity sheet). Each is a problem: its rows would be left out unseen."""
+    taken = {info.title for info in found.values()}
+    out = []
+    for info in infos:
+        if info.title in taken:
+            continue
+        title = info.title.strip()
+        table = next((n for n in TABLES if title.lower() == n or bracketed_key(title) == n),
+                     None) or _header_table(wb[info.title])
+        if table is None or table not in found:  # no sheet of that name: missing_sheet says it
+            continue
+        out.append(Problem(
+            path.name, info.title, 1, None, "extra_sheet", "",
+            _("this sheet holds {table} rows too (its name or its header row says so), but "
+              "carbon reads the {table} rows of sheet {main} only: its rows would be left out",
+              table=table, main=quoted(found[table].title)),
+            _("move its rows into sheet {main} and delete this sheet, or rename its header row "
+              "if it holds something else", main=quoted(found[table].title)), "A1"))
     return out
 
 
