@@ -17,7 +17,7 @@ enc        14     byte-order marks (UTF-8, UTF-16), GBK and Big5 read and named 
 struct     16     semicolons and tabs, ragged rows, unquoted thousands, a quote never closed or
                   closed a line later, CRLF and CR line ends, multi-line cells, unnamed,
                   duplicate and repeated headers
-value      38     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, pasted ids, hex,
+value      43     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, 1e-320, pasted ids, hex,
                   percent, decimal commas, full-width digits, impossible dates (2022-02-30, year
                   0), serial dates in a CSV, times, units, sources, entities, over-long cells,
                   denominators and own factors out of range, loops in the entity tree
@@ -388,7 +388,8 @@ for cid, value, frag in [
                                                      "[not_a_number]"),
     ("two-points", "1.2.3", "[not_a_number]"), ("text", "abc", "[not_a_number]"),
     ("1e308", "1e308", "[too_large]"), ("pasted-id", "123456789012345678901", "[too_large]"),
-    ("negative", "-5", "[negative]"), ("whitespace-only", "   ", "[required]"),
+    ("negative", "-5", "[negative]"), ("subnormal", "1e-320", "[too_small]"),
+    ("tiny", "3e-10", "[too_small]"), ("whitespace-only", "   ", "[required]"),
     ("empty", "", "[required]"),
 ]:
     case(f"value-quantity-{cid}", one_row(quantity=value), "inv/activity.csv, row 2",
@@ -416,6 +417,15 @@ case("value-cell-too-long", one_row(unit="kWh" + " " * 10 + "x" * 40_000),
 case("value-floor-area-1e308", lambda w, mp: compute(inv(w, denominators=[["E1", 2022, "1e308", 5]]),
                                                      w),
      "inv/denominators.csv, row 2", "floor_area_m2", "[too_large]")
+case("value-floor-area-subnormal", lambda w, mp: compute(
+    inv(w, denominators=[["E1", 2022, "5e-324", 5]]), w),
+     "inv/denominators.csv, row 2", "floor_area_m2", "nearer 0 than 10⁻⁹", "[too_small]")
+case("value-custom-factor-subnormal", lambda w, mp: compute(inv(
+    w, [activity_row(10, "L", source="diesel")],
+    custom_factors=[["diesel", "", "emission", "1e-320", "kgCO2/L", "doc p.1"]]), w),
+     "inv/custom_factors.csv, row 2", "nearer 0 than 10⁻¹⁵", "[too_small]")
+case("value-quantity-small-but-real", one_row(quantity="0.000002", unit="MWh"), code=0,
+     writes=("out.json",), check=energy("2022", 0.002))
 case("value-denominator-year-fraction", lambda w, mp: compute(
     inv(w, denominators=[["E1", "2022.5", 100, 5]]), w), "[not_a_year]")
 case("value-custom-factor-1e308", lambda w, mp: compute(inv(

@@ -162,7 +162,16 @@ def _required(table: RawTable, keys: list[str]) -> np.ndarray:
 MAX_NUMBER = 1e15
 
 
-def _numbers(table: RawTable, key: str, *, minimum: float | None = 0.0) -> np.ndarray:
+#: The smallest magnitude a quantity or a denominator other than 0 may have, and as written. A
+#: value nearer 0 is a slip (a figure pasted in scientific notation, an exponent's sign lost),
+#: and once divided by (an intensity) or compared (the review) it leaves float's range.
+SMALLEST_QUANTITY = (1e-9, "10⁻⁹")
+#: The same for an own factor's value: 0.6 kg N2O/TJ of diesel is 2 × 10⁻¹² t per kWh.
+SMALLEST_FACTOR = (1e-15, "10⁻¹⁵")
+
+
+def _numbers(table: RawTable, key: str, *, minimum: float | None = 0.0,
+             smallest: tuple[float, str] = SMALLEST_QUANTITY) -> np.ndarray:
     values, bad = parse.numbers(table.frame[key])
     table.report(bad, key, "not_a_number", _("not a number"),
                  _("write digits with an optional decimal point (1234.5 or 1,234.5)"))
@@ -171,6 +180,12 @@ def _numbers(table: RawTable, key: str, *, minimum: float | None = 0.0) -> np.nd
                  _("check the number; enter a large quantity in a larger unit (MWh rather than "
                    "kWh, 万立方米 rather than m³)"))
     values[huge] = np.nan
+    tiny = np.isfinite(values) & (values != 0) & (np.abs(values) < smallest[0])
+    table.report(tiny, key, "too_small", _("nearer 0 than {smallest}: less than any record "
+                                           "holds", smallest=smallest[1]),
+                 _("check the number; write a small quantity in a smaller unit (kWh rather "
+                   "than MWh, L rather than m³)"))
+    values[tiny] = np.nan
     if minimum is not None:
         neg = np.isfinite(values) & (values < minimum)
         table.report(neg, key, "negative", _("must be {minimum} or more", minimum=f"{minimum:g}"),
@@ -465,7 +480,7 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
     bad_kind = ((kind != "") & ~kind.isin(list(PARAMETERS))).to_numpy()
     table.report(bad_kind, "kind", "unknown_kind", _("not a kind of factor"),
                  _("write one of {kinds}", kinds=", ".join(PARAMETERS)))
-    value = _numbers(table, "value")
+    value = _numbers(table, "value", smallest=SMALLEST_FACTOR)
     provinces = vocab.province_spellings()
 
     def region_key(v: str) -> str:
