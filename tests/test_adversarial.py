@@ -23,10 +23,10 @@ value      43     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, 1e-32
                   denominators and own factors out of range, loops in the entity tree
 path       7      spaces and Chinese in paths, a lone CSV, a pipe, a device, a link loop, a folder
                   named .xlsx
-settings   17     a BOM and CRLF (accepted), GBK, Big5 and UTF-16 (refused, named), a folder, a
+settings   18     a BOM and CRLF (accepted), GBK, Big5 and UTF-16 (refused, named), a folder, a
                   broken link, bad TOML, unknown keys, wrong types, NUL bytes, a factor set
                   that does not exist
-book       34     header-only sheets, no entities sheet (the fix names no other sheet), XXE and
+book       35     header-only sheets, no entities sheet (the fix names no other sheet), XXE and
                   billion laughs, DTDs in any part, Strict Open XML, cells beyond 32,767
                   characters (inline, shared, 2 MiB), a CSV, nothing or a broken zip named .xlsx,
                   an unreadable workbook, merged and duplicate headers, numbers, text, booleans,
@@ -506,6 +506,8 @@ case("settings-gases-not-text", settings(b"gases = [1, true]\n"), "column gases.
 case("settings-unknown-factor-set", settings(b'[factor_sets]\nfuel = "ndrc-2015"\n'),
      "inv/settings.toml, column factor_sets.fuel", "no factor set has the id 'ndrc-2015'",
      "did you mean", "ndrc-public-building-2015", "[unknown_factor_set]")
+case("settings-empty-market-set", settings(b'[factor_sets]\nmarket = ""\n'),
+     "column factor_sets.market", "[unknown_factor_set]", absent=("[unknown_value]",))
 case("settings-unknown-grid-set-of-a-year", settings(
     b'[factor_sets.grid_by_year]\n2022 = "mee-grid-2099"\n'), "factor_sets.grid_by_year.2022",
      "[unknown_factor_set]")
@@ -676,6 +678,9 @@ case("book-second-activity-sheet-by-its-name", workbook(
      "[extra_sheet]")
 case("book-a-sheet-of-notes-is-left-alone", workbook(
     mutate=lambda wb: wb.create_sheet("Notes").append(["note", "who", "when"])), **OK)
+case("book-settings-sheet-unknown-factor-set", workbook(
+    settings=[["reporting_years", "2022"], ["factor_sets.grid", "mee-grid-2O22"]]),
+     "inv.xlsx, settings!B3", "did you mean mee-grid-2022", "[unknown_factor_set]")
 case("book-merged-header", workbook(mutate=lambda wb: wb["activity"].merge_cells("E1:F1")),
      "activity!E1", "[merged_cells]")
 case("book-duplicate-header", workbook(activity_header=[*ACTIVITY_COLUMNS, "quantity"],

@@ -17,36 +17,39 @@ from carbon.io.tables import OWNING, RawTable
 from carbon.model import Inventory, Notice, Origin, Settings
 
 
-def instruments(sets: dict[str, FactorSet], market_set: str) -> list[str]:
-    """Instrument names: the regions of the market set's electricity emission rows."""
+def instruments(sets: dict[str, FactorSet], market_set: str) -> list[str] | None:
+    """Instrument names: the regions of the market set's electricity emission rows (None when
+    no set has that id: :func:`pin_problems` says so)."""
     fs = sets.get(market_set)
-    return fs.regions("emission", "electricity") if fs else []
+    return fs.regions("emission", "electricity") if fs else None
 
 
-def pin_problems(settings: Settings, sets: dict[str, FactorSet], origin: Origin | None
-                 ) -> list[Problem]:
-    """A problem for each factor set the settings name (``factor_sets``) that is neither
-    bundled nor among the user's own (``--factors``), at its key."""
+def pin_problems(raw: RawInput, sets: dict[str, FactorSet]) -> list[Problem]:
+    """A problem for each factor set an input's settings name (``factor_sets``) that is neither
+    bundled nor among the user's own (``--factors``), at its key (a settings sheet: its cell)."""
     import difflib
 
-    pins = settings.factor_sets
+    pins = raw.settings.factor_sets
     named = [(key, value) for key in ("energy", "fuel", "density", "market", "combustion",
                                       "grid", "unit_mass")
              if isinstance(value := getattr(pins, key), str)]
     named += [(f"grid_by_year.{y}", v) for y, v in pins.grid_by_year.items()]
     named += [(f"air.{i}", v) for i, v in enumerate(pins.air)]
-    where = origin or Origin("settings.toml")
+    where = raw.settings_origin or Origin("settings.toml")
     out = []
     for key, value in named:
         if value in sets:
             continue
         close = difflib.get_close_matches(value, list(sets), n=3, cutoff=0.5)
+        row = raw.settings_rows.get(f"factor_sets.{key.split('.')[0]}" if key.startswith("air.")
+                                    else f"factor_sets.{key}")
         out.append(Problem(
-            where.file, where.sheet, None, f"factor_sets.{key}", "unknown_factor_set", value,
+            where.file, where.sheet, row, f"factor_sets.{key}", "unknown_factor_set", value,
             _("no factor set has the id {id}", id=quoted(value)),
             _("use the id of a set that carbon factors list shows{hint}, or of your own set "
               "(--factors); or delete the key for the default",
-              hint=_(" (did you mean {ids}?)", ids=Joined(close)) if close else "")))
+              hint=_(" (did you mean {ids}?)", ids=Joined(close)) if close else ""),
+            f"B{row}" if row and where.sheet else None))
     return out
 
 
@@ -67,6 +70,8 @@ class RawInput:
     template_language: str | None = None
     #: Where the settings were read from (settings.toml, a settings sheet; None: none given).
     settings_origin: Origin | None = None
+    #: A settings sheet's row of each key it gives (``factor_sets.grid`` → 12).
+    settings_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def origins(self) -> dict[str, Origin]:
@@ -111,7 +116,7 @@ def read_raw(path: Path) -> RawInput:
 
     read = read_workbook(path)
     return RawInput(path, read.tables, read.settings, [path], read.problems, read.notices,
-                    read.owned, read.language, read.settings_origin)
+                    read.owned, read.language, read.settings_origin, read.settings_rows)
 
 
 def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
@@ -124,7 +129,7 @@ def read_inventory(path: Path, sets: dict[str, FactorSet]) -> Inventory:
         the settings (or the template) tell it.
     """
     raw = read_raw(path)
-    raw.problems += pin_problems(raw.settings, sets, raw.settings_origin)
+    raw.problems += pin_problems(raw, sets)
     if not raw.complete:
         raise InputError(raw.problems, raw.language)
     try:

@@ -449,7 +449,7 @@ class _Branches:
     pending: pd.DataFrame | None = None
 
 
-def _check_files(raws: list[RawInput], known: set[str] | None, instr: list[str],
+def _check_files(raws: list[RawInput], known: set[str] | None, instr: list[str] | None,
                  later: dict[int, RawTable], problems: list[Problem]) -> _Branches:
     """Validate the branch files (those complete), adding every problem to ``problems``: each
     file's headers on their own, then each table of all of them in one pass (stacked)."""
@@ -528,7 +528,7 @@ def collect(inputs: list[Path], sets: dict[str, FactorSet], *, pending: bool = F
     raws = [read_raw(p) for p in inputs]
     hq = raws[0]
     instr = instruments(sets, hq.settings.factor_sets.market)
-    hq.problems += pin_problems(hq.settings, sets, hq.settings_origin)
+    hq.problems += pin_problems(hq, sets)
     parts = [Part(r.path, r.origins,
                   {n: dict(t.letters) for n, t in r.tables.items() if t.letters}, list(r.files))
              for r in raws]

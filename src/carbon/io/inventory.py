@@ -343,7 +343,7 @@ def _ownership(table: RawTable) -> np.ndarray:
     return out
 
 
-def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> pd.DataFrame:
+def _activity(table: RawTable, entity_ids: set[str], instruments: list[str] | None) -> pd.DataFrame:
     f = table.frame
     ok = _required(table, ["entity_id", "period_start", "period_end", "source", "quantity", "unit"])
     ids = f["entity_id"]
@@ -413,9 +413,12 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str]) -> 
                  _("clear the technology, or write use = mobile"))
     instr = _map_distinct(f["instrument"],
                           lambda v: INSTRUMENTS.get(vocab.fold(v), v) if v else "")
-    bad_instr = ((instr != "") & ~instr.isin(instruments)).to_numpy()
-    table.report(bad_instr, "instrument", "unknown_value", _("not a contractual instrument"),
-                 _("write one of {choices}, or leave it blank", choices=", ".join(instruments)))
+    bad_instr = np.zeros(len(f), dtype=bool)
+    if instruments is not None:  # None: the settings' market set is unknown (said there)
+        bad_instr = ((instr != "") & ~instr.isin(instruments)).to_numpy()
+        table.report(bad_instr, "instrument", "unknown_value", _("not a contractual instrument"),
+                     _("write one of {choices}, or leave it blank",
+                       choices=", ".join(instruments)))
     not_elec = (instr != "").to_numpy() & (source != "electricity").to_numpy() & (source != "").to_numpy()
     table.report(not_elec, "instrument", "instrument_not_electricity",
                  _("an instrument only applies to purchased electricity"),
@@ -707,7 +710,7 @@ class Checked:
     problems: list[Problem]
 
 
-def check_tables(tables: dict[str, RawTable], instruments: list[str],
+def check_tables(tables: dict[str, RawTable], instruments: list[str] | None,
                  known: set[str] | None = None) -> Checked:
     """Validate the raw tables of one input (every problem collected, nothing raised).
 
@@ -735,7 +738,7 @@ def check_tables(tables: dict[str, RawTable], instruments: list[str],
                    problems=problems)
 
 
-def check_rows(tables: dict[str, RawTable], ids: set[str], instruments: list[str]) -> Checked:
+def check_rows(tables: dict[str, RawTable], ids: set[str], instruments: list[str] | None) -> Checked:
     """Validate the tables other than ``entities`` (their columns checked already), the entity
     ids their rows may name being ``ids``; the problems stay in each table's ``problems``."""
     activity = _activity(tables["activity"], ids, instruments)
@@ -746,7 +749,7 @@ def check_rows(tables: dict[str, RawTable], ids: set[str], instruments: list[str
     return Checked(pd.DataFrame(), activity, denominators, custom, meters, set(), [])
 
 
-def check_pending(table: RawTable, ids: set[str], instruments: list[str]) -> pd.DataFrame:
+def check_pending(table: RawTable, ids: set[str], instruments: list[str] | None) -> pd.DataFrame:
     """Validate activity rows whose quantity is still blank (a template's rows not yet filled
     in) as the filled ones are, their quantity taken as 0; their problems are added to
     ``table.problems`` (not those of its columns, reported with the filled rows)."""
@@ -794,7 +797,7 @@ def origins_of(tables: dict[str, RawTable], settings: Origin | None = None) -> d
 
 def build_inventory(path: Path, tables: dict[str, RawTable], settings: Settings,
                     files: list[Path], problems: list[Problem],
-                    instruments: list[str], notices: list[Notice] | None = None,
+                    instruments: list[str] | None, notices: list[Notice] | None = None,
                     template_language: str | None = None,
                     settings_origin: Origin | None = None) -> Inventory:
     """Validate raw tables into an inventory, or raise one InputError with every problem.

@@ -411,6 +411,7 @@ class WorkbookRead:
     owned: set[tuple[str, str]]
     language: str | None = None
     settings_origin: Origin | None = None  # the settings sheet, when the workbook has one
+    settings_rows: dict[str, int] = field(default_factory=dict)  # its row of each key given
 
 
 #: The custom document property a template records its language in (``carbon template``).
@@ -825,6 +826,7 @@ def _settings(path: Path, title: str, rows: list[tuple[Any, ...]], out: Workbook
         else:
             target[parts[-1]] = _setting_value(key, v)
             where[key] = row
+    out.settings_rows = where
     try:
         return Settings(**data)
     except ValidationError as exc:

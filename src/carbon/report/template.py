@@ -322,7 +322,7 @@ def drop_downs(lang: str, sets: dict[str, FactorSet]) -> dict[str, list[str]]:
         "use": words(sorted(set(USES.values()), reverse=True)),
         "technology": words(list(dict.fromkeys(TECHNOLOGIES.values()))),
         "utility": words(list(dict.fromkeys(UTILITIES.values()))),
-        "instrument": words(instruments(sets, FactorPins().market)),
+        "instrument": words(instruments(sets, FactorPins().market) or []),
         "data_quality": words(list(dict.fromkeys(DATA_QUALITY.values()))),
         "entry": _event_labels(ENTRY_EVENTS, lang),
         "exit": _event_labels(EXIT_EVENTS, lang),
