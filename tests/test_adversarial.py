@@ -17,7 +17,7 @@ enc        14     byte-order marks (UTF-8, UTF-16), GBK and Big5 read and named 
 struct     16     semicolons and tabs, ragged rows, unquoted thousands, a quote never closed or
                   closed a line later, CRLF and CR line ends, multi-line cells, unnamed,
                   duplicate and repeated headers
-value      43     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, 1e-320, pasted ids, hex,
+value      45     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, 1e-320, pasted ids, hex,
                   percent, decimal commas, full-width digits, impossible dates (2022-02-30, year
                   0), serial dates in a CSV, times, units, sources, entities, over-long cells,
                   denominators and own factors out of range, loops in the entity tree
@@ -408,6 +408,8 @@ for cid, value in [("feb-30", "2022-02-30"), ("month-13", "2022-13-01"), ("year-
 case("value-end-before-start", one_row(period_start="2022-05-01", period_end="2022-04-01"),
      "[end_before_start]")
 case("value-unknown-unit", one_row(unit="kwhh"), "column unit", "[unknown_unit]")
+case("value-number-in-unit", one_row(unit="12 kWh"), "'12 kWh'", "[unknown_unit]")
+case("value-nan-in-unit", one_row(unit="nan kWh"), "'nan kWh'", "[unknown_unit]")
 case("value-wrong-dimension", one_row(unit="L"), "does not measure electricity", "[wrong_dimension]")
 case("value-unknown-source", one_row(source="electricty"), "did you mean 'electricity'",
      "[unknown_source]")

@@ -107,3 +107,19 @@ def test_an_unwritable_cache_folder_still_gives_the_registry(monkeypatch):
     reg = units._registry()
     assert reg.parse_expression("万千瓦时").to("kWh").magnitude == pytest.approx(1e4)
     assert reg.parse_expression("tC").to("tCO2").magnitude == pytest.approx(44 / 12)
+
+
+@pytest.mark.parametrize("text", ["12 kWh", "2.5 t", "nan kWh", "kWh*nan", "inf kWh",
+                                  "1e400 kWh", "kWh/0"])
+def test_a_number_typed_into_a_unit_is_not_a_unit(text):
+    """A number other than a power of ten in a unit cell is a quantity typed into it, which would
+    multiply the row by it ("12 kWh"), or zero it ("nan kWh"): not a unit."""
+    with pytest.raises(ValueError):
+        parse_unit(text)
+
+
+@pytest.mark.parametrize(("text", "size"), [("10^4 m3", 1e4), ("GJ/(10^4 Nm3)", 1e-4),
+                                            ("kWh/1000", 1e-3), ("t/(1000 L)", 1e-3),
+                                            ("kgCO2/(100 km)", 1e-2), ("m^3", 1.0)])
+def test_powers_of_ten_and_exponents_in_a_unit_are_the_unit(text, size):
+    assert parse_unit(text).magnitude == pytest.approx(size)

@@ -7,6 +7,8 @@ carbon creates a ``UnitRegistry``.
 
 from __future__ import annotations
 
+import math
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -85,9 +87,28 @@ def parse_unit(text: str) -> pint.Quantity:
         raise ValueError(f"not a unit: {text!r}") from exc
     if not isinstance(parsed, pint.Quantity) or not parsed.unit_items():  # a bare number such as "3"
         raise ValueError(f"not a unit: {text!r}")
-    if parsed.magnitude <= 0:
+    if not math.isfinite(parsed.magnitude) or parsed.magnitude <= 0 or _stray_number(cleaned):
         raise ValueError(f"not a unit: {text!r}")
     return parsed
+
+
+#: A number written in a unit, and what comes before it (``^`` or ``**``: an exponent).
+_NUMBER = re.compile(r"(\^|\*\*)?\s*(?<![\w.])(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+|nan|inf(?:inity)?)(?![\w.])",
+                     re.IGNORECASE)
+
+
+def _stray_number(text: str) -> bool:
+    """Whether a unit holds a number other than a power of ten or an exponent: ``12 kWh`` or
+    ``nan kWh`` is a quantity typed into the unit cell, which would multiply the row by it
+    (``10^4 m3``, ``GJ/(10^4 Nm3)``, ``kWh/1000`` and ``m^3`` are units)."""
+    for power, literal in _NUMBER.findall(text):
+        if power:
+            continue
+        value = float(literal)
+        if not (math.isfinite(value) and value > 0
+                and abs(math.log10(value) - round(math.log10(value))) < 1e-9):
+            return True
+    return False
 
 
 def is_dimension(unit: pint.Quantity, dimensionality: object) -> bool:
