@@ -23,9 +23,9 @@ value      45     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, 1e-32
                   denominators and own factors out of range, loops in the entity tree
 path       7      spaces and Chinese in paths, a lone CSV, a pipe, a device, a link loop, a folder
                   named .xlsx
-settings   18     a BOM and CRLF (accepted), GBK, Big5 and UTF-16 (refused, named), a folder, a
-                  broken link, bad TOML, unknown keys, wrong types, NUL bytes, a factor set
-                  that does not exist
+settings   21     a BOM and CRLF (accepted), GBK, Big5 and UTF-16 (refused, named), a folder, a
+                  broken link, bad TOML, unknown keys, wrong types (true for a number), years
+                  out of range, NUL bytes, a factor set that does not exist
 book       35     header-only sheets, no entities sheet (the fix names no other sheet), XXE and
                   billion laughs, DTDs in any part, Strict Open XML, cells beyond 32,767
                   characters (inline, shared, 2 MiB), a CSV, nothing or a broken zip named .xlsx,
@@ -508,6 +508,12 @@ case("settings-gases-not-text", settings(b"gases = [1, true]\n"), "column gases.
 case("settings-unknown-factor-set", settings(b'[factor_sets]\nfuel = "ndrc-2015"\n'),
      "inv/settings.toml, column factor_sets.fuel", "no factor set has the id 'ndrc-2015'",
      "did you mean", "ndrc-public-building-2015", "[unknown_factor_set]")
+case("settings-threshold-true", settings(b"threshold_pct = true\n"), "column threshold_pct",
+     "true or false where a number belongs", "[bad_setting]")
+case("settings-base-year-1", settings(b"base_year = 1\n"), "column base_year",
+     "greater than or equal to 1900", "[bad_setting]")
+case("settings-reporting-year-5-digits", settings(b"reporting_years = [20224]\n"),
+     "less than or equal to 2200", "[bad_setting]")
 case("settings-empty-market-set", settings(b'[factor_sets]\nmarket = ""\n'),
      "column factor_sets.market", "[unknown_factor_set]", absent=("[unknown_value]",))
 case("settings-unknown-grid-set-of-a-year", settings(

@@ -79,6 +79,7 @@ _SETTING_ERRORS = {
     "float_type": _("Input should be a valid number"),
     "greater_than_equal": _("Input should be greater than or equal to {ge}"),
     "greater_than": _("Input should be greater than {gt}"),
+    "less_than_equal": _("Input should be less than or equal to {le}"),
     "list_type": _("Input should be a valid list"),
     "string_type": _("Input should be a valid string"),
     "dict_type": _("Input should be a valid dictionary"),

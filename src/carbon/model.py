@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -53,8 +53,8 @@ class Settings(BaseModel):
     #: The language of messages, warnings and outputs when the command line names none
     #: (``--lang``); None: the template's language, else the locale's (DESIGN.md, contract 2).
     language: Literal["zh-Hans", "zh-Hant", "en"] | None = None
-    reporting_years: list[int] = []
-    base_year: int | None = None
+    reporting_years: list[Annotated[int, Field(ge=1900, le=2200)]] = []
+    base_year: int | None = Field(default=None, ge=1900, le=2200)
     grid_level: GridLevel = "national"
     threshold_pct: float = Field(default=5.0, ge=0)
     threshold_scope: Literal["location", "market", "each_scope"] = "location"
@@ -72,6 +72,15 @@ class Settings(BaseModel):
     outlier_factor: float = Field(default=100.0, gt=1)
     #: The same for a year of an entity and source against its other years (per day). [1]
     outlier_factor_years: float = Field(default=20.0, gt=1)
+
+    @field_validator("reporting_years", "base_year", "threshold_pct", "outlier_factor",
+                     "outlier_factor_years", mode="before")
+    @classmethod
+    def _not_true_or_false(cls, v: object) -> object:
+        """``threshold_pct = true`` is no number (pydantic would read it as 1)."""
+        if isinstance(v, bool) or (isinstance(v, list) and any(isinstance(x, bool) for x in v)):
+            raise ValueError(_("true or false where a number belongs: write the number"))
+        return v
 
     @field_validator("language", mode="before")
     @classmethod
