@@ -321,3 +321,32 @@ def test_a_row_without_a_factor_is_named_in_its_own_branch_file(tmp_path):
     assert "branch-b/activity.csv, row 3, column source: 'coke in t, 2024': no carbon_content " \
            "for coke" in err
     assert "hq/activity.csv" not in err
+
+
+def test_a_denominators_column_of_the_head_office_only_is_blank_in_the_branches_rows(tmp_path):
+    """A denominators table may carry more columns (revenue): one only the head office's table
+    has is blank in the branch files' rows (it stopped the run: KeyError, exit 3); the figures
+    are those without it."""
+    hq = tmp_path / "hq"
+    shutil.copytree(COLLECTION / "hq", hq)
+    lines = (hq / "denominators.csv").read_text(encoding="utf-8").splitlines()
+    (hq / "denominators.csv").write_text(
+        "\n".join([lines[0] + ",revenue", *(line + ",1000" for line in lines[1:])]) + "\n",
+        encoding="utf-8")
+    got = compute_json(hq, str(COLLECTION / "branches"))
+    assert got["years"] == compute_json(COLLECTION / "hq", str(COLLECTION / "branches"))["years"]
+
+
+def test_a_misspelt_denominators_column_is_named_not_left_blank(tmp_path):
+    """floor_area for floor_area_m2: an extra column to a table that takes them, but the floor
+    areas would all be blank; refused with the column it nearly is."""
+    hq = tmp_path / "hq"
+    shutil.copytree(COLLECTION / "hq", hq)
+    text = (hq / "denominators.csv").read_text(encoding="utf-8")
+    (hq / "denominators.csv").write_text(text.replace("floor_area_m2", "floor_area", 1),
+                                         encoding="utf-8")
+    for paths in ([hq], [hq, COLLECTION / "branches"]):
+        result = run("compute", *paths)
+        assert result.exit_code == 2, result.output
+        assert "hq/denominators.csv, row 1, column floor_area" in result.stderr
+        assert "did you mean 'floor_area_m2'" in result.stderr

@@ -139,14 +139,16 @@ def expand(paths: Sequence[Path]) -> list[Path]:
 
 # -- pure functions on validated frames -------------------------------------------------------------
 def concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """Frames of the same columns one after the other, categorical columns kept categorical
-    (the union of their categories)."""
+    """Frames one after the other, categorical columns kept categorical (the union of their
+    categories); a column some frames lack is blank (NaN) in their rows."""
     frames = [f for f in frames if len(f)] or list(frames[:1])  # an empty one adds nothing
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
     cols: dict[str, Any] = {}
-    for c in frames[0].columns:
-        parts = [f[c] for f in frames]
+    # the columns of all (a denominators table may carry a column of its own: blank elsewhere)
+    for c in dict.fromkeys(c for f in frames for c in f.columns):
+        parts = [f[c] if c in f.columns else pd.Series(np.nan, index=f.index, dtype="float64")
+                 for f in frames]
         if all(isinstance(s.dtype, pd.CategoricalDtype) for s in parts):
             try:
                 cols[c] = union_categoricals(parts, ignore_order=True)

@@ -120,8 +120,13 @@ def check_columns(table: RawTable, add_missing: bool = True) -> None:
     """Unknown, duplicated and missing columns of a table; a missing column is added blank
     (unless ``add_missing`` is false: :func:`carbon.io.tables.stack` adds them)."""
     spec = TABLES[table.name]
+    absent = [k for k in spec.keys if k not in table.frame.columns]
     for key in table.frame.columns:
-        if key not in spec.keys and not spec.extra_columns:
+        # a table that takes more columns (denominators) still refuses one named nearly as a
+        # column it lacks: floor_area for floor_area_m2 would leave every floor area blank
+        if key not in spec.keys and (not spec.extra_columns
+                                     or difflib.get_close_matches(str(key), absent, n=1,
+                                                                  cutoff=0.75)):
             table.problems.append(table.problem(
                 1, str(key), "unknown_column", str(key),
                 _("{table} has no column {column}", table=table.name, column=quoted(str(key))),
