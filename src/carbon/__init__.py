@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.2.3"
+__version__ = "0.2.4"
 
 __all__ = ["InputError", "Inventory", "Restatement", "Result", "Status", "__version__",
            "compute", "factor_set", "factor_sets", "read_inventory", "restate", "status"]
