@@ -30,9 +30,10 @@ def pin_problems(raw: RawInput, sets: dict[str, FactorSet]) -> list[Problem]:
     import difflib
 
     pins = raw.settings.factor_sets
-    named = [(key, value) for key in ("energy", "fuel", "density", "market", "combustion",
-                                      "grid", "unit_mass")
+    named = [(key, value) for key in ("energy", "fuel", "density", "market", "combustion")
              if isinstance(value := getattr(pins, key), str)]
+    # those that may name no set: blank is none (unit_mass = "": no mass per ream assumed)
+    named += [(key, value) for key in ("grid", "unit_mass") if (value := getattr(pins, key))]
     named += [(f"grid_by_year.{y}", v) for y, v in pins.grid_by_year.items()]
     named += [(f"air.{i}", v) for i, v in enumerate(pins.air)]
     where = raw.settings_origin or Origin("settings.toml")
