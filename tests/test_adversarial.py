@@ -408,7 +408,8 @@ for cid, value in [("feb-30", "2022-02-30"), ("month-13", "2022-13-01"), ("year-
 case("value-end-before-start", one_row(period_start="2022-05-01", period_end="2022-04-01"),
      "[end_before_start]")
 case("value-unknown-unit", one_row(unit="kwhh"), "column unit", "[unknown_unit]")
-case("value-number-in-unit", one_row(unit="12 kWh"), "'12 kWh'", "[unknown_unit]")
+case("value-number-in-unit", one_row(unit="12 kWh"), "'12 kWh'", "12 in the unit would multiply",
+     "quantity column", "[unknown_unit]")
 case("value-nan-in-unit", one_row(unit="nan kWh"), "'nan kWh'", "[unknown_unit]")
 case("value-wrong-dimension", one_row(unit="L"), "does not measure electricity", "[wrong_dimension]")
 case("value-unknown-source", one_row(source="electricty"), "did you mean 'electricity'",

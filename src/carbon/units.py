@@ -87,7 +87,7 @@ def parse_unit(text: str) -> pint.Quantity:
         raise ValueError(f"not a unit: {text!r}") from exc
     if not isinstance(parsed, pint.Quantity) or not parsed.unit_items():  # a bare number such as "3"
         raise ValueError(f"not a unit: {text!r}")
-    if not math.isfinite(parsed.magnitude) or parsed.magnitude <= 0 or _stray_number(cleaned):
+    if not math.isfinite(parsed.magnitude) or parsed.magnitude <= 0 or number_in_unit(cleaned):
         raise ValueError(f"not a unit: {text!r}")
     return parsed
 
@@ -97,18 +97,18 @@ _NUMBER = re.compile(r"(\^|\*\*)?\s*(?<![\w.])(\d+\.?\d*(?:e[+-]?\d+)?|\.\d+|nan
                      re.IGNORECASE)
 
 
-def _stray_number(text: str) -> bool:
-    """Whether a unit holds a number other than a power of ten or an exponent: ``12 kWh`` or
-    ``nan kWh`` is a quantity typed into the unit cell, which would multiply the row by it
-    (``10^4 m3``, ``GJ/(10^4 Nm3)``, ``kWh/1000`` and ``m^3`` are units)."""
-    for power, literal in _NUMBER.findall(text):
+def number_in_unit(text: str) -> str | None:
+    """The number a unit holds other than a power of ten or an exponent, None when none: ``12
+    kWh`` or ``nan kWh`` is a quantity typed into the unit cell, which would multiply the row by
+    it (``10^4 m3``, ``GJ/(10^4 Nm3)``, ``kWh/1000`` and ``m^3`` are units)."""
+    for power, literal in _NUMBER.findall(normalize_text(text)):
         if power:
             continue
         value = float(literal)
         if not (math.isfinite(value) and value > 0
                 and abs(math.log10(value) - round(math.log10(value))) < 1e-9):
-            return True
-    return False
+            return str(literal)
+    return None
 
 
 def is_dimension(unit: pint.Quantity, dimensionality: object) -> bool:

@@ -33,7 +33,17 @@ from carbon.schema import (
     USES,
     UTILITIES,
 )
-from carbon.units import ENERGY, LENGTH, MASS, PACK, PIECE, SHEET, VOLUME, parse_unit
+from carbon.units import (
+    ENERGY,
+    LENGTH,
+    MASS,
+    PACK,
+    PIECE,
+    SHEET,
+    VOLUME,
+    number_in_unit,
+    parse_unit,
+)
 
 _WASTE = (MASS, VOLUME, PIECE)
 _AIR = (MASS,)
@@ -386,10 +396,16 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str] | No
         try:
             unit = parse_unit(u)
         except ValueError:
+            number = number_in_unit(u)
             if not bad_unit[mask].all():
                 table.report(mask & ~bad_unit, "unit", "unknown_unit",
-                             _("not a unit carbon knows"),
-                             _("use kWh, 度, MWh, 万千瓦时, GJ, m³, 万立方米, L, t, kg …"))
+                             _("not a unit carbon knows") if number is None else
+                             _("{number} in the unit would multiply the quantity: a unit holds "
+                               "no number but a power of ten", number=number),
+                             _("use kWh, 度, MWh, 万千瓦时, GJ, m³, 万立方米, L, t, kg …")
+                             if number is None else
+                             _("write the number in the quantity column and the unit alone "
+                               "(kWh, 度, m³ …)"))
             bad_unit |= mask
             continue
         if not s:
