@@ -200,6 +200,30 @@ def test_a_manifest_without_figures_added_since_verifies(tmp_path):
                    for line in result.stdout.splitlines())  # not a difference
 
 
+@pytest.mark.parametrize("tamper", ["a year", "by_entity", "one figure", "coverage days",
+                                    "coverage"])
+def test_a_manifest_of_this_version_with_figures_taken_out_fails_verify(tmp_path, tamper):
+    """A manifest this version wrote records every figure and the coverage: one taken out, or a
+    coverage record changed, is a difference (they verified as 'added since')."""
+    inv = copy_example(tmp_path)
+    m = write_manifest(inv, tmp_path / "run.json")
+    results = m["results"]
+    if tamper == "a year":
+        results["years"].pop(sorted(results["years"])[0])
+    elif tamper == "by_entity":
+        results["by_entity"] = []
+    elif tamper == "one figure":
+        del results["years"]["2024"]["scope1_tco2e"]
+    elif tamper == "coverage days":
+        results["coverage"][0]["days_missing"] = 999
+    else:
+        results["coverage"] = []
+    (tmp_path / "t.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    result = run("verify", tmp_path / "t.json")
+    assert result.exit_code == 1, result.output
+    assert "added since" not in result.stdout
+
+
 def _lines(text: str) -> list[str]:
     return text.splitlines()
 

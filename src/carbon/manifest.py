@@ -8,7 +8,9 @@ contract dict). Same inputs, factor sets, options and version give a byte-identi
 :func:`compare` lists what differs between a manifest and a re-run: inputs and factor sets by
 hash, factors by value, the figures the manifest recorded by value (within :data:`REL_TOL`, the
 rounding two platforms' floating-point libraries may differ by); a figure the manifest never
-recorded (a metric added by a later version) is not a difference (:func:`added_figures`).
+recorded (a metric added by a later version) is not a difference (:func:`added_figures`); a
+manifest of this version records every figure and the coverage, so one it lacks or a changed
+coverage record is.
 """
 
 from __future__ import annotations
@@ -299,13 +301,22 @@ def _leaves(obj: Any, prefix: str) -> Iterator[tuple[str, Any]]:
         yield prefix, obj
 
 
-def figures(results: dict[str, Any]) -> dict[str, Any]:
+#: The fields that name a coverage record (a meter and a year).
+_COVERAGE_KEY = ("entity_id", "source", "meter", "use", "instrument", "year")
+
+
+def figures(results: dict[str, Any], coverage: bool = False) -> dict[str, Any]:
     """Every figure of a results dict by a readable name (``years.2024.scope1_tco2e``,
-    ``by_entity[JSB 2024].energy_kwh``)."""
+    ``by_entity[JSB 2024].energy_kwh``); with ``coverage``, each meter-year's coverage too
+    (``coverage[JSB electricity    2024].days_missing``)."""
     out = dict(_leaves({"gwp": results.get("gwp"), "years": results.get("years", {})}, ""))
     for e in results.get("by_entity", []):
         rest = {k: v for k, v in e.items() if k not in ("entity_id", "year")}
         out.update(_leaves(rest, f"by_entity[{e['entity_id']} {e['year']}]"))
+    for c in results.get("coverage") or [] if coverage else []:
+        name = " ".join(str(c.get(k, "")) for k in _COVERAGE_KEY)
+        out.update(_leaves({k: v for k, v in c.items() if k not in _COVERAGE_KEY},
+                           f"coverage[{name}]"))
     return out
 
 
@@ -340,9 +351,13 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes += _by_key({s["id"]: s["sha256"] for s in old["factor_sets"]},
                        {s["id"]: s["sha256"] for s in new["factor_sets"]}, "factor_set")
     changes += _by_key(old.get("factors", {}), new.get("factors", {}), "factor")
-    before, after = figures(old["results"]), figures(new["results"])
-    for name in before:  # the figures the manifest recorded; one added since is no difference
-        b, a = before[name], after.get(name)
+    # a manifest of this version records every figure and the coverage: one it lacks was
+    # deleted from it; of an earlier version, a figure added since is no difference
+    same = old.get("carbon_version") == __version__
+    before, after = figures(old["results"], same), figures(new["results"], same)
+    names = [*before, *(n for n in after if n not in before)] if same else list(before)
+    for name in names:
+        b, a = before.get(name), after.get(name)
         if not _same(b, a):
             changes.append(Change("figure", name, b, a))
     was = [w["message"] for w in old["results"].get("warnings", [])]
@@ -354,7 +369,10 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
 
 
 def added_figures(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Figures of the re-run the manifest never recorded (metrics added since it was written)."""
+    """Figures of the re-run a manifest of an earlier version never recorded (metrics added
+    since it was written); none for a manifest of this version (:func:`compare` counts them)."""
+    if old.get("carbon_version") == __version__:
+        return []
     before = figures(old["results"])
     return [name for name in figures(new["results"]) if name not in before]
 
