@@ -159,11 +159,18 @@ def test_the_use_assumed_warnings_word_for_word(tmp_path):
 
 def test_a_year_before_every_grid_factor_names_the_year_the_sets_and_a_pin(tmp_path):
     """The MEE/NBS series starts with 2021's factors: 2019 has none of its own or earlier, and
-    the error names the year, what the series has, and the sets that do cover 2019."""
-    text = _refused(make_inventory(tmp_path, [activity_row(1, "MWh", year=2019)]))
+    the error names the year, what the series has, and the sets that do cover 2019 for the grid
+    (not HK Electric's 2019 set: a utility's factor is its Hong Kong sites' only, and pinned for
+    the grid it was refused again)."""
+    inv = make_inventory(tmp_path, [activity_row(1, "MWh", year=2019)])
+    text = _refused(inv)
     assert ("settings, column factor_sets: '2019': no mee-grid electricity factor for 2019 or "
             "earlier (have 2021, 2022, 2023). Fix: pin a set for that year in settings: "
-            'factor_sets.grid_by_year = {2019 = "hk-electric-2019"}') in text
+            'factor_sets.grid_by_year = {2019 = "mee-carbon-market-2021"}') in text
+    assert "hk-electric" not in text
+    (inv / "settings.toml").write_text('[factor_sets.grid_by_year]\n2019 = "mee-carbon-market-2021"\n',
+                                       encoding="utf-8")
+    assert run("compute", inv).exit_code == 0  # the fix it gives works
 
 
 def test_a_settings_problem_names_the_settings_file_that_was_read(tmp_path):

@@ -85,8 +85,10 @@ class _Resolved:
 
 
 def _could_pin(sets: dict[str, FactorSet], year: int) -> list[str]:
-    """Sets with an electricity factor that say they cover ``year``'s data."""
+    """Sets with an electricity factor that say they cover ``year``'s data, for the grid: not a
+    Hong Kong utility's (its factor is a utility's site's only, never the grid's)."""
     return sorted(fs.id for fs in sets.values() if year in fs.meta.covers_years
+                  and not fs.meta.utility
                   and any(p == "emission" and s == "electricity" for p, s, _ in fs.factors))
 
 
