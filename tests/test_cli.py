@@ -460,3 +460,22 @@ def test_a_command_run_inside_another_program_leaves_its_garbage_collector_alone
     frozen, enabled = gc.get_freeze_count(), gc.isenabled()
     assert run("compute", EXAMPLE, "--format", "json").exit_code == 0
     assert (gc.get_freeze_count(), gc.isenabled()) == (frozen, enabled)
+
+
+def test_a_year_that_is_no_year_is_a_usage_error_not_an_empty_answer(tmp_path):
+    """status --year 0 said "every expected month is in" (exit 0); template --years 1800 wrote a
+    workbook; restate --threshold inf stopped with an internal error."""
+    from tests.conftest import ROOT
+
+    collection = ROOT / "examples" / "jinshang-bank" / "multisite" / "collection"
+    for year in ("0", "-5", "99999", "1800"):
+        result = run("status", collection / "hq", f"--year={year}")
+        assert result.exit_code == 2 and "a year from 1900 to 2200" in result.stderr, year
+    made = run("template", "--inventory", collection / "hq", "--for", "BR01", "--years", "1800",
+               "-o", tmp_path / "t.xlsx")
+    assert made.exit_code == 2 and not (tmp_path / "t.xlsx").exists()
+    multisite = ROOT / "examples" / "jinshang-bank" / "multisite"
+    for value in ("inf", "1e400"):
+        got = run("restate", "--before", multisite / "before", "--after", multisite / "after",
+                  "--threshold", value)
+        assert got.exit_code == 2 and "a number of percent" in got.stderr, got.output

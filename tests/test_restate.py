@@ -316,7 +316,13 @@ def test_no_common_year_is_a_usage_error(tmp_path):
     result = run("restate", "--before", a, "--after", b)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(
-        "error: the two inventories report no year in common; pass --year")
+        "error: the two inventories report no year in common (--before 2021, --after 2023)")
+    # a year one side has no activity in is refused too: its figures would be zeros, restated
+    # as a change of activity
+    forced = run("restate", "--before", a, "--after", b, "--year", "2023")
+    assert forced.exit_code == 2 and forced.stdout == ""
+    assert "the --before inventory has no activity in 2023 (its rows cover 2021)" in " ".join(
+        forced.stderr.split())
 
 
 def test_a_changed_equity_share_is_a_boundary_change(tmp_path):

@@ -44,6 +44,10 @@ class FactorPins(BaseModel):
         return [x for x in re.split(r"[\s,，、;；]+", v) if x] if isinstance(v, str) else v
 
 
+#: The years an inventory may report: a year outside is a slip (0, 20224, 1 for true).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 class Settings(BaseModel):
     """An inventory's settings (``settings.toml`` or the ``settings`` sheet)."""
 
@@ -53,10 +57,10 @@ class Settings(BaseModel):
     #: The language of messages, warnings and outputs when the command line names none
     #: (``--lang``); None: the template's language, else the locale's (DESIGN.md, contract 2).
     language: Literal["zh-Hans", "zh-Hant", "en"] | None = None
-    reporting_years: list[Annotated[int, Field(ge=1900, le=2200)]] = []
-    base_year: int | None = Field(default=None, ge=1900, le=2200)
+    reporting_years: list[Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]] = []
+    base_year: int | None = Field(default=None, ge=FIRST_YEAR, le=LAST_YEAR)
     grid_level: GridLevel = "national"
-    threshold_pct: float = Field(default=5.0, ge=0)
+    threshold_pct: float = Field(default=5.0, ge=0, allow_inf_nan=False)
     threshold_scope: Literal["location", "market", "each_scope"] = "location"
     consolidation: Literal["operational_control", "equity_share"] = "operational_control"
     boundary_mid_year: Literal["whole_year", "pro_rata"] = "whole_year"
@@ -69,9 +73,9 @@ class Settings(BaseModel):
     #: meter's periods), or as many times less, is flagged (``outlier``): a 度 figure in a 万千瓦时
     #: row is 10,000 times off, a kWh figure in a MWh row 1,000; seasons move a month's figure
     #: some tens of times at most (winter gas against summer's). [1]
-    outlier_factor: float = Field(default=100.0, gt=1)
+    outlier_factor: float = Field(default=100.0, gt=1, allow_inf_nan=False)
     #: The same for a year of an entity and source against its other years (per day). [1]
-    outlier_factor_years: float = Field(default=20.0, gt=1)
+    outlier_factor_years: float = Field(default=20.0, gt=1, allow_inf_nan=False)
 
     @field_validator("reporting_years", "base_year", "threshold_pct", "outlier_factor",
                      "outlier_factor_years", mode="before")

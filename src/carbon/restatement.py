@@ -69,7 +69,7 @@ from carbon.errors import InputError, Problem, UsageError
 from carbon.factors import FactorSet
 from carbon.i18n import Joined, _, quoted
 from carbon.model import Inventory, Ledger, Notice, Origin
-from carbon.review import unstated_event_words
+from carbon.review import data_years, unstated_event_words
 from carbon.schema import ENTRY_EVENTS, EXIT_EVENTS
 
 #: The three causes of a change (the players of the Shapley game).
@@ -113,10 +113,24 @@ def restated_years(before: Inventory, after: Inventory, years: Iterable[int] | N
         When they report no year in common.
     """
     if years:
-        return sorted(set(years))
-    wanted = sorted(set(reporting_years(before)) & set(reporting_years(after)))
+        wanted = sorted(set(years))
+        for side, inv in (("--before", before), ("--after", after)):
+            have = data_years(inv)
+            empty = [y for y in wanted if y not in have]
+            if empty:  # its figures of that year would be zeros, restated as a change
+                raise UsageError(_(
+                    "--year {years}: the {side} inventory has no activity in {years} (its rows "
+                    "cover {have}): its figures there would be zeros; restate a year both "
+                    "inventories have", years=Joined(str(y) for y in empty), side=side,
+                    have=Joined(str(y) for y in have) if have else _("none")))
+        return wanted
+    ours, theirs = reporting_years(before), reporting_years(after)
+    wanted = sorted(set(ours) & set(theirs))
     if not wanted:
-        raise UsageError(_("the two inventories report no year in common; pass --year"))
+        raise UsageError(_("the two inventories report no year in common (--before {before}, "
+                           "--after {after}): a restatement compares the years both report",
+                           before=Joined(str(y) for y in ours) or _("none"),
+                           after=Joined(str(y) for y in theirs) or _("none")))
     return wanted
 
 

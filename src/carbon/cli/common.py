@@ -343,6 +343,18 @@ def said_written(paths: list[Path]) -> None:
                    soft_wrap=True)
 
 
+def years_option(years: list[int] | None, option: str = "--year") -> list[int] | None:
+    """``--year`` as given, each a year from 1900 to 2200 (0 or 20224 is a slip: said, not
+    shown as a year of nothing expected)."""
+    from carbon.model import FIRST_YEAR, LAST_YEAR
+
+    bad = [y for y in years or [] if not FIRST_YEAR <= y <= LAST_YEAR]
+    if bad:
+        raise UsageError(_("{option} {year}: a year from {first} to {last}, such as 2025",
+                           option=option, year=bad[0], first=FIRST_YEAR, last=LAST_YEAR))
+    return years or None
+
+
 def read(paths: list[Path], factors: list[Path] | None, *, pending: bool = False) -> Any:
     """:func:`carbon.api.read_inventory`, the run's language learnt from what was read (also
     when it fails: its problems are then shown in the inventory's language)."""

@@ -24,6 +24,7 @@ from carbon.cli.common import (
     lang_option,
     read,
     write,
+    years_option,
 )
 from carbon.errors import UsageError
 from carbon.i18n import _, language
@@ -68,8 +69,9 @@ def status(
             raise UsageError(_("--out {out}: the status is written as a workbook (.xlsx); "
                                "--format json prints it as JSON", out=out))
         check_targets([out] if out else [], [])
+        wanted = years_option(year)
         inv = read(paths, factors, pending=True)
-        st = api.status(inv, years=year or None)
+        st = api.status(inv, years=wanted)
         files: list[tuple[Path, Content]] = []
         if out is not None:
             files.append((out, to_xlsx(st.data, language())))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from carbon.cli.common import Lang, guarded, lang_option, read, said_written
+from carbon.cli.common import Lang, guarded, lang_option, read, said_written, years_option
 from carbon.errors import UsageError
 from carbon.i18n import _, from_locale, quoted
 
@@ -21,7 +21,7 @@ def parse_years(text: str | None) -> list[int] | None:
     if years is None:
         raise UsageError(_("--years {text}: write years as 2022-2024 or 2022,2023,2024",
                            text=quoted(text)))
-    return years
+    return years_option(years, "--years")
 
 
 def template(

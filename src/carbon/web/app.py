@@ -68,6 +68,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from carbon import __version__, vocab
 from carbon.errors import CarbonError, InputError, Problem, UsageError, YearsWithoutData
 from carbon.i18n import LANGS, using
+from carbon.model import FIRST_YEAR, LAST_YEAR
 from carbon.report.labels import MONTHS
 from carbon.web import collection as coll
 from carbon.web.store import Store, Token
@@ -733,7 +734,7 @@ def _years(text: str | None) -> list[int] | None:
         if not part:
             continue
         if not (part.isascii() and part.isdigit() and len(part) == 4
-                and 1900 <= int(part) <= 2200):
+                and FIRST_YEAR <= int(part) <= LAST_YEAR):
             raise BadQuery("year", part[:40])
         out.append(int(part))
     return out or None
