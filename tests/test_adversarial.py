@@ -17,10 +17,11 @@ enc        14     byte-order marks (UTF-8, UTF-16), GBK and Big5 read and named 
 struct     16     semicolons and tabs, ragged rows, unquoted thousands, a quote never closed or
                   closed a line later, CRLF and CR line ends, multi-line cells, unnamed,
                   duplicate and repeated headers
-value      45     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, 1e-320, pasted ids, hex,
+value      52     blanks and whitespace, NaN/inf text, 1e308 (MWh), 1e400, 1e-320, pasted ids, hex,
                   percent, decimal commas, full-width digits, impossible dates (2022-02-30, year
                   0), serial dates in a CSV, times, units, sources, entities, over-long cells,
-                  denominators and own factors out of range, loops in the entity tree
+                  denominators and own factors out of range (0, over 100 %, 10^300 units),
+                  loops in the entity tree
 path       7      spaces and Chinese in paths, a lone CSV, a pipe, a device, a link loop, a folder
                   named .xlsx
 settings   21     a BOM and CRLF (accepted), GBK, Big5 and UTF-16 (refused, named), a folder, a
@@ -435,6 +436,21 @@ case("value-custom-factor-1e308", lambda w, mp: compute(inv(
     w, [activity_row(10, "L", source="diesel")],
     custom_factors=[["diesel", "", "emission", "1e308", "kgCO2/L", "doc p.1"]]), w),
      "inv/custom_factors.csv, row 2", "[too_large]")
+for cid, cf, frag in [
+    ("ncv-zero", ["diesel", "", "ncv", "0", "kJ/kg", "doc p.1"], "[zero_factor]"),
+    ("density-zero", ["diesel", "", "density", "0", "kg/L", "doc p.1"], "[zero_factor]"),
+    ("oxidation-150-percent", ["diesel", "", "oxidation_rate", "150", "%", "doc p.1"],
+     "[over_100_percent]"),
+    ("sulphur-200-percent", ["diesel", "", "sulphur_content", "200", "%", "doc p.1"],
+     "[over_100_percent]"),
+    ("unit-10-300", ["diesel", "", "emission", "1", "10^300 kgCO2/L", "doc p.1"],
+     "[unit_out_of_range]"),
+]:
+    case(f"value-custom-factor-{cid}", lambda w, mp, cf=cf: compute(inv(
+        w, [activity_row(10, "L", source="diesel")], custom_factors=[cf]), w),
+         "inv/custom_factors.csv, row 2", frag)
+case("value-unit-10-300", one_row(unit="10^300 kWh"), "column unit", "[unit_out_of_range]")
+case("value-unit-10-400", one_row(unit="10^400 kWh"), "column unit", "[unknown_unit]")
 case("value-custom-factor-text", lambda w, mp: compute(inv(
     w, custom_factors=[["diesel", "", "emission", "two", "kgCO2/L", "doc p.1"]]), w),
      "[not_a_number]")

@@ -53,6 +53,18 @@ def test_gap_overlap_and_duplicate_are_listed_with_rows(tmp_path):
         "are counted: delete one if it is entered twice"]
 
 
+def test_an_overlap_names_the_earlier_period_it_overlaps_not_the_previous_row(tmp_path):
+    """A year's reading, then monthly ones: each month overlaps the year (row 2, ending
+    2024-12-31), not the month before it, which the message named (ending in February)."""
+    rows = [["E1", "2024-01-01", "2024-12-31", "electricity", 1200, "kWh"],
+            *(_month(m) for m in (1, 2, 3))]
+    codes = _codes(compute_json(make_inventory(tmp_path / "inv", rows)))
+    said = " ".join(codes["period_overlap"])
+    for row in (4, 5):
+        assert f"row {row} (2024-0{row - 2}-01" in said
+    assert said.count("ending 2024-12-31 (row 2)") == 2
+
+
 def test_meters_are_told_apart_by_use_and_instrument(tmp_path):
     header = ["entity_id", "period_start", "period_end", "source", "quantity", "unit", "instrument"]
     rows = [[*_month(m), ""] for m in range(1, 13)] + [

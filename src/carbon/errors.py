@@ -80,6 +80,7 @@ _SETTING_ERRORS = {
     "greater_than_equal": _("Input should be greater than or equal to {ge}"),
     "greater_than": _("Input should be greater than {gt}"),
     "less_than_equal": _("Input should be less than or equal to {le}"),
+    "finite_number": _("Input should be a finite number"),
     "list_type": _("Input should be a valid list"),
     "string_type": _("Input should be a valid string"),
     "dict_type": _("Input should be a valid dictionary"),

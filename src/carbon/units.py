@@ -87,7 +87,11 @@ def parse_unit(text: str) -> pint.Quantity:
         raise ValueError(f"not a unit: {text!r}") from exc
     if not isinstance(parsed, pint.Quantity) or not parsed.unit_items():  # a bare number such as "3"
         raise ValueError(f"not a unit: {text!r}")
-    if not math.isfinite(parsed.magnitude) or parsed.magnitude <= 0 or number_in_unit(cleaned):
+    try:
+        size = float(parsed.magnitude)
+    except OverflowError:  # 10^400: an integer beyond any float
+        raise ValueError(f"not a unit: {text!r}") from None
+    if not math.isfinite(size) or size <= 0 or number_in_unit(cleaned):
         raise ValueError(f"not a unit: {text!r}")
     return parsed
 

@@ -408,6 +408,14 @@ def _activity(table: RawTable, entity_ids: set[str], instruments: list[str] | No
                                "(kWh, 度, m³ …)"))
             bad_unit |= mask
             continue
+        size = float(unit.to_base_units().magnitude)
+        if not UNIT_SIZES[0] <= size <= UNIT_SIZES[1]:  # 10^300 m3, Qm^3: no meter's unit
+            table.report(mask & ~bad_unit, "unit", "unit_out_of_range",
+                         _("{unit} is {size} base units (kg, m³, J …), beyond any meter's or "
+                           "invoice's unit", unit=u, size=f"{size:.3g}"),
+                         _("use kWh, 度, MWh, 万千瓦时, GJ, m³, 万立方米, L, t, kg …"))
+            bad_unit |= mask
+            continue
         if not s:
             continue
         cat = cats[s]
@@ -488,6 +496,19 @@ def _denominators(table: RawTable, entity_ids: set[str]) -> pd.DataFrame:
     return out
 
 
+#: The sizes an activity unit may have in base units (kg, m³, J, a piece): from a milligram or
+#: a millilitre (10⁻⁶) down to 10⁻¹², up to a terawatt-hour (3.6 × 10¹⁵ J) and beyond to 10¹⁸.
+UNIT_SIZES = (1e-12, 1e18)
+#: The same for an own factor's unit (g/TJ is 10⁻¹⁵ kg/J): wide, short of what overflows.
+FACTOR_UNIT_SIZES = (1e-30, 1e30)
+#: Own factors that cannot be 0: divisors, and a mass or an energy per unit (0 would make the
+#: rows of their source weigh or hold nothing).
+_NEVER_ZERO = frozenset({"ncv", "coal_coefficient", "carbon_content", "density", "unit_mass",
+                         "gwp", "oxidation_rate"})
+#: Own factors that are fractions of a whole: at most 100 %.
+_FRACTIONS = frozenset({"oxidation_rate", "sulphur_content"})
+
+
 def _custom_factors(table: RawTable) -> pd.DataFrame:
     f = table.frame
     ok = _required(table, ["source", "kind", "value", "unit", "reference"])
@@ -534,6 +555,25 @@ def _custom_factors(table: RawTable) -> pd.DataFrame:
             table.report(np.arange(len(f)) == i, "unit", "wrong_dimension",
                          _("does not fit a {kind} factor", kind=k),
                          _("a {kind} factor is {unit}", kind=k, unit=PARAMETERS[k][1]))
+            continue
+        at = np.arange(len(f)) == i
+        size = float(unit.to_base_units().magnitude)
+        if not FACTOR_UNIT_SIZES[0] <= size <= FACTOR_UNIT_SIZES[1]:  # 10^300 kgCO2/L
+            bad_unit[i] = True
+            table.report(at, "unit", "unit_out_of_range",
+                         _("{unit} is {size} base units (kg, m³, J …), beyond any factor's unit",
+                           unit=u, size=f"{size:.3g}"),
+                         _("write the unit as kgCO2/L, tCO2/MWh, GJ/t, kg/L …"))
+        elif k in _NEVER_ZERO and value[i] == 0:  # a divisor, or a mass or energy per unit
+            bad_unit[i] = True
+            table.report(at, "value", "zero_factor", _("a {kind} of 0 is no {kind}", kind=k),
+                         _("write the {kind} from its source document, or delete the row",
+                           kind=k))
+        elif k in _FRACTIONS and float((value[i] * unit).to("").m) > 1:
+            bad_unit[i] = True
+            table.report(at, "value", "over_100_percent",
+                         _("a {kind} of more than 100 %", kind=k),
+                         _("check the number against its unit (98 with %, 0.98 without)"))
     out = pd.DataFrame({"source": source, "year": pd.array(year, dtype="Int64"), "kind": kind,
                         "value": value, "unit": unit_text,
                         "reference": f["reference"], "region": region.astype(str),
@@ -693,10 +733,16 @@ def period_notices(activity: pd.DataFrame, where: str | list[str],
     valid = np.r_[False, m_o[1:] == m_o[:-1]]
     overlap = valid & (s_o <= prev_end)
 
+    def latest(p: int) -> int:
+        """The sorted position of the meter's earlier period that ends last (the one ``p``
+        overlaps; the last of them when several end that day)."""
+        first = int(np.searchsorted(m_o, m_o[p]))
+        return first + int(np.flatnonzero(e_o[first:p] == prev_end[p])[-1])
+
     def listed(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Msg], list[Joined]]:
         at = np.flatnonzero(mask)[:MAX_LISTED_NOTICES]
         now = np.array([position(int(p)) for p in at], dtype=np.int64)
-        before = [row_of(int(i), position(int(p) - 1)) for i, p in zip(now, at, strict=True)]
+        before = [row_of(int(i), position(latest(int(p)))) for i, p in zip(now, at, strict=True)]
         return at, now, before, _meter(activity, now)
 
     v, v_now, v_prev, v_name = listed(overlap)
