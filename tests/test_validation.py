@@ -289,8 +289,8 @@ def test_only_sets_with_an_electricity_emission_factor_for_the_year_are_offered_
         grid_sets([2019], inv, sets)
     (p,) = exc.value.problems
     # of the bundled sets, HK Electric's 2019 report and the MEE carbon-market notice of 2021
-    # (2019–2020 data) cover 2019
+    # (2019–2020 data) cover 2019; only the second is the grid's (HK Electric's is its sites')
     assert p.fix == ('pin a set for that year in settings: factor_sets.grid_by_year = '
-                     '{2019 = "hk-electric-2019"} (hk-electric-2019, mee-carbon-market-2021 cover '
-                     '2019), or factor_sets.grid for every year')
+                     '{2019 = "mee-carbon-market-2021"} (mee-carbon-market-2021 covers 2019), or '
+                     'factor_sets.grid for every year')
     assert p.message == "no mee-grid electricity factor for 2019 or earlier (have 2021, 2022, 2023)"
