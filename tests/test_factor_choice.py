@@ -309,3 +309,20 @@ def test_one_row_outside_the_reported_years_and_one_outside_its_window_are_said_
     assert said["outside_boundary"] == (
         "1 activity row (or part) of 1 entity falls outside the entity's boundary window "
         "(included_from / included_to; 2022) and is not counted: E2 (1 row)")
+
+
+def test_an_own_factor_no_figure_uses_is_said_not_dropped_unseen(tmp_path):
+    """Every custom_factors row is used or named: an emission factor for water (carbon counts no
+    emission for water) and one for a year the inventory does not report are listed by file
+    and row; the diesel factor the rows use is not."""
+    rows = [activity_row(10, "L", source="diesel"), activity_row(5, "m3", source="water")]
+    inv = make_inventory(tmp_path / "inv", rows, custom_factors=[
+        ["diesel", "", "emission", "2.7", "kgCO2/L", "supplier p.1"],
+        ["water", "", "emission", "0.3", "kgCO2/m3", "utility bill"],
+        ["diesel", "2019", "emission", "2.6", "kgCO2/L", "old supplier"]])
+    out = compute_json(inv)
+    said = [w["message"] for w in out["warnings"] if w["code"] == "own_factor_unused"]
+    assert len(said) == 1
+    assert "water emission (inv/custom_factors.csv row 3)" in said[0]
+    assert "diesel emission (inv/custom_factors.csv row 4)" in said[0]
+    assert "row 2)" not in said[0]

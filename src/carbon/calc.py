@@ -862,11 +862,28 @@ def compute(inv: Inventory, sets: dict[str, FactorSet], *, grid_level: GridLevel
     notices += _environment_notices(ledger, present, resolver)
     for f in gwp_rows:
         resolver.used[f.id] = f
+    notices += _unused_own(resolver)
     used_sets = sorted({f.set_id for f in resolver.used.values() if f.set_id != "custom"})
     return Ledger(ledger, dict(sorted(resolver.used.items())),
                   [(s, sets[s].sha256) for s in used_sets], notices, weights,
                   _units(ledger, co2e, weights, zeros), frozenset(present), frozenset(zeros),
                   level)
+
+
+def _unused_own(resolver: _Resolver) -> list[Notice]:
+    """A warning naming the own factors no figure of the run uses: no row of their source, year,
+    region or stream, or a kind carbon does not count for their source (an emission factor for
+    water): every row of custom_factors is used or said to be unused, never dropped unseen."""
+    unused = [f for f in resolver.custom.values() if f.id not in resolver.used]
+    if not unused:
+        return []
+    shown = Joined([f"{vocab.source_name(f.subject)} {f.parameter} "
+                    f"({f.reference.rsplit('(', 1)[-1].rstrip(')')})" for f in unused[:10]])
+    more = _(" and {n} more", n=len(unused) - 10) if len(unused) > 10 else ""
+    return [Notice("own_factor_unused", _(
+        "own factors that no figure uses: {factors}{more} (no row of that source, year, region "
+        "or stream, or a kind carbon does not count for that source); correct or delete them",
+        factors=shown, more=more))]
 
 
 def _units(rows: pd.DataFrame, co2e: set[str], weights: dict[str, float],
