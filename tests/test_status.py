@@ -215,3 +215,38 @@ def test_a_site_template_expects_declared_seasons_and_the_boundary(tmp_path):
         ("S2", "Natural gas", None, "m³"): list(range(1, 7)),  # inside until June
         ("S3", "Purchased electricity", None, "kWh"): list(range(1, 13)),  # declared, no rows
     }
+
+
+def test_a_site_template_keeps_each_stream_of_a_source_a_series_of_its_own(tmp_path):
+    """A source read as streams (batteries in pieces, kitchen waste in litres, refuse in tonnes
+    without a stream): the site's workbook pre-fills a row per stream and month, its stream
+    filled in, so that the stream's own factors still apply (it wrote one row per source, stream
+    blank, and the series without a stream got no row)."""
+    hq = tmp_path / "hq"
+    shutil.copytree(HQ, hq)
+    act = (hq / "activity.csv").read_text(encoding="utf-8").splitlines()
+    head = act[0] + ("" if act[0].endswith(",stream") else ",stream")
+    rows = [line + ("" if "stream" in act[0] else ",") for line in act[1:]]
+    for m in range(1, 13):
+        end = (dt.date(2024 + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)).isoformat()
+        for qty, unit, stream, source in (("1", "个", "batteries", "有害废弃物"),
+                                          ("100", "L", "kitchen", "无害废弃物"),
+                                          ("0.2", "吨", "", "无害废弃物")):
+            line = [""] * len(head.split(","))
+            cols = head.split(",")
+            for k, v in (("entity_id", "OUT01"), ("period_start", f"2024-{m:02d}-01"),
+                         ("period_end", end), ("source", source), ("quantity", qty),
+                         ("unit", unit), ("stream", stream)):
+                line[cols.index(k)] = v
+            rows.append(",".join(line))
+    (hq / "activity.csv").write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    book = tmp_path / "BR01-2025.xlsx"
+    made = run("template", "--inventory", hq, "--for", "BR01", "--years", "2025", "--lang", "en",
+               "-o", book)
+    assert made.exit_code == 0, made.output
+    ws = sheet(openpyxl.load_workbook(book), "activity")
+    keys = _keys(ws)
+    waste = {(r["unit"], r["stream"]) for r in (dict(zip(keys, row, strict=False))
+                                               for row in ws.iter_rows(min_row=2, values_only=True))
+             if r["entity_id"] == "OUT01" and "waste" in str(r["source"]).lower()}
+    assert waste == {("个", "batteries"), ("L", "kitchen"), ("吨", None)}

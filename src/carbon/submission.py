@@ -224,13 +224,14 @@ def expected_rows(inv: Inventory, ids: Sequence[str], year: int) -> pd.DataFrame
     Returns
     -------
     DataFrame
-        ``entity_id``, ``source`` (key), ``meter``, ``use``, ``instrument``, ``technology``,
+        ``entity_id``, ``source`` (key), ``meter``, ``use``, ``instrument``, ``stream`` (a
+        waste or water stream: the rows of each are a series of their own), ``technology``,
         ``unit``, ``period_start``, ``period_end`` (datetime64[D], a month each), in the order of
         ``ids``, then source, meter and month. [-]
     """
     from carbon import vocab
 
-    keys = ["entity_id", "source", "meter", "use", "instrument"]
+    keys = ["entity_id", "source", "meter", "use", "instrument", "stream"]
     act = inv.activity
     mine = act[act["entity_id"].astype(str).isin(set(ids))]
     before = (calendar_years(day_numbers(mine["period_start"])) < year) if len(mine) else \
@@ -259,14 +260,14 @@ def expected_rows(inv: Inventory, ids: Sequence[str], year: int) -> pd.DataFrame
             known = pd.MultiIndex.from_frame(have[["entity_id", "source", "meter"]])
             d = d[~pd.MultiIndex.from_frame(d[["entity_id", "source", "meter"]]).isin(known)]
         units = {k: s.report_unit for k, s in vocab.sources().items()}
-        frames.append(d.assign(use="", instrument="", technology="",
+        frames.append(d.assign(use="", instrument="", stream="", technology="",
                                unit=d["source"].map(units).fillna("")))
     if not frames:
         return pd.DataFrame(columns=[*keys, "technology", "unit", "period_start", "period_end"])
     meters = pd.concat(frames, ignore_index=True)
     order = {e: i for i, e in enumerate(ids)}
     meters = meters.assign(_o=meters["entity_id"].map(order)).sort_values(
-        ["_o", "source", "meter", "use", "instrument"], kind="stable").drop(columns="_o")
+        ["_o", "source", "meter", "use", "instrument", "stream"], kind="stable").drop(columns="_o")
     # the months each meter runs while its entity is inside the boundary
     w0, w1 = boundary.windows(inv.entities)
     pos = pd.Index(inv.entities["entity_id"].astype(str)).get_indexer(

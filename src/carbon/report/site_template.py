@@ -204,7 +204,7 @@ def build_site_template(inv: Inventory, root: str, year: int, lang: str = "zh-Ha
                   "source": labels.get(rec["source"], rec["source"]), "unit": rec["unit"],
                   "meter": rec["meter"], "use": choice_word(rec["use"], lang),
                   "technology": choice_word(rec["technology"], lang),
-                  "instrument": choice_word(rec["instrument"], lang)}
+                  "instrument": choice_word(rec["instrument"], lang), "stream": rec["stream"]}
         act.append([values.get(c.key) or None for c in TABLES["activity"].columns])
     _fill(sheets["activity"], "activity", act, OPEN_COLUMNS["activity"], EXTRA_ROWS)
     _protect(sheets["activity"])
