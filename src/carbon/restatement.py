@@ -55,6 +55,7 @@ absolute factors part, over the base year's figure as originally reported. The f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -339,6 +340,9 @@ def restate(before: Inventory, after: Inventory, sets: dict[str, FactorSet], *,
         raise UsageError(_("base year {base} is not among the restated years ({years}); pass "
                            "--base-year or --year", base=base, years=Joined(map(str, wanted))))
     threshold = after.settings.threshold_pct if threshold_pct is None else threshold_pct
+    if not math.isfinite(threshold):  # the settings' is checked on reading; an argument here
+        raise UsageError(_("--threshold {value}: the threshold is a number of percent, such "
+                           "as 5", value=threshold))
     scope = threshold_scope or after.settings.threshold_scope
     if scope not in THRESHOLD_SCOPES:
         raise UsageError(_("threshold scope {scope}: use one of {choices}", scope=quoted(scope),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from enum import Enum
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from carbon.cli.common import (
     stdout,
     title_of,
 )
-from carbon.errors import UsageError
 from carbon.i18n import _, language, tr
 
 
@@ -78,9 +76,6 @@ def restate(
 
     with guarded(lang):
         kind = out_format(out, fmt.value if fmt else None, {".json": "json", ".xlsx": "xlsx"})
-        if threshold is not None and not math.isfinite(threshold):
-            raise UsageError(_("--threshold {value}: the threshold is a number of percent, such "
-                               "as 5", value=threshold))
         inv_a = read(before, factors)
         inv_b = read(after, factors)
         result = api.restate(inv_a, inv_b, years=years or None, base_year=base_year,
