@@ -629,9 +629,8 @@ def _stray_tables(path: Path, wb: Any, infos: list[SheetInfo], found: dict[str, 
     for info in infos:
         if info.title in taken:
             continue
-        title = info.title.strip()
-        table = next((n for n in TABLES if title.lower() == n or bracketed_key(title) == n),
-                     None) or _header_table(wb[info.title])
+        table = next((n for n in TABLES if find_sheet(n, [info])), None) or _header_table(
+            wb[info.title])
         if table is None or table not in found:  # no sheet of that name: missing_sheet says it
             continue
         out.append(Problem(
