@@ -680,3 +680,13 @@ def test_restating_one_year_names_only_the_sets_that_year_used(tmp_path):
     for side in ("sets_before", "sets_after"):
         assert "mee-grid-2023" in notes[side] and "mee-grid-2022" not in notes[side]
     assert notes["grid_before"] == {"2023": "mee-grid-2023"}
+
+
+def test_an_infinite_threshold_from_the_api_is_a_usage_error():
+    import carbon
+    from carbon.errors import UsageError
+
+    inv = carbon.read_inventory(MULTISITE / "after")
+    with pytest.raises(UsageError) as caught:
+        carbon.restate(inv, inv, threshold_pct=float("inf"))
+    assert str(caught.value) == "--threshold inf: the threshold is a number of percent, such as 5"
